@@ -1,0 +1,166 @@
+// The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
+// messages out through an async iterator.
+//
+// Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages the
+// HTTP/2 stream is paused, which stops Node from returning flow-control credit (WINDOW_UPDATE) to
+// the peer. The stream resumes when the consumer drains the queue. A slow handler therefore slows
+// the sender down instead of growing memory.
+
+import type { Duplex } from 'node:stream';
+import { EnvelopeDecoder, type FramingError } from '../../framing/index.js';
+import { statusFromFramingError } from '../protocol/framing-status.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status } from '../protocol/status.js';
+
+/** Turns one message body into a value; throws or returns a GrpcError when it cannot. */
+export type MessageParser<T> = (body: Buffer, compressed: boolean) => T;
+
+export interface ReaderOptions<T> {
+  parse: MessageParser<T>;
+  maxMessageSize: number;
+  /** Called once when the input is broken (framing or parse error); the owner ends the call. */
+  onError: (error: GrpcError) => void;
+  highWaterMark?: number;
+}
+
+const DEFAULT_HIGH_WATER_MARK = 16;
+
+export class MessageReader<T> implements AsyncIterableIterator<T> {
+  private readonly stream: Duplex;
+  private readonly parse: MessageParser<T>;
+  private readonly onError: (error: GrpcError) => void;
+  private readonly decoder: EnvelopeDecoder;
+  private readonly highWaterMark: number;
+  // FIFO without Array#shift: `head` indexes the next message to hand out.
+  private queue: T[] = [];
+  private head = 0;
+  private ended = false;
+  private error: GrpcError | undefined;
+  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
+  private paused = false;
+
+  constructor(stream: Duplex, options: ReaderOptions<T>) {
+    this.stream = stream;
+    this.parse = options.parse;
+    this.onError = options.onError;
+    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.decoder = new EnvelopeDecoder(this.onMessage, options.maxMessageSize);
+    stream.on('data', this.onData);
+    stream.once('end', this.onEnd);
+  }
+
+  /** Messages received and not yet consumed. */
+  get buffered(): number {
+    return this.queue.length - this.head;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.head < this.queue.length) {
+      const value = this.queue[this.head];
+      this.queue[this.head++] = undefined as T;
+      if (this.head === this.queue.length) {
+        this.queue.length = 0;
+        this.head = 0;
+      }
+      if (this.paused && this.buffered < this.highWaterMark / 2) {
+        this.paused = false;
+        this.stream.resume();
+      }
+      return Promise.resolve({ value, done: false });
+    }
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    return new Promise((resolve, reject) => {
+      this.waiting = { resolve, reject };
+    });
+  }
+
+  /** Stops reading: later `next()` calls end the iteration. Used when the consumer breaks out early. */
+  return(): Promise<IteratorResult<T>> {
+    this.ended = true;
+    this.queue.length = 0;
+    this.head = 0;
+    return Promise.resolve({ value: undefined, done: true });
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  /** Ends the iteration with `error` (cancellation, deadline, transport failure). */
+  fail(error: GrpcError): void {
+    if (this.error || this.ended) return;
+    this.error = error;
+    this.detach();
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      waiting.reject(error);
+    }
+  }
+
+  /** Reads exactly one message then end of stream (unary and server-streaming requests). */
+  async single(what: string): Promise<T> {
+    const first = await this.next();
+    if (first.done) throw new GrpcError(Status.UNIMPLEMENTED, `${what} expects exactly one message, received none`);
+    const second = await this.next();
+    if (!second.done) throw new GrpcError(Status.UNIMPLEMENTED, `${what} expects exactly one message, received more`);
+    return first.value;
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    const error = this.decoder.push(chunk);
+    if (error) this.broken(error);
+  };
+
+  private readonly onEnd = (): void => {
+    const error = this.decoder.end();
+    if (error) return this.broken(error);
+    if (this.error) return;
+    this.ended = true;
+    const waiting = this.waiting;
+    if (waiting && this.head === this.queue.length) {
+      this.waiting = undefined;
+      waiting.resolve({ value: undefined, done: true });
+    }
+  };
+
+  private readonly onMessage = (body: Buffer, compressed: boolean): void => {
+    if (this.error || this.ended) return;
+    let value: T;
+    try {
+      value = this.parse(body, compressed);
+    } catch (e) {
+      const error =
+        e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
+      this.fail(error);
+      this.onError(error);
+      return;
+    }
+    const waiting = this.waiting;
+    if (waiting) {
+      this.waiting = undefined;
+      waiting.resolve({ value, done: false });
+      return;
+    }
+    this.queue.push(value);
+    if (!this.paused && this.buffered >= this.highWaterMark) {
+      this.paused = true;
+      this.stream.pause();
+    }
+  };
+
+  private broken(framing: FramingError): void {
+    if (this.error) return;
+    const error = statusFromFramingError(framing);
+    this.fail(error);
+    this.onError(error);
+  }
+
+  private detach(): void {
+    this.stream.off('data', this.onData);
+    this.stream.off('end', this.onEnd);
+    this.queue.length = 0;
+    this.head = 0;
+  }
+}

@@ -1,0 +1,106 @@
+// The send side of a call, shared by server and client: serialize, frame, write, and wait for
+// the HTTP/2 stream to take more.
+//
+// `write()` resolves at once when `stream.write()` returned true, otherwise on 'drain'; it rejects
+// if the call ends first. One pending drain promise is shared by all writers waiting on it.
+
+import type { Duplex } from 'node:stream';
+import { encodeEnvelope } from '../../framing/index.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status } from '../protocol/status.js';
+
+export type MessageSerializer<T> = (message: T) => Uint8Array;
+
+const RESOLVED = Promise.resolve();
+const ignore = (): void => {};
+
+/**
+ * A rejected send that nobody awaits must not take the process down (unhandled rejection): the
+ * failure is also reported through the call's status and signal.
+ */
+function handled<P extends Promise<unknown>>(promise: P): P {
+  promise.catch(ignore);
+  return promise;
+}
+
+export class MessageWriter<T> {
+  private readonly stream: Duplex;
+  private readonly serialize: MessageSerializer<T>;
+  private readonly maxMessageSize: number;
+  private drain: Promise<void> | undefined;
+  private drainResolve: (() => void) | undefined;
+  private drainReject: ((e: unknown) => void) | undefined;
+  private closedWith: GrpcError | undefined;
+
+  constructor(stream: Duplex, serialize: MessageSerializer<T>, maxMessageSize = Infinity) {
+    this.stream = stream;
+    this.serialize = serialize;
+    this.maxMessageSize = maxMessageSize;
+  }
+
+  /** Serializes and frames `message`. Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot. */
+  frame(message: T): Buffer {
+    let body: Uint8Array;
+    try {
+      body = this.serialize(message);
+    } catch (e) {
+      throw new GrpcError(Status.INTERNAL, `failed to serialize message: ${(e as Error).message}`, { cause: e });
+    }
+    if (body.length > this.maxMessageSize) {
+      throw new GrpcError(
+        Status.RESOURCE_EXHAUSTED,
+        `Sent message larger than max (${body.length} vs. ${this.maxMessageSize})`,
+      );
+    }
+    return encodeEnvelope(body);
+  }
+
+  /** Resolves once every write so far has reached the stream (for handlers that did not await). */
+  flushed(): Promise<void> {
+    return this.drain ? this.drain.then(() => this.flushed()) : RESOLVED;
+  }
+
+  /** Writes one framed message; resolves when the stream will take more. */
+  writeFramed(frame: Buffer): Promise<void> {
+    if (this.closedWith) return handled(Promise.reject(this.closedWith));
+    if (this.drain) {
+      // Writes queue behind the pending drain so they stay in order without growing the buffer.
+      return handled(this.drain.then(() => this.writeFramed(frame)));
+    }
+    if (this.stream.write(frame)) return RESOLVED;
+    this.drain = handled(
+      new Promise<void>((resolve, reject) => {
+        this.drainResolve = resolve;
+        this.drainReject = reject;
+      }),
+    );
+    this.stream.once('drain', this.onDrain);
+    return this.drain;
+  }
+
+  write(message: T): Promise<void> {
+    let frame: Buffer;
+    try {
+      frame = this.frame(message);
+    } catch (e) {
+      return handled(Promise.reject(e));
+    }
+    return this.writeFramed(frame);
+  }
+
+  /** The call ended: pending and later writes reject with `error`. */
+  close(error: GrpcError): void {
+    if (this.closedWith) return;
+    this.closedWith = error;
+    this.stream.off('drain', this.onDrain);
+    const reject = this.drainReject;
+    this.drain = this.drainResolve = this.drainReject = undefined;
+    reject?.(error);
+  }
+
+  private readonly onDrain = (): void => {
+    const resolve = this.drainResolve;
+    this.drain = this.drainResolve = this.drainReject = undefined;
+    resolve?.();
+  };
+}

@@ -1,0 +1,157 @@
+// Custom-Metadata (PROTOCOL-HTTP2 "Requests" / "Responses").
+//
+// - Names: lowercase `0-9 a-z _ - .` only; names ending in `-bin` carry binary values.
+// - ASCII values: printable ASCII and space (%x20-%x7E).
+// - Binary values travel base64-encoded: "Implementations MUST accept padded and un-padded values
+//   and should emit un-padded values." Duplicates may arrive joined with "," — binary values are
+//   split on "," before decoding.
+// - Reserved (`grpc-*`, pseudo and transport) headers are never metadata (see headers.ts).
+
+import { isReservedHeader } from './headers.js';
+
+export type MetadataValue = string | Buffer;
+
+const NAME = /^[0-9a-z_.-]+$/;
+const ASCII_VALUE = /^[\x20-\x7e]*$/;
+// RFC 4648 §4 alphabet, with or without padding.
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+
+export function isBinaryKey(name: string): boolean {
+  return name.endsWith('-bin');
+}
+
+/** Why `name` cannot be custom metadata, or undefined when it can. */
+export function invalidMetadataName(name: string): string | undefined {
+  if (!NAME.test(name)) return `metadata name "${name}" must match [0-9a-z_.-]+`;
+  if (isReservedHeader(name)) return `metadata name "${name}" is reserved`;
+  return undefined;
+}
+
+export class Metadata {
+  private readonly map = new Map<string, MetadataValue[]>();
+
+  constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
+    if (init) for (const [k, v] of Object.entries(init)) for (const one of Array.isArray(v) ? v : [v]) this.add(k, one);
+  }
+
+  /** Replaces every value of `name`. */
+  set(name: string, value: MetadataValue): this {
+    const key = checkEntry(name, value);
+    this.map.set(key, [value]);
+    return this;
+  }
+
+  /** Adds one more value for `name` (order among duplicates is kept). */
+  add(name: string, value: MetadataValue): this {
+    const key = checkEntry(name, value);
+    const list = this.map.get(key);
+    if (list) list.push(value);
+    else this.map.set(key, [value]);
+    return this;
+  }
+
+  /** All values of `name`, in order; empty when absent. */
+  get(name: string): MetadataValue[] {
+    return this.map.get(name.toLowerCase()) ?? [];
+  }
+
+  /** The first value of `name`, if any. */
+  first(name: string): MetadataValue | undefined {
+    return this.map.get(name.toLowerCase())?.[0];
+  }
+
+  has(name: string): boolean {
+    return this.map.has(name.toLowerCase());
+  }
+
+  delete(name: string): boolean {
+    return this.map.delete(name.toLowerCase());
+  }
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  *[Symbol.iterator](): IterableIterator<[string, MetadataValue]> {
+    for (const [k, values] of this.map) for (const v of values) yield [k, v];
+  }
+
+  /** Copies every entry of `other` into this (adding to existing names). */
+  merge(other: Metadata): this {
+    for (const [k, v] of other) this.add(k, v);
+    return this;
+  }
+
+  /** A plain object for logging and tests: binary values shown as base64. */
+  toJSON(): Record<string, string[]> {
+    const out: Record<string, string[]> = {};
+    for (const [k, values] of this.map) out[k] = values.map((v) => (typeof v === 'string' ? v : v.toString('base64')));
+    return out;
+  }
+
+  /** Writes this metadata into an outgoing HTTP/2 header object. Binary values go out unpadded. */
+  writeTo(headers: Record<string, string | string[]>): void {
+    for (const [k, values] of this.map) {
+      const wire = values.map((v) => (typeof v === 'string' ? v : encodeBinaryValue(v)));
+      headers[k] = wire.length === 1 ? wire[0] : wire;
+    }
+  }
+
+  /**
+   * Reads the custom metadata out of incoming HTTP/2 headers, skipping reserved ones. Returns an
+   * error message instead of throwing when a `-bin` value is not valid base64 (grpc-go answers that
+   * with INTERNAL "malformed binary metadata").
+   */
+  static fromHeaders(headers: Record<string, string | string[] | undefined>): Metadata | string {
+    const md = new Metadata();
+    for (const name in headers) {
+      if (isReservedHeader(name)) continue;
+      const raw = headers[name];
+      if (raw === undefined) continue;
+      const values = Array.isArray(raw) ? raw : [raw];
+      const list: MetadataValue[] = [];
+      if (isBinaryKey(name)) {
+        for (const joined of values) {
+          for (const part of joined.split(',')) {
+            const decoded = decodeBinaryValue(part.trim());
+            if (decoded === undefined) return `malformed binary metadata: "${name}" is not base64`;
+            list.push(decoded);
+          }
+        }
+      } else {
+        // PROTOCOL-HTTP2: values outside ASCII-Value "must not error"; we keep them as received.
+        for (const v of values) list.push(v.trim());
+      }
+      md.map.set(name, list);
+    }
+    return md;
+  }
+}
+
+/** Emits un-padded base64 (PROTOCOL-HTTP2 "should emit un-padded values"). */
+export function encodeBinaryValue(value: Uint8Array): string {
+  const b64 = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  let end = b64.length;
+  while (end > 0 && b64.charCodeAt(end - 1) === 61 /* '=' */) end--;
+  return end === b64.length ? b64 : b64.slice(0, end);
+}
+
+/** Accepts padded and un-padded base64; undefined when the text is not base64. */
+export function decodeBinaryValue(text: string): Buffer | undefined {
+  if (!BASE64.test(text)) return undefined;
+  return Buffer.from(text, 'base64');
+}
+
+function checkEntry(name: string, value: MetadataValue): string {
+  const key = name.toLowerCase();
+  const bad = invalidMetadataName(key);
+  if (bad) throw new TypeError(bad);
+  if (isBinaryKey(key)) {
+    if (typeof value === 'string') throw new TypeError(`metadata "${key}" is binary: give a Buffer value`);
+  } else if (typeof value !== 'string') {
+    throw new TypeError(`metadata "${key}" is ASCII: only "-bin" names take Buffer values`);
+  } else if (!ASCII_VALUE.test(value)) {
+    throw new TypeError(`metadata "${key}" value must be printable ASCII (0x20-0x7E)`);
+  }
+  return key;
+}

@@ -1,0 +1,200 @@
+// The per-call engine of the server: one HTTP/2 stream becomes one call.
+//
+//   HEADERS in → messages both ways → Trailers (or Trailers-Only) out → status.
+//
+// All four RPC kinds use this one class; dispatch.ts decides how many messages the handler gets.
+
+import { constants, type ServerHttp2Stream } from 'node:http2';
+import { MessageReader } from '../call/reader.js';
+import { MessageWriter } from '../call/writer.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { HEADER_CONTENT_TYPE, HEADER_GRPC_STATUS, HEADER_STATUS } from '../protocol/headers.js';
+import { Metadata } from '../protocol/metadata.js';
+import type { MethodDefinition } from '../protocol/schema.js';
+import { Status } from '../protocol/status.js';
+import { closeAfterResponse, respondTrailersOnly, statusTrailers } from './early-response.js';
+
+const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
+
+export interface ServerCallInit {
+  stream: ServerHttp2Stream;
+  method: MethodDefinition;
+  metadata: Metadata;
+  contentType: string;
+  /** Milliseconds until the deadline, from grpc-timeout; undefined for none. */
+  timeoutMs: number | undefined;
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+}
+
+export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
+  /** The method being called. */
+  readonly method: MethodDefinition<Req, Res>;
+  /** Request metadata (custom headers; reserved headers are not included). */
+  readonly metadata: Metadata;
+  /** Metadata to send with the response headers; editable until the first message or `sendHeaders()`. */
+  readonly responseHeaders = new Metadata();
+  /** Metadata to send with the trailers; editable until the call ends. */
+  readonly trailers = new Metadata();
+  /** Absolute deadline (ms since epoch, like Date.now()), if the client set one. */
+  readonly deadline: number | undefined;
+
+  private readonly stream: ServerHttp2Stream;
+  private readonly contentType: string;
+  private readonly reader: MessageReader<Req>;
+  private readonly writer: MessageWriter<Res>;
+  private controller: AbortController | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private headersSent = false;
+  private finished = false;
+  private pendingTrailers: Record<string, string | string[]> | undefined;
+
+  constructor(init: ServerCallInit) {
+    this.stream = init.stream;
+    this.method = init.method;
+    this.metadata = init.metadata;
+    this.contentType = init.contentType;
+    this.reader = new MessageReader<Req>(init.stream, {
+      parse: (body, compressed) => {
+        if (compressed) {
+          // PROTOCOL-HTTP2: Compressed-Flag 1 without a grpc-encoding is a protocol error.
+          throw new GrpcError(Status.INTERNAL, 'compressed message received but no grpc-encoding was negotiated');
+        }
+        return init.method.deserializeRequest(body);
+      },
+      maxMessageSize: init.maxReceiveMessageSize,
+      onError: (error) => this.end(error),
+    });
+    this.writer = new MessageWriter<Res>(init.stream, init.method.serializeResponse, init.maxSendMessageSize);
+    init.stream.on('close', this.onClose);
+    init.stream.on('error', this.onStreamError);
+    if (init.timeoutMs !== undefined) {
+      this.deadline = Date.now() + init.timeoutMs;
+      // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
+      if (init.timeoutMs <= 0) this.expire();
+      else this.deadlineTimer = setTimeout(this.expire, init.timeoutMs);
+    }
+  }
+
+  /** Aborted when the client cancels, the deadline passes, or the connection dies. */
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  /** True once the call has ended, for any reason. */
+  get cancelled(): boolean {
+    return this.finished;
+  }
+
+  /** The client's address, `ip:port`. */
+  get peer(): string {
+    const socket = this.stream.session?.socket;
+    return socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Req> {
+    return this.reader;
+  }
+
+  /** Reads the single request message of a unary or server-streaming call. */
+  receiveOne(): Promise<Req> {
+    return this.reader.single(`${this.method.path}: a unary request`);
+  }
+
+  /** Sends the response headers now (with `responseHeaders`); otherwise they go with the first message. */
+  sendHeaders(): void {
+    if (this.headersSent || this.finished) return;
+    this.headersSent = true;
+    const headers: Record<string, string | string[] | number> = {
+      [HEADER_STATUS]: 200,
+      [HEADER_CONTENT_TYPE]: this.contentType,
+    };
+    this.responseHeaders.writeTo(headers as Record<string, string | string[]>);
+    this.stream.respond(headers, { waitForTrailers: true });
+    this.stream.once('wantTrailers', this.onWantTrailers);
+  }
+
+  /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */
+  send(message: Res): Promise<void> {
+    if (this.finished) return this.writer.write(message); // rejects with the call's status
+    let frame: Buffer;
+    try {
+      frame = this.writer.frame(message);
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    this.sendHeaders();
+    return this.writer.writeFramed(frame);
+  }
+
+  /** Resolves when every message sent so far has been handed to the stream. */
+  flush(): Promise<void> {
+    return this.writer.flushed();
+  }
+
+  /**
+   * Ends the call with `status` (a GrpcError, or undefined for OK). Sends Trailers, or Trailers-Only
+   * when nothing was sent yet. Idempotent: the first end wins.
+   */
+  end(status?: GrpcError): void {
+    if (this.finished) return;
+    this.finished = true;
+    this.clearDeadline();
+    const closed = status ?? CALL_ENDED;
+    if (status) this.abort(status);
+    this.writer.close(closed);
+    this.reader.fail(closed);
+    if (this.stream.destroyed || this.stream.closed) return;
+    if (!this.headersSent) {
+      this.headersSent = true;
+      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.responseHeaders, this.trailers));
+      return;
+    }
+    this.pendingTrailers = statusTrailers(status, this.trailers);
+    this.stream.end();
+  }
+
+  private readonly onWantTrailers = (): void => {
+    const trailers = this.pendingTrailers ?? { [HEADER_GRPC_STATUS]: String(Status.OK) };
+    this.stream.sendTrailers(trailers);
+    closeAfterResponse(this.stream);
+  };
+
+  private readonly expire = (): void => {
+    this.deadlineTimer = undefined;
+    this.end(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
+  };
+
+  /** The stream closed: if the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
+  private readonly onClose = (): void => {
+    if (this.finished) return;
+    const rst = this.stream.rstCode;
+    const reason =
+      rst === constants.NGHTTP2_CANCEL || rst === constants.NGHTTP2_NO_ERROR
+        ? 'call cancelled by the client'
+        : `stream reset by the client (HTTP/2 code ${rst})`;
+    const error = new GrpcError(Status.CANCELLED, reason);
+    this.finished = true;
+    this.clearDeadline();
+    this.abort(error);
+    this.writer.close(error);
+    this.reader.fail(error);
+  };
+
+  // Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
+  // listener they would crash the process.
+  private readonly onStreamError = (): void => {};
+
+  private abort(reason: GrpcError): void {
+    this.controller ??= new AbortController();
+    if (!this.controller.signal.aborted) this.controller.abort(reason);
+  }
+
+  private clearDeadline(): void {
+    if (this.deadlineTimer) {
+      clearTimeout(this.deadlineTimer);
+      this.deadlineTimer = undefined;
+    }
+  }
+}

@@ -1,0 +1,67 @@
+// How a server call's response ends: Trailers, Trailers-Only, or a bare HTTP error.
+
+import { constants, type ServerHttp2Stream } from 'node:http2';
+import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
+import type { GrpcError } from '../protocol/grpc-error.js';
+import { HEADER_CONTENT_TYPE, HEADER_GRPC_MESSAGE, HEADER_GRPC_STATUS, HEADER_STATUS } from '../protocol/headers.js';
+import type { Metadata } from '../protocol/metadata.js';
+import { encodeStatusMessage } from '../protocol/status-message.js';
+import { Status, type StatusCode } from '../protocol/status.js';
+
+type Headers = Record<string, string | string[]>;
+
+/** PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
+export function statusTrailers(status: GrpcError | undefined, ...metadata: Metadata[]): Headers {
+  const trailers: Headers = {};
+  for (const md of metadata) md.writeTo(trailers);
+  if (status) status.metadata.writeTo(trailers);
+  trailers[HEADER_GRPC_STATUS] = String(status?.code ?? Status.OK);
+  if (status?.details) trailers[HEADER_GRPC_MESSAGE] = encodeStatusMessage(status.details);
+  return trailers;
+}
+
+/**
+ * PROTOCOL-HTTP2 Trailers-Only: `:status 200`, content-type and the trailers in ONE HEADERS frame
+ * with END_STREAM — for calls that fail before sending anything.
+ */
+export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: string, trailers: Headers): void {
+  if (stream.headersSent || stream.destroyed || stream.closed) return;
+  stream.respond({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: contentType, ...trailers }, { endStream: true });
+  closeAfterResponse(stream);
+}
+
+/** Refuses a request at the HEADERS stage, before any call exists; the request body is discarded. */
+export function refuseCall(stream: ServerHttp2Stream, contentType: string, status: GrpcError): void {
+  stream.resume();
+  respondTrailersOnly(stream, contentType, statusTrailers(status));
+}
+
+/**
+ * Answers with a bare HTTP error status, plus grpc-status/grpc-message so that gRPC clients get a
+ * precise reason (grpc-go does the same for 415; PROTOCOL-HTTP2 only requires the HTTP status).
+ */
+export function respondHttpError(stream: ServerHttp2Stream, httpStatus: number, code: StatusCode, message: string): void {
+  if (stream.headersSent || stream.destroyed) return;
+  stream.resume();
+  stream.respond(
+    {
+      [HEADER_STATUS]: httpStatus,
+      [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC,
+      [HEADER_GRPC_STATUS]: String(code),
+      [HEADER_GRPC_MESSAGE]: encodeStatusMessage(message),
+    },
+    { endStream: true },
+  );
+  closeAfterResponse(stream);
+}
+
+/**
+ * PROTOCOL-HTTP2 "Early server closure": when the server ends a call before the client finished
+ * sending, it "should send RST_STREAM with NO_ERROR immediately following that HEADERS frame", so the
+ * client stops sending and no flow-control window stays tied up in a stream nobody reads.
+ */
+export function closeAfterResponse(stream: ServerHttp2Stream): void {
+  if (stream.destroyed || stream.closed) return;
+  if (stream.state?.remoteClose === 1 || stream.readableEnded) return;
+  stream.close(constants.NGHTTP2_NO_ERROR);
+}

@@ -1,0 +1,42 @@
+// Server defaults in one place (compare grpc-go internal/transport/defaults.go).
+
+import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../framing/index.js';
+
+export interface ServerOptions {
+  /** Largest request message accepted, checked from the prefix. Default 4 MiB. */
+  maxReceiveMessageSize?: number;
+  /** Largest response message sent. Default unlimited. */
+  maxSendMessageSize?: number;
+  /** HTTP/2 receive window per stream and per connection. Default 1 MiB (Node's own is 64 KiB). */
+  initialWindowSize?: number;
+  /** Concurrent streams per connection; more get RST_STREAM REFUSED_STREAM (→ UNAVAILABLE). */
+  maxConcurrentStreams?: number;
+  /** Extra node:http2 server options (settings, TLS material with `tls`). */
+  http2?: Http2ServerOptions | SecureServerOptions;
+  /** Receives errors thrown by handlers (the peer only sees a generic UNKNOWN). Default: console.error. */
+  onHandlerError?: (error: unknown, path: string) => void;
+}
+
+export const DEFAULT_INITIAL_WINDOW_SIZE = 1024 * 1024;
+export const DEFAULT_MAX_CONCURRENT_STREAMS = 1000;
+
+export interface ResolvedServerOptions {
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+  initialWindowSize: number;
+  maxConcurrentStreams: number;
+  http2: Http2ServerOptions | SecureServerOptions;
+  onHandlerError: (error: unknown, path: string) => void;
+}
+
+export function resolveServerOptions(options: ServerOptions = {}): ResolvedServerOptions {
+  return {
+    maxReceiveMessageSize: options.maxReceiveMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+    maxSendMessageSize: options.maxSendMessageSize ?? Infinity,
+    initialWindowSize: options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW_SIZE,
+    maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
+    http2: options.http2 ?? {},
+    onHandlerError: options.onHandlerError ?? ((error, path) => console.error(`handler for ${path} failed:`, error)),
+  };
+}

@@ -1,0 +1,53 @@
+// `:path` routing: `/{package}.{Service}/{Method}`, case-sensitive (PROTOCOL-HTTP2 Appendix A).
+
+import type { MethodDefinition, ServiceDefinition } from '../protocol/schema.js';
+import type { AnyHandler, ServiceHandlers } from './handlers.js';
+
+export interface Route {
+  readonly method: MethodDefinition;
+  readonly handler: AnyHandler;
+}
+
+export type RouteResult = Route | { readonly unknown: string };
+
+export class Router {
+  private readonly routes = new Map<string, Route>();
+  private readonly services = new Map<string, ServiceDefinition>();
+
+  add(service: ServiceDefinition, handlers: ServiceHandlers): void {
+    if (this.services.has(service.name)) throw new Error(`service ${service.name} is already registered`);
+    const known = new Set(service.methods.flatMap((m) => [m.name, m.localName]));
+    for (const key of Object.keys(handlers)) {
+      if (!known.has(key)) throw new Error(`${service.name} has no method "${key}"`);
+    }
+    for (const method of service.methods) {
+      // Handlers may be keyed by the .proto name (GetFeature) or lower camel case (getFeature).
+      const handler = handlers[method.name] ?? handlers[method.localName];
+      // A method without a handler stays unknown: calls to it get UNIMPLEMENTED.
+      if (typeof handler === 'function') this.routes.set(method.path, { method, handler: handler.bind(handlers) });
+    }
+    this.services.set(service.name, service);
+  }
+
+  /** Fully qualified names of the registered services. */
+  serviceNames(): string[] {
+    return [...this.services.keys()];
+  }
+
+  serviceDefinitions(): ServiceDefinition[] {
+    return [...this.services.values()];
+  }
+
+  /** The route for a `:path`, or why there is none (the UNIMPLEMENTED message, in grpc-go's words). */
+  find(path: string): RouteResult {
+    const route = this.routes.get(path);
+    if (route) return route;
+    const slash = path.lastIndexOf('/');
+    if (path[0] !== '/' || slash <= 0) return { unknown: `malformed method name: "${path}"` };
+    const service = path.slice(1, slash);
+    const method = path.slice(slash + 1);
+    return this.services.has(service)
+      ? { unknown: `unknown method ${method} for service ${service}` }
+      : { unknown: `unknown service ${service}` };
+  }
+}

@@ -1,0 +1,5 @@
+export { routeGuideDefinition, ROUTE_GUIDE_PROTO, ROUTE_GUIDE_SERVICE } from './definition.js';
+export { FeatureDb, DEFAULT_FEATURE_DB } from './feature-db.js';
+export { routeGuideHandlers, type RouteGuideHandlers } from './service.js';
+export { distanceMetres, inRectangle } from './geo.js';
+export type { Point, Rectangle, Feature, RouteNote, RouteSummary } from './types.js';
