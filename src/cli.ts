@@ -1,15 +1,17 @@
 #!/usr/bin/env node
 // routeguide — serve RouteGuide, or call it.
 
-import { parseArgs, UsageError } from './cli/args.js';
+import { GrpcError } from './protocol/grpc-error.js';
+import { parseArgs, UsageError, type ParsedArgs } from './cli/args.js';
+import { CLIENT_COMMANDS, runClientCommand } from './cli/route-client.js';
 import { serve } from './cli/serve.js';
 
 const USAGE = `usage:
-  routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE]`;
+  routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE]
+  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s]`;
 
-const COMMANDS: Record<string, (args: ReturnType<typeof parseArgs>) => Promise<void>> = {
-  serve,
-};
+const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { serve };
+for (const name of CLIENT_COMMANDS) COMMANDS[name] = (args) => runClientCommand(name, args);
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -26,9 +28,20 @@ async function main(argv: string[]): Promise<number> {
       console.error(`${error.message}\n${USAGE}`);
       return 2;
     }
+    // RPC failures print as `code NAME: message`.
+    if (error instanceof GrpcError) {
+      console.error(`code ${error.codeName}: ${error.details}`);
+      return 1;
+    }
     throw error;
   }
 }
+
+// Output piped into `head` and the like: a closed pipe ends the program quietly.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 
 main(process.argv.slice(2)).then(
   (code) => {

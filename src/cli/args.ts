@@ -40,3 +40,15 @@ export function intFlag(args: ParsedArgs, name: string, fallback: number): numbe
   if (!Number.isInteger(n) || n < 0) throw new UsageError(`--${name} must be a non-negative integer, got "${v}"`);
   return n;
 }
+
+const DURATION = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/;
+const DURATION_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/** `--deadline 10s` style durations (ms, s, m, h) in milliseconds. */
+export function durationFlag(args: ParsedArgs, name: string, fallback: number): number {
+  const v = stringFlag(args, name);
+  if (v === undefined) return fallback;
+  const m = DURATION.exec(v);
+  if (!m) throw new UsageError(`--${name} must be a duration like 500ms, 10s or 2m, got "${v}"`);
+  return Number(m[1]) * DURATION_MS[m[2]];
+}

@@ -3,3 +3,4 @@ export { FeatureDb, DEFAULT_FEATURE_DB } from './feature-db.js';
 export { routeGuideHandlers, type RouteGuideHandlers } from './service.js';
 export { distanceMetres, inRectangle } from './geo.js';
 export type { Point, Rectangle, Feature, RouteNote, RouteSummary } from './types.js';
+export { routeGuideClient, type RouteGuideClient } from './client.js';

@@ -1,0 +1,115 @@
+// A channel: one HTTP/2 connection to `host:port` that all calls share (one stream per call).
+//
+// The connection is made on the first call and made again on the next call after it died or
+// received GOAWAY — calls already running on the old one are left to finish there.
+
+import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
+import { DEFAULT_MAX_MESSAGE_SIZE } from '../../framing/index.js';
+import { USER_AGENT } from '../version.js';
+
+export interface TlsOptions {
+  /** Trusted CA certificates (PEM); default: the system's. */
+  ca?: string | Buffer;
+  /** Name checked against the server certificate (SNI); default: the target host. */
+  serverName?: string;
+}
+
+export interface ChannelOptions {
+  /** Connect with TLS (ALPN h2) instead of h2c. */
+  tls?: TlsOptions | boolean;
+  /** Largest response message accepted. Default 4 MiB. */
+  maxReceiveMessageSize?: number;
+  /** Largest request message sent. Default unlimited. */
+  maxSendMessageSize?: number;
+  /** HTTP/2 receive window per stream and per connection. Default 1 MiB. */
+  initialWindowSize?: number;
+  userAgent?: string;
+  /** Extra node:http2 connect options. */
+  http2?: SecureClientSessionOptions;
+}
+
+export interface ResolvedChannelOptions {
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+  userAgent: string;
+}
+
+const DEFAULT_INITIAL_WINDOW_SIZE = 1024 * 1024;
+
+export class Channel {
+  /** `host:port` as given. */
+  readonly target: string;
+  /** `:authority` of every request. */
+  readonly authority: string;
+  readonly scheme: 'http' | 'https';
+  readonly options: ResolvedChannelOptions;
+  private readonly connectOptions: SecureClientSessionOptions;
+  private readonly windowSize: number;
+  private current: ClientHttp2Session | undefined;
+  private activeCalls = 0;
+  private closed = false;
+  /** The last connection error, named in UNAVAILABLE messages. */
+  lastError: Error | undefined;
+
+  constructor(target: string, options: ChannelOptions = {}) {
+    this.target = target;
+    this.authority = target;
+    this.scheme = options.tls ? 'https' : 'http';
+    this.windowSize = options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW_SIZE;
+    this.options = {
+      maxReceiveMessageSize: options.maxReceiveMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
+      maxSendMessageSize: options.maxSendMessageSize ?? Infinity,
+      userAgent: options.userAgent ?? USER_AGENT,
+    };
+    const tls = typeof options.tls === 'object' ? options.tls : {};
+    this.connectOptions = {
+      ...options.http2,
+      settings: { initialWindowSize: this.windowSize, enablePush: false, ...options.http2?.settings },
+      ...(options.tls ? { ca: tls.ca, servername: tls.serverName, ALPNProtocols: ['h2'] } : {}),
+    };
+  }
+
+  /** The live connection, connecting first if there is none. The one place a connection is made. */
+  session(): ClientHttp2Session {
+    if (this.closed) throw new Error('channel is closed');
+    const existing = this.current;
+    if (existing && !existing.closed && !existing.destroyed) return existing;
+    const session = http2.connect(`${this.scheme}://${this.target}`, this.connectOptions);
+    this.current = session;
+    const forget = () => {
+      if (this.current === session) this.current = undefined;
+    };
+    session.on('error', (error: Error) => {
+      this.lastError = error;
+      forget();
+    });
+    // GOAWAY: calls in flight finish on this connection; new calls go to a fresh one.
+    session.on('goaway', forget);
+    session.on('close', forget);
+    session.once('connect', () => {
+      try {
+        session.setLocalWindowSize(this.windowSize);
+      } catch {
+        /* already closing */
+      }
+    });
+    if (this.activeCalls === 0) session.unref();
+    return session;
+  }
+
+  /** Calls keep the process alive while they run; an idle channel does not. */
+  callStarted(): void {
+    if (this.activeCalls++ === 0) this.current?.ref();
+  }
+
+  callEnded(): void {
+    if (--this.activeCalls === 0) this.current?.unref();
+  }
+
+  /** Closes the connection; calls in flight finish first. */
+  close(): void {
+    this.closed = true;
+    this.current?.close();
+    this.current = undefined;
+  }
+}
