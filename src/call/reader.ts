@@ -38,6 +38,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   private error: GrpcError | undefined;
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private paused = false;
+  /** Compressed-Flag of the most recently received message. */
+  lastCompressed = false;
 
   constructor(stream: Duplex, options: ReaderOptions<T>) {
     this.stream = stream;
@@ -127,6 +129,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
 
   private readonly onMessage = (body: Buffer, compressed: boolean): void => {
     if (this.error || this.ended) return;
+    this.lastCompressed = compressed;
     let value: T;
     try {
       value = this.parse(body, compressed);

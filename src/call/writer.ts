@@ -5,7 +5,7 @@
 // if the call ends first. One pending drain promise is shared by all writers waiting on it.
 
 import type { Duplex } from 'node:stream';
-import { encodeEnvelope } from '../../framing/index.js';
+import { compress, encodeEnvelope, type Encoding } from '../../framing/index.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 
@@ -31,6 +31,10 @@ export class MessageWriter<T> {
   private drainResolve: (() => void) | undefined;
   private drainReject: ((e: unknown) => void) | undefined;
   private closedWith: GrpcError | undefined;
+  /** The encoding of compressed messages (grpc-encoding); identity means none is compressed. */
+  encoding: Encoding = 'identity';
+  /** Whether messages are compressed unless a send says otherwise. */
+  compressByDefault = false;
 
   constructor(stream: Duplex, serialize: MessageSerializer<T>, maxMessageSize = Infinity) {
     this.stream = stream;
@@ -38,8 +42,11 @@ export class MessageWriter<T> {
     this.maxMessageSize = maxMessageSize;
   }
 
-  /** Serializes and frames `message`. Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot. */
-  frame(message: T): Buffer {
+  /**
+   * Serializes, compresses (when asked and an encoding is negotiated) and frames `message`.
+   * Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
+   */
+  frame(message: T, compressMessage = this.compressByDefault): Buffer {
     let body: Uint8Array;
     try {
       body = this.serialize(message);
@@ -52,6 +59,8 @@ export class MessageWriter<T> {
         `Sent message larger than max (${body.length} vs. ${this.maxMessageSize})`,
       );
     }
+    // compression.md: the Compressed-Flag is per message; identity means never compressed.
+    if (compressMessage && this.encoding !== 'identity') return encodeEnvelope(compress(this.encoding, body), true);
     return encodeEnvelope(body);
   }
 
@@ -78,10 +87,10 @@ export class MessageWriter<T> {
     return this.drain;
   }
 
-  write(message: T): Promise<void> {
+  write(message: T, compressMessage?: boolean): Promise<void> {
     let frame: Buffer;
     try {
-      frame = this.frame(message);
+      frame = this.frame(message, compressMessage);
     } catch (e) {
       return handled(Promise.reject(e));
     }

@@ -8,11 +8,15 @@
 import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
 import { MessageWriter } from '../call/writer.js';
+import { parseMessage } from '../call/message-codec.js';
+import { ACCEPT_ENCODING, isSupportedEncoding, type Encoding } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
 import {
+  HEADER_ACCEPT_ENCODING,
   HEADER_AUTHORITY,
   HEADER_CONTENT_TYPE,
+  HEADER_ENCODING,
   HEADER_METHOD,
   HEADER_PATH,
   HEADER_SCHEME,
@@ -38,6 +42,13 @@ export interface CallOptions {
   signal?: AbortSignal;
   /** Request metadata. */
   metadata?: Metadata;
+  /** Compress request messages with this encoding (default: the channel's, else none). */
+  compression?: Encoding;
+}
+
+export interface SendOptions {
+  /** Compress this message (default: yes when the call has a compression encoding). */
+  compress?: boolean;
 }
 
 export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
@@ -61,6 +72,8 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
   private streamError: Error | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private readonly signal: AbortSignal | undefined;
+  /** grpc-encoding of the response messages, from the response headers. */
+  private responseEncoding: Encoding = 'identity';
   /** Whether this call already told the channel it ended. */
   private channelEnded = false;
   private resolveHeaders!: (md: Metadata) => void;
@@ -75,10 +88,10 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     this.status = new Promise((r) => (this.resolveStatus = r));
     this.signal = options.signal;
     const deadline = options.deadline ?? (options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
-    this.start(deadline === undefined ? undefined : +deadline, options.metadata);
+    this.start(deadline === undefined ? undefined : +deadline, options.metadata, options.compression ?? channel.options.compression);
   }
 
-  private start(deadline: number | undefined, metadata: Metadata | undefined): void {
+  private start(deadline: number | undefined, metadata: Metadata | undefined, compression: Encoding | undefined): void {
     const remaining = deadline === undefined ? undefined : deadline - Date.now();
     if (this.signal?.aborted) return this.settle(cancelledStatus(this.signal));
     // A deadline already passed fails now, without a request (grpc-node#1636).
@@ -94,6 +107,8 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     };
     if (remaining !== undefined) headers[HEADER_TIMEOUT] = formatTimeout(remaining);
     headers[HEADER_CONTENT_TYPE] = CONTENT_TYPE_GRPC;
+    if (compression && compression !== 'identity') headers[HEADER_ENCODING] = compression;
+    headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
     headers[HEADER_TE] = TE_TRAILERS; // "used to detect incompatible proxies"
     headers[HEADER_USER_AGENT] = this.channel.options.userAgent;
     metadata?.writeTo(headers);
@@ -108,15 +123,18 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
       return this.settle(unavailable(this.channel, error as Error));
     }
     this.stream = stream;
+    const maxMessageSize = this.channel.options.maxReceiveMessageSize;
+    const deserialize = this.method.deserializeResponse;
     this.reader = new MessageReader<Res>(stream, {
-      parse: (body, compressed) => {
-        if (compressed) throw new GrpcError(Status.INTERNAL, 'compressed response but no grpc-encoding was negotiated');
-        return this.method.deserializeResponse(body);
-      },
-      maxMessageSize: this.channel.options.maxReceiveMessageSize,
+      parse: (body, compressed) => parseMessage(body, compressed, this.responseEncoding, maxMessageSize, deserialize),
+      maxMessageSize,
       onError: (error) => this.fail(statusOf(error)),
     });
     this.writer = new MessageWriter<Req>(stream, this.method.serializeRequest, this.channel.options.maxSendMessageSize);
+    if (compression && compression !== 'identity') {
+      this.writer.encoding = compression;
+      this.writer.compressByDefault = true;
+    }
     stream.on('response', this.onResponse);
     stream.on('trailers', this.onTrailers);
     stream.on('error', this.onError);
@@ -126,9 +144,9 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
   }
 
   /** Sends one request message; resolves when the stream accepts more (HTTP/2 flow control). */
-  send(message: Req): Promise<void> {
+  send(message: Req, options?: SendOptions): Promise<void> {
     if (!this.writer) return Promise.reject(this.statusError());
-    return this.writer.write(message);
+    return this.writer.write(message, options?.compress);
   }
 
   /** Half-closes: no more request messages (END_STREAM). */
@@ -143,11 +161,11 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
   }
 
   /** Sends the one request of a unary or server-streaming call and half-closes. */
-  sendOnly(message: Req): void {
+  sendOnly(message: Req, options?: SendOptions): void {
     if (!this.writer) return;
     let frame: Buffer;
     try {
-      frame = this.writer.frame(message);
+      frame = this.writer.frame(message, options?.compress);
     } catch (error) {
       return this.fail(statusOf(error));
     }
@@ -206,6 +224,12 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     this.responseHeaders = headers;
     const broken = checkResponseHeaders(headers);
     if (broken) return this.fail(broken);
+    const encoding = String(headers[HEADER_ENCODING] ?? 'identity');
+    // compression.md: a response in an encoding the client does not support → INTERNAL.
+    if (!isSupportedEncoding(encoding)) {
+      return this.fail({ code: Status.INTERNAL, details: `unsupported grpc-encoding "${encoding}" in response`, metadata: new Metadata() });
+    }
+    this.responseEncoding = encoding;
     // Trailers-Only: the status came in the only HEADERS frame (END_STREAM set).
     if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.responseTrailers = headers;
     else {

@@ -4,7 +4,7 @@
 // received GOAWAY — calls already running on the old one are left to finish there.
 
 import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
-import { DEFAULT_MAX_MESSAGE_SIZE } from '../../framing/index.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
 import { USER_AGENT } from '../version.js';
 
 export interface TlsOptions {
@@ -24,6 +24,8 @@ export interface ChannelOptions {
   /** HTTP/2 receive window per stream and per connection. Default 1 MiB. */
   initialWindowSize?: number;
   userAgent?: string;
+  /** Compress request messages with this encoding (per call: CallOptions.compression). */
+  compression?: Encoding;
   /** Extra node:http2 connect options. */
   http2?: SecureClientSessionOptions;
 }
@@ -32,6 +34,7 @@ export interface ResolvedChannelOptions {
   maxReceiveMessageSize: number;
   maxSendMessageSize: number;
   userAgent: string;
+  compression: Encoding | undefined;
 }
 
 const DEFAULT_INITIAL_WINDOW_SIZE = 1024 * 1024;
@@ -60,6 +63,7 @@ export class Channel {
       maxReceiveMessageSize: options.maxReceiveMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
       maxSendMessageSize: options.maxSendMessageSize ?? Infinity,
       userAgent: options.userAgent ?? USER_AGENT,
+      compression: options.compression,
     };
     const tls = typeof options.tls === 'object' ? options.tls : {};
     this.connectOptions = {

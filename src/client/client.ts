@@ -10,7 +10,7 @@
 import type { Metadata } from '../protocol/metadata.js';
 import type { CallStatus } from '../protocol/response-status.js';
 import type { MethodDefinition, ServiceDefinition } from '../protocol/schema.js';
-import { ClientCall, type CallOptions } from './call.js';
+import { ClientCall, type CallOptions, type SendOptions } from './call.js';
 import type { Channel } from './channel.js';
 
 /** What every call exposes besides its messages. */
@@ -24,11 +24,11 @@ export interface CallInfo {
 export type UnaryCall<Res> = Promise<Res> & CallInfo;
 export type ServerStreamCall<Res> = AsyncIterable<Res> & CallInfo;
 export interface ClientStreamCall<Req, Res> extends CallInfo {
-  send(message: Req): Promise<void>;
+  send(message: Req, options?: SendOptions): Promise<void>;
   closeAndRecv(): Promise<Res>;
 }
 export interface BidiStreamCall<Req, Res> extends AsyncIterable<Res>, CallInfo {
-  send(message: Req): Promise<void>;
+  send(message: Req, options?: SendOptions): Promise<void>;
   closeSend(): void;
 }
 
@@ -66,7 +66,7 @@ function methodFunction(channel: Channel, method: MethodDefinition) {
       const call = new ClientCall(channel, method, options);
       return Object.assign(
         {
-          send: (message: unknown) => call.send(message),
+          send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
           closeAndRecv: () => {
             call.closeSend();
             return call.response();
@@ -80,7 +80,7 @@ function methodFunction(channel: Channel, method: MethodDefinition) {
     const call = new ClientCall(channel, method, options);
     return Object.assign(
       {
-        send: (message: unknown) => call.send(message),
+        send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
         closeSend: () => call.closeSend(),
         [Symbol.asyncIterator]: () => call[Symbol.asyncIterator](),
       },

@@ -1,5 +1,5 @@
 export { Channel, type ChannelOptions, type TlsOptions } from './channel.js';
-export { ClientCall, type CallOptions } from './call.js';
+export { ClientCall, type CallOptions, type SendOptions } from './call.js';
 export {
   createClient,
   type GenericClient,

@@ -7,8 +7,16 @@
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
 import { MessageWriter } from '../call/writer.js';
+import { parseMessage } from '../call/message-codec.js';
+import { outgoingEncoding, ACCEPT_ENCODING, type Encoding } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { HEADER_CONTENT_TYPE, HEADER_GRPC_STATUS, HEADER_STATUS } from '../protocol/headers.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_CONTENT_TYPE,
+  HEADER_ENCODING,
+  HEADER_GRPC_STATUS,
+  HEADER_STATUS,
+} from '../protocol/headers.js';
 import { Metadata } from '../protocol/metadata.js';
 import type { MethodDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
@@ -25,6 +33,17 @@ export interface ServerCallInit {
   timeoutMs: number | undefined;
   maxReceiveMessageSize: number;
   maxSendMessageSize: number;
+  /** grpc-encoding of the request messages. */
+  requestEncoding: Encoding;
+  /** What the client accepts (its grpc-accept-encoding). */
+  peerAcceptEncodings: Set<string>;
+  /** Compress every response message with this encoding when the client accepts it. */
+  compression?: Encoding;
+}
+
+export interface SendOptions {
+  /** Compress this message (default: the server's `compression` option). */
+  compress?: boolean;
 }
 
 export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
@@ -54,18 +73,20 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.method = init.method;
     this.metadata = init.metadata;
     this.contentType = init.contentType;
+    const { requestEncoding, maxReceiveMessageSize } = init;
+    const deserialize = init.method.deserializeRequest;
     this.reader = new MessageReader<Req>(init.stream, {
-      parse: (body, compressed) => {
-        if (compressed) {
-          // PROTOCOL-HTTP2: Compressed-Flag 1 without a grpc-encoding is a protocol error.
-          throw new GrpcError(Status.INTERNAL, 'compressed message received but no grpc-encoding was negotiated');
-        }
-        return init.method.deserializeRequest(body);
-      },
-      maxMessageSize: init.maxReceiveMessageSize,
+      parse: (body, compressed) => parseMessage(body, compressed, requestEncoding, maxReceiveMessageSize, deserialize),
+      maxMessageSize: maxReceiveMessageSize,
       onError: (error) => this.end(error),
     });
     this.writer = new MessageWriter<Res>(init.stream, init.method.serializeResponse, init.maxSendMessageSize);
+    // Responses use the request's algorithm if it compressed, else the server's choice, else gzip —
+    // but only one the client accepts. Messages are compressed only when asked (compression.md:
+    // absent configuration, data MUST NOT be compressed).
+    const preferred = requestEncoding !== 'identity' ? requestEncoding : (init.compression ?? 'gzip');
+    this.writer.encoding = outgoingEncoding(preferred, init.peerAcceptEncodings);
+    this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
     init.stream.on('close', this.onClose);
     init.stream.on('error', this.onStreamError);
     if (init.timeoutMs !== undefined) {
@@ -97,6 +118,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     return this.reader;
   }
 
+  /** Whether the most recently received request message was compressed (its Compressed-Flag). */
+  get requestCompressed(): boolean {
+    return this.reader.lastCompressed;
+  }
+
   /** Reads the single request message of a unary or server-streaming call. */
   receiveOne(): Promise<Req> {
     return this.reader.single(`${this.method.path}: a unary request`);
@@ -109,18 +135,20 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     const headers: Record<string, string | string[] | number> = {
       [HEADER_STATUS]: 200,
       [HEADER_CONTENT_TYPE]: this.contentType,
+      [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING,
     };
+    if (this.writer.encoding !== 'identity') headers[HEADER_ENCODING] = this.writer.encoding;
     this.responseHeaders.writeTo(headers as Record<string, string | string[]>);
     this.stream.respond(headers, { waitForTrailers: true });
     this.stream.once('wantTrailers', this.onWantTrailers);
   }
 
   /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */
-  send(message: Res): Promise<void> {
+  send(message: Res, options?: SendOptions): Promise<void> {
     if (this.finished) return this.writer.write(message); // rejects with the call's status
     let frame: Buffer;
     try {
-      frame = this.writer.frame(message);
+      frame = this.writer.frame(message, options?.compress);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -3,7 +3,14 @@
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
 import type { GrpcError } from '../protocol/grpc-error.js';
-import { HEADER_CONTENT_TYPE, HEADER_GRPC_MESSAGE, HEADER_GRPC_STATUS, HEADER_STATUS } from '../protocol/headers.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_CONTENT_TYPE,
+  HEADER_GRPC_MESSAGE,
+  HEADER_GRPC_STATUS,
+  HEADER_STATUS,
+} from '../protocol/headers.js';
+import { ACCEPT_ENCODING } from '../protocol/compression.js';
 import type { Metadata } from '../protocol/metadata.js';
 import { encodeStatusMessage } from '../protocol/status-message.js';
 import { Status, type StatusCode } from '../protocol/status.js';
@@ -26,7 +33,13 @@ export function statusTrailers(status: GrpcError | undefined, ...metadata: Metad
  */
 export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: string, trailers: Headers): void {
   if (stream.headersSent || stream.destroyed || stream.closed) return;
-  stream.respond({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: contentType, ...trailers }, { endStream: true });
+  const headers = {
+    [HEADER_STATUS]: 200,
+    [HEADER_CONTENT_TYPE]: contentType,
+    [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING, // compression.md: what this server can decode
+    ...trailers,
+  };
+  stream.respond(headers, { endStream: true });
   closeAfterResponse(stream);
 }
 

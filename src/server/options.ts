@@ -1,7 +1,7 @@
 // Server defaults in one place (compare grpc-go internal/transport/defaults.go).
 
 import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
-import { DEFAULT_MAX_MESSAGE_SIZE } from '../../framing/index.js';
+import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
 
 export interface ServerOptions {
   /** Largest request message accepted, checked from the prefix. Default 4 MiB. */
@@ -14,6 +14,8 @@ export interface ServerOptions {
   maxConcurrentStreams?: number;
   /** Extra node:http2 server options (settings, TLS material with `tls`). */
   http2?: Http2ServerOptions | SecureServerOptions;
+  /** Compress response messages with this encoding when the client accepts it. Default: none. */
+  compression?: Encoding;
   /** Receives errors thrown by handlers (the peer only sees a generic UNKNOWN). Default: console.error. */
   onHandlerError?: (error: unknown, path: string) => void;
 }
@@ -27,6 +29,7 @@ export interface ResolvedServerOptions {
   initialWindowSize: number;
   maxConcurrentStreams: number;
   http2: Http2ServerOptions | SecureServerOptions;
+  compression: Encoding | undefined;
   onHandlerError: (error: unknown, path: string) => void;
 }
 
@@ -37,6 +40,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     initialWindowSize: options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW_SIZE,
     maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     http2: options.http2 ?? {},
+    compression: options.compression,
     onHandlerError: options.onHandlerError ?? ((error, path) => console.error(`handler for ${path} failed:`, error)),
   };
 }

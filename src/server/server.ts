@@ -8,7 +8,15 @@ import http2, { type Http2Server, type Http2SecureServer, type Http2Session, typ
 import type { AddressInfo } from 'node:net';
 import { grpcContentSubtype, responseContentType } from '../protocol/content-type.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { HEADER_CONTENT_TYPE, HEADER_METHOD, HEADER_PATH, HEADER_TIMEOUT } from '../protocol/headers.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_CONTENT_TYPE,
+  HEADER_ENCODING,
+  HEADER_METHOD,
+  HEADER_PATH,
+  HEADER_TIMEOUT,
+} from '../protocol/headers.js';
+import { incomingEncoding, parseAcceptEncoding } from '../protocol/compression.js';
 import { Metadata } from '../protocol/metadata.js';
 import type { ServiceDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
@@ -133,6 +141,8 @@ export class Server {
     }
     const metadata = Metadata.fromHeaders(headers);
     if (typeof metadata === 'string') return early(new GrpcError(Status.INTERNAL, metadata));
+    const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
+    if (requestEncoding instanceof GrpcError) return early(requestEncoding);
 
     const call = new ServerCall({
       stream,
@@ -142,6 +152,9 @@ export class Server {
       timeoutMs,
       maxReceiveMessageSize: this.options.maxReceiveMessageSize,
       maxSendMessageSize: this.options.maxSendMessageSize,
+      requestEncoding,
+      peerAcceptEncodings: parseAcceptEncoding(headers[HEADER_ACCEPT_ENCODING]),
+      compression: this.options.compression,
     });
     void runHandler(call, route.handler, this.options.onHandlerError);
   };
