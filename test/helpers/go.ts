@@ -13,6 +13,13 @@
 // -746188906), GetFeature(0,0), ListFeatures(lo 40,-75 hi 42,-73),
 // RecordRoute(2..101 random whole-degree points), RouteChat(6 notes). All
 // output goes to stderr via Go's log package ("YYYY/MM/DD HH:MM:SS " prefix).
+// Comparing output: lines that print a proto with %v (GetFeature result,
+// "Looking for features within", "Route summary") use Go's text format, which
+// randomly inserts a double space depending on the binary's hash, so compare
+// with whitespace collapsed. RecordRoute is random: only check
+// point_count == the "Traversing N points." count (distance can't be checked;
+// feature_count/elapsed_time are 0 and omitted). RouteChat replies are
+// deterministic only on a FRESH server: it keeps notes across connections.
 //
 // Go server flags (server/server.go):
 //   -port N              default 10000; listens on "localhost:N". Go binds the
