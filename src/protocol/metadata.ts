@@ -52,7 +52,7 @@ export class Metadata {
 
   /** All values of `name`, in order; empty when absent. */
   get(name: string): MetadataValue[] {
-    return this.map.get(name.toLowerCase()) ?? [];
+    return [...(this.map.get(name.toLowerCase()) ?? [])];
   }
 
   /** The first value of `name`, if any. */

@@ -53,8 +53,15 @@ export function decodeStatusMessage(value: string): string {
         continue;
       }
     }
-    if (c < 0x80) bytes.push(c);
-    else for (const b of Buffer.from(value[i], 'utf8')) bytes.push(b); // header values should be ASCII; be lenient
+    if (c < 0x80) {
+      bytes.push(c);
+      continue;
+    }
+    // Header values should be ASCII; be lenient and keep any other character whole (a surrogate
+    // pair is one code point: encoding its halves apart would turn it into two U+FFFD).
+    const char = String.fromCodePoint(value.codePointAt(i)!);
+    for (const b of Buffer.from(char, 'utf8')) bytes.push(b);
+    i += char.length - 1;
   }
   return Buffer.from(bytes).toString('utf8');
 }

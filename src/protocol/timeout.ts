@@ -3,31 +3,29 @@
 
 const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 
-const MS_PER_UNIT: Record<string, number> = {
-  H: 3_600_000,
-  M: 60_000,
-  S: 1_000,
-  m: 1,
-  u: 1e-3,
-  n: 1e-6,
+// Milliseconds per unit as a fraction [numerator, denominator]: 1e-3 and 1e-6 are not exact in
+// binary floating point, so conversions multiply and divide by exact integers instead
+// (100000u is then exactly 0.1 ms, not 0.09999999999999999).
+type Unit = 'H' | 'M' | 'S' | 'm' | 'u' | 'n';
+const MS_PER_UNIT: Record<Unit, readonly [number, number]> = {
+  H: [3_600_000, 1],
+  M: [60_000, 1],
+  S: [1_000, 1],
+  m: [1, 1],
+  u: [1, 1_000],
+  n: [1, 1_000_000],
 };
 
 /** Parses a grpc-timeout value into milliseconds. Returns an error instead of throwing. */
 export function parseTimeout(value: string): { ms: number; error?: undefined } | { ms?: undefined; error: string } {
   const m = TIMEOUT.exec(value);
   if (!m) return { error: `malformed grpc-timeout "${value}": want 1-8 digits and a unit of H, M, S, m, u or n` };
-  return { ms: Number(m[1]) * MS_PER_UNIT[m[2]] };
+  const [num, den] = MS_PER_UNIT[m[2] as Unit];
+  return { ms: (Number(m[1]) * num) / den };
 }
 
-// Largest unit first, so the value keeps the most precision that fits in 8 digits.
-const UNITS_FINE_TO_COARSE: ReadonlyArray<[string, number]> = [
-  ['n', 1e-6],
-  ['u', 1e-3],
-  ['m', 1],
-  ['S', 1_000],
-  ['M', 60_000],
-  ['H', 3_600_000],
-];
+// Finest unit first: the first one whose value fits in 8 digits keeps the most precision.
+const UNITS_FINE_TO_COARSE: readonly Unit[] = ['n', 'u', 'm', 'S', 'M', 'H'];
 const MAX_VALUE = 99_999_999;
 
 /**
@@ -36,9 +34,11 @@ const MAX_VALUE = 99_999_999;
  */
 export function formatTimeout(ms: number): string {
   const positive = Math.max(ms, 0);
-  for (const [unit, size] of UNITS_FINE_TO_COARSE) {
-    // The small epsilon keeps float noise (7 / 1e-6 = 7000000.000000001) from adding a unit.
-    const value = Math.ceil(positive / size - 1e-9);
+  for (const unit of UNITS_FINE_TO_COARSE) {
+    const [num, den] = MS_PER_UNIT[unit];
+    const exact = (positive * den) / num;
+    // A few ulps of slack keep float noise (0.007 ms * 1e6 = 7000.000000000001) from adding a unit.
+    const value = Math.ceil(exact - exact * 4 * Number.EPSILON);
     if (value <= MAX_VALUE) return `${Math.max(value, 1)}${unit}`;
   }
   return `${MAX_VALUE}H`;
