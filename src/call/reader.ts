@@ -33,12 +33,14 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   private readonly highWaterMark: number;
   // FIFO without Array#shift: `head` indexes the next message to hand out.
   private queue: T[] = [];
+  // Compressed-Flag of each queued message, so that `lastCompressed` follows the consumer.
+  private queueFlags: boolean[] = [];
   private head = 0;
   private ended = false;
   private error: GrpcError | undefined;
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private paused = false;
-  /** Compressed-Flag of the most recently received message. */
+  /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
   constructor(stream: Duplex, options: ReaderOptions<T>) {
@@ -59,9 +61,11 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   next(): Promise<IteratorResult<T>> {
     if (this.head < this.queue.length) {
       const value = this.queue[this.head];
+      this.lastCompressed = this.queueFlags[this.head];
       this.queue[this.head++] = undefined as T;
       if (this.head === this.queue.length) {
         this.queue.length = 0;
+        this.queueFlags.length = 0;
         this.head = 0;
       }
       if (this.paused && this.buffered < this.highWaterMark / 2) {
@@ -81,6 +85,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   return(): Promise<IteratorResult<T>> {
     this.ended = true;
     this.queue.length = 0;
+    this.queueFlags.length = 0;
     this.head = 0;
     return Promise.resolve({ value: undefined, done: true });
   }
@@ -129,7 +134,6 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
 
   private readonly onMessage = (body: Buffer, compressed: boolean): void => {
     if (this.error || this.ended) return;
-    this.lastCompressed = compressed;
     let value: T;
     try {
       value = this.parse(body, compressed);
@@ -143,10 +147,12 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     const waiting = this.waiting;
     if (waiting) {
       this.waiting = undefined;
+      this.lastCompressed = compressed;
       waiting.resolve({ value, done: false });
       return;
     }
     this.queue.push(value);
+    this.queueFlags.push(compressed);
     if (!this.paused && this.buffered >= this.highWaterMark) {
       this.paused = true;
       this.stream.pause();
@@ -164,6 +170,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
     this.queue.length = 0;
+    this.queueFlags.length = 0;
     this.head = 0;
   }
 }

@@ -20,7 +20,7 @@ import {
 import { Metadata } from '../protocol/metadata.js';
 import type { MethodDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
-import { closeAfterResponse, respondTrailersOnly, statusTrailers } from './early-response.js';
+import { closeAfterTrailers, respondTrailersOnly, statusTrailers } from './early-response.js';
 
 const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
 
@@ -186,7 +186,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   private readonly onWantTrailers = (): void => {
     const trailers = this.pendingTrailers ?? { [HEADER_GRPC_STATUS]: String(Status.OK) };
     this.stream.sendTrailers(trailers);
-    closeAfterResponse(this.stream);
+    closeAfterTrailers(this.stream);
   };
 
   private readonly expire = (): void => {

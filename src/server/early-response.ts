@@ -78,3 +78,13 @@ export function closeAfterResponse(stream: ServerHttp2Stream): void {
   if (stream.state?.remoteClose === 1 || stream.readableEnded) return;
   stream.close(constants.NGHTTP2_NO_ERROR);
 }
+
+/**
+ * closeAfterResponse for the Trailers path, called from 'wantTrailers' right after sendTrailers().
+ * The reset waits one turn of the event loop: Node submits the trailers while it is still writing
+ * the stream's last DATA, and a RST_STREAM submitted in that same turn makes nghttp2 drop the
+ * queued trailers — the client would then see a bare RST_STREAM NO_ERROR and no status.
+ */
+export function closeAfterTrailers(stream: ServerHttp2Stream): void {
+  setImmediate(closeAfterResponse, stream);
+}
