@@ -1,0 +1,83 @@
+// What the benchmark reports: the servers and clients compared, the metrics with their targets
+// (issue 6, ratios to @grpc/grpc-js), and the per-round ratios and medians.
+
+export const BASELINE = 'grpcjs';
+
+export const SERVERS = [
+  { id: 'grpcjs', label: '@grpc/grpc-js' },
+  { id: 'ours', label: 'routeguide-h2' },
+  { id: 'grpcgo', label: 'grpc-go (1 core)' },
+  { id: 'ceilingUnary', label: 'ceiling: precomputed unary' },
+  { id: 'ceilingEcho', label: 'ceiling: raw echo' },
+];
+
+export const CLIENTS = [
+  { id: 'grpcjs', label: '@grpc/grpc-js client' },
+  { id: 'ours', label: 'routeguide-h2 client' },
+  { id: 'grpcgo', label: 'grpc-go client' },
+];
+
+// target: the ratio ours/grpc-js must reach (higher-better) or not exceed (lower-better).
+export const SERVER_METRICS = [
+  { id: 'unary', label: '(a) unary GetFeature, h2load -c 8 -m 16', unit: 'req/s', better: 'higher', target: 1.4 },
+  { id: 'p50', label: '(b) unary latency p50, h2load -c 1 -m 1', unit: 'ms', better: 'lower' },
+  { id: 'p99', label: '(b) unary latency p99, h2load -c 1 -m 1', unit: 'ms', better: 'lower', target: 1 },
+  { id: 'chat1', label: '(c) RouteChat, 1 stream', unit: 'notes/s', better: 'higher', target: 4 },
+  { id: 'chat8', label: '(d) RouteChat, 8 streams', unit: 'notes/s', better: 'higher', target: 3 },
+  { id: 'list', label: '(e) ListFeatures, whole map', unit: 'features/s', better: 'higher', target: 3 },
+  { id: 'record', label: '(f) RecordRoute', unit: 'points/s', better: 'higher', target: 1 },
+  { id: 'rss', label: '(g) peak RSS during (c)', unit: 'MB', better: 'lower', target: 1 },
+];
+
+export const CLIENT_METRICS = [
+  { id: 'chat1', label: '(h) client RouteChat, 1 stream, vs grpc-go server', unit: 'notes/s', better: 'higher', target: 2 },
+  { id: 'unary', label: '(h) client unary GetFeature, 8 in flight, vs grpc-go server', unit: 'calls/s', better: 'higher', target: 1.2 },
+];
+
+// Ours against the ceilings (within each round): unary must reach 0.85 of the precomputed bytes.
+export const CEILING_RATIOS = [
+  { id: 'unaryVsCeiling', metric: 'unary', ceiling: 'ceilingUnary', label: '(a) ours / precomputed-bytes ceiling', target: 0.85 },
+  { id: 'chat1VsCeiling', metric: 'chat1', ceiling: 'ceilingEcho', label: '(c) ours / raw echo ceiling' },
+  { id: 'chat8VsCeiling', metric: 'chat8', ceiling: 'ceilingEcho', label: '(d) ours / raw echo ceiling' },
+];
+
+export function median(values) {
+  const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
+  if (v.length === 0) return null;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}
+
+const ratio = (a, b) => (typeof a === 'number' && typeof b === 'number' && b > 0 ? a / b : null);
+
+/** Did `r` (ours/grpc-js, median) meet the metric's target? undefined when there is none. */
+export function meets(metric, r) {
+  if (metric.target === undefined || r === null) return undefined;
+  return metric.better === 'higher' ? r >= metric.target : r <= metric.target;
+}
+
+/**
+ * rounds: [{ [id]: { [metric]: number|null } }]. Returns { [metric]: { [id]: {median, ratio,
+ * ratios} } } where ratio is the median of the per-round ratios to the baseline.
+ */
+export function summarize(rounds, metrics, ids) {
+  const out = {};
+  for (const m of metrics) {
+    out[m.id] = {};
+    for (const id of ids) {
+      const values = rounds.map((r) => r[id]?.[m.id] ?? null);
+      const ratios = rounds.map((r) => ratio(r[id]?.[m.id], r[BASELINE]?.[m.id]));
+      out[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+    }
+  }
+  return out;
+}
+
+export function summarizeCeilings(rounds) {
+  const out = {};
+  for (const c of CEILING_RATIOS) {
+    const ratios = rounds.map((r) => ratio(r.ours?.[c.metric], r[c.ceiling]?.[c.metric]));
+    out[c.id] = { ratio: median(ratios), ratios };
+  }
+  return out;
+}

@@ -1,0 +1,108 @@
+// Child processes for the benchmark: CPU pinning, commands with a timeout, servers started and
+// waited for on 127.0.0.1.
+
+import { spawn, spawnSync } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
+export const SERVER_CPU = 0;
+export const LOAD_CPU = 1;
+
+/** [cmd, args] running `cmd args` on one CPU when taskset exists. */
+export function pinned(cpu, cmd, args) {
+  return HAS_TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
+}
+
+/** Runs a command to completion; resolves {code, stdout, stderr, timedOut, ms}. */
+export function run(cmd, args, { cpu = LOAD_CPU, timeoutMs = 300_000, env } = {}) {
+  const [file, argv] = pinned(cpu, cmd, args);
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const child = spawn(file, argv, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
+    let stdout = '';
+    let stderr = '';
+    let timedOut = false;
+    child.stdout.setEncoding('utf8').on('data', (d) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (err) => {
+      clearTimeout(timer);
+      reject(err);
+    });
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr, timedOut, ms: Date.now() - started });
+    });
+  });
+}
+
+/** A free TCP port on 127.0.0.1 (tiny race until the server binds it). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+function canConnect(port) {
+  return new Promise((resolve) => {
+    const sock = connect({ host: '127.0.0.1', port });
+    sock.once('connect', () => {
+      sock.destroy();
+      resolve(true);
+    });
+    sock.once('error', () => resolve(false));
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Starts a server process pinned to SERVER_CPU and waits until 127.0.0.1:port accepts connections.
+ * Returns {pid, alive(), stderr(), stop()}; taskset execs the command, so pid is the server's own.
+ */
+export async function startServer(cmd, args, port, { env, timeoutMs = 15_000 } = {}) {
+  const [file, argv] = pinned(SERVER_CPU, cmd, args);
+  const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
+  let stderr = '';
+  child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)));
+  let exited = false;
+  const exit = new Promise((resolve) => {
+    child.once('close', () => resolve((exited = true)));
+    child.once('error', (err) => {
+      stderr += String(err);
+      resolve((exited = true));
+    });
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const server = {
+    pid: child.pid,
+    alive: () => !exited,
+    stderr: () => stderr.trim(),
+    async stop() {
+      process.removeListener('exit', killOnExit);
+      if (exited) return;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exit;
+      clearTimeout(t);
+    },
+  };
+  const deadline = Date.now() + timeoutMs;
+  while (!(await canConnect(port))) {
+    if (exited || Date.now() > deadline) {
+      await server.stop();
+      throw new Error(`${cmd} did not start on port ${port}: ${stderr.trim() || 'timeout'}`);
+    }
+    await sleep(50);
+  }
+  return server;
+}

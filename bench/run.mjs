@@ -1,0 +1,237 @@
+// `node bench/run.mjs [--quick] [--rounds N]`: routeguide-h2 against @grpc/grpc-js, grpc-go and
+// raw node:http2 ceilings, servers alternated round by round; every answer is verified.
+// Writes bench/results/latest.json, latest.md and ratios.svg (--quick: quick.json, quick.md,
+// quick-ratios.svg, so a quick check never replaces the full results). Never fails on a ratio: the
+// exit code is non-zero only when a run could not be made or an answer was wrong.
+
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { BASELINE, CLIENT_METRICS, CLIENTS, SERVER_METRICS, SERVERS, summarize, summarizeCeilings } from './lib/metrics.mjs';
+import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
+import { markdown, svg } from './lib/report.mjs';
+import { rssSampler } from './lib/rss.mjs';
+import { loadgen, Mismatch, nodeClient, unaryLatency, unaryThroughput, verifyUnary } from './lib/workloads.mjs';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const GO_OUT = join(ROOT, 'node_modules', '.cache', 'routeguide-go');
+const DB = join(ROOT, 'data', 'route_guide_db.json');
+const RESULTS = join(ROOT, 'bench', 'results');
+
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const roundsArg = argv.indexOf('--rounds');
+const ROUNDS = roundsArg === -1 ? (quick ? 1 : 3) : Number(argv[roundsArg + 1]);
+
+const SIZES = quick
+  ? { unary: 3000, latency: 300, chat1: 4000, chat8: 8000, listRepeat: 20, record: 20000, clientChat: 2000, clientUnary: 1000, warmup: 500, timeoutMs: 60_000 }
+  : { unary: 50000, latency: 5000, chat1: 100000, chat8: 100000, listRepeat: 1000, record: 200000, clientChat: 100000, clientUnary: 20000, warmup: 3000, timeoutMs: 300_000 };
+
+const t0 = Date.now();
+const clock = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s`;
+const progress = (msg) => console.log(`${clock()} ${msg}`);
+
+function prerequisites() {
+  for (const f of ['dist/src/cli.js', 'dist/src/client/index.js']) {
+    if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
+  }
+  if (spawnSync('h2load', ['--version']).status !== 0) throw new Error('h2load not found (apt-get install nghttp2-client)');
+  for (const script of ['test/go/build-routeguide.sh', 'bench/go/build.sh']) {
+    progress(`building Go binaries (${script}; the first build takes a few minutes)`);
+    const r = spawnSync('bash', [join(ROOT, script), GO_OUT], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+    if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${r.stderr.trim()}`);
+  }
+  return { loadgen: join(GO_OUT, 'loadgen'), goServer: join(GO_OUT, 'routeguide-server') };
+}
+
+const ALL = ['chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
+function serverCommands(bins, port) {
+  const node = (script, ...args) => ({ cmd: process.execPath, args: [join(ROOT, script), ...args, '--port', String(port)] });
+  return {
+    grpcjs: { ...node('bench/servers/grpcjs-server.mjs'), workloads: ALL },
+    ours: { ...node('dist/src/cli.js', 'serve'), workloads: ALL },
+    grpcgo: { cmd: bins.goServer, args: ['-port', String(port), '-json_db_file', DB], env: { GOMAXPROCS: '1' }, workloads: ALL },
+    ceilingUnary: { ...node('bench/servers/ceiling-unary.mjs'), workloads: ['unary', 'latency'] },
+    ceilingEcho: { ...node('bench/servers/ceiling-echo.mjs'), workloads: ['chat1', 'chat8'] },
+  };
+}
+
+const errors = [];
+const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 3 : 0 }) : String(v));
+
+/** Runs one measurement; a wrong answer or a tool failure is recorded and yields null. */
+async function measure(where, label, fn) {
+  try {
+    const started = Date.now();
+    const value = await fn();
+    const shown = typeof value === 'object' ? Object.entries(value).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') : fmt(value);
+    progress(`  ${where}: ${label}: ${shown}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
+    return value;
+  } catch (err) {
+    const message = err instanceof Mismatch ? err.message : String(err?.stack ?? err);
+    errors.push({ where, label, message });
+    progress(`  ${where}: ${label}: FAILED: ${message}`);
+    return null;
+  }
+}
+
+/** One server process: fresh start, then every workload it supports, (c) first so VmHWM is (c)'s peak. */
+async function benchServer(bins, id, round) {
+  const port = await freePort();
+  const spec = serverCommands(bins, port)[id];
+  const where = `round ${round} ${id}`;
+  const out = {};
+  let server;
+  try {
+    server = await startServer(spec.cmd, spec.args, port, { env: spec.env });
+  } catch (err) {
+    errors.push({ where, label: 'start', message: String(err.message) });
+    progress(`  ${where}: FAILED to start: ${err.message}`);
+    return out;
+  }
+  const has = (w) => spec.workloads.includes(w);
+  const lg = (args) => loadgen(bins.loadgen, port, args, SIZES.timeoutMs);
+  try {
+    if (SIZES.warmup) {
+      await measure(where, 'warm-up', async () => {
+        if (has('unary')) await lg(['unary', '-n', String(SIZES.warmup), '-c', '8', '-point', '409146138,-746188906']);
+        if (has('chat1')) await lg(['routechat', '-n', String(SIZES.warmup), '-base', '90000000']);
+        return 'done';
+      });
+    }
+    if (has('chat1')) {
+      const rss = rssSampler(server.pid);
+      out.chat1 = await measure(where, `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'])).rate);
+      const peak = rss.stop() ?? null;
+      out.rss = out.chat1 === null ? null : peak;
+      if (out.rss !== null) progress(`  ${where}: (g) peak RSS during (c): ${out.rss.toFixed(1)} MB`);
+    }
+    if (has('chat8')) out.chat8 = await measure(where, `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate);
+    if (has('list')) out.list = await measure(where, `(e) ListFeatures x${SIZES.listRepeat}, features/s`, async () => (await lg(['listfeatures', '-repeat', String(SIZES.listRepeat)])).rate);
+    if (has('record')) out.record = await measure(where, `(f) RecordRoute ${SIZES.record} points, points/s`, async () => (await lg(['recordroute', '-points', String(SIZES.record)])).rate);
+    if (has('unary')) {
+      const ok = await measure(where, 'unary answer check (Go client)', async () => (await verifyUnary(bins.loadgen, port), 'ok'));
+      out.unary = ok === null ? null : await measure(where, `(a) unary h2load -c 8 -m 16 -n ${SIZES.unary}, req/s`, () => unaryThroughput(port, SIZES.unary, SIZES.timeoutMs));
+    }
+    if (has('latency')) {
+      const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () => unaryLatency(port, SIZES.latency, SIZES.timeoutMs));
+      out.p50 = lat?.p50 ?? null;
+      out.p99 = lat?.p99 ?? null;
+    }
+    if (!server.alive()) throw new Error(`server exited during the run: ${server.stderr()}`);
+  } catch (err) {
+    errors.push({ where, label: 'server', message: String(err.message) });
+    progress(`  ${where}: FAILED: ${err.message}`);
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
+
+/** (h) One client against a fresh grpc-go server (it keeps RouteChat notes for its lifetime). */
+async function benchClient(bins, id, round) {
+  const port = await freePort();
+  const where = `round ${round} client ${id}`;
+  const out = {};
+  let server;
+  try {
+    server = await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } });
+  } catch (err) {
+    errors.push({ where, label: 'start', message: String(err.message) });
+    return out;
+  }
+  try {
+    const call = (args) => (id === 'grpcgo' ? loadgen(bins.loadgen, port, args, SIZES.timeoutMs) : nodeClient(id, port, args, SIZES.timeoutMs));
+    const chatArgs = id === 'grpcgo' ? ['routechat', '-n', String(SIZES.clientChat), '-base', '1000000'] : ['routechat', '-n', String(SIZES.clientChat), '--base', '1000000'];
+    out.chat1 = await measure(where, `(h) RouteChat 1 stream, ${SIZES.clientChat} notes, notes/s`, async () => (await call(chatArgs)).rate);
+    out.unary = await measure(where, `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`, async () => (await call(['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate);
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
+
+function version(cmd, args, pattern) {
+  try {
+    const text = execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return (text.match(pattern)?.[1] ?? text).trim();
+  } catch {
+    return 'unknown';
+  }
+}
+
+function machine() {
+  const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] : undefined;
+  const pkgVersion = (p) => JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version;
+  return {
+    cpu: os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU',
+    cores: os.cpus().length,
+    memoryGb: Math.round(os.totalmem() / 2 ** 30),
+    os: `${osRelease ?? os.type()} (Linux ${os.release()})`,
+    node: process.version,
+    go: version('go', ['version'], /(go\d[\d.]*)/),
+    grpcGo: version('dpkg-query', ['-W', '-f=${Version}', 'golang-google-grpc-dev'], /^(.*)$/),
+    grpcJs: pkgVersion('@grpc/grpc-js'),
+    h2load: version('h2load', ['--version'], /nghttp2\/([\d.]+)/),
+    pinned: HAS_TASKSET,
+    rounds: ROUNDS,
+    loadAverageAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+  };
+}
+
+async function main() {
+  progress(`routeguide-h2 benchmark, ${quick ? 'quick' : 'full'} mode, ${ROUNDS} round(s)${HAS_TASKSET ? '' : ' (no taskset: processes are not pinned)'}`);
+  const bins = prerequisites();
+  const info = machine();
+  const serverRounds = [];
+  const clientRounds = [];
+  for (let round = 1; round <= ROUNDS; round++) {
+    const servers = {};
+    for (const { id, label } of SERVERS) {
+      progress(`round ${round}/${ROUNDS}: server ${label}`);
+      servers[id] = await benchServer(bins, id, round);
+    }
+    serverRounds.push(servers);
+    const clients = {};
+    for (const { id, label } of CLIENTS) {
+      progress(`round ${round}/${ROUNDS}: ${label} against grpc-go`);
+      clients[id] = await benchClient(bins, id, round);
+    }
+    clientRounds.push(clients);
+  }
+  const result = {
+    mode: quick ? 'quick' : 'full',
+    finishedAt: new Date().toISOString(),
+    seconds: Math.round((Date.now() - t0) / 1000),
+    machine: info,
+    sizes: SIZES,
+    baseline: BASELINE,
+    rounds: serverRounds.map((servers, i) => ({ servers, clients: clientRounds[i] })),
+    summary: {
+      servers: summarize(serverRounds, SERVER_METRICS, SERVERS.map((s) => s.id)),
+      clients: summarize(clientRounds, CLIENT_METRICS, CLIENTS.map((c) => c.id)),
+      ceilings: summarizeCeilings(serverRounds),
+    },
+    errors,
+  };
+  mkdirSync(RESULTS, { recursive: true });
+  const table = markdown(result);
+  const [json, md, chart] = quick ? ['quick.json', 'quick.md', 'quick-ratios.svg'] : ['latest.json', 'latest.md', 'ratios.svg'];
+  writeFileSync(join(RESULTS, json), JSON.stringify(result, null, 2) + '\n');
+  writeFileSync(join(RESULTS, md), table + '\n');
+  writeFileSync(join(RESULTS, chart), svg(result));
+  console.log(`\n${table}\n`);
+  progress(`wrote bench/results/${json}, ${md}, ${chart}`);
+  if (errors.length) {
+    console.error(`${errors.length} measurement(s) failed or got wrong answers:`);
+    for (const e of errors) console.error(`  ${e.where}: ${e.label}: ${e.message}`);
+    process.exitCode = 1;
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.message}`);
+  process.exitCode = 2;
+});
