@@ -4,13 +4,21 @@
 import { GrpcError } from './protocol/grpc-error.js';
 import { parseArgs, UsageError, type ParsedArgs } from './cli/args.js';
 import { CLIENT_COMMANDS, runClientCommand } from './cli/route-client.js';
+import { interopClient } from './cli/interop-client.js';
+import { interopServer } from './cli/interop-server.js';
 import { serve } from './cli/serve.js';
 
 const USAGE = `usage:
   routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE]
-  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s]`;
+  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s]
+  routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=false]
+  routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=false]`;
 
-const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = { serve };
+const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = {
+  serve,
+  'interop-server': interopServer,
+  'interop-client': interopClient,
+};
 for (const name of CLIENT_COMMANDS) COMMANDS[name] = (args) => runClientCommand(name, args);
 
 async function main(argv: string[]): Promise<number> {

@@ -1,0 +1,20 @@
+// `routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=false]
+//                            [--server_host_override NAME]`
+// Runs one case of doc/interop-test-descriptions.md against a TestService server with the official
+// flag names. Prints "OK: NAME" and exits 0 on pass; prints the reason and exits 1 on failure.
+
+import { INTEROP_CASES, isInteropCase, runInteropCase } from '../services/testing/index.js';
+import { stringFlag, UsageError, type ParsedArgs } from './args.js';
+import { boolFlag, portFlag } from './interop-flags.js';
+
+export async function interopClient(args: ParsedArgs): Promise<void> {
+  const host = stringFlag(args, 'server_host', 'localhost');
+  const port = portFlag(args, 'server_port');
+  const testCase = stringFlag(args, 'test_case');
+  if (testCase === undefined) throw new UsageError(`--test_case is required: one of ${INTEROP_CASES.join(', ')}`);
+  if (!isInteropCase(testCase)) throw new UsageError(`unknown --test_case "${testCase}": one of ${INTEROP_CASES.join(', ')}`);
+  if (boolFlag(args, 'use_test_ca')) throw new UsageError('--use_test_ca=true: the gRPC test CA is not bundled');
+  const tls = boolFlag(args, 'use_tls') ? { serverName: stringFlag(args, 'server_host_override') } : undefined;
+  await runInteropCase(testCase, { host, port, tls });
+  console.log(`OK: ${testCase}`);
+}
