@@ -24,8 +24,8 @@ export class EnvelopeDecoder {
   readonly maxMessageSize: number;
   private readonly sink: MessageSink;
   private state = State.Prefix;
-  // The prefix may arrive split across chunks; its bytes are gathered here.
-  private readonly prefix = Buffer.alloc(PREFIX_SIZE);
+  // The prefix may arrive split across chunks; its bytes are gathered here (allocated when needed).
+  private prefix: Buffer | undefined;
   private prefixFilled = 0;
   private compressed = false;
   // A body split across chunks is copied into one buffer allocated at its final size: no
@@ -62,13 +62,14 @@ export class EnvelopeDecoder {
           if (error) return error;
           pos += PREFIX_SIZE;
         } else {
+          const prefix = (this.prefix ??= Buffer.alloc(PREFIX_SIZE));
           const n = Math.min(PREFIX_SIZE - this.prefixFilled, end - pos);
-          chunk.copy(this.prefix, this.prefixFilled, pos, pos + n);
+          chunk.copy(prefix, this.prefixFilled, pos, pos + n);
           this.prefixFilled += n;
           pos += n;
           if (this.prefixFilled < PREFIX_SIZE) break;
           this.prefixFilled = 0;
-          const error = this.startBody(this.prefix[0], this.prefix.readUInt32BE(1));
+          const error = this.startBody(prefix[0], prefix.readUInt32BE(1));
           if (error) return error;
         }
         if (this.bodyLength === 0) {

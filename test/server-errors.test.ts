@@ -188,9 +188,9 @@ t.test('oversize prefix → RESOURCE_EXHAUSTED from the prefix alone', async (t)
 t.test('unary request with zero or two messages → UNIMPLEMENTED', async (t) => {
   const session = await raw(t);
   const none = await rawRequest(session, { path: GET_FEATURE });
-  assertTrailersOnly(t, none, Status.UNIMPLEMENTED, /exactly one message, received none/);
+  assertTrailersOnly(t, none, Status.UNIMPLEMENTED, /exactly one request message, received none/);
   const two = await rawRequest(session, { path: GET_FEATURE, body: [frame(point(1, 2)), frame(point(3, 4))] });
-  assertTrailersOnly(t, two, Status.UNIMPLEMENTED, /exactly one message, received more/);
+  assertTrailersOnly(t, two, Status.UNIMPLEMENTED, /exactly one request message, received more/);
 });
 
 t.test('malformed -bin metadata and malformed grpc-timeout → INTERNAL', async (t) => {

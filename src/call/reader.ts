@@ -12,23 +12,19 @@ import { statusFromFramingError } from '../protocol/framing-status.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 
-/** Turns one message body into a value; throws or returns a GrpcError when it cannot. */
-export type MessageParser<T> = (body: Buffer, compressed: boolean) => T;
-
-export interface ReaderOptions<T> {
-  parse: MessageParser<T>;
-  maxMessageSize: number;
+/** The call a reader works for (server or client call): it decodes bodies and hears of broken input. */
+export interface ReaderOwner<T> {
+  /** Turns one message body into a value; throws a GrpcError when it cannot. */
+  parse(body: Buffer, compressed: boolean): T;
   /** Called once when the input is broken (framing or parse error); the owner ends the call. */
-  onError: (error: GrpcError) => void;
-  highWaterMark?: number;
+  readFailed(error: GrpcError): void;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 16;
 
 export class MessageReader<T> implements AsyncIterableIterator<T> {
   private readonly stream: Duplex;
-  private readonly parse: MessageParser<T>;
-  private readonly onError: (error: GrpcError) => void;
+  private readonly owner: ReaderOwner<T>;
   private readonly decoder: EnvelopeDecoder;
   private readonly highWaterMark: number;
   // FIFO without Array#shift: `head` indexes the next message to hand out.
@@ -43,12 +39,11 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
-  constructor(stream: Duplex, options: ReaderOptions<T>) {
+  constructor(stream: Duplex, owner: ReaderOwner<T>, maxMessageSize: number, highWaterMark = DEFAULT_HIGH_WATER_MARK) {
     this.stream = stream;
-    this.parse = options.parse;
-    this.onError = options.onError;
-    this.highWaterMark = options.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
-    this.decoder = new EnvelopeDecoder(this.onMessage, options.maxMessageSize);
+    this.owner = owner;
+    this.highWaterMark = highWaterMark;
+    this.decoder = new EnvelopeDecoder(this.onMessage, maxMessageSize);
     stream.on('data', this.onData);
     stream.once('end', this.onEnd);
   }
@@ -106,12 +101,15 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     }
   }
 
-  /** Reads exactly one message then end of stream (unary and server-streaming requests). */
-  async single(what: string): Promise<T> {
+  /**
+   * Reads exactly one message then end of stream (a unary request). doc/statuscodes.md: a request
+   * cardinality violation is UNIMPLEMENTED.
+   */
+  async single(path: string): Promise<T> {
     const first = await this.next();
-    if (first.done) throw new GrpcError(Status.UNIMPLEMENTED, `${what} expects exactly one message, received none`);
+    if (first.done) throw new GrpcError(Status.UNIMPLEMENTED, `${path}: expected exactly one request message, received none`);
     const second = await this.next();
-    if (!second.done) throw new GrpcError(Status.UNIMPLEMENTED, `${what} expects exactly one message, received more`);
+    if (!second.done) throw new GrpcError(Status.UNIMPLEMENTED, `${path}: expected exactly one request message, received more`);
     return first.value;
   }
 
@@ -136,12 +134,12 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (this.error || this.ended) return;
     let value: T;
     try {
-      value = this.parse(body, compressed);
+      value = this.owner.parse(body, compressed);
     } catch (e) {
       const error =
         e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
       this.fail(error);
-      this.onError(error);
+      this.owner.readFailed(error);
       return;
     }
     const waiting = this.waiting;
@@ -163,7 +161,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (this.error) return;
     const error = statusFromFramingError(framing);
     this.fail(error);
-    this.onError(error);
+    this.owner.readFailed(error);
   }
 
   private detach(): void {

@@ -83,7 +83,7 @@ export class MessageWriter<T> {
         this.drainReject = reject;
       }),
     );
-    this.stream.once('drain', this.onDrain);
+    this.stream.once('drain', () => this.onDrain());
     return this.drain;
   }
 
@@ -101,15 +101,15 @@ export class MessageWriter<T> {
   close(error: GrpcError): void {
     if (this.closedWith) return;
     this.closedWith = error;
-    this.stream.off('drain', this.onDrain);
     const reject = this.drainReject;
     this.drain = this.drainResolve = this.drainReject = undefined;
     reject?.(error);
   }
 
-  private readonly onDrain = (): void => {
+  private onDrain(): void {
+    if (this.closedWith) return;
     const resolve = this.drainResolve;
     this.drain = this.drainResolve = this.drainReject = undefined;
     resolve?.();
-  };
+  }
 }

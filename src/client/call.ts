@@ -5,7 +5,7 @@
 // The status is settled once, when the stream closes: from the trailers (or Trailers-Only headers),
 // from the HTTP status, from an RST_STREAM code, or locally (deadline, cancellation, connection loss).
 
-import { constants, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
 import { MessageWriter } from '../call/writer.js';
 import { parseMessage } from '../call/message-codec.js';
@@ -62,6 +62,8 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
 
   private readonly channel: Channel;
   private stream: ClientHttp2Stream | undefined;
+  /** The connection the call's stream runs on. */
+  private session: ClientHttp2Session | undefined;
   private reader: MessageReader<Res> | undefined;
   private writer: MessageWriter<Req> | undefined;
   private settled: CallStatus | undefined;
@@ -116,20 +118,15 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     let stream: ClientHttp2Stream;
     this.channel.callStarted();
     try {
-      stream = this.channel.session().request(headers, { endStream: false });
+      this.session = this.channel.session();
+      stream = this.session.request(headers, { endStream: false });
     } catch (error) {
       this.channel.callEnded();
       this.channelEnded = true;
       return this.settle(unavailable(this.channel, error as Error));
     }
     this.stream = stream;
-    const maxMessageSize = this.channel.options.maxReceiveMessageSize;
-    const deserialize = this.method.deserializeResponse;
-    this.reader = new MessageReader<Res>(stream, {
-      parse: (body, compressed) => parseMessage(body, compressed, this.responseEncoding, maxMessageSize, deserialize),
-      maxMessageSize,
-      onError: (error) => this.fail(statusOf(error)),
-    });
+    this.reader = new MessageReader<Res>(stream, this, this.channel.options.maxReceiveMessageSize);
     this.writer = new MessageWriter<Req>(stream, this.method.serializeRequest, this.channel.options.maxSendMessageSize);
     if (compression && compression !== 'identity') {
       this.writer.encoding = compression;
@@ -141,6 +138,16 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     stream.on('close', this.onClose);
     if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
     this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** MessageReader owner: one response body → a response message (decompressed, size-checked, decoded). */
+  parse(body: Buffer, compressed: boolean): Res {
+    return parseMessage(body, compressed, this.responseEncoding, this.channel.options.maxReceiveMessageSize, this.method.deserializeResponse);
+  }
+
+  /** MessageReader owner: the response stream is broken — end the call with that status. */
+  readFailed(error: GrpcError): void {
+    this.fail(statusOf(error));
   }
 
   /** Sends one request message; resolves when the stream accepts more (HTTP/2 flow control). */
@@ -274,8 +281,10 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     if (this.localStatus) return this.localStatus;
     if (this.responseTrailers) return statusFromTrailers(this.responseTrailers);
     const rst = this.stream!.rstCode;
-    if (this.responseHeaders === undefined && this.streamError && rst !== constants.NGHTTP2_REFUSED_STREAM) {
-      // The request never got an answer: the connection failed or went away.
+    // The server's RST_STREAM reaches us as ERR_HTTP2_STREAM_ERROR on a live connection; anything
+    // else that ends an unanswered stream, or a connection that is gone, is a transport failure.
+    const peerReset = (this.streamError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
+    if (!peerReset && (this.session?.destroyed || (this.responseHeaders === undefined && this.streamError))) {
       return unavailable(this.channel, this.streamError);
     }
     if (rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR) {

@@ -128,6 +128,23 @@ export class Metadata {
   }
 }
 
+/**
+ * Checks the `-bin` values of incoming headers without building Metadata (the server does this for
+ * every call; the Metadata itself is built only if the handler reads it). Returns the problem, if any.
+ */
+export function invalidBinaryHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
+  for (const name in headers) {
+    if (!isBinaryKey(name) || isReservedHeader(name)) continue;
+    const raw = headers[name];
+    for (const joined of Array.isArray(raw) ? raw : [raw ?? '']) {
+      for (const part of joined.split(',')) {
+        if (!BASE64.test(part.trim())) return `malformed binary metadata: "${name}" is not base64`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** Emits un-padded base64 (PROTOCOL-HTTP2 "should emit un-padded values"). */
 export function encodeBinaryValue(value: Uint8Array): string {
   const b64 = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');

@@ -4,7 +4,7 @@
 //
 // All four RPC kinds use this one class; dispatch.ts decides how many messages the handler gets.
 
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
 import { MessageWriter } from '../call/writer.js';
 import { parseMessage } from '../call/message-codec.js';
@@ -27,7 +27,8 @@ const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
 export interface ServerCallInit {
   stream: ServerHttp2Stream;
   method: MethodDefinition;
-  metadata: Metadata;
+  /** The request headers; custom metadata is read from them on first use (already validated). */
+  headers: IncomingHttpHeaders;
   contentType: string;
   /** Milliseconds until the deadline, from grpc-timeout; undefined for none. */
   timeoutMs: number | undefined;
@@ -49,17 +50,18 @@ export interface SendOptions {
 export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   /** The method being called. */
   readonly method: MethodDefinition<Req, Res>;
-  /** Request metadata (custom headers; reserved headers are not included). */
-  readonly metadata: Metadata;
-  /** Metadata to send with the response headers; editable until the first message or `sendHeaders()`. */
-  readonly responseHeaders = new Metadata();
-  /** Metadata to send with the trailers; editable until the call ends. */
-  readonly trailers = new Metadata();
   /** Absolute deadline (ms since epoch, like Date.now()), if the client set one. */
   readonly deadline: number | undefined;
 
   private readonly stream: ServerHttp2Stream;
+  private readonly requestHeaders: IncomingHttpHeaders;
   private readonly contentType: string;
+  private readonly requestEncoding: Encoding;
+  private readonly maxReceiveMessageSize: number;
+  // Allocated on first use: most calls never touch them.
+  private requestMetadata: Metadata | undefined;
+  private headerMetadata: Metadata | undefined;
+  private trailerMetadata: Metadata | undefined;
   private readonly reader: MessageReader<Req>;
   private readonly writer: MessageWriter<Res>;
   private controller: AbortController | undefined;
@@ -71,15 +73,12 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   constructor(init: ServerCallInit) {
     this.stream = init.stream;
     this.method = init.method;
-    this.metadata = init.metadata;
+    this.requestHeaders = init.headers;
     this.contentType = init.contentType;
     const { requestEncoding, maxReceiveMessageSize } = init;
-    const deserialize = init.method.deserializeRequest;
-    this.reader = new MessageReader<Req>(init.stream, {
-      parse: (body, compressed) => parseMessage(body, compressed, requestEncoding, maxReceiveMessageSize, deserialize),
-      maxMessageSize: maxReceiveMessageSize,
-      onError: (error) => this.end(error),
-    });
+    this.requestEncoding = requestEncoding;
+    this.maxReceiveMessageSize = maxReceiveMessageSize;
+    this.reader = new MessageReader<Req>(init.stream, this, maxReceiveMessageSize);
     this.writer = new MessageWriter<Res>(init.stream, init.method.serializeResponse, init.maxSendMessageSize);
     // Responses use the request's algorithm if it compressed, else the server's choice, else gzip —
     // but only one the client accepts. Messages are compressed only when asked (compression.md:
@@ -88,13 +87,43 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.writer.encoding = outgoingEncoding(preferred, init.peerAcceptEncodings);
     this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
     init.stream.on('close', this.onClose);
-    init.stream.on('error', this.onStreamError);
+    init.stream.on('error', ignoreStreamError);
     if (init.timeoutMs !== undefined) {
       this.deadline = Date.now() + init.timeoutMs;
       // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
       if (init.timeoutMs <= 0) this.expire();
-      else this.deadlineTimer = setTimeout(this.expire, init.timeoutMs);
+      else this.deadlineTimer = setTimeout(() => this.expire(), init.timeoutMs);
     }
+  }
+
+  /** Request metadata (custom headers; reserved headers are not included). */
+  get metadata(): Metadata {
+    if (!this.requestMetadata) {
+      const parsed = Metadata.fromHeaders(this.requestHeaders);
+      // The server checked -bin values before the call began, so parsing cannot fail here.
+      this.requestMetadata = typeof parsed === 'string' ? new Metadata() : parsed;
+    }
+    return this.requestMetadata;
+  }
+
+  /** Metadata to send with the response headers; editable until the first message or `sendHeaders()`. */
+  get responseHeaders(): Metadata {
+    return (this.headerMetadata ??= new Metadata());
+  }
+
+  /** Metadata to send with the trailers; editable until the call ends. */
+  get trailers(): Metadata {
+    return (this.trailerMetadata ??= new Metadata());
+  }
+
+  /** MessageReader owner: one request body → a request message (decompressed, size-checked, decoded). */
+  parse(body: Buffer, compressed: boolean): Req {
+    return parseMessage(body, compressed, this.requestEncoding, this.maxReceiveMessageSize, this.method.deserializeRequest);
+  }
+
+  /** MessageReader owner: the request stream is broken (framing, size, decoding) — end with its status. */
+  readFailed(error: GrpcError): void {
+    this.end(error);
   }
 
   /** Aborted when the client cancels, the deadline passes, or the connection dies. */
@@ -125,7 +154,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** Reads the single request message of a unary or server-streaming call. */
   receiveOne(): Promise<Req> {
-    return this.reader.single(`${this.method.path}: a unary request`);
+    return this.reader.single(this.method.path);
   }
 
   /** Sends the response headers now (with `responseHeaders`); otherwise they go with the first message. */
@@ -135,10 +164,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     const headers: Record<string, string | string[] | number> = {
       [HEADER_STATUS]: 200,
       [HEADER_CONTENT_TYPE]: this.contentType,
-      [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING,
     };
+    // compression.md: say what we decode when the client compresses, and which encoding we send.
+    if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
     if (this.writer.encoding !== 'identity') headers[HEADER_ENCODING] = this.writer.encoding;
-    this.responseHeaders.writeTo(headers as Record<string, string | string[]>);
+    this.headerMetadata?.writeTo(headers as Record<string, string | string[]>);
     this.stream.respond(headers, { waitForTrailers: true });
     this.stream.once('wantTrailers', this.onWantTrailers);
   }
@@ -154,6 +184,22 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     }
     this.sendHeaders();
     return this.writer.writeFramed(frame);
+  }
+
+  /**
+   * Sends the one response of a unary or client-streaming call and ends with OK — one write that
+   * carries the message and END_STREAM, followed by the trailers.
+   */
+  sendLast(message: Res, options?: SendOptions): void {
+    if (this.finished) return;
+    const frame = this.writer.frame(message, options?.compress); // throws a GrpcError if it cannot
+    this.sendHeaders();
+    this.finished = true;
+    this.clearDeadline();
+    this.writer.close(CALL_ENDED);
+    this.reader.fail(CALL_ENDED);
+    this.pendingTrailers = statusTrailers(undefined, this.trailerMetadata);
+    this.stream.end(frame);
   }
 
   /** Resolves when every message sent so far has been handed to the stream. */
@@ -176,10 +222,10 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
       this.headersSent = true;
-      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.responseHeaders, this.trailers));
+      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.headerMetadata, this.trailerMetadata));
       return;
     }
-    this.pendingTrailers = statusTrailers(status, this.trailers);
+    this.pendingTrailers = statusTrailers(status, this.trailerMetadata);
     this.stream.end();
   }
 
@@ -189,10 +235,10 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     closeAfterTrailers(this.stream);
   };
 
-  private readonly expire = (): void => {
+  private expire(): void {
     this.deadlineTimer = undefined;
     this.end(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
-  };
+  }
 
   /** The stream closed: if the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
   private readonly onClose = (): void => {
@@ -210,10 +256,6 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.reader.fail(error);
   };
 
-  // Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
-  // listener they would crash the process.
-  private readonly onStreamError = (): void => {};
-
   private abort(reason: GrpcError): void {
     this.controller ??= new AbortController();
     if (!this.controller.signal.aborted) this.controller.abort(reason);
@@ -226,3 +268,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     }
   }
 }
+
+// Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
+// listener they would crash the process.
+function ignoreStreamError(): void {}

@@ -21,7 +21,7 @@ export async function runHandler(
       if (result === undefined || result === null) {
         throw new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`);
       }
-      await call.send(result);
+      return call.sendLast(result);
     }
     await call.flush();
     call.end();

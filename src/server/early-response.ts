@@ -17,10 +17,14 @@ import { Status, type StatusCode } from '../protocol/status.js';
 
 type Headers = Record<string, string | string[]>;
 
+/** The trailers of most successful calls, shared (node:http2 only reads them). */
+const OK_TRAILERS: Headers = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) }) as Headers;
+
 /** PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
-export function statusTrailers(status: GrpcError | undefined, ...metadata: Metadata[]): Headers {
+export function statusTrailers(status: GrpcError | undefined, ...metadata: (Metadata | undefined)[]): Headers {
+  if (status === undefined && metadata.every((md) => md === undefined || md.size === 0)) return OK_TRAILERS;
   const trailers: Headers = {};
-  for (const md of metadata) md.writeTo(trailers);
+  for (const md of metadata) md?.writeTo(trailers);
   if (status) status.metadata.writeTo(trailers);
   trailers[HEADER_GRPC_STATUS] = String(status?.code ?? Status.OK);
   if (status?.details) trailers[HEADER_GRPC_MESSAGE] = encodeStatusMessage(status.details);

@@ -4,19 +4,24 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DATA_DIR } from '../../paths.js';
-import { pointKey } from './geo.js';
 import type { Feature, Point } from './types.js';
 
 export const DEFAULT_FEATURE_DB = join(DATA_DIR, 'route_guide_db.json');
 
 export class FeatureDb {
   readonly features: readonly Feature[];
-  private readonly byLocation = new Map<string, Feature>();
+  // latitude → longitude → feature: a lookup without building a key string per call.
+  private readonly byLocation = new Map<number, Map<number, Feature>>();
 
   constructor(features: Feature[]) {
     this.features = features;
-    // The first feature at a location wins, as in the canonical linear search.
-    for (const f of features) if (!this.byLocation.has(pointKey(f.location))) this.byLocation.set(pointKey(f.location), f);
+    for (const f of features) {
+      const { latitude, longitude } = f.location ?? { latitude: 0, longitude: 0 };
+      let row = this.byLocation.get(latitude);
+      if (!row) this.byLocation.set(latitude, (row = new Map()));
+      // The first feature at a location wins, as in the canonical linear search.
+      if (!row.has(longitude)) row.set(longitude, f);
+    }
   }
 
   static load(path = DEFAULT_FEATURE_DB): FeatureDb {
@@ -33,6 +38,6 @@ export class FeatureDb {
 
   /** The feature at exactly this point (its name may be empty), if the database has one. */
   at(point: Point | null | undefined): Feature | undefined {
-    return this.byLocation.get(pointKey(point));
+    return this.byLocation.get(point?.latitude ?? 0)?.get(point?.longitude ?? 0);
   }
 }

@@ -1,0 +1,147 @@
+// The `routeguide` CLI as a user runs it: a compiled build (tsc into a private directory, so a
+// stale or concurrently rebuilt dist/ does not matter), spawned as a child process.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import http2 from 'node:http2';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { Status } from '../src/client/index.js';
+import { routeGuideClient } from '../src/services/routeguide/index.js';
+import { startTestServer } from './helpers/test-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+// Under the package root, so that the build finds package.json, proto/ and data/ above itself.
+const CACHE = join(ROOT, 'node_modules', '.cache');
+mkdirSync(CACHE, { recursive: true });
+const OUT = mkdtempSync(join(CACHE, 'cli-test-'));
+const CLI = join(OUT, 'src', 'cli.js');
+t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
+
+t.before(() => {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--outDir', OUT], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  // Type errors elsewhere in the tree still emit JavaScript; only a missing build is fatal here.
+  if (tsc.status !== 0) t.comment(`tsc exited ${tsc.status}: ${tsc.stdout}${tsc.stderr}`);
+  if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}: ${tsc.stdout}${tsc.stderr}`);
+});
+
+interface Run {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
+
+const routeguide = (...args: string[]) => finished(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+
+const CHAT_LINES = [
+  'Got message First message at point(0, 1)',
+  'Got message Second message at point(0, 2)',
+  'Got message Third message at point(0, 3)',
+  'Got message First message at point(0, 1)',
+  'Got message Fourth message at point(0, 1)',
+  'Got message Second message at point(0, 2)',
+  'Got message Fifth message at point(0, 2)',
+  'Got message Third message at point(0, 3)',
+  'Got message Sixth message at point(0, 3)',
+];
+
+async function ourServer(t: Test): Promise<string> {
+  const server = await startTestServer();
+  t.teardown(server.close);
+  return `127.0.0.1:${server.port}`;
+}
+
+const lines = (text: string) => text.split('\n').filter((l) => l !== '');
+
+t.test('routeguide chat: the nine canonical lines', async (t) => {
+  const run = await routeguide('chat', '--addr', await ourServer(t));
+  t.equal(run.code, 0, 'exit code 0', { stderr: run.stderr });
+  t.same(lines(run.stdout), CHAT_LINES);
+});
+
+t.test('routeguide demo: all four RPCs in the canonical order', async (t) => {
+  const run = await routeguide('demo', '--addr', await ourServer(t), '--deadline', '10s');
+  t.equal(run.code, 0, 'exit code 0', { stderr: run.stderr });
+  const out = lines(run.stdout);
+  t.same(out.slice(0, 4), [
+    'Getting feature for point (409146138, -746188906)',
+    'Feature: name: "Berkshire Valley Management Area Trail, Jefferson, NJ, USA", point:(409146138, -746188906)',
+    'Getting feature for point (0, 0)',
+    'Feature: name: "", point:(0, 0)',
+  ]);
+  t.equal(out.filter((l) => l.startsWith('Feature: ')).length, 2 + 100, 'GetFeature ×2, then the 100 listed features');
+  const traversing = out.find((l) => l.startsWith('Traversing '));
+  const points = Number(/^Traversing (\d+) points\.$/.exec(traversing ?? '')?.[1]);
+  t.ok(points >= 2 && points <= 101, `a random route of 2..101 points (${traversing})`);
+  t.match(out.find((l) => l.startsWith('Route summary: ')), new RegExp(`^Route summary: point_count:${points} feature_count:\\d+ distance:\\d+ elapsed_time:0$`));
+  t.same(out.slice(-9), CHAT_LINES, 'RouteChat last');
+});
+
+t.test('routeguide get against a dead port: "code UNAVAILABLE: ..." and a non-zero exit', async (t) => {
+  const port = await new Promise<number>((resolve) => {
+    const s = createServer().listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => resolve(port));
+    });
+  });
+  const run = await routeguide('get', '--addr', `127.0.0.1:${port}`);
+  t.not(run.code, 0, 'non-zero exit');
+  t.match(run.stderr, new RegExp(`^code UNAVAILABLE: .*127\\.0\\.0\\.1:${port}`, 'm'));
+});
+
+t.test('routeguide get --deadline 200ms against a server that never answers: DEADLINE_EXCEEDED', async (t) => {
+  const silent = http2.createServer();
+  silent.on('stream', (stream) => stream.on('error', () => {}));
+  silent.on('session', (s) => t.teardown(() => s.destroy()));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+  const run = await routeguide('get', '--addr', `127.0.0.1:${(silent.address() as { port: number }).port}`, '--deadline', '200ms');
+  t.equal(run.code, 1);
+  t.match(run.stderr, /^code DEADLINE_EXCEEDED: /m);
+});
+
+t.test('routeguide serve: logs its address, serves, exits 0 on SIGTERM', async (t) => {
+  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const done = finished(child);
+  t.teardown(() => child.kill('SIGKILL'));
+  const port = await new Promise<number>((resolve, reject) => {
+    let seen = '';
+    child.stdout!.on('data', (d: Buffer) => {
+      seen += d.toString();
+      const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(seen);
+      if (m) resolve(Number(m[1]));
+    });
+    child.on('close', () => reject(new Error(`serve exited before listening: ${seen}`)));
+  });
+  t.ok(port > 0, `listening on 127.0.0.1:${port}`);
+  const client = routeGuideClient(`127.0.0.1:${port}`);
+  const feature = await client.getFeature({ latitude: 409146138, longitude: -746188906 }, { timeoutMs: 5000 });
+  t.equal(feature.name, 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA', 'it serves RouteGuide');
+  child.kill('SIGTERM');
+  const run = await done;
+  t.equal(run.code, 0, 'exit code 0 after SIGTERM', { stderr: run.stderr });
+  t.equal(run.signal, null, 'exited by itself, not killed by the signal');
+  t.match(run.stdout, /^SIGTERM: shutting down/m);
+  const after = await client.getFeature({ latitude: 1, longitude: 1 }, { timeoutMs: 2000 }).catch((e) => e);
+  t.equal(after.code, Status.UNAVAILABLE, 'nothing listens any more');
+});
