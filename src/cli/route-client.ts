@@ -1,10 +1,11 @@
-// `routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s]`
+// `routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]`
 // The canonical RouteGuide client walk-through (grpc-go examples/route_guide/client), on our client.
 
-import { Channel } from '../client/channel.js';
+import { readFileSync } from 'node:fs';
+import { Channel, type ChannelOptions } from '../client/channel.js';
 import { routeGuideClient, type RouteGuideClient } from '../services/routeguide/client.js';
 import type { Feature, Point, Rectangle, RouteNote } from '../services/routeguide/types.js';
-import { durationFlag, stringFlag, type ParsedArgs } from './args.js';
+import { durationFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
 
 type Step = (client: RouteGuideClient, deadlineMs: number) => Promise<void>;
 
@@ -70,11 +71,20 @@ const STEPS: Record<string, Step[]> = {
 export const CLIENT_COMMANDS = Object.keys(STEPS);
 
 export async function runClientCommand(command: string, args: ParsedArgs): Promise<void> {
-  const channel = new Channel(stringFlag(args, 'addr', '127.0.0.1:50051'));
+  const channel = new Channel(stringFlag(args, 'addr', '127.0.0.1:50051'), { tls: tlsFlags(args) });
   const ms = durationFlag(args, 'deadline', 10_000);
   try {
     for (const step of STEPS[command]) await step(routeGuideClient(channel), ms);
   } finally {
     channel.close();
   }
+}
+
+/** `--tls [--ca FILE] [--server-name NAME]`: TLS with ALPN h2; `--ca`/`--server-name` imply `--tls`. */
+function tlsFlags(args: ParsedArgs): ChannelOptions['tls'] {
+  const ca = stringFlag(args, 'ca');
+  const serverName = stringFlag(args, 'server-name');
+  if (!args.flags.has('tls') && ca === undefined && serverName === undefined) return undefined;
+  if (args.flags.get('tls') !== undefined && args.flags.get('tls') !== true) throw new UsageError('--tls takes no value');
+  return { ca: ca === undefined ? undefined : readFileSync(ca), serverName };
 }

@@ -6,6 +6,7 @@
 import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
 import { USER_AGENT } from '../version.js';
+import { ClientKeepalive, type ClientKeepaliveOptions } from './keepalive.js';
 
 export interface TlsOptions {
   /** Trusted CA certificates (PEM); default: the system's. */
@@ -26,6 +27,8 @@ export interface ChannelOptions {
   userAgent?: string;
   /** Compress request messages with this encoding (per call: CallOptions.compression). */
   compression?: Encoding;
+  /** HTTP/2 PING keepalive (keepalive.ts); default off. */
+  keepalive?: ClientKeepaliveOptions;
   /** Extra node:http2 connect options. */
   http2?: SecureClientSessionOptions;
 }
@@ -48,6 +51,7 @@ export class Channel {
   readonly options: ResolvedChannelOptions;
   private readonly connectOptions: SecureClientSessionOptions;
   private readonly windowSize: number;
+  private readonly keepalive: ClientKeepalive;
   private current: ClientHttp2Session | undefined;
   private activeCalls = 0;
   private closed = false;
@@ -65,6 +69,7 @@ export class Channel {
       userAgent: options.userAgent ?? USER_AGENT,
       compression: options.compression,
     };
+    this.keepalive = new ClientKeepalive(options.keepalive);
     const tls = typeof options.tls === 'object' ? options.tls : {};
     this.connectOptions = {
       ...options.http2,
@@ -97,6 +102,7 @@ export class Channel {
         /* already closing */
       }
     });
+    this.keepalive.attach(session, () => this.activeCalls > 0);
     if (this.activeCalls === 0) session.unref();
     return session;
   }

@@ -15,15 +15,12 @@ export { isSupportedEncoding, type Encoding };
 /** Value of our grpc-accept-encoding header. */
 export const ACCEPT_ENCODING = SUPPORTED_ENCODINGS.join(',');
 
-/** The encodings a peer says it accepts. */
-export function parseAcceptEncoding(value: string | string[] | undefined): Set<string> {
-  const set = new Set<string>(['identity']);
-  if (value === undefined) return set;
-  for (const part of (Array.isArray(value) ? value.join(',') : value).split(',')) {
-    const name = part.trim();
-    if (name) set.add(name);
-  }
-  return set;
+/** Does a peer's grpc-accept-encoding list `encoding`? (identity is always accepted.) */
+export function acceptsEncoding(acceptEncoding: string | string[] | undefined, encoding: Encoding): boolean {
+  if (encoding === 'identity') return true;
+  if (acceptEncoding === undefined) return false;
+  const list = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : acceptEncoding;
+  return list.split(',').some((name) => name.trim() === encoding);
 }
 
 /** The encoding of incoming messages named by a grpc-encoding header, or the UNIMPLEMENTED error. */
@@ -42,6 +39,6 @@ export function incomingEncoding(value: string | string[] | undefined): Encoding
  * The encoding for messages sent to a peer: ours if the peer accepts it, else identity
  * (compression.md: never compress with an algorithm the peer did not list).
  */
-export function outgoingEncoding(wanted: Encoding | undefined, peerAccepts: Set<string>): Encoding {
-  return wanted && wanted !== 'identity' && peerAccepts.has(wanted) ? wanted : 'identity';
+export function outgoingEncoding(wanted: Encoding | undefined, acceptEncoding: string | string[] | undefined): Encoding {
+  return wanted && acceptsEncoding(acceptEncoding, wanted) ? wanted : 'identity';
 }

@@ -13,6 +13,7 @@ export const CONTENT_TYPE_GRPC_PROTO = 'application/grpc+proto';
  */
 export function grpcContentSubtype(contentType: string | undefined): string | undefined {
   if (contentType === undefined) return undefined;
+  if (contentType === CONTENT_TYPE_GRPC || contentType === CONTENT_TYPE_GRPC_PROTO) return 'proto'; // the usual case
   const semi = contentType.indexOf(';');
   const base = (semi === -1 ? contentType : contentType.slice(0, semi)).trim().toLowerCase();
   if (base === CONTENT_TYPE_GRPC) return 'proto';

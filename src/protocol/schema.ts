@@ -83,12 +83,17 @@ export function serviceDefinition(root: protobuf.Root, fullName: string): Servic
 }
 
 /**
- * Plain objects are checked and converted by `fromObject` (enum names, strings for 64-bit ints);
- * instances of the generated class are encoded directly.
+ * Instances of the generated class, and plain objects whose fields already have the wire types
+ * (`verify` finds nothing wrong), are encoded directly; other plain objects are converted by
+ * `fromObject` first (enum names, strings for 64-bit integers, …).
  */
 function serializer(type: protobuf.Type): (message: any) => Uint8Array {
   const ctor = type.ctor;
-  return (message) => type.encode(message instanceof ctor ? message : type.fromObject(message ?? {})).finish();
+  return (message) => {
+    if (message == null) message = {};
+    const ready = message instanceof ctor || type.verify(message) === null;
+    return type.encode(ready ? message : type.fromObject(message)).finish();
+  };
 }
 
 function deserializer(type: protobuf.Type): (bytes: Uint8Array) => any {

@@ -23,6 +23,7 @@ import { Status } from '../protocol/status.js';
 import { closeAfterTrailers, respondTrailersOnly, statusTrailers } from './early-response.js';
 
 const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
+const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true });
 
 export interface ServerCallInit {
   stream: ServerHttp2Stream;
@@ -36,8 +37,8 @@ export interface ServerCallInit {
   maxSendMessageSize: number;
   /** grpc-encoding of the request messages. */
   requestEncoding: Encoding;
-  /** What the client accepts (its grpc-accept-encoding). */
-  peerAcceptEncodings: Set<string>;
+  /** What the client accepts: its grpc-accept-encoding header. */
+  acceptEncoding: string | string[] | undefined;
   /** Compress every response message with this encoding when the client accepts it. */
   compression?: Encoding;
 }
@@ -83,8 +84,10 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     // Responses use the request's algorithm if it compressed, else the server's choice, else gzip —
     // but only one the client accepts. Messages are compressed only when asked (compression.md:
     // absent configuration, data MUST NOT be compressed).
-    const preferred = requestEncoding !== 'identity' ? requestEncoding : (init.compression ?? 'gzip');
-    this.writer.encoding = outgoingEncoding(preferred, init.peerAcceptEncodings);
+    if (init.acceptEncoding !== undefined) {
+      const preferred = requestEncoding !== 'identity' ? requestEncoding : (init.compression ?? 'gzip');
+      this.writer.encoding = outgoingEncoding(preferred, init.acceptEncoding);
+    }
     this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
     init.stream.on('close', this.onClose);
     init.stream.on('error', ignoreStreamError);
@@ -169,8 +172,8 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
     if (this.writer.encoding !== 'identity') headers[HEADER_ENCODING] = this.writer.encoding;
     this.headerMetadata?.writeTo(headers as Record<string, string | string[]>);
-    this.stream.respond(headers, { waitForTrailers: true });
-    this.stream.once('wantTrailers', this.onWantTrailers);
+    this.stream.respond(headers, RESPOND_WITH_TRAILERS);
+    this.stream.on('wantTrailers', this.onWantTrailers); // emitted once per stream
   }
 
   /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */

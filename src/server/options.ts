@@ -2,6 +2,8 @@
 
 import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
+import { SERVER_KEEPALIVE_DEFAULTS, type ResolvedServerKeepalive, type ServerKeepaliveOptions } from './keepalive.js';
+import type { ServerTlsOptions } from './tls.js';
 
 export interface ServerOptions {
   /** Largest request message accepted, checked from the prefix. Default 4 MiB. */
@@ -12,8 +14,12 @@ export interface ServerOptions {
   initialWindowSize?: number;
   /** Concurrent streams per connection; more get RST_STREAM REFUSED_STREAM (→ UNAVAILABLE). */
   maxConcurrentStreams?: number;
-  /** Extra node:http2 server options (settings, TLS material with `tls`). */
+  /** Extra node:http2 server options (settings, ...). */
   http2?: Http2ServerOptions | SecureServerOptions;
+  /** Serve over TLS (ALPN h2) with this certificate and key; default h2c. */
+  tls?: ServerTlsOptions;
+  /** HTTP/2 PING keepalive and ping policing (keepalive.ts); defaults as grpc-go and C-core. */
+  keepalive?: ServerKeepaliveOptions;
   /** Compress response messages with this encoding when the client accepts it. Default: none. */
   compression?: Encoding;
   /** Receives errors thrown by handlers (the peer only sees a generic UNKNOWN). Default: console.error. */
@@ -29,6 +35,8 @@ export interface ResolvedServerOptions {
   initialWindowSize: number;
   maxConcurrentStreams: number;
   http2: Http2ServerOptions | SecureServerOptions;
+  tls: ServerTlsOptions | undefined;
+  keepalive: ResolvedServerKeepalive;
   compression: Encoding | undefined;
   onHandlerError: (error: unknown, path: string) => void;
 }
@@ -40,6 +48,8 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     initialWindowSize: options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW_SIZE,
     maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     http2: options.http2 ?? {},
+    tls: options.tls,
+    keepalive: { ...SERVER_KEEPALIVE_DEFAULTS, ...options.keepalive },
     compression: options.compression,
     onHandlerError: options.onHandlerError ?? ((error, path) => console.error(`handler for ${path} failed:`, error)),
   };

@@ -4,8 +4,9 @@
 // checks of PROTOCOL-HTTP2 (method, content-type, path, timeout, metadata) and then becomes a
 // ServerCall run by dispatch.ts.
 
-import http2, { type Http2Server, type Http2SecureServer, type Http2Session, type ServerHttp2Stream } from 'node:http2';
-import type { AddressInfo } from 'node:net';
+import type http2 from 'node:http2';
+import type { Http2SecureServer, Http2Server, Http2Session, ServerHttp2Stream } from 'node:http2';
+import type { AddressInfo, Socket } from 'node:net';
 import { grpcContentSubtype, responseContentType } from '../protocol/content-type.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import {
@@ -16,8 +17,8 @@ import {
   HEADER_PATH,
   HEADER_TIMEOUT,
 } from '../protocol/headers.js';
-import { incomingEncoding, parseAcceptEncoding } from '../protocol/compression.js';
-import { Metadata } from '../protocol/metadata.js';
+import { incomingEncoding } from '../protocol/compression.js';
+import { invalidBinaryHeader } from '../protocol/metadata.js';
 import type { ServiceDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
@@ -25,13 +26,18 @@ import { ServerCall } from './call.js';
 import { runHandler } from './dispatch.js';
 import { refuseCall, respondHttpError } from './early-response.js';
 import type { ServiceHandlers } from './handlers.js';
+import { keepSessionAlive } from './keepalive.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { Router } from './router.js';
+import { ConnectionTracker } from './shutdown.js';
+import { createHttp2Server } from './tls.js';
 
 export class Server {
   readonly options: ResolvedServerOptions;
   private readonly router = new Router();
-  private readonly sessions = new Set<Http2Session>();
+  private readonly tracker = new ConnectionTracker();
+  private readonly shutdownHooks: (() => void)[] = [];
+  private closing: Promise<void> | undefined;
   private http2Server: Http2Server | Http2SecureServer | undefined;
 
   constructor(options: ServerOptions = {}) {
@@ -53,15 +59,22 @@ export class Server {
     return this.router.serviceDefinitions();
   }
 
-  /** Starts listening (h2c). Resolves with the bound address; port 0 picks a free port. */
+  /** Runs `hook` when close() begins, before the drain (the health service turns NOT_SERVING here). */
+  onShutdown(hook: () => void): this {
+    this.shutdownHooks.push(hook);
+    return this;
+  }
+
+  /** Starts listening (h2c, or TLS with the `tls` option). Resolves with the bound address; port 0 picks a free port. */
   async listen(port: number, host = '127.0.0.1'): Promise<AddressInfo> {
     if (this.http2Server) throw new Error('server is already listening');
     const { initialWindowSize, maxConcurrentStreams } = this.options;
-    const server = http2.createServer({
+    const server = createHttp2Server(this.options.tls, {
       ...this.options.http2,
       settings: { initialWindowSize, maxConcurrentStreams, ...this.options.http2.settings },
     });
     this.http2Server = server;
+    server.on('connection', (socket: Socket) => this.tracker.addSocket(socket));
     server.on('session', this.onSession);
     server.on('stream', this.onStream);
     await new Promise<void>((resolve, reject) => {
@@ -81,24 +94,27 @@ export class Server {
   }
 
   /**
-   * Stops accepting connections; sends GOAWAY to every session so no new streams start, lets the
-   * calls in flight finish for up to `graceMs`, then closes whatever is left.
+   * Graceful shutdown (shutdown.ts): shutdown hooks, stop accepting connections, GOAWAY every
+   * connection so no new streams start, let the calls in flight finish for up to `graceMs`, then end
+   * the rest with UNAVAILABLE and close whatever is left.
    */
-  async close(graceMs = 0): Promise<void> {
+  close(graceMs = 0): Promise<void> {
     const server = this.http2Server;
-    if (!server) return;
-    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-    for (const session of this.sessions) if (!session.closed) session.close();
-    const timer = setTimeout(() => {
-      for (const session of this.sessions) session.destroy();
-    }, graceMs);
-    await closed;
-    clearTimeout(timer);
-    this.http2Server = undefined;
+    if (!server) return Promise.resolve();
+    this.closing ??= (async () => {
+      for (const hook of this.shutdownHooks) hook();
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      await this.tracker.drain(graceMs);
+      await closed;
+      this.http2Server = undefined;
+      this.closing = undefined;
+    })();
+    return this.closing;
   }
 
   private readonly onSession = (session: Http2Session): void => {
-    this.sessions.add(session);
+    this.tracker.addSession(session);
+    keepSessionAlive(session, this.options.keepalive);
     // A larger connection window than Node's 64 KiB default (grpc-node#2429).
     session.once('connect', () => {
       try {
@@ -108,7 +124,6 @@ export class Server {
       }
     });
     session.on('error', () => {}); // a broken connection ends its calls via stream 'close'
-    session.once('close', () => this.sessions.delete(session));
   };
 
   private readonly onStream = (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
@@ -139,23 +154,24 @@ export class Server {
       if (parsed.error !== undefined) return early(new GrpcError(Status.INTERNAL, parsed.error));
       timeoutMs = parsed.ms;
     }
-    const metadata = Metadata.fromHeaders(headers);
-    if (typeof metadata === 'string') return early(new GrpcError(Status.INTERNAL, metadata));
+    const badMetadata = invalidBinaryHeader(headers);
+    if (badMetadata !== undefined) return early(new GrpcError(Status.INTERNAL, badMetadata));
     const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
     if (requestEncoding instanceof GrpcError) return early(requestEncoding);
 
     const call = new ServerCall({
       stream,
       method: route.method,
-      metadata,
+      headers,
       contentType: replyType,
       timeoutMs,
       maxReceiveMessageSize: this.options.maxReceiveMessageSize,
       maxSendMessageSize: this.options.maxSendMessageSize,
       requestEncoding,
-      peerAcceptEncodings: parseAcceptEncoding(headers[HEADER_ACCEPT_ENCODING]),
+      acceptEncoding: headers[HEADER_ACCEPT_ENCODING],
       compression: this.options.compression,
     });
+    this.tracker.addCall(call, stream);
     void runHandler(call, route.handler, this.options.onHandlerError);
   };
 }

@@ -1,0 +1,106 @@
+// Server keepalive [K] (doc/keepalive.md), per connection:
+//   - liveness: a PING every `timeMs`; no ACK within `timeoutMs` → the connection is closed and its
+//     calls are cancelled (PROTOCOL-HTTP2: server-side ping timeout → CANCELLED);
+//   - ping policing: a client PING sooner than `minPingIntervalMs` after the previous one (or, with
+//     no call running and `permitWithoutCalls` false, within 2 h) is a strike, unless the server sent
+//     data since; more than `maxPingStrikes` strikes → GOAWAY ENHANCE_YOUR_CALM "too_many_pings",
+//     then the connection is closed (grpc-go http2_server.go handlePing; C-core defaults).
+
+import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+
+export interface ServerKeepaliveOptions {
+  /** Interval of the server's own PINGs. Default 2 h (grpc-go, C-core). */
+  timeMs?: number;
+  /** How long a PING may wait for its ACK before the connection counts as dead. Default 20 s. */
+  timeoutMs?: number;
+  /** Smallest interval allowed between client PINGs. Default 5 min. */
+  minPingIntervalMs?: number;
+  /** Allow client PINGs while no call is running (still at most one per `minPingIntervalMs`). Default false. */
+  permitWithoutCalls?: boolean;
+  /** Strikes tolerated before GOAWAY too_many_pings. Default 2. */
+  maxPingStrikes?: number;
+}
+
+export type ResolvedServerKeepalive = Required<ServerKeepaliveOptions>;
+
+export const SERVER_KEEPALIVE_DEFAULTS: ResolvedServerKeepalive = {
+  timeMs: 2 * 60 * 60 * 1000,
+  timeoutMs: 20_000,
+  minPingIntervalMs: 5 * 60 * 1000,
+  permitWithoutCalls: false,
+  maxPingStrikes: 2,
+};
+
+/** With no call running and pings not permitted, any ping within this long of the last is a strike. */
+const IDLE_PING_INTERVAL_MS = 2 * 60 * 60 * 1000;
+/** A PING ACK frame: 9-byte frame header + 8-byte payload. */
+const PING_ACK_BYTES = 17;
+/** Time given to GOAWAY too_many_pings to reach the wire before the connection is closed. */
+const GOAWAY_FLUSH_MS = 50;
+
+/** Applies the keepalive policy to one server session until it closes. */
+export function keepSessionAlive(session: Http2Session, options: ResolvedServerKeepalive): void {
+  let activeStreams = 0;
+  session.on('stream', (stream: ServerHttp2Stream) => {
+    activeStreams++;
+    stream.once('close', () => activeStreams--);
+  });
+
+  // Liveness: ping, and give up on the connection when the ACK does not come.
+  let watchdog: NodeJS.Timeout | undefined;
+  const pinger = Number.isFinite(options.timeMs)
+    ? setInterval(() => {
+        if (watchdog || session.closed || session.destroyed) return;
+        watchdog = setTimeout(() => {
+          session.destroy(new Error(`keepalive: no PING ACK from the client within ${options.timeoutMs} ms`));
+        }, options.timeoutMs);
+        watchdog.unref();
+        try {
+          session.ping((error) => {
+            clearTimeout(watchdog);
+            watchdog = undefined;
+            if (error) session.destroy();
+          });
+        } catch {
+          clearTimeout(watchdog);
+          watchdog = undefined;
+        }
+      }, options.timeMs)
+    : undefined;
+  pinger?.unref();
+
+  // Policing: Node answers PINGs itself and reports each received one with the 'ping' event.
+  let strikes = 0;
+  let lastPingAt: number | undefined;
+  let bytesWrittenAtLastPing = 0;
+  session.on('ping', () => {
+    const now = Date.now();
+    // grpc-go resets the strikes whenever the server sends HEADERS or DATA. Node reports no frame
+    // writes, so bytes written beyond our PING ACKs stand for "the server sent something".
+    const written = session.socket?.bytesWritten ?? 0;
+    const sentData = written - bytesWrittenAtLastPing > PING_ACK_BYTES;
+    bytesWrittenAtLastPing = written + PING_ACK_BYTES;
+    if (sentData) {
+      strikes = 0;
+      lastPingAt = now;
+      return;
+    }
+    if (lastPingAt !== undefined) {
+      const allowed = activeStreams === 0 && !options.permitWithoutCalls ? IDLE_PING_INTERVAL_MS : options.minPingIntervalMs;
+      if (now - lastPingAt < allowed) strikes++;
+    }
+    lastPingAt = now;
+    if (strikes > options.maxPingStrikes) tooManyPings(session);
+  });
+
+  session.once('close', () => {
+    if (pinger) clearInterval(pinger);
+    if (watchdog) clearTimeout(watchdog);
+  });
+}
+
+function tooManyPings(session: Http2Session): void {
+  if (session.closed || session.destroyed) return;
+  session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from('too_many_pings'));
+  setTimeout(() => session.destroy(), GOAWAY_FLUSH_MS).unref();
+}

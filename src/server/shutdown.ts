@@ -1,0 +1,102 @@
+// Graceful shutdown: GOAWAY, drain, then cancel what is left.
+//
+//   1. shutdown hooks run first (the health service turns NOT_SERVING, watchers are told);
+//   2. the listener stops accepting connections;
+//   3. every connection gets GOAWAY(last-stream-id 2^31-1) and a PING; once the PING is answered
+//      (every stream the client had sent before seeing the GOAWAY has arrived), session.close()
+//      sends the final GOAWAY with the real last stream id and refuses anything newer — grpc-go's
+//      two-phase drain [spec-checklist 87], so that no call racing the GOAWAY is lost;
+//   4. calls in flight run on until `graceMs`; those still running then end with UNAVAILABLE
+//      (trailers, so the client sees a status), and connections not closed shortly after are destroyed.
+
+import { constants, type Http2Session } from 'node:http2';
+import type { Socket } from 'node:net';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { Status } from '../protocol/status.js';
+import type { ServerCall } from './call.js';
+
+const MAX_STREAM_ID = 2 ** 31 - 1;
+/** Longest wait for the PING that separates the two GOAWAYs. */
+const GOAWAY_PING_TIMEOUT_MS = 1000;
+/** After cancelling the remaining calls, how long their trailers get to go out before connections are destroyed. */
+const FORCE_CLOSE_DELAY_MS = 200;
+
+/** The server's live connections and calls, and the drain over them. */
+export class ConnectionTracker {
+  readonly sessions = new Set<Http2Session>();
+  /** Every accepted socket, sessions or not yet (a TLS handshake in progress, a refused HTTP/1.1 client). */
+  private readonly sockets = new Set<Socket>();
+  private readonly calls = new Set<ServerCall>();
+  private draining = false;
+
+  addSession(session: Http2Session): void {
+    this.sessions.add(session);
+    session.once('close', () => this.sessions.delete(session));
+    if (this.draining) goAway(session);
+  }
+
+  addSocket(socket: Socket): void {
+    this.sockets.add(socket);
+    socket.once('close', () => this.sockets.delete(socket));
+  }
+
+  addCall(call: ServerCall, stream: { once(event: 'close', listener: () => void): unknown }): void {
+    this.calls.add(call);
+    stream.once('close', () => this.calls.delete(call));
+  }
+
+  get activeCalls(): number {
+    return this.calls.size;
+  }
+
+  /** Steps 3 and 4 above; resolves when every connection has closed. */
+  async drain(graceMs: number): Promise<void> {
+    this.draining = true;
+    for (const session of this.sessions) goAway(session);
+    const allClosed = () => Promise.all([...this.sessions].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once('close', r)))));
+    let graceTimer: NodeJS.Timeout | undefined;
+    const graceOver = new Promise<'grace'>((resolve) => (graceTimer = setTimeout(() => resolve('grace'), graceMs)));
+    const finished = await Promise.race([allClosed().then(() => 'closed' as const), graceOver]);
+    clearTimeout(graceTimer);
+    if (finished === 'closed') return this.dropSockets();
+    // Grace period over: PROTOCOL-HTTP2 lets the server end calls; UNAVAILABLE tells the client to retry elsewhere.
+    const shuttingDown = new GrpcError(Status.UNAVAILABLE, 'server is shutting down: the call did not finish within the grace period');
+    for (const call of this.calls) call.end(shuttingDown);
+    let forceTimer: NodeJS.Timeout | undefined;
+    const forced = new Promise<void>((resolve) => (forceTimer = setTimeout(resolve, FORCE_CLOSE_DELAY_MS)));
+    await Promise.race([allClosed(), forced]);
+    clearTimeout(forceTimer);
+    for (const session of this.sessions) session.destroy();
+    await allClosed();
+    this.dropSockets();
+  }
+
+  /** Sockets that never became HTTP/2 sessions would otherwise hold the listener open. */
+  private dropSockets(): void {
+    for (const socket of this.sockets) socket.destroy();
+  }
+}
+
+/** Two-phase GOAWAY on one connection, then a graceful close. */
+function goAway(session: Http2Session): void {
+  if (session.closed || session.destroyed) return;
+  try {
+    session.goaway(constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
+  } catch {
+    session.close();
+    return;
+  }
+  let done = false;
+  const close = () => {
+    if (done) return;
+    done = true;
+    clearTimeout(timer);
+    if (!session.closed && !session.destroyed) session.close(); // final GOAWAY: real last stream id
+  };
+  const timer = setTimeout(close, GOAWAY_PING_TIMEOUT_MS);
+  try {
+    if (!session.ping(close)) close();
+  } catch {
+    close();
+  }
+}
