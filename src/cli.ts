@@ -9,8 +9,8 @@ import { interopServer } from './cli/interop-server.js';
 import { serve } from './cli/serve.js';
 
 const USAGE = `usage:
-  routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE]
-  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s]
+  routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE] [--tls-cert FILE --tls-key FILE] [--grace 5s]
+  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]
   routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=false]
   routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=false]`;
 

@@ -41,6 +41,8 @@ export interface ServerCallInit {
   acceptEncoding: string | string[] | undefined;
   /** Compress every response message with this encoding when the client accepts it. */
   compression?: Encoding;
+  /** The server's set of calls in flight: the call is in it until its stream closes. */
+  registry?: Set<ServerCall>;
 }
 
 export interface SendOptions {
@@ -70,6 +72,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   private headersSent = false;
   private finished = false;
   private pendingTrailers: Record<string, string | string[]> | undefined;
+  private readonly registry: Set<ServerCall> | undefined;
 
   constructor(init: ServerCallInit) {
     this.stream = init.stream;
@@ -89,6 +92,8 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
       this.writer.encoding = outgoingEncoding(preferred, init.acceptEncoding);
     }
     this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
+    this.registry = init.registry;
+    this.registry?.add(this);
     init.stream.on('close', this.onClose);
     init.stream.on('error', ignoreStreamError);
     if (init.timeoutMs !== undefined) {
@@ -245,6 +250,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** The stream closed: if the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
   private readonly onClose = (): void => {
+    this.registry?.delete(this);
     if (this.finished) return;
     const rst = this.stream.rstCode;
     const reason =

@@ -170,8 +170,8 @@ export class Server {
       requestEncoding,
       acceptEncoding: headers[HEADER_ACCEPT_ENCODING],
       compression: this.options.compression,
+      registry: this.tracker.calls,
     });
-    this.tracker.addCall(call, stream);
     void runHandler(call, route.handler, this.options.onHandlerError);
   };
 }

@@ -26,7 +26,8 @@ export class ConnectionTracker {
   readonly sessions = new Set<Http2Session>();
   /** Every accepted socket, sessions or not yet (a TLS handshake in progress, a refused HTTP/1.1 client). */
   private readonly sockets = new Set<Socket>();
-  private readonly calls = new Set<ServerCall>();
+  /** Calls in flight: each ServerCall adds itself and removes itself when its stream closes. */
+  readonly calls = new Set<ServerCall>();
   private draining = false;
 
   addSession(session: Http2Session): void {
@@ -38,11 +39,6 @@ export class ConnectionTracker {
   addSocket(socket: Socket): void {
     this.sockets.add(socket);
     socket.once('close', () => this.sockets.delete(socket));
-  }
-
-  addCall(call: ServerCall, stream: { once(event: 'close', listener: () => void): unknown }): void {
-    this.calls.add(call);
-    stream.once('close', () => this.calls.delete(call));
   }
 
   get activeCalls(): number {
@@ -61,7 +57,12 @@ export class ConnectionTracker {
     if (finished === 'closed') return this.dropSockets();
     // Grace period over: PROTOCOL-HTTP2 lets the server end calls; UNAVAILABLE tells the client to retry elsewhere.
     const shuttingDown = new GrpcError(Status.UNAVAILABLE, 'server is shutting down: the call did not finish within the grace period');
+    const cancelled = this.calls.size;
     for (const call of this.calls) call.end(shuttingDown);
+    if (cancelled === 0) {
+      // Nothing in flight: close every connection now (final GOAWAY) instead of waiting for PING answers.
+      for (const session of this.sessions) if (!session.closed && !session.destroyed) session.close();
+    }
     let forceTimer: NodeJS.Timeout | undefined;
     const forced = new Promise<void>((resolve) => (forceTimer = setTimeout(resolve, FORCE_CLOSE_DELAY_MS)));
     await Promise.race([allClosed(), forced]);
@@ -94,6 +95,10 @@ function goAway(session: Http2Session): void {
     if (!session.closed && !session.destroyed) session.close(); // final GOAWAY: real last stream id
   };
   const timer = setTimeout(close, GOAWAY_PING_TIMEOUT_MS);
+  // A peer that answers our GOAWAY with its own (as node:http2 clients do) will open no new stream:
+  // no need to wait for the PING.
+  session.once('goaway', close);
+  session.once('close', () => clearTimeout(timer));
   try {
     if (!session.ping(close)) close();
   } catch {
