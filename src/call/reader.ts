@@ -36,6 +36,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   private error: GrpcError | undefined;
   private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private paused = false;
+  // single(): settled at end of stream with the one message held in the queue.
+  private waitingSingle: { resolve: (value: T) => void; reject: (e: unknown) => void; path: string } | undefined;
   /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
@@ -99,18 +101,29 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
       this.waiting = undefined;
       waiting.reject(error);
     }
+    const single = this.waitingSingle;
+    if (single) {
+      this.waitingSingle = undefined;
+      single.reject(error);
+    }
   }
 
   /**
    * Reads exactly one message then end of stream (a unary request). doc/statuscodes.md: a request
-   * cardinality violation is UNIMPLEMENTED.
+   * cardinality violation is UNIMPLEMENTED. One promise, settled at end of stream — no iterator
+   * round trips on the unary hot path.
    */
-  async single(path: string): Promise<T> {
-    const first = await this.next();
-    if (first.done) throw new GrpcError(Status.UNIMPLEMENTED, `${path}: expected exactly one request message, received none`);
-    const second = await this.next();
-    if (!second.done) throw new GrpcError(Status.UNIMPLEMENTED, `${path}: expected exactly one request message, received more`);
-    return first.value;
+  single(path: string): Promise<T> {
+    if (this.buffered > 1) return Promise.reject(cardinality(path, 'more'));
+    if (this.error) return Promise.reject(this.error);
+    if (this.ended) {
+      if (this.buffered !== 1) return Promise.reject(cardinality(path, 'none'));
+      this.lastCompressed = this.queueFlags[this.head];
+      return Promise.resolve(this.queue[this.head]);
+    }
+    return new Promise((resolve, reject) => {
+      this.waitingSingle = { resolve, reject, path };
+    });
   }
 
   private readonly onData = (chunk: Buffer): void => {
@@ -127,6 +140,13 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (waiting && this.head === this.queue.length) {
       this.waiting = undefined;
       waiting.resolve({ value: undefined, done: true });
+    }
+    const single = this.waitingSingle;
+    if (single) {
+      this.waitingSingle = undefined;
+      if (this.buffered !== 1) return single.reject(cardinality(single.path, 'none'));
+      this.lastCompressed = this.queueFlags[this.head];
+      single.resolve(this.queue[this.head]);
     }
   };
 
@@ -151,6 +171,14 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     }
     this.queue.push(value);
     this.queueFlags.push(compressed);
+    if (this.waitingSingle && this.buffered > 1) {
+      const single = this.waitingSingle;
+      this.waitingSingle = undefined;
+      const error = cardinality(single.path, 'more');
+      this.fail(error);
+      single.reject(error);
+      return;
+    }
     if (!this.paused && this.buffered >= this.highWaterMark) {
       this.paused = true;
       this.stream.pause();
@@ -171,4 +199,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     this.queueFlags.length = 0;
     this.head = 0;
   }
+}
+
+function cardinality(path: string, got: 'none' | 'more'): GrpcError {
+  return new GrpcError(Status.UNIMPLEMENTED, `${path}: expected exactly one request message, received ${got}`);
 }

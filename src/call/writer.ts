@@ -5,11 +5,11 @@
 // if the call ends first. One pending drain promise is shared by all writers waiting on it.
 
 import type { Duplex } from 'node:stream';
-import { compress, encodeEnvelope, type Encoding } from '../../framing/index.js';
+import { PREFIX_SIZE, compress, encodeEnvelope, type Encoding } from '../../framing/index.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 
-export type MessageSerializer<T> = (message: T) => Uint8Array;
+import type { MessageEncoder } from '../protocol/schema.js';
 
 const RESOLVED = Promise.resolve();
 const ignore = (): void => {};
@@ -25,7 +25,7 @@ function handled<P extends Promise<unknown>>(promise: P): P {
 
 export class MessageWriter<T> {
   private readonly stream: Duplex;
-  private readonly serialize: MessageSerializer<T>;
+  private readonly encoder: MessageEncoder<T>;
   private readonly maxMessageSize: number;
   private drain: Promise<void> | undefined;
   private drainResolve: (() => void) | undefined;
@@ -36,9 +36,9 @@ export class MessageWriter<T> {
   /** Whether messages are compressed unless a send says otherwise. */
   compressByDefault = false;
 
-  constructor(stream: Duplex, serialize: MessageSerializer<T>, maxMessageSize = Infinity) {
+  constructor(stream: Duplex, encoder: MessageEncoder<T>, maxMessageSize = Infinity) {
     this.stream = stream;
-    this.serialize = serialize;
+    this.encoder = encoder;
     this.maxMessageSize = maxMessageSize;
   }
 
@@ -47,21 +47,19 @@ export class MessageWriter<T> {
    * Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
    */
   frame(message: T, compressMessage = this.compressByDefault): Buffer {
-    let body: Uint8Array;
+    // compression.md: the Compressed-Flag is per message; identity means never compressed.
+    const compressing = compressMessage && this.encoding !== 'identity';
+    let bytes: Uint8Array;
     try {
-      body = this.serialize(message);
+      bytes = compressing ? this.encoder.serialize(message) : this.encoder.frame(message);
     } catch (e) {
       throw new GrpcError(Status.INTERNAL, `failed to serialize message: ${(e as Error).message}`, { cause: e });
     }
-    if (body.length > this.maxMessageSize) {
-      throw new GrpcError(
-        Status.RESOURCE_EXHAUSTED,
-        `Sent message larger than max (${body.length} vs. ${this.maxMessageSize})`,
-      );
+    const size = compressing ? bytes.length : bytes.length - PREFIX_SIZE;
+    if (size > this.maxMessageSize) {
+      throw new GrpcError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${size} vs. ${this.maxMessageSize})`);
     }
-    // compression.md: the Compressed-Flag is per message; identity means never compressed.
-    if (compressMessage && this.encoding !== 'identity') return encodeEnvelope(compress(this.encoding, body), true);
-    return encodeEnvelope(body);
+    return compressing ? encodeEnvelope(compress(this.encoding, bytes), true) : (bytes as Buffer);
   }
 
   /** Resolves once every write so far has reached the stream (for handlers that did not await). */

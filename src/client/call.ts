@@ -127,7 +127,11 @@ export class ClientCall<Req = any, Res = any> implements AsyncIterable<Res> {
     }
     this.stream = stream;
     this.reader = new MessageReader<Res>(stream, this, this.channel.options.maxReceiveMessageSize);
-    this.writer = new MessageWriter<Req>(stream, this.method.serializeRequest, this.channel.options.maxSendMessageSize);
+    this.writer = new MessageWriter<Req>(
+      stream,
+      this.method.requestEncoder,
+      this.channel.options.maxSendMessageSize,
+    );
     if (compression && compression !== 'identity') {
       this.writer.encoding = compression;
       this.writer.compressByDefault = true;

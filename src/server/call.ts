@@ -83,7 +83,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.requestEncoding = requestEncoding;
     this.maxReceiveMessageSize = maxReceiveMessageSize;
     this.reader = new MessageReader<Req>(init.stream, this, maxReceiveMessageSize);
-    this.writer = new MessageWriter<Res>(init.stream, init.method.serializeResponse, init.maxSendMessageSize);
+    this.writer = new MessageWriter<Res>(
+      init.stream,
+      init.method.responseEncoder,
+      init.maxSendMessageSize,
+    );
     // Responses use the request's algorithm if it compressed, else the server's choice, else gzip —
     // but only one the client accepts. Messages are compressed only when asked (compression.md:
     // absent configuration, data MUST NOT be compressed).
@@ -230,7 +234,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
       this.headersSent = true;
-      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.headerMetadata, this.trailerMetadata));
+      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.trailerMetadata, this.headerMetadata));
       return;
     }
     this.pendingTrailers = statusTrailers(status, this.trailerMetadata);

@@ -21,14 +21,15 @@ type Headers = Record<string, string | string[]>;
 const OK_TRAILERS: Headers = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) }) as Headers;
 
 /** PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
-export function statusTrailers(status: GrpcError | undefined, ...metadata: (Metadata | undefined)[]): Headers {
-  if (status === undefined && metadata.every((md) => md === undefined || md.size === 0)) return OK_TRAILERS;
-  const trailers: Headers = {};
-  for (const md of metadata) md?.writeTo(trailers);
-  if (status) status.metadata.writeTo(trailers);
-  trailers[HEADER_GRPC_STATUS] = String(status?.code ?? Status.OK);
-  if (status?.details) trailers[HEADER_GRPC_MESSAGE] = encodeStatusMessage(status.details);
-  return trailers;
+export function statusTrailers(status: GrpcError | undefined, trailers?: Metadata, headers?: Metadata): Headers {
+  if (status === undefined && !trailers?.size && !headers?.size) return OK_TRAILERS;
+  const out: Headers = {};
+  headers?.writeTo(out); // Trailers-Only: response header metadata travels in the same block
+  trailers?.writeTo(out);
+  if (status) status.metadata.writeTo(out);
+  out[HEADER_GRPC_STATUS] = String(status?.code ?? Status.OK);
+  if (status?.details) out[HEADER_GRPC_MESSAGE] = encodeStatusMessage(status.details);
+  return out;
 }
 
 /**
@@ -90,5 +91,6 @@ export function closeAfterResponse(stream: ServerHttp2Stream): void {
  * queued trailers — the client would then see a bare RST_STREAM NO_ERROR and no status.
  */
 export function closeAfterTrailers(stream: ServerHttp2Stream): void {
+  if (stream.readableEnded) return; // the client finished sending: nothing to reset
   setImmediate(closeAfterResponse, stream);
 }

@@ -30,8 +30,3 @@ export function inRectangle(p: Point, a: Point, b: Point): boolean {
   const bottom = Math.min(a.latitude, b.latitude);
   return p.longitude >= left && p.longitude <= right && p.latitude >= bottom && p.latitude <= top;
 }
-
-/** A map key for a location. */
-export function pointKey(p: Point | null | undefined): string {
-  return `${p?.latitude ?? 0},${p?.longitude ?? 0}`;
-}

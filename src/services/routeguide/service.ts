@@ -3,7 +3,8 @@
 import type { ServerCall } from '../../server/call.js';
 import type { ServiceHandlers } from '../../server/handlers.js';
 import type { FeatureDb } from './feature-db.js';
-import { distanceMetres, inRectangle, pointKey } from './geo.js';
+import { distanceMetres, inRectangle } from './geo.js';
+import { NoteStore } from './note-store.js';
 import type { Feature, Point, Rectangle, RouteNote, RouteSummary } from './types.js';
 
 const ORIGIN: Point = { latitude: 0, longitude: 0 };
@@ -20,7 +21,7 @@ export interface RouteGuideHandlers extends ServiceHandlers {
  * RouteChat streams of the server.
  */
 export function routeGuideHandlers(db: FeatureDb): RouteGuideHandlers {
-  const notesByLocation = new Map<string, RouteNote[]>();
+  const notes = new NoteStore();
 
   return {
     // The feature at the point, or an unnamed feature with that location.
@@ -61,13 +62,9 @@ export function routeGuideHandlers(db: FeatureDb): RouteGuideHandlers {
     // For each note: store it under its location, then send back every note stored there so far.
     async routeChat(call: ServerCall<RouteNote, RouteNote>): Promise<void> {
       for await (const note of call) {
-        const key = pointKey(note.location);
-        let notes = notesByLocation.get(key);
-        if (!notes) notesByLocation.set(key, (notes = []));
-        notes.push(note);
-        // The notes stored so far; notes that other streams add while we send are not included.
-        const count = notes.length;
-        for (let i = 0; i < count; i++) await call.send(notes[i]);
+        // The notes stored so far, this one last; notes that other streams add while we send are not included.
+        const count = notes.add(note);
+        for (let i = 0; i < count; i++) await call.send(notes.at(note.location, i));
       }
     },
   };
