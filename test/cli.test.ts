@@ -11,6 +11,7 @@ import t, { type Test } from 'tap';
 import { Status } from '../src/client/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { startTestServer } from './helpers/test-server.js';
+import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 // Under the package root, so that the build finds package.json, proto/ and data/ above itself.
@@ -53,17 +54,7 @@ function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
 
 const routeguide = (...args: string[]) => finished(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
 
-const CHAT_LINES = [
-  'Got message First message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message First message at point(0, 1)',
-  'Got message Fourth message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Fifth message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message Sixth message at point(0, 3)',
-];
+const CHAT_LINES = CANONICAL_CHAT_LINES;
 
 async function ourServer(t: Test): Promise<string> {
   const server = await startTestServer();

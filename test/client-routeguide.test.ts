@@ -7,6 +7,7 @@ import { Channel } from '../src/client/index.js';
 import { DEFAULT_FEATURE_DB, distanceMetres, routeGuideClient, type Feature, type Point, type RouteGuideClient } from '../src/services/routeguide/index.js';
 import { startGrpcJsRouteGuideServer } from './helpers/grpc-js.js';
 import { startTestServer } from './helpers/test-server.js';
+import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 
 const DB: Feature[] = JSON.parse(readFileSync(DEFAULT_FEATURE_DB, 'utf8'));
 const key = (p: Point | null | undefined) => `${p?.latitude},${p?.longitude}`;
@@ -14,17 +15,7 @@ const key = (p: Point | null | undefined) => `${p?.latitude},${p?.longitude}`;
 // The canonical client's rectangle: lo (40°, -75°), hi (42°, -73°).
 const RECT = { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } };
 
-const CHAT_LINES = [
-  'Got message First message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message First message at point(0, 1)',
-  'Got message Fourth message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Fifth message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message Sixth message at point(0, 3)',
-];
+const CHAT_LINES = CANONICAL_CHAT_LINES;
 
 const SERVERS = {
   'our server': startTestServer,

@@ -7,6 +7,7 @@ import t, { type Test } from 'tap';
 import { Server } from '../src/server/server.js';
 import { DEFAULT_FEATURE_DB, FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { goRouteGuideBinaries, runGoClient, startGoServer } from './helpers/go.js';
+import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 
 t.setTimeout(180_000); // a cold Go build takes ~20 s on a busy machine
 
@@ -69,17 +70,7 @@ function recordRoute(t: Test, lines: string[], label: string): RouteRun {
   return { traversed, summary };
 }
 
-const CHAT_FIRST_RUN = [
-  'Got message First message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message First message at point(0, 1)',
-  'Got message Fourth message at point(0, 1)',
-  'Got message Second message at point(0, 2)',
-  'Got message Fifth message at point(0, 2)',
-  'Got message Third message at point(0, 3)',
-  'Got message Sixth message at point(0, 3)',
-];
+const CHAT_FIRST_RUN = CANONICAL_CHAT_LINES;
 
 t.test('Go client: same output from our server as from the Go server', { skip }, async (t) => {
   if ('skip' in bins) return;

@@ -159,6 +159,18 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     return this.reader;
   }
 
+  /**
+   * Whether response messages are compressed (with the negotiated encoding, if the client accepts
+   * one) unless a `send()` says otherwise. Default: the server's `compression` option.
+   */
+  get compressResponses(): boolean {
+    return this.writer.compressByDefault;
+  }
+
+  set compressResponses(on: boolean) {
+    this.writer.compressByDefault = on;
+  }
+
   /** Whether the most recently received request message was compressed (its Compressed-Flag). */
   get requestCompressed(): boolean {
     return this.reader.lastCompressed;
