@@ -98,8 +98,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
     this.registry = init.registry;
     this.registry?.add(this);
-    init.stream.on('close', this.onClose);
-    init.stream.on('error', ignoreStreamError);
+    init.stream.on('close', this.onClose); // (the server already listens for 'error')
     if (init.timeoutMs !== undefined) {
       this.deadline = Date.now() + init.timeoutMs;
       // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
@@ -293,7 +292,3 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     }
   }
 }
-
-// Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
-// listener they would crash the process.
-function ignoreStreamError(): void {}

@@ -127,7 +127,9 @@ export class Server {
   };
 
   private readonly onStream = (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
-    stream.on('error', () => {});
+    // Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
+    // listener they would crash the process.
+    stream.on('error', ignoreStreamError);
     // PROTOCOL-HTTP2: gRPC requests are POSTs. Anything else is not a gRPC call: HTTP 405.
     if (headers[HEADER_METHOD] !== 'POST') {
       respondHttpError(stream, 405, Status.INTERNAL, `method ${headers[HEADER_METHOD]} not allowed: gRPC requires POST`);
@@ -143,21 +145,22 @@ export class Server {
     const replyType = responseContentType(contentType!);
     const path = headers[HEADER_PATH] ?? '';
     const route = this.router.find(path);
-    const early = (error: GrpcError) => refuseCall(stream, replyType, error);
-    if ('unknown' in route) return early(new GrpcError(Status.UNIMPLEMENTED, route.unknown));
-    if (subtype !== 'proto') return early(new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`));
+    if ('unknown' in route) return refuseCall(stream, replyType, new GrpcError(Status.UNIMPLEMENTED, route.unknown));
+    if (subtype !== 'proto') {
+      return refuseCall(stream, replyType, new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`));
+    }
 
     let timeoutMs: number | undefined;
     const timeoutHeader = headers[HEADER_TIMEOUT];
     if (timeoutHeader !== undefined) {
       const parsed = parseTimeout(timeoutHeader as string);
-      if (parsed.error !== undefined) return early(new GrpcError(Status.INTERNAL, parsed.error));
+      if (parsed.error !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, parsed.error));
       timeoutMs = parsed.ms;
     }
     const badMetadata = invalidBinaryHeader(headers);
-    if (badMetadata !== undefined) return early(new GrpcError(Status.INTERNAL, badMetadata));
+    if (badMetadata !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, badMetadata));
     const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
-    if (requestEncoding instanceof GrpcError) return early(requestEncoding);
+    if (requestEncoding instanceof GrpcError) return refuseCall(stream, replyType, requestEncoding);
 
     const call = new ServerCall({
       stream,
@@ -175,3 +178,5 @@ export class Server {
     void runHandler(call, route.handler, this.options.onHandlerError);
   };
 }
+
+function ignoreStreamError(): void {}
