@@ -11,8 +11,8 @@ import { serve } from './cli/serve.js';
 const USAGE = `usage:
   routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE] [--tls-cert FILE --tls-key FILE] [--grace 5s]
   routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]
-  routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=false]
-  routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=false]`;
+  routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=true --cert_file F --key_file F]
+  routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=true [--ca_file F] [--server_host_override NAME]]`;
 
 const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = {
   serve,

@@ -7,6 +7,7 @@ import { addHealth } from '../services/health/index.js';
 import { addReflection } from '../services/reflection/index.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../services/routeguide/index.js';
 import { durationFlag, intFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
+import { showAddress, shutdownOnSignal } from './lifecycle.js';
 
 export async function serve(args: ParsedArgs): Promise<void> {
   const host = stringFlag(args, 'host', '127.0.0.1');
@@ -23,21 +24,6 @@ export async function serve(args: ParsedArgs): Promise<void> {
   addReflection(server);
   addHealth(server); // SERVING for "" and every service above; NOT_SERVING once shutdown begins
   const address = await server.listen(port, host);
-  const shownHost = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  console.log(`listening on ${shownHost}:${address.port}${tls ? ' (TLS)' : ''}`);
+  console.log(`listening on ${showAddress(address)}${tls ? ' (TLS)' : ''}`);
   await shutdownOnSignal(server, graceMs);
-}
-
-/** Resolves after SIGINT/SIGTERM closed the server (in-flight calls get `graceMs` to finish). */
-function shutdownOnSignal(server: Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.log(`${signal}: shutting down (grace ${graceMs} ms)`);
-      server.close(graceMs).then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
-  });
 }
