@@ -4,7 +4,7 @@
 //
 // All four RPC kinds use this one class; dispatch.ts decides how many messages the handler gets.
 
-import { constants, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
 import { MessageWriter } from '../call/writer.js';
 import { parseMessage } from '../call/message-codec.js';
@@ -146,6 +146,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   /** True once the call has ended, for any reason. */
   get cancelled(): boolean {
     return this.finished;
+  }
+
+  /** The HTTP/2 connection this call runs on. */
+  get session(): Http2Session | undefined {
+    return this.stream.session;
   }
 
   /** The client's address, `ip:port`. */

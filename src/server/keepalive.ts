@@ -6,7 +6,7 @@
 //     data since; more than `maxPingStrikes` strikes → GOAWAY ENHANCE_YOUR_CALM "too_many_pings",
 //     then the connection is closed (grpc-go http2_server.go handlePing; C-core defaults).
 
-import { constants, type Http2Session, type ServerHttp2Stream } from 'node:http2';
+import { constants, type Http2Session } from 'node:http2';
 
 export interface ServerKeepaliveOptions {
   /** Interval of the server's own PINGs. Default 2 h (grpc-go, C-core). */
@@ -38,14 +38,12 @@ const PING_ACK_BYTES = 17;
 /** Time given to GOAWAY too_many_pings to reach the wire before the connection is closed. */
 const GOAWAY_FLUSH_MS = 50;
 
-/** Applies the keepalive policy to one server session until it closes. */
-export function keepSessionAlive(session: Http2Session, options: ResolvedServerKeepalive): void {
-  let activeStreams = 0;
-  session.on('stream', (stream: ServerHttp2Stream) => {
-    activeStreams++;
-    stream.once('close', () => activeStreams--);
-  });
-
+/**
+ * Applies the keepalive policy to one server session until it closes. `hasActiveCalls` is asked
+ * only when a PING could be a strike (no data sent since the last one), so counting calls costs
+ * nothing per call.
+ */
+export function keepSessionAlive(session: Http2Session, options: ResolvedServerKeepalive, hasActiveCalls: () => boolean): void {
   // Liveness: ping, and give up on the connection when the ACK does not come.
   let watchdog: NodeJS.Timeout | undefined;
   const pinger = Number.isFinite(options.timeMs)
@@ -86,7 +84,8 @@ export function keepSessionAlive(session: Http2Session, options: ResolvedServerK
       return;
     }
     if (lastPingAt !== undefined) {
-      const allowed = activeStreams === 0 && !options.permitWithoutCalls ? IDLE_PING_INTERVAL_MS : options.minPingIntervalMs;
+      const idle = !options.permitWithoutCalls && !hasActiveCalls();
+      const allowed = idle ? IDLE_PING_INTERVAL_MS : options.minPingIntervalMs;
       if (now - lastPingAt < allowed) strikes++;
     }
     lastPingAt = now;

@@ -114,7 +114,7 @@ export class Server {
 
   private readonly onSession = (session: Http2Session): void => {
     this.tracker.addSession(session);
-    keepSessionAlive(session, this.options.keepalive);
+    keepSessionAlive(session, this.options.keepalive, () => this.tracker.hasCallsOn(session));
     // A larger connection window than Node's 64 KiB default (grpc-node#2429).
     session.once('connect', () => {
       try {

@@ -45,6 +45,12 @@ export class ConnectionTracker {
     return this.calls.size;
   }
 
+  /** Whether any call in flight runs on `session` (asked rarely: by keepalive ping policing). */
+  hasCallsOn(session: Http2Session): boolean {
+    for (const call of this.calls) if (call.session === session) return true;
+    return false;
+  }
+
   /** Steps 3 and 4 above; resolves when every connection has closed. */
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
