@@ -1,10 +1,13 @@
 // The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
-// messages out through an async iterator.
+// messages out — through an async iterator (streams), or `single()` (one request message).
 //
 // Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages the
 // HTTP/2 stream is paused, which stops Node from returning flow-control credit (WINDOW_UPDATE) to
 // the peer. The stream resumes when the consumer drains the queue. A slow handler therefore slows
 // the sender down instead of growing memory.
+//
+// Every call has one of these, so it keeps its state in plain fields: no queue arrays until a
+// second message waits, no waiter objects.
 
 import type { Duplex } from 'node:stream';
 import { EnvelopeDecoder, type FramingError } from '../../framing/index.js';
@@ -22,22 +25,31 @@ export interface ReaderOwner<T> {
 
 const DEFAULT_HIGH_WATER_MARK = 16;
 
+type Resolve<V> = (value: V) => void;
+type Reject = (error: unknown) => void;
+
 export class MessageReader<T> implements AsyncIterableIterator<T> {
   private readonly stream: Duplex;
   private readonly owner: ReaderOwner<T>;
   private readonly decoder: EnvelopeDecoder;
   private readonly highWaterMark: number;
-  // FIFO without Array#shift: `head` indexes the next message to hand out.
-  private queue: T[] = [];
+  // FIFO without Array#shift: `head` indexes the next message to hand out. Allocated on first use.
+  private queue: T[] | undefined;
   // Compressed-Flag of each queued message, so that `lastCompressed` follows the consumer.
-  private queueFlags: boolean[] = [];
+  private queueFlags: boolean[] | undefined;
   private head = 0;
   private ended = false;
   private error: GrpcError | undefined;
-  private waiting: { resolve: (r: IteratorResult<T>) => void; reject: (e: unknown) => void } | undefined;
   private paused = false;
-  // single(): settled at end of stream with the one message held in the queue.
-  private waitingSingle: { resolve: (value: T) => void; reject: (e: unknown) => void; path: string } | undefined;
+  // A consumer waiting in next().
+  private nextResolve: Resolve<IteratorResult<T>> | undefined;
+  private nextReject: Reject | undefined;
+  // single(): the path for error messages, the message so far, and the waiting promise.
+  private singlePath: string | undefined;
+  private singleCount = 0;
+  private singleValue: T | undefined;
+  private singleResolve: Resolve<T> | undefined;
+  private singleReject: Reject | undefined;
   /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
@@ -52,17 +64,18 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
 
   /** Messages received and not yet consumed. */
   get buffered(): number {
-    return this.queue.length - this.head;
+    return this.queue ? this.queue.length - this.head : 0;
   }
 
   next(): Promise<IteratorResult<T>> {
-    if (this.head < this.queue.length) {
-      const value = this.queue[this.head];
-      this.lastCompressed = this.queueFlags[this.head];
-      this.queue[this.head++] = undefined as T;
-      if (this.head === this.queue.length) {
-        this.queue.length = 0;
-        this.queueFlags.length = 0;
+    const queue = this.queue;
+    if (queue && this.head < queue.length) {
+      const value = queue[this.head];
+      this.lastCompressed = this.queueFlags![this.head];
+      queue[this.head++] = undefined as T;
+      if (this.head === queue.length) {
+        queue.length = 0;
+        this.queueFlags!.length = 0;
         this.head = 0;
       }
       if (this.paused && this.buffered < this.highWaterMark / 2) {
@@ -74,16 +87,15 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (this.error) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
+      this.nextResolve = resolve;
+      this.nextReject = reject;
     });
   }
 
   /** Stops reading: later `next()` calls end the iteration. Used when the consumer breaks out early. */
   return(): Promise<IteratorResult<T>> {
     this.ended = true;
-    this.queue.length = 0;
-    this.queueFlags.length = 0;
-    this.head = 0;
+    this.clearQueue();
     return Promise.resolve({ value: undefined, done: true });
   }
 
@@ -96,33 +108,25 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (this.error || this.ended) return;
     this.error = error;
     this.detach();
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
-      waiting.reject(error);
-    }
-    const single = this.waitingSingle;
-    if (single) {
-      this.waitingSingle = undefined;
-      single.reject(error);
-    }
+    const rejectNext = this.nextReject;
+    const rejectSingle = this.singleReject;
+    this.nextResolve = this.nextReject = this.singleResolve = this.singleReject = undefined;
+    rejectNext?.(error);
+    rejectSingle?.(error);
   }
 
   /**
-   * Reads exactly one message then end of stream (a unary request). doc/statuscodes.md: a request
-   * cardinality violation is UNIMPLEMENTED. One promise, settled at end of stream — no iterator
-   * round trips on the unary hot path.
+   * Reads exactly one message then end of stream (a unary request), without the iterator: one
+   * promise, settled at end of stream. Call it before any message arrived. doc/statuscodes.md: a
+   * request cardinality violation is UNIMPLEMENTED.
    */
   single(path: string): Promise<T> {
-    if (this.buffered > 1) return Promise.reject(cardinality(path, 'more'));
     if (this.error) return Promise.reject(this.error);
-    if (this.ended) {
-      if (this.buffered !== 1) return Promise.reject(cardinality(path, 'none'));
-      this.lastCompressed = this.queueFlags[this.head];
-      return Promise.resolve(this.queue[this.head]);
-    }
+    if (this.buffered > 0 || this.ended) return Promise.reject(new Error('single() must be called before any message arrives'));
+    this.singlePath = path;
     return new Promise((resolve, reject) => {
-      this.waitingSingle = { resolve, reject, path };
+      this.singleResolve = resolve;
+      this.singleReject = reject;
     });
   }
 
@@ -136,17 +140,19 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (error) return this.broken(error);
     if (this.error) return;
     this.ended = true;
-    const waiting = this.waiting;
-    if (waiting && this.head === this.queue.length) {
-      this.waiting = undefined;
-      waiting.resolve({ value: undefined, done: true });
+    const resolveNext = this.nextResolve;
+    if (resolveNext && this.buffered === 0) {
+      this.nextResolve = this.nextReject = undefined;
+      resolveNext({ value: undefined, done: true });
     }
-    const single = this.waitingSingle;
-    if (single) {
-      this.waitingSingle = undefined;
-      if (this.buffered !== 1) return single.reject(cardinality(single.path, 'none'));
-      this.lastCompressed = this.queueFlags[this.head];
-      single.resolve(this.queue[this.head]);
+    const resolveSingle = this.singleResolve;
+    if (resolveSingle) {
+      const reject = this.singleReject!;
+      this.singleResolve = this.singleReject = undefined;
+      if (this.singleCount === 0) return reject(cardinality(this.singlePath!, 'none'));
+      const value = this.singleValue!;
+      this.singleValue = undefined;
+      resolveSingle(value);
     }
   };
 
@@ -162,23 +168,25 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
       this.owner.readFailed(error);
       return;
     }
-    const waiting = this.waiting;
-    if (waiting) {
-      this.waiting = undefined;
+    if (this.singleResolve) {
+      if (this.singleCount++ === 0) {
+        this.singleValue = value;
+        this.lastCompressed = compressed;
+        return;
+      }
+      const error = cardinality(this.singlePath!, 'more');
+      this.fail(error); // rejects the single() promise
+      return;
+    }
+    const resolveNext = this.nextResolve;
+    if (resolveNext) {
+      this.nextResolve = this.nextReject = undefined;
       this.lastCompressed = compressed;
-      waiting.resolve({ value, done: false });
+      resolveNext({ value, done: false });
       return;
     }
-    this.queue.push(value);
-    this.queueFlags.push(compressed);
-    if (this.waitingSingle && this.buffered > 1) {
-      const single = this.waitingSingle;
-      this.waitingSingle = undefined;
-      const error = cardinality(single.path, 'more');
-      this.fail(error);
-      single.reject(error);
-      return;
-    }
+    (this.queue ??= []).push(value);
+    (this.queueFlags ??= []).push(compressed);
     if (!this.paused && this.buffered >= this.highWaterMark) {
       this.paused = true;
       this.stream.pause();
@@ -192,12 +200,16 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     this.owner.readFailed(error);
   }
 
+  private clearQueue(): void {
+    this.queue = this.queueFlags = undefined;
+    this.head = 0;
+  }
+
   private detach(): void {
     this.stream.off('data', this.onData);
     this.stream.off('end', this.onEnd);
-    this.queue.length = 0;
-    this.queueFlags.length = 0;
-    this.head = 0;
+    this.clearQueue();
+    this.singleValue = undefined;
   }
 }
 
