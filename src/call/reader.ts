@@ -59,7 +59,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     this.highWaterMark = highWaterMark;
     this.decoder = new EnvelopeDecoder(this.onMessage, maxMessageSize);
     stream.on('data', this.onData);
-    stream.once('end', this.onEnd);
+    stream.on('end', this.onEnd); // emitted once; `on` spares once()'s wrapper objects
   }
 
   /** Messages received and not yet consumed. */
