@@ -2,24 +2,14 @@
 // made by openssl at test time (what `interop-server --use_tls=true` and `interop-client
 // --use_tls=true --ca_file` do), including the cases that read Compressed-Flags on the raw wire.
 
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
 import { Server } from '../src/server/server.js';
 import { INTEROP_CASES, runInteropCase, testServiceDefinition, testServiceHandlers } from '../src/services/testing/index.js';
+import { makeCertificate } from './helpers/tls-cert.js';
 
-const dir = mkdtempSync(join(tmpdir(), 'routeguide-interop-tls-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=interop.test',
-  '-addext', 'subjectAltName=DNS:interop.test', '-keyout', keyFile, '-out', certFile,
-], { stdio: 'ignore' });
-const cert = readFileSync(certFile);
+const { cert, key } = makeCertificate('interop.test');
 
-const server = new Server({ tls: { cert, key: readFileSync(keyFile) }, onHandlerError: () => {} });
+const server = new Server({ tls: { cert, key }, onHandlerError: () => {} });
 server.addService(testServiceDefinition(), testServiceHandlers());
 const { port } = await server.listen(0, '127.0.0.1');
 t.teardown(() => server.close(0));

@@ -2,10 +2,7 @@
 // by our client, by the grpc-go route_guide example client and by the CLI; clients that do not
 // negotiate h2 are refused clearly.
 
-import { execFileSync, spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -17,18 +14,11 @@ import { Server } from '../src/server/server.js';
 import { FeatureDb, routeGuideClient, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
 import { grpc, routeGuidePackage, unary } from './helpers/grpc-js.js';
+import { makeCertificate } from './helpers/tls-cert.js';
 
 t.setTimeout(180_000);
 
-const dir = mkdtempSync(join(tmpdir(), 'routeguide-tls-'));
-const certFile = join(dir, 'cert.pem');
-const keyFile = join(dir, 'key.pem');
-execFileSync('openssl', [
-  'req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '1', '-subj', '/CN=localhost',
-  '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', keyFile, '-out', certFile,
-], { stdio: 'ignore' });
-const cert = readFileSync(certFile);
-const key = readFileSync(keyFile);
+const { certFile, keyFile, cert, key } = makeCertificate('localhost', ['IP:127.0.0.1']);
 
 const server = new Server({ tls: { cert, key }, onHandlerError: () => {} });
 server.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));

@@ -41,10 +41,6 @@ export class ConnectionTracker {
     socket.once('close', () => this.sockets.delete(socket));
   }
 
-  get activeCalls(): number {
-    return this.calls.size;
-  }
-
   /** Whether any call in flight runs on `session` (asked rarely: by keepalive ping policing). */
   hasCallsOn(session: Http2Session): boolean {
     for (const call of this.calls) if (call.session === session) return true;
