@@ -7,6 +7,7 @@
 // more strictly than we send them: log it and double the interval for the next connections.
 
 import { constants, type ClientHttp2Session } from 'node:http2';
+import { pingOrDestroy } from '../protocol/keepalive-ping.js';
 
 export interface ClientKeepaliveOptions {
   /** Interval between keepalive PINGs. Default: disabled (Infinity). */
@@ -39,7 +40,6 @@ export class ClientKeepalive {
     });
     if (!Number.isFinite(this.timeMs)) return;
     let timer: NodeJS.Timeout | undefined;
-    let watchdog: NodeJS.Timeout | undefined;
     let draining = false;
     const schedule = () => {
       if (draining || session.closed || session.destroyed || !Number.isFinite(this.timeMs)) return;
@@ -48,18 +48,9 @@ export class ClientKeepalive {
     };
     const tick = () => {
       if (!hasCalls() && !this.permitWithoutCalls) return schedule();
-      watchdog = setTimeout(() => {
-        session.destroy(new Error(`keepalive: no PING ACK within ${this.timeoutMs} ms`));
-      }, this.timeoutMs);
-      watchdog.unref();
-      try {
-        session.ping((error) => {
-          clearTimeout(watchdog);
-          if (!error) schedule();
-        });
-      } catch {
-        clearTimeout(watchdog);
-      }
+      pingOrDestroy(session, this.timeoutMs, 'server', (acked) => {
+        if (acked) schedule();
+      });
     };
     session.once('connect', schedule);
     // spec-checklist 94: no keepalive PINGs on a connection that is draining after GOAWAY.
@@ -67,9 +58,6 @@ export class ClientKeepalive {
       draining = true;
       clearTimeout(timer);
     });
-    session.once('close', () => {
-      clearTimeout(timer);
-      clearTimeout(watchdog);
-    });
+    session.once('close', () => clearTimeout(timer));
   }
 }

@@ -7,6 +7,7 @@
 //     then the connection is closed (grpc-go http2_server.go handlePing; C-core defaults).
 
 import { constants, type Http2Session } from 'node:http2';
+import { pingOrDestroy } from '../protocol/keepalive-ping.js';
 
 export interface ServerKeepaliveOptions {
   /** Interval of the server's own PINGs. Default 2 h (grpc-go, C-core). */
@@ -45,24 +46,12 @@ const GOAWAY_FLUSH_MS = 50;
  */
 export function keepSessionAlive(session: Http2Session, options: ResolvedServerKeepalive, hasActiveCalls: () => boolean): void {
   // Liveness: ping, and give up on the connection when the ACK does not come.
-  let watchdog: NodeJS.Timeout | undefined;
+  let pinging = false;
   const pinger = Number.isFinite(options.timeMs)
     ? setInterval(() => {
-        if (watchdog || session.closed || session.destroyed) return;
-        watchdog = setTimeout(() => {
-          session.destroy(new Error(`keepalive: no PING ACK from the client within ${options.timeoutMs} ms`));
-        }, options.timeoutMs);
-        watchdog.unref();
-        try {
-          session.ping((error) => {
-            clearTimeout(watchdog);
-            watchdog = undefined;
-            if (error) session.destroy();
-          });
-        } catch {
-          clearTimeout(watchdog);
-          watchdog = undefined;
-        }
+        if (pinging || session.closed || session.destroyed) return;
+        pinging = true;
+        pingOrDestroy(session, options.timeoutMs, 'client', () => (pinging = false));
       }, options.timeMs)
     : undefined;
   pinger?.unref();
@@ -92,10 +81,7 @@ export function keepSessionAlive(session: Http2Session, options: ResolvedServerK
     if (strikes > options.maxPingStrikes) tooManyPings(session);
   });
 
-  session.once('close', () => {
-    if (pinger) clearInterval(pinger);
-    if (watchdog) clearTimeout(watchdog);
-  });
+  session.once('close', () => clearInterval(pinger));
 }
 
 function tooManyPings(session: Http2Session): void {
