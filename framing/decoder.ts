@@ -13,7 +13,10 @@ import { FramingError } from './errors.js';
 /** Default max receive message size shared by every gRPC stack: 4 MiB. */
 export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
 
-export type MessageSink = (body: Buffer, compressed: boolean) => void;
+/** Where whole messages go. An object rather than a callback, so that a reader can be its own sink. */
+export interface MessageSink {
+  message(body: Buffer, compressed: boolean): void;
+}
 
 const enum State {
   Prefix, // collecting the 5 prefix bytes
@@ -129,7 +132,7 @@ export class EnvelopeDecoder {
   }
 
   private emit(body: Buffer): void {
-    this.sink(body, this.compressed);
+    this.sink.message(body, this.compressed);
   }
 
   private fail(error: FramingError): FramingError {

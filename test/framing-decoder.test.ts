@@ -12,7 +12,7 @@ interface Received {
 
 function collector(maxSize?: number): { decoder: EnvelopeDecoder; out: Received[] } {
   const out: Received[] = [];
-  const decoder = new EnvelopeDecoder((body, compressed) => out.push({ body, compressed }), maxSize);
+  const decoder = new EnvelopeDecoder({ message: (body, compressed) => out.push({ body, compressed }) }, maxSize);
   return { decoder, out };
 }
 

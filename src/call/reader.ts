@@ -1,5 +1,5 @@
 // The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
-// messages out — through an async iterator (streams), or `single()` (one request message).
+// messages out — through an async iterator (streams), or `expectSingle()` (one request message).
 //
 // Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages the
 // HTTP/2 stream is paused, which stops Node from returning flow-control credit (WINDOW_UPDATE) to
@@ -7,10 +7,11 @@
 // the sender down instead of growing memory.
 //
 // Every call has one of these, so it keeps its state in plain fields: no queue arrays until a
-// second message waits, no waiter objects.
+// second message waits, no waiter objects, no per-reader closures (the stream listeners are shared
+// functions that find their reader through a symbol on the stream; the reader is its decoder's sink).
 
 import type { Duplex } from 'node:stream';
-import { EnvelopeDecoder, type FramingError } from '../../framing/index.js';
+import { EnvelopeDecoder, type FramingError, type MessageSink } from '../../framing/index.js';
 import { statusFromFramingError } from '../protocol/framing-status.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
@@ -19,8 +20,13 @@ import { Status } from '../protocol/status.js';
 export interface ReaderOwner<T> {
   /** Turns one message body into a value; throws a GrpcError when it cannot. */
   parse(body: Buffer, compressed: boolean): T;
-  /** Called once when the input is broken (framing or parse error); the owner ends the call. */
+  /**
+   * Called once when the input is broken (framing or parse error, or a single message expected and
+   * not exactly one received); the owner ends the call.
+   */
   readFailed(error: GrpcError): void;
+  /** After expectSingle(): the one message, once the stream has ended. */
+  received?(value: T): void;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 16;
@@ -28,7 +34,18 @@ const DEFAULT_HIGH_WATER_MARK = 16;
 type Resolve<V> = (value: V) => void;
 type Reject = (error: unknown) => void;
 
-export class MessageReader<T> implements AsyncIterableIterator<T> {
+const kReader = Symbol('MessageReader');
+type ReadStream = Duplex & { [kReader]: { onChunk(chunk: Buffer): void; onStreamEnd(): void } };
+
+function onData(this: ReadStream, chunk: Buffer): void {
+  this[kReader].onChunk(chunk);
+}
+
+function onEnd(this: ReadStream): void {
+  this[kReader].onStreamEnd();
+}
+
+export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   private readonly stream: Duplex;
   private readonly owner: ReaderOwner<T>;
   private readonly decoder: EnvelopeDecoder;
@@ -44,12 +61,10 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   // A consumer waiting in next().
   private nextResolve: Resolve<IteratorResult<T>> | undefined;
   private nextReject: Reject | undefined;
-  // single(): the path for error messages, the message so far, and the waiting promise.
+  // expectSingle(): the path for error messages (set while expecting), and the message so far.
   private singlePath: string | undefined;
   private singleCount = 0;
   private singleValue: T | undefined;
-  private singleResolve: Resolve<T> | undefined;
-  private singleReject: Reject | undefined;
   /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
@@ -57,9 +72,10 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     this.stream = stream;
     this.owner = owner;
     this.highWaterMark = highWaterMark;
-    this.decoder = new EnvelopeDecoder(this.onMessage, maxMessageSize);
-    stream.on('data', this.onData);
-    stream.on('end', this.onEnd); // emitted once; `on` spares once()'s wrapper objects
+    this.decoder = new EnvelopeDecoder(this, maxMessageSize);
+    (stream as ReadStream)[kReader] = this;
+    stream.on('data', onData);
+    stream.on('end', onEnd); // emitted once; `on` spares once()'s wrapper objects
   }
 
   /** Messages received and not yet consumed. */
@@ -108,34 +124,32 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
     if (this.error || this.ended) return;
     this.error = error;
     this.detach();
+    this.singlePath = undefined;
     const rejectNext = this.nextReject;
-    const rejectSingle = this.singleReject;
-    this.nextResolve = this.nextReject = this.singleResolve = this.singleReject = undefined;
+    this.nextResolve = this.nextReject = undefined;
     rejectNext?.(error);
-    rejectSingle?.(error);
   }
 
   /**
-   * Reads exactly one message then end of stream (a unary request), without the iterator: one
-   * promise, settled at end of stream. Call it before any message arrived. doc/statuscodes.md: a
-   * request cardinality violation is UNIMPLEMENTED.
+   * Reads exactly one message then end of stream (a unary request), without the iterator and
+   * without a promise: at end of stream the owner hears `received(message)`, or `readFailed()`.
+   * Call it before any message arrives. doc/statuscodes.md: a request cardinality violation is
+   * UNIMPLEMENTED.
    */
-  single(path: string): Promise<T> {
-    if (this.error) return Promise.reject(this.error);
-    if (this.buffered > 0 || this.ended) return Promise.reject(new Error('single() must be called before any message arrives'));
+  expectSingle(path: string): void {
+    if (this.error) return;
+    if (this.buffered > 0 || this.ended) throw new Error('expectSingle() must be called before any message arrives');
     this.singlePath = path;
-    return new Promise((resolve, reject) => {
-      this.singleResolve = resolve;
-      this.singleReject = reject;
-    });
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  /** The stream's 'data' listener lands here. */
+  onChunk(chunk: Buffer): void {
     const error = this.decoder.push(chunk);
     if (error) this.broken(error);
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  /** The stream's 'end' listener lands here. */
+  onStreamEnd(): void {
     const error = this.decoder.end();
     if (error) return this.broken(error);
     if (this.error) return;
@@ -145,38 +159,34 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
       this.nextResolve = this.nextReject = undefined;
       resolveNext({ value: undefined, done: true });
     }
-    const resolveSingle = this.singleResolve;
-    if (resolveSingle) {
-      const reject = this.singleReject!;
-      this.singleResolve = this.singleReject = undefined;
-      if (this.singleCount === 0) return reject(cardinality(this.singlePath!, 'none'));
+    const singlePath = this.singlePath;
+    if (singlePath !== undefined) {
+      this.singlePath = undefined;
+      if (this.singleCount === 0) return this.failed(cardinality(singlePath, 'none'));
       const value = this.singleValue!;
       this.singleValue = undefined;
-      resolveSingle(value);
+      this.owner.received!(value);
     }
-  };
+  }
 
-  private readonly onMessage = (body: Buffer, compressed: boolean): void => {
+  /** MessageSink: the decoder hands over each whole message body here. */
+  message(body: Buffer, compressed: boolean): void {
     if (this.error || this.ended) return;
     let value: T;
     try {
       value = this.owner.parse(body, compressed);
     } catch (e) {
-      const error =
-        e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
-      this.fail(error);
-      this.owner.readFailed(error);
-      return;
+      return this.failed(
+        e instanceof GrpcError ? e : new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`),
+      );
     }
-    if (this.singleResolve) {
+    if (this.singlePath !== undefined) {
       if (this.singleCount++ === 0) {
         this.singleValue = value;
         this.lastCompressed = compressed;
         return;
       }
-      const error = cardinality(this.singlePath!, 'more');
-      this.fail(error); // rejects the single() promise
-      return;
+      return this.failed(cardinality(this.singlePath, 'more'));
     }
     const resolveNext = this.nextResolve;
     if (resolveNext) {
@@ -191,11 +201,15 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
       this.paused = true;
       this.stream.pause();
     }
-  };
+  }
 
   private broken(framing: FramingError): void {
     if (this.error) return;
-    const error = statusFromFramingError(framing);
+    this.failed(statusFromFramingError(framing));
+  }
+
+  /** The input is broken: stop reading and tell the owner. */
+  private failed(error: GrpcError): void {
     this.fail(error);
     this.owner.readFailed(error);
   }
@@ -206,8 +220,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T> {
   }
 
   private detach(): void {
-    this.stream.off('data', this.onData);
-    this.stream.off('end', this.onEnd);
+    this.stream.off('data', onData);
+    this.stream.off('end', onEnd);
     this.clearQueue();
     this.singleValue = undefined;
   }

@@ -23,6 +23,32 @@ function handled<P extends Promise<unknown>>(promise: P): P {
   return promise;
 }
 
+/**
+ * Serializes, compresses (when asked and an encoding is negotiated) and frames one message.
+ * Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
+ */
+export function frameMessage<T>(
+  encoder: MessageEncoder<T>,
+  message: T,
+  compressMessage: boolean,
+  encoding: Encoding,
+  maxMessageSize: number,
+): Buffer {
+  // compression.md: the Compressed-Flag is per message; identity means never compressed.
+  const compressing = compressMessage && encoding !== 'identity';
+  let bytes: Uint8Array;
+  try {
+    bytes = compressing ? encoder.serialize(message) : encoder.frame(message);
+  } catch (e) {
+    throw new GrpcError(Status.INTERNAL, `failed to serialize message: ${(e as Error).message}`, { cause: e });
+  }
+  const size = compressing ? bytes.length : bytes.length - PREFIX_SIZE;
+  if (size > maxMessageSize) {
+    throw new GrpcError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${size} vs. ${maxMessageSize})`);
+  }
+  return compressing ? encodeEnvelope(compress(encoding, bytes), true) : (bytes as Buffer);
+}
+
 export class MessageWriter<T> {
   private readonly stream: Duplex;
   private readonly encoder: MessageEncoder<T>;
@@ -44,24 +70,9 @@ export class MessageWriter<T> {
     this.maxMessageSize = maxMessageSize;
   }
 
-  /**
-   * Serializes, compresses (when asked and an encoding is negotiated) and frames `message`.
-   * Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
-   */
+  /** Serializes and frames `message` (see frameMessage). */
   frame(message: T, compressMessage = this.compressByDefault): Buffer {
-    // compression.md: the Compressed-Flag is per message; identity means never compressed.
-    const compressing = compressMessage && this.encoding !== 'identity';
-    let bytes: Uint8Array;
-    try {
-      bytes = compressing ? this.encoder.serialize(message) : this.encoder.frame(message);
-    } catch (e) {
-      throw new GrpcError(Status.INTERNAL, `failed to serialize message: ${(e as Error).message}`, { cause: e });
-    }
-    const size = compressing ? bytes.length : bytes.length - PREFIX_SIZE;
-    if (size > this.maxMessageSize) {
-      throw new GrpcError(Status.RESOURCE_EXHAUSTED, `Sent message larger than max (${size} vs. ${this.maxMessageSize})`);
-    }
-    return compressing ? encodeEnvelope(compress(this.encoding, bytes), true) : (bytes as Buffer);
+    return frameMessage(this.encoder, message, compressMessage, this.encoding, this.maxMessageSize);
   }
 
   /** Resolves once every write so far has reached the stream (for handlers that did not await). */

@@ -6,7 +6,7 @@
 
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
-import { MessageWriter } from '../call/writer.js';
+import { MessageWriter, frameMessage } from '../call/writer.js';
 import { parseMessage } from '../call/message-codec.js';
 import { outgoingEncoding, ACCEPT_ENCODING, type Encoding } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -20,10 +20,35 @@ import {
 import { Metadata } from '../protocol/metadata.js';
 import type { MethodDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
+import { CONTENT_TYPE_GRPC, CONTENT_TYPE_GRPC_PROTO } from '../protocol/content-type.js';
+import { invokeHandler, type HandlerErrorHook } from './dispatch.js';
 import { closeAfterTrailers, respondTrailersOnly, statusTrailers } from './early-response.js';
+import type { AnyHandler } from './handlers.js';
 
 const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
-const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true });
+// Trailers follow the messages; no Date header (gRPC has no use for it; grpc-go sends none).
+const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true, sendDate: false });
+
+type Headers = Record<string, string | string[] | number>;
+
+/** The response headers of most calls (no metadata, nothing compressed): shared, one per content-type. */
+const PLAIN_RESPONSE_HEADERS: Record<string, Headers> = {
+  [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),
+  [CONTENT_TYPE_GRPC_PROTO]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC_PROTO }),
+};
+
+// The stream's listeners are shared functions that find their call through a symbol on the stream:
+// no closures per call.
+const kCall = Symbol('ServerCall');
+type CallStream = ServerHttp2Stream & { [kCall]: { onStreamClose(): void; onWantTrailers(): void } };
+
+function onStreamClose(this: CallStream): void {
+  this[kCall].onStreamClose();
+}
+
+function onWantTrailers(this: CallStream): void {
+  this[kCall].onWantTrailers();
+}
 
 export interface ServerCallInit {
   stream: ServerHttp2Stream;
@@ -66,13 +91,23 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   private headerMetadata: Metadata | undefined;
   private trailerMetadata: Metadata | undefined;
   private readonly reader: MessageReader<Req>;
-  private readonly writer: MessageWriter<Res>;
+  // Created by the first send(): a unary response is framed and written without one.
+  private writer: MessageWriter<Res> | undefined;
+  private readonly maxSendMessageSize: number;
+  /** grpc-encoding of compressed response messages; identity when none may be compressed. */
+  private readonly responseEncoding: Encoding = 'identity';
+  private compressByDefault: boolean;
+  /** How the call ended, once it has: pending and later sends reject with it. */
+  private closedWith: GrpcError | undefined;
   private controller: AbortController | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
   private finished = false;
   private pendingTrailers: Record<string, string | string[]> | undefined;
   private readonly registry: Set<ServerCall> | undefined;
+  // Set by start(): run when the one request of a unary or server-streaming call has arrived.
+  private handler: AnyHandler | undefined;
+  private onHandlerError: HandlerErrorHook | undefined;
 
   constructor(init: ServerCallInit) {
     this.stream = init.stream;
@@ -83,22 +118,19 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.requestEncoding = requestEncoding;
     this.maxReceiveMessageSize = maxReceiveMessageSize;
     this.reader = new MessageReader<Req>(init.stream, this, maxReceiveMessageSize);
-    this.writer = new MessageWriter<Res>(
-      init.stream,
-      init.method.responseEncoder,
-      init.maxSendMessageSize,
-    );
+    this.maxSendMessageSize = init.maxSendMessageSize;
     // Responses use the request's algorithm if it compressed, else the server's choice, else gzip —
     // but only one the client accepts. Messages are compressed only when asked (compression.md:
     // absent configuration, data MUST NOT be compressed).
     if (init.acceptEncoding !== undefined) {
       const preferred = requestEncoding !== 'identity' ? requestEncoding : (init.compression ?? 'gzip');
-      this.writer.encoding = outgoingEncoding(preferred, init.acceptEncoding);
+      this.responseEncoding = outgoingEncoding(preferred, init.acceptEncoding);
     }
-    this.writer.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
+    this.compressByDefault = init.compression !== undefined && init.compression !== 'identity';
     this.registry = init.registry;
     this.registry?.add(this);
-    init.stream.on('close', this.onClose); // (the server already listens for 'error')
+    (init.stream as CallStream)[kCall] = this;
+    init.stream.on('close', onStreamClose); // (the server already listens for 'error')
     if (init.timeoutMs !== undefined) {
       this.deadline = Date.now() + init.timeoutMs;
       // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
@@ -168,11 +200,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    * one) unless a `send()` says otherwise. Default: the server's `compression` option.
    */
   get compressResponses(): boolean {
-    return this.writer.compressByDefault;
+    return this.compressByDefault;
   }
 
   set compressResponses(on: boolean) {
-    this.writer.compressByDefault = on;
+    this.compressByDefault = on;
   }
 
   /** Whether the most recently received request message was compressed (its Compressed-Flag). */
@@ -180,38 +212,51 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     return this.reader.lastCompressed;
   }
 
-  /** Reads the single request message of a unary or server-streaming call. */
-  receiveOne(): Promise<Req> {
-    return this.reader.single(this.method.path);
+  /**
+   * Runs `handler` (dispatch.ts): at once with the call when requests stream, else once the single
+   * request message has arrived and the client has half-closed.
+   */
+  start(handler: AnyHandler, onHandlerError: HandlerErrorHook): void {
+    if (this.method.requestStream) return invokeHandler(this, handler, undefined, onHandlerError);
+    this.handler = handler;
+    this.onHandlerError = onHandlerError;
+    this.reader.expectSingle(this.method.path);
+  }
+
+  /** MessageReader owner: the one request message (after end of stream). */
+  received(request: Req): void {
+    if (this.finished) return;
+    invokeHandler(this, this.handler!, request, this.onHandlerError!);
   }
 
   /** Sends the response headers now (with `responseHeaders`); otherwise they go with the first message. */
   sendHeaders(): void {
     if (this.headersSent || this.finished) return;
     this.headersSent = true;
-    const headers: Record<string, string | string[] | number> = {
-      [HEADER_STATUS]: 200,
-      [HEADER_CONTENT_TYPE]: this.contentType,
-    };
-    // compression.md: say what we decode when the client compresses, and which encoding we send.
-    if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
-    if (this.writer.encoding !== 'identity') headers[HEADER_ENCODING] = this.writer.encoding;
-    this.headerMetadata?.writeTo(headers as Record<string, string | string[]>);
+    let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
+    if (this.requestEncoding !== 'identity' || this.responseEncoding !== 'identity' || this.headerMetadata?.size) {
+      headers = { ...headers };
+      // compression.md: say what we decode when the client compresses, and which encoding we send.
+      if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
+      if (this.responseEncoding !== 'identity') headers[HEADER_ENCODING] = this.responseEncoding;
+      this.headerMetadata?.writeTo(headers as Record<string, string | string[]>);
+    }
     this.stream.respond(headers, RESPOND_WITH_TRAILERS);
-    this.stream.on('wantTrailers', this.onWantTrailers); // emitted once per stream
+    this.stream.on('wantTrailers', onWantTrailers); // emitted once per stream
   }
 
   /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */
   send(message: Res, options?: SendOptions): Promise<void> {
-    if (this.finished) return this.writer.write(message); // rejects with the call's status
+    const writer = this.responseWriter();
+    if (this.finished) return writer.write(message); // rejects with the call's status
     let frame: Buffer;
     try {
-      frame = this.writer.frame(message, options?.compress);
+      frame = writer.frame(message, options?.compress ?? this.compressByDefault);
     } catch (e) {
       return Promise.reject(e);
     }
     this.sendHeaders();
-    return this.writer.writeFramed(frame);
+    return writer.writeFramed(frame);
   }
 
   /**
@@ -220,11 +265,19 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    */
   sendLast(message: Res, options?: SendOptions): void {
     if (this.finished) return;
-    const frame = this.writer.frame(message, options?.compress); // throws a GrpcError if it cannot
+    // Throws a GrpcError if it cannot.
+    const frame = frameMessage(
+      this.method.responseEncoder,
+      message,
+      options?.compress ?? this.compressByDefault,
+      this.responseEncoding,
+      this.maxSendMessageSize,
+    );
     this.sendHeaders();
     this.finished = true;
     this.clearDeadline();
-    this.writer.close(CALL_ENDED);
+    this.closedWith = CALL_ENDED;
+    this.writer?.close(CALL_ENDED);
     this.reader.fail(CALL_ENDED);
     this.pendingTrailers = statusTrailers(undefined, this.trailerMetadata);
     this.stream.end(frame);
@@ -232,7 +285,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** Resolves when every message sent so far has been handed to the stream. */
   flush(): Promise<void> {
-    return this.writer.flushed();
+    return this.writer ? this.writer.flushed() : Promise.resolve();
   }
 
   /**
@@ -244,8 +297,9 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.finished = true;
     this.clearDeadline();
     const closed = status ?? CALL_ENDED;
+    this.closedWith = closed;
     if (status) this.abort(status);
-    this.writer.close(closed);
+    this.writer?.close(closed);
     this.reader.fail(closed);
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
@@ -257,19 +311,32 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     this.stream.end();
   }
 
-  private readonly onWantTrailers = (): void => {
+  /** The stream's 'wantTrailers' listener lands here: the last DATA is out, trailers go next. */
+  onWantTrailers(): void {
     const trailers = this.pendingTrailers ?? { [HEADER_GRPC_STATUS]: String(Status.OK) };
     this.stream.sendTrailers(trailers);
     closeAfterTrailers(this.stream);
-  };
+  }
+
+  private responseWriter(): MessageWriter<Res> {
+    if (!this.writer) {
+      this.writer = new MessageWriter<Res>(this.stream, this.method.responseEncoder, this.maxSendMessageSize);
+      this.writer.encoding = this.responseEncoding;
+      if (this.closedWith) this.writer.close(this.closedWith);
+    }
+    return this.writer;
+  }
 
   private expire(): void {
     this.deadlineTimer = undefined;
     this.end(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'));
   }
 
-  /** The stream closed: if the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
-  private readonly onClose = (): void => {
+  /**
+   * The stream's 'close' listener lands here. If the call had not ended, the client cancelled
+   * (RST_STREAM) or the connection died.
+   */
+  onStreamClose(): void {
     this.registry?.delete(this);
     if (this.finished) return;
     const rst = this.stream.rstCode;
@@ -279,11 +346,12 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
         : `stream reset by the client (HTTP/2 code ${rst})`;
     const error = new GrpcError(Status.CANCELLED, reason);
     this.finished = true;
+    this.closedWith = error;
     this.clearDeadline();
     this.abort(error);
-    this.writer.close(error);
+    this.writer?.close(error);
     this.reader.fail(error);
-  };
+  }
 
   private abort(reason: GrpcError): void {
     this.controller ??= new AbortController();

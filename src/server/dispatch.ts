@@ -1,34 +1,63 @@
 // Runs a handler over a call: the four RPC kinds as one code path that differs only in arity.
+//
+// Plain functions and callbacks rather than an async function: a unary call whose handler returns
+// its answer synchronously runs start to finish without allocating a promise.
 
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { ServerCall } from './call.js';
 import type { AnyHandler } from './handlers.js';
 
-export async function runHandler(
-  call: ServerCall,
-  handler: AnyHandler,
-  onHandlerError: (error: unknown, path: string) => void,
-): Promise<void> {
-  const { method } = call;
+export type HandlerErrorHook = (error: unknown, path: string) => void;
+
+/** Calls the handler — with the call alone when requests stream, else with the one request — and ends the call with its outcome. */
+export function invokeHandler(call: ServerCall, handler: AnyHandler, request: unknown, onHandlerError: HandlerErrorHook): void {
+  let result: unknown;
   try {
-    // Streaming requests hand the call itself to the handler; the others first read their one message.
-    const result = method.requestStream
-      ? await (handler as (call: ServerCall) => unknown)(call)
-      : await (handler as (request: unknown, call: ServerCall) => unknown)(await call.receiveOne(), call);
-    if (call.cancelled) return;
-    if (!method.responseStream) {
-      if (result === undefined || result === null) {
-        throw new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`);
-      }
-      return call.sendLast(result);
-    }
-    await call.flush();
-    call.end();
+    result = call.method.requestStream
+      ? (handler as (call: ServerCall) => unknown)(call)
+      : (handler as (request: unknown, call: ServerCall) => unknown)(request, call);
   } catch (error) {
-    if (call.cancelled) return;
-    if (!(error instanceof GrpcError)) onHandlerError(error, method.path);
-    // A non-GrpcError is the handler's bug: the peer gets UNKNOWN and a generic message, no stack trace.
-    call.end(GrpcError.from(error, `unexpected error in the handler for ${method.path}`));
+    return failed(call, error, onHandlerError);
   }
+  if (isThenable(result)) {
+    result.then(
+      (value) => returned(call, value, onHandlerError),
+      (error) => failed(call, error, onHandlerError),
+    );
+  } else {
+    returned(call, result, onHandlerError);
+  }
+}
+
+/** The handler returned: a unary response goes out with OK; a stream ends with OK once its sends are written. */
+function returned(call: ServerCall, result: unknown, onHandlerError: HandlerErrorHook): void {
+  if (call.cancelled) return;
+  const { method } = call;
+  if (method.responseStream) {
+    call.flush().then(
+      () => call.end(),
+      () => {}, // the call ended while sending: its status is already out
+    );
+    return;
+  }
+  if (result === undefined || result === null) {
+    return failed(call, new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`), onHandlerError);
+  }
+  try {
+    call.sendLast(result);
+  } catch (error) {
+    failed(call, error, onHandlerError);
+  }
+}
+
+/** The handler threw. A non-GrpcError is its bug: the peer gets UNKNOWN and a generic message, no stack trace. */
+function failed(call: ServerCall, error: unknown, onHandlerError: HandlerErrorHook): void {
+  if (call.cancelled) return;
+  if (!(error instanceof GrpcError)) onHandlerError(error, call.method.path);
+  call.end(GrpcError.from(error, `unexpected error in the handler for ${call.method.path}`));
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
 }

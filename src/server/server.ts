@@ -23,7 +23,6 @@ import type { ServiceDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
 import { ServerCall } from './call.js';
-import { runHandler } from './dispatch.js';
 import { refuseCall, respondHttpError } from './early-response.js';
 import type { ServiceHandlers } from './handlers.js';
 import { keepSessionAlive } from './keepalive.js';
@@ -175,7 +174,7 @@ export class Server {
       compression: this.options.compression,
       registry: this.tracker.calls,
     });
-    void runHandler(call, route.handler, this.options.onHandlerError);
+    call.start(route.handler, this.options.onHandlerError);
   };
 }
 

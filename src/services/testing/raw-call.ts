@@ -76,9 +76,10 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
     const timer = setTimeout(() => fail(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs ?? 10_000);
     let encoding = 'identity';
     const flagged: RawMessage[] = [];
-    const decoder = new EnvelopeDecoder((body, compressed) => {
-      flagged.push({ compressed, body: Buffer.from(body) });
-    }, MAX_MESSAGE);
+    const decoder = new EnvelopeDecoder(
+      { message: (body, compressed) => flagged.push({ compressed, body: Buffer.from(body) }) },
+      MAX_MESSAGE,
+    );
     let trailers: http2.IncomingHttpHeaders = {};
     let framingError: Error | undefined;
 
