@@ -130,16 +130,16 @@ export class Metadata {
 
 /**
  * Checks the `-bin` values of incoming headers without building Metadata (the server does this for
- * every call; the Metadata itself is built only if the handler reads it). Returns the problem, if any.
+ * every call; the Metadata itself is built only if the handler reads it). Takes node:http2's raw
+ * header list — [name, value, name, value, …] — which costs nothing to walk. Returns the problem, if any.
  */
-export function invalidBinaryHeader(headers: Record<string, string | string[] | undefined>): string | undefined {
-  for (const name in headers) {
+export function invalidBinaryHeader(rawHeaders: readonly string[]): string | undefined {
+  for (let i = 0; i < rawHeaders.length; i += 2) {
+    const name = rawHeaders[i];
     if (!isBinaryKey(name) || isReservedHeader(name)) continue;
-    const raw = headers[name];
-    for (const joined of Array.isArray(raw) ? raw : [raw ?? '']) {
-      for (const part of joined.split(',')) {
-        if (!BASE64.test(part.trim())) return `malformed binary metadata: "${name}" is not base64`;
-      }
+    // A value may itself be a comma-separated list of base64 values (PROTOCOL-HTTP2 Custom-Metadata).
+    for (const part of rawHeaders[i + 1].split(',')) {
+      if (!BASE64.test(part.trim())) return `malformed binary metadata: "${name}" is not base64`;
     }
   }
   return undefined;

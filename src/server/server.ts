@@ -125,7 +125,12 @@ export class Server {
     session.on('error', () => {}); // a broken connection ends its calls via stream 'close'
   };
 
-  private readonly onStream = (stream: ServerHttp2Stream, headers: http2.IncomingHttpHeaders): void => {
+  private readonly onStream = (
+    stream: ServerHttp2Stream,
+    headers: http2.IncomingHttpHeaders,
+    _flags: number,
+    rawHeaders: string[],
+  ): void => {
     // Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
     // listener they would crash the process.
     stream.on('error', ignoreStreamError);
@@ -156,7 +161,7 @@ export class Server {
       if (parsed.error !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, parsed.error));
       timeoutMs = parsed.ms;
     }
-    const badMetadata = invalidBinaryHeader(headers);
+    const badMetadata = invalidBinaryHeader(rawHeaders);
     if (badMetadata !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, badMetadata));
     const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
     if (requestEncoding instanceof GrpcError) return refuseCall(stream, replyType, requestEncoding);
