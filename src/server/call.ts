@@ -24,6 +24,7 @@ import { CONTENT_TYPE_GRPC, CONTENT_TYPE_GRPC_PROTO } from '../protocol/content-
 import { invokeHandler, type HandlerErrorHook } from './dispatch.js';
 import { closeAfterTrailers, respondTrailersOnly, statusTrailers } from './early-response.js';
 import type { AnyHandler } from './handlers.js';
+import type { CallList } from './call-list.js';
 
 const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
 // Trailers follow the messages; no Date header (gRPC has no use for it; grpc-go sends none).
@@ -67,7 +68,7 @@ export interface ServerCallInit {
   /** Compress every response message with this encoding when the client accepts it. */
   compression?: Encoding;
   /** The server's set of calls in flight: the call is in it until its stream closes. */
-  registry?: Set<ServerCall>;
+  registry?: CallList<ServerCall>;
 }
 
 export interface SendOptions {
@@ -104,7 +105,10 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   private headersSent = false;
   private finished = false;
   private pendingTrailers: Record<string, string | string[]> | undefined;
-  private readonly registry: Set<ServerCall> | undefined;
+  private readonly registry: CallList<ServerCall> | undefined;
+  /** Links in the registry (call-list.ts). */
+  listPrev: ServerCall | undefined;
+  listNext: ServerCall | undefined;
   // Set by start(): run when the one request of a unary or server-streaming call has arrived.
   private handler: AnyHandler | undefined;
   private onHandlerError: HandlerErrorHook | undefined;
@@ -337,7 +341,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    * (RST_STREAM) or the connection died.
    */
   onStreamClose(): void {
-    this.registry?.delete(this);
+    this.registry?.delete(this); // (the stream closes once)
     if (this.finished) return;
     const rst = this.stream.rstCode;
     const reason =

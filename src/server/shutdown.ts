@@ -14,6 +14,7 @@ import type { Socket } from 'node:net';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 import type { ServerCall } from './call.js';
+import { CallList } from './call-list.js';
 
 const MAX_STREAM_ID = 2 ** 31 - 1;
 /** Longest wait for the PING that separates the two GOAWAYs. */
@@ -27,7 +28,7 @@ export class ConnectionTracker {
   /** Every accepted socket, sessions or not yet (a TLS handshake in progress, a refused HTTP/1.1 client). */
   private readonly sockets = new Set<Socket>();
   /** Calls in flight: each ServerCall adds itself and removes itself when its stream closes. */
-  readonly calls = new Set<ServerCall>();
+  readonly calls = new CallList<ServerCall>();
   private draining = false;
 
   addSession(session: Http2Session): void {
