@@ -67,7 +67,7 @@ export interface ServerCallInit {
   acceptEncoding: string | string[] | undefined;
   /** Compress every response message with this encoding when the client accepts it. */
   compression?: Encoding;
-  /** The server's set of calls in flight: the call is in it until its stream closes. */
+  /** The server's calls in flight: the call is in the list until its stream closes. */
   registry?: CallList<ServerCall>;
 }
 
