@@ -1,5 +1,6 @@
 // `node bench/run.mjs [--quick] [--rounds N]`: routeguide-h2 against @grpc/grpc-js, grpc-go and
-// raw node:http2 ceilings, servers alternated round by round; every answer is verified.
+// raw node:http2 ceilings, servers alternated workload by workload within each round; every answer
+// is verified.
 // Writes bench/results/latest.json, latest.md and ratios.svg (--quick: quick.json, quick.md,
 // quick-ratios.svg, so a quick check never replaces the full results). Never fails on a ratio: the
 // exit code is non-zero only when a run could not be made or an answer was wrong.
@@ -77,57 +78,92 @@ async function measure(where, label, fn) {
   }
 }
 
-/** One server process: fresh start, then every workload it supports, (c) first so VmHWM is (c)'s peak. */
-async function benchServer(bins, id, round) {
-  const port = await freePort();
-  const spec = serverCommands(bins, port)[id];
-  const where = `round ${round} ${id}`;
-  const out = {};
-  let server;
+// Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak).
+const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
+
+/**
+ * One round: every server starts fresh as its own process, then each workload runs on every server
+ * in turn (A B C, A B C, …), so the values compared within a round are measured seconds apart, not
+ * a minute apart — on a shared machine whose speed drifts, that is what keeps the ratios honest. The
+ * order of the servers rotates from round to round. Idle servers wait on CPU 0 and use no CPU.
+ */
+async function benchRound(bins, round) {
+  const ids = SERVERS.map((s) => s.id);
+  const order = [...ids.slice((round - 1) % ids.length), ...ids.slice(0, (round - 1) % ids.length)];
+  const out = Object.fromEntries(ids.map((id) => [id, {}]));
+  const live = {};
   try {
-    server = await startServer(spec.cmd, spec.args, port, { env: spec.env });
-  } catch (err) {
-    errors.push({ where, label: 'start', message: String(err.message) });
-    progress(`  ${where}: FAILED to start: ${err.message}`);
-    return out;
+    for (const id of order) {
+      const port = await freePort();
+      const spec = serverCommands(bins, port)[id];
+      try {
+        live[id] = { spec, port, server: await startServer(spec.cmd, spec.args, port, { env: spec.env }) };
+      } catch (err) {
+        errors.push({ where: `round ${round} ${id}`, label: 'start', message: String(err.message) });
+        progress(`  round ${round} ${id}: FAILED to start: ${err.message}`);
+      }
+    }
+    for (const workload of WORKLOADS) {
+      if (workload === 'warmup' && !SIZES.warmup) continue;
+      for (const id of order) {
+        const entry = live[id];
+        if (!entry || (workload !== 'warmup' && !entry.spec.workloads.includes(workload))) continue;
+        const where = `round ${round} ${id}`;
+        await runWorkload(bins, workload, entry, where, out[id]);
+        if (!entry.server.alive()) {
+          errors.push({ where, label: 'server', message: `server exited during the run: ${entry.server.stderr()}` });
+          progress(`  ${where}: FAILED: the server exited`);
+          delete live[id];
+        }
+      }
+    }
+  } finally {
+    await Promise.all(Object.values(live).map((entry) => entry.server.stop()));
   }
+  return out;
+}
+
+/** One workload on one server; results go into `out` (null when the run failed or an answer was wrong). */
+async function runWorkload(bins, workload, { spec, port, server }, where, out) {
   const has = (w) => spec.workloads.includes(w);
   const lg = (args) => loadgen(bins.loadgen, port, args, SIZES.timeoutMs);
-  try {
-    if (SIZES.warmup) {
+  switch (workload) {
+    case 'warmup':
       await measure(where, 'warm-up', async () => {
         if (has('unary')) await lg(['unary', '-n', String(SIZES.warmup), '-c', '8', '-point', '409146138,-746188906']);
         if (has('chat1')) await lg(['routechat', '-n', String(SIZES.warmup), '-base', '90000000']);
         return 'done';
       });
-    }
-    if (has('chat1')) {
+      return;
+    case 'chat1': {
       const rss = rssSampler(server.pid);
       out.chat1 = await measure(where, `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'])).rate);
       const peak = rss.stop() ?? null;
       out.rss = out.chat1 === null ? null : peak;
       if (out.rss !== null) progress(`  ${where}: (g) peak RSS during (c): ${out.rss.toFixed(1)} MB`);
+      return;
     }
-    if (has('chat8')) out.chat8 = await measure(where, `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate);
-    if (has('list')) out.list = await measure(where, `(e) ListFeatures x${SIZES.listRepeat}, features/s`, async () => (await lg(['listfeatures', '-repeat', String(SIZES.listRepeat)])).rate);
-    if (has('record')) out.record = await measure(where, `(f) RecordRoute ${SIZES.record} points, points/s`, async () => (await lg(['recordroute', '-points', String(SIZES.record)])).rate);
-    if (has('unary')) {
+    case 'chat8':
+      out.chat8 = await measure(where, `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate);
+      return;
+    case 'list':
+      out.list = await measure(where, `(e) ListFeatures x${SIZES.listRepeat}, features/s`, async () => (await lg(['listfeatures', '-repeat', String(SIZES.listRepeat)])).rate);
+      return;
+    case 'record':
+      out.record = await measure(where, `(f) RecordRoute ${SIZES.record} points, points/s`, async () => (await lg(['recordroute', '-points', String(SIZES.record)])).rate);
+      return;
+    case 'unary': {
       const ok = await measure(where, 'unary answer check (Go client)', async () => (await verifyUnary(bins.loadgen, port), 'ok'));
       out.unary = ok === null ? null : await measure(where, `(a) unary h2load -c 8 -m 16 -n ${SIZES.unary}, req/s`, () => unaryThroughput(port, SIZES.unary, SIZES.timeoutMs));
+      return;
     }
-    if (has('latency')) {
+    case 'latency': {
       const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () => unaryLatency(port, SIZES.latency, SIZES.timeoutMs));
       out.p50 = lat?.p50 ?? null;
       out.p99 = lat?.p99 ?? null;
+      return;
     }
-    if (!server.alive()) throw new Error(`server exited during the run: ${server.stderr()}`);
-  } catch (err) {
-    errors.push({ where, label: 'server', message: String(err.message) });
-    progress(`  ${where}: FAILED: ${err.message}`);
-  } finally {
-    await server.stop();
   }
-  return out;
 }
 
 /** (h) One client against a fresh grpc-go server (it keeps RouteChat notes for its lifetime). */
@@ -188,12 +224,8 @@ async function main() {
   const serverRounds = [];
   const clientRounds = [];
   for (let round = 1; round <= ROUNDS; round++) {
-    const servers = {};
-    for (const { id, label } of SERVERS) {
-      progress(`round ${round}/${ROUNDS}: server ${label}`);
-      servers[id] = await benchServer(bins, id, round);
-    }
-    serverRounds.push(servers);
+    progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
+    serverRounds.push(await benchRound(bins, round));
     const clients = {};
     for (const { id, label } of CLIENTS) {
       progress(`round ${round}/${ROUNDS}: ${label} against grpc-go`);
