@@ -38,6 +38,10 @@ const probe = {
     switch (req.text) {
       case 'throw':
         throw new Error('secret stack detail');
+      case 'reject':
+        return Promise.reject(new Error('secret async detail'));
+      case 'nothing':
+        return undefined as unknown as Msg;
       case 'not-found':
         throw new GrpcError(Status.NOT_FOUND, 'x', {
           metadata: new Metadata({ 'x-why': 'missing', 'x-why-bin': Buffer.from([0xde, 0xad]) }),
@@ -206,6 +210,18 @@ t.test('a handler throwing a plain Error → UNKNOWN without its message or stac
   t.equal(e.code, grpc.status.UNKNOWN);
   t.notMatch(e.details, 'secret');
   t.notMatch(e.details, /\bat .*:\d+/, 'no stack frame');
+});
+
+t.test('a handler whose promise rejects with a plain Error → UNKNOWN without its message', async (t) => {
+  const e = await grpcJsError(unary(pb, 'Unary', { text: 'reject' }));
+  t.equal(e.code, grpc.status.UNKNOWN);
+  t.notMatch(e.details, 'secret');
+});
+
+t.test('a unary handler returning no message → INTERNAL naming the method', async (t) => {
+  const e = await grpcJsError(unary(pb, 'Unary', { text: 'nothing' }));
+  t.equal(e.code, grpc.status.INTERNAL);
+  t.match(e.details, /Unary: the handler returned no response message/);
 });
 
 t.test('a handler throwing GrpcError(NOT_FOUND) → NOT_FOUND with its trailers', async (t) => {
