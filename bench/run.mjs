@@ -166,25 +166,36 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
   }
 }
 
-/** (h) One client against a fresh grpc-go server (it keeps RouteChat notes for its lifetime). */
-async function benchClient(bins, id, round) {
-  const port = await freePort();
-  const where = `round ${round} client ${id}`;
-  const out = {};
-  let server;
+/**
+ * (h) The clients of one round, each against its own fresh grpc-go server (the server keeps RouteChat
+ * notes for its lifetime), workload by workload in turn as in benchRound.
+ */
+async function benchClients(bins, round) {
+  const ids = CLIENTS.map((c) => c.id);
+  const order = [...ids.slice((round - 1) % ids.length), ...ids.slice(0, (round - 1) % ids.length)];
+  const out = Object.fromEntries(ids.map((id) => [id, {}]));
+  const live = {};
   try {
-    server = await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } });
-  } catch (err) {
-    errors.push({ where, label: 'start', message: String(err.message) });
-    return out;
-  }
-  try {
-    const call = (args) => (id === 'grpcgo' ? loadgen(bins.loadgen, port, args, SIZES.timeoutMs) : nodeClient(id, port, args, SIZES.timeoutMs));
-    const chatArgs = id === 'grpcgo' ? ['routechat', '-n', String(SIZES.clientChat), '-base', '1000000'] : ['routechat', '-n', String(SIZES.clientChat), '--base', '1000000'];
-    out.chat1 = await measure(where, `(h) RouteChat 1 stream, ${SIZES.clientChat} notes, notes/s`, async () => (await call(chatArgs)).rate);
-    out.unary = await measure(where, `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`, async () => (await call(['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate);
+    for (const id of order) {
+      const port = await freePort();
+      try {
+        live[id] = { port, server: await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } }) };
+      } catch (err) {
+        errors.push({ where: `round ${round} client ${id}`, label: 'start', message: String(err.message) });
+      }
+    }
+    const call = (id, args) => (id === 'grpcgo' ? loadgen(bins.loadgen, live[id].port, args, SIZES.timeoutMs) : nodeClient(id, live[id].port, args, SIZES.timeoutMs));
+    for (const id of order) {
+      if (!live[id]) continue;
+      const base = id === 'grpcgo' ? '-base' : '--base';
+      out[id].chat1 = await measure(`round ${round} client ${id}`, `(h) RouteChat 1 stream, ${SIZES.clientChat} notes, notes/s`, async () => (await call(id, ['routechat', '-n', String(SIZES.clientChat), base, '1000000'])).rate);
+    }
+    for (const id of order) {
+      if (!live[id]) continue;
+      out[id].unary = await measure(`round ${round} client ${id}`, `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`, async () => (await call(id, ['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate);
+    }
   } finally {
-    await server.stop();
+    await Promise.all(Object.values(live).map((entry) => entry.server.stop()));
   }
   return out;
 }
@@ -226,12 +237,8 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
     serverRounds.push(await benchRound(bins, round));
-    const clients = {};
-    for (const { id, label } of CLIENTS) {
-      progress(`round ${round}/${ROUNDS}: ${label} against grpc-go`);
-      clients[id] = await benchClient(bins, id, round);
-    }
-    clientRounds.push(clients);
+    progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
+    clientRounds.push(await benchClients(bins, round));
   }
   const result = {
     mode: quick ? 'quick' : 'full',
