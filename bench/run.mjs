@@ -78,6 +78,12 @@ async function measure(where, label, fn) {
   }
 }
 
+/** `ids` in turn order for a round: the first moves one place further each round. */
+function rotated(ids, round) {
+  const k = (round - 1) % ids.length;
+  return [...ids.slice(k), ...ids.slice(0, k)];
+}
+
 // Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak).
 const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
 
@@ -89,7 +95,7 @@ const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'laten
  */
 async function benchRound(bins, round) {
   const ids = SERVERS.map((s) => s.id);
-  const order = [...ids.slice((round - 1) % ids.length), ...ids.slice(0, (round - 1) % ids.length)];
+  const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
   const live = {};
   try {
@@ -172,7 +178,7 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
  */
 async function benchClients(bins, round) {
   const ids = CLIENTS.map((c) => c.id);
-  const order = [...ids.slice((round - 1) % ids.length), ...ids.slice(0, (round - 1) % ids.length)];
+  const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
   const live = {};
   try {
