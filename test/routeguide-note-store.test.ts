@@ -36,3 +36,32 @@ t.test('a note without a location is stored at (0, 0)', async (t) => {
   t.equal(store.add({ location: { latitude: 0, longitude: 0 }, message: 'y' }), 2);
   t.same(all(store, 0, 0, 2), ['x', 'y']);
 });
+
+t.test('a note comes back as it was stored: with its location, or without one', async (t) => {
+  const store = new NoteStore();
+  store.add({ message: 'x' });
+  store.add({ location: { latitude: 0, longitude: 0 }, message: 'y' });
+  t.same(store.at(undefined, 0), { message: 'x' });
+  t.same(store.at({ latitude: 0, longitude: 0 }, 1), { location: { latitude: 0, longitude: 0 }, message: 'y' });
+});
+
+t.test('many locations and many notes: rows and hash table grow, nothing is lost or mixed up', async (t) => {
+  const store = new NoteStore();
+  // 5000 locations (the table starts with 2048 slots, the rows with 1024), spread over both signs
+  // and the int32 extremes; every 7th location gets a second note after all the first ones.
+  const spot = (i: number): [number, number] => [((i * 2654435761) | 0) % 900_000_000, i % 2 ? -i : 2147483647 - i];
+  const n = 5000;
+  const counts: number[] = [];
+  for (let i = 0; i < n; i++) counts.push(store.add(note(...spot(i), `first ${i}`)));
+  for (let i = 0; i < n; i += 7) counts.push(store.add(note(...spot(i), `second ${i}`)));
+  t.same(new Set(counts.slice(0, n)), new Set([1]), 'each first note is alone at its location');
+  t.same(new Set(counts.slice(n)), new Set([2]), 'each second note is the second');
+  let wrong = 0;
+  for (let i = 0; i < n; i++) {
+    const [latitude, longitude] = spot(i);
+    const first = store.at({ latitude, longitude }, 0);
+    if (first.message !== `first ${i}` || first.location?.latitude !== latitude || first.location?.longitude !== longitude) wrong++;
+    if (i % 7 === 0 && store.at({ latitude, longitude }, 1).message !== `second ${i}`) wrong++;
+  }
+  t.equal(wrong, 0, 'every note found at its own location, in order');
+});

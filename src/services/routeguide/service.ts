@@ -62,9 +62,11 @@ export function routeGuideHandlers(db: FeatureDb): RouteGuideHandlers {
     // For each note: store it under its location, then send back every note stored there so far.
     async routeChat(call: ServerCall<RouteNote, RouteNote>): Promise<void> {
       for await (const note of call) {
-        // The notes stored so far, this one last; notes that other streams add while we send are not included.
+        // The notes stored at its location so far, this one last (sent as received); notes that other
+        // streams add while we send are not included.
         const count = notes.add(note);
-        for (let i = 0; i < count; i++) await call.send(notes.at(note.location, i));
+        for (let i = 0; i < count - 1; i++) await call.send(notes.at(note.location, i));
+        await call.send(note);
       }
     },
   };
