@@ -79,7 +79,8 @@ export class NoteStore {
   private growTable(): void {
     const old = this.firstRows;
     this.firstRows = new Int32Array(2 * old.length).fill(FREE);
-    for (const row of old) {
+    for (let slot = 0; slot < old.length; slot++) {
+      const row = old[slot];
       if (row !== FREE) this.firstRows[this.slotOf(this.latitudes[row], this.longitudes[row])] = row;
     }
   }
