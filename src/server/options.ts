@@ -10,8 +10,14 @@ export interface ServerOptions {
   maxReceiveMessageSize?: number;
   /** Largest response message sent. Default unlimited. */
   maxSendMessageSize?: number;
-  /** HTTP/2 receive window per stream and per connection. Default 1 MiB (Node's own is 64 KiB). */
+  /**
+   * HTTP/2 receive window of each stream (SETTINGS_INITIAL_WINDOW_SIZE). Default 65,535 bytes, the
+   * HTTP/2 default, as grpc-go: it is what a stream whose handler is not reading may still have in
+   * flight, so it bounds the memory (and the garbage-collector work) a slow handler costs.
+   */
   initialWindowSize?: number;
+  /** HTTP/2 receive window of the whole connection. Default 1 MiB (Node's own is 64 KiB; grpc-node#2429). */
+  connectionWindowSize?: number;
   /** Concurrent streams per connection; more get RST_STREAM REFUSED_STREAM (→ UNAVAILABLE). */
   maxConcurrentStreams?: number;
   /** Extra node:http2 server options (settings, ...). */
@@ -26,13 +32,15 @@ export interface ServerOptions {
   onHandlerError?: (error: unknown, path: string) => void;
 }
 
-export const DEFAULT_INITIAL_WINDOW_SIZE = 1024 * 1024;
+export const DEFAULT_INITIAL_WINDOW_SIZE = 65_535;
+export const DEFAULT_CONNECTION_WINDOW_SIZE = 1024 * 1024;
 export const DEFAULT_MAX_CONCURRENT_STREAMS = 1000;
 
 export interface ResolvedServerOptions {
   maxReceiveMessageSize: number;
   maxSendMessageSize: number;
   initialWindowSize: number;
+  connectionWindowSize: number;
   maxConcurrentStreams: number;
   http2: Http2ServerOptions | SecureServerOptions;
   tls: ServerTlsOptions | undefined;
@@ -46,6 +54,7 @@ export function resolveServerOptions(options: ServerOptions = {}): ResolvedServe
     maxReceiveMessageSize: options.maxReceiveMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE,
     maxSendMessageSize: options.maxSendMessageSize ?? Infinity,
     initialWindowSize: options.initialWindowSize ?? DEFAULT_INITIAL_WINDOW_SIZE,
+    connectionWindowSize: options.connectionWindowSize ?? DEFAULT_CONNECTION_WINDOW_SIZE,
     maxConcurrentStreams: options.maxConcurrentStreams ?? DEFAULT_MAX_CONCURRENT_STREAMS,
     http2: options.http2 ?? {},
     tls: options.tls,

@@ -117,7 +117,7 @@ export class Server {
     // A larger connection window than Node's 64 KiB default (grpc-node#2429).
     session.once('connect', () => {
       try {
-        session.setLocalWindowSize(this.options.initialWindowSize);
+        session.setLocalWindowSize(this.options.connectionWindowSize);
       } catch {
         /* session already gone */
       }
