@@ -1,23 +1,26 @@
 // RouteChat's notes, kept per location for the life of the server and shared by every stream.
 //
 // The store holds every note ever received, so its layout decides what the garbage collector pays
-// for them: it keeps columns, not objects. Each note is a row — latitude and longitude in Int32Arrays,
-// its message in an array of strings — and an open-addressing hash table of Int32s finds the first
-// row at a location. Per stored note the collector sees one string, instead of a message object, a
-// Point and a Map entry; a hundred thousand notes no longer slow every GC down (README, Benchmarks).
-// Notes are rebuilt as plain objects when they are sent back.
+// for them: it keeps columns, not objects. Each note is a row — latitude and longitude in
+// Int32Arrays, its message in chunked arrays of strings — and an open-addressing hash table of
+// Int32s finds the first row at a location. Per stored note the collector sees one string instead
+// of a message object, a Point and a Map entry; a hundred thousand notes no longer slow every GC
+// down (README, Benchmarks). Notes are rebuilt as plain objects when they are sent back.
 
 import type { Point, RouteNote } from './types.js';
 
 const FREE = -1;
 const INITIAL_ROWS = 1024;
+// Messages go in arrays of 4096, so that no array of them is ever copied to grow past that.
+const CHUNK_BITS = 12;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 
 export class NoteStore {
   // One row per note, in arrival order.
   private latitudes = new Int32Array(INITIAL_ROWS);
   private longitudes = new Int32Array(INITIAL_ROWS);
   private located = new Uint8Array(INITIAL_ROWS); // 0: the note came without a location
-  private readonly messages: string[] = [];
+  private readonly messages: string[][] = [];
   private rows = 0;
   // Hash table, linear probing: slot → first row at that location, or FREE. At most half full.
   private firstRows = new Int32Array(2 * INITIAL_ROWS).fill(FREE);
@@ -47,7 +50,7 @@ export class NoteStore {
   at(location: Point | null | undefined, i: number): RouteNote {
     const first = this.firstRows[this.slotOf(location?.latitude ?? 0, location?.longitude ?? 0)];
     const row = i === 0 ? first : this.moreRows.get(first)![i];
-    const message = this.messages[row];
+    const message = this.messages[row >>> CHUNK_BITS][row & CHUNK_MASK];
     if (!this.located[row]) return { message };
     return { location: { latitude: this.latitudes[row], longitude: this.longitudes[row] }, message };
   }
@@ -62,7 +65,8 @@ export class NoteStore {
     this.latitudes[row] = latitude;
     this.longitudes[row] = longitude;
     this.located[row] = note.location ? 1 : 0;
-    this.messages.push(note.message ?? '');
+    if ((row & CHUNK_MASK) === 0) this.messages.push([]);
+    this.messages[row >>> CHUNK_BITS].push(note.message ?? '');
     return row;
   }
 
