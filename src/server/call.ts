@@ -98,12 +98,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   /** grpc-encoding of compressed response messages; identity when none may be compressed. */
   private readonly responseEncoding: Encoding = 'identity';
   private compressByDefault: boolean;
-  /** How the call ended, once it has: pending and later sends reject with it. */
+  /** How the call ended, once it has (undefined while it runs): pending and later sends reject with it. */
   private closedWith: GrpcError | undefined;
   private controller: AbortController | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
-  private finished = false;
   private pendingTrailers: Record<string, string | string[]> | undefined;
   private readonly registry: CallList<ServerCall> | undefined;
   /** Links in the registry (call-list.ts). */
@@ -181,7 +180,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** True once the call has ended, for any reason. */
   get cancelled(): boolean {
-    return this.finished;
+    return this.closedWith !== undefined;
   }
 
   /** The HTTP/2 connection this call runs on. */
@@ -229,13 +228,13 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** MessageReader owner: the one request message (after end of stream). */
   received(request: Req): void {
-    if (this.finished) return;
+    if (this.cancelled) return;
     invokeHandler(this, this.handler!, request, this.onHandlerError!);
   }
 
   /** Sends the response headers now (with `responseHeaders`); otherwise they go with the first message. */
   sendHeaders(): void {
-    if (this.headersSent || this.finished) return;
+    if (this.headersSent || this.cancelled) return;
     this.headersSent = true;
     let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
     if (this.requestEncoding !== 'identity' || this.responseEncoding !== 'identity' || this.headerMetadata?.size) {
@@ -252,7 +251,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
   /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */
   send(message: Res, options?: SendOptions): Promise<void> {
     const writer = this.responseWriter();
-    if (this.finished) return writer.write(message); // rejects with the call's status
+    if (this.cancelled) return writer.write(message); // rejects with the call's status
     let frame: Buffer;
     try {
       frame = writer.frame(message, options?.compress ?? this.compressByDefault);
@@ -268,7 +267,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    * carries the message and END_STREAM, followed by the trailers.
    */
   sendLast(message: Res, options?: SendOptions): void {
-    if (this.finished) return;
+    if (this.cancelled) return;
     // Throws a GrpcError if it cannot.
     const frame = frameMessage(
       this.method.responseEncoder,
@@ -278,7 +277,6 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
       this.maxSendMessageSize,
     );
     this.sendHeaders();
-    this.finished = true;
     this.clearDeadline();
     this.closedWith = CALL_ENDED;
     this.writer?.close(CALL_ENDED);
@@ -297,8 +295,7 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    * when nothing was sent yet. Idempotent: the first end wins.
    */
   end(status?: GrpcError): void {
-    if (this.finished) return;
-    this.finished = true;
+    if (this.cancelled) return;
     this.clearDeadline();
     const closed = status ?? CALL_ENDED;
     this.closedWith = closed;
@@ -342,14 +339,13 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
    */
   onStreamClose(): void {
     this.registry?.delete(this); // (the stream closes once)
-    if (this.finished) return;
+    if (this.cancelled) return;
     const rst = this.stream.rstCode;
     const reason =
       rst === constants.NGHTTP2_CANCEL || rst === constants.NGHTTP2_NO_ERROR
         ? 'call cancelled by the client'
         : `stream reset by the client (HTTP/2 code ${rst})`;
     const error = new GrpcError(Status.CANCELLED, reason);
-    this.finished = true;
     this.closedWith = error;
     this.clearDeadline();
     this.abort(error);
