@@ -22,13 +22,11 @@ import type { MethodDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
 import { CONTENT_TYPE_GRPC, CONTENT_TYPE_GRPC_PROTO } from '../protocol/content-type.js';
 import { invokeHandler, type HandlerErrorHook } from './dispatch.js';
-import { closeAfterTrailers, respondTrailersOnly, statusTrailers } from './early-response.js';
+import { closeAfterTrailers, respondTrailersOnly, RESPOND_WITH_TRAILERS, statusTrailers } from './early-response.js';
 import type { AnyHandler } from './handlers.js';
 import type { CallList } from './call-list.js';
 
 const CALL_ENDED = new GrpcError(Status.CANCELLED, 'call already ended');
-// Trailers follow the messages; no Date header (gRPC has no use for it; grpc-go sends none).
-const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true, sendDate: false });
 
 type Headers = Record<string, string | string[] | number>;
 

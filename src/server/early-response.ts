@@ -1,4 +1,4 @@
-// How a server call's response ends: Trailers, Trailers-Only, or a bare HTTP error.
+// How a server response is sent and how it ends: respond() options, Trailers, Trailers-Only, or a bare HTTP error.
 
 import { constants, type ServerHttp2Stream } from 'node:http2';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
@@ -16,6 +16,13 @@ import { encodeStatusMessage } from '../protocol/status-message.js';
 import { Status, type StatusCode } from '../protocol/status.js';
 
 type Headers = Record<string, string | string[]>;
+
+// Every response of this server goes out without a Date header: gRPC has no use for it (grpc-go
+// sends none), and node:http2 would add one to each response.
+/** respond() options for a response whose messages and trailers follow. */
+export const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true, sendDate: false });
+/** respond() options for a response that is complete in its one HEADERS frame. */
+const RESPOND_AND_END = Object.freeze({ endStream: true, sendDate: false });
 
 /** The trailers of most successful calls, shared (node:http2 only reads them). */
 const OK_TRAILERS: Headers = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) }) as Headers;
@@ -44,7 +51,7 @@ export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: stri
     [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING, // compression.md: what this server can decode
     ...trailers,
   };
-  stream.respond(headers, { endStream: true });
+  stream.respond(headers, RESPOND_AND_END);
   closeAfterResponse(stream);
 }
 
@@ -68,7 +75,7 @@ export function respondHttpError(stream: ServerHttp2Stream, httpStatus: number, 
       [HEADER_GRPC_STATUS]: String(code),
       [HEADER_GRPC_MESSAGE]: encodeStatusMessage(message),
     },
-    { endStream: true },
+    RESPOND_AND_END,
   );
   closeAfterResponse(stream);
 }
