@@ -84,6 +84,26 @@ function rotated(ids, round) {
   return [...ids.slice(k), ...ids.slice(0, k)];
 }
 
+/**
+ * Starts one process per id, in turn order, each on a free port: `start(id, port)` resolves with
+ * `{ server, ... }`. One that fails to start is reported and left out of the returned map.
+ */
+async function startEach(order, where, start) {
+  const live = {};
+  for (const id of order) {
+    const port = await freePort();
+    try {
+      live[id] = { port, ...(await start(id, port)) };
+    } catch (err) {
+      errors.push({ where: where(id), label: 'start', message: String(err.message) });
+      progress(`  ${where(id)}: FAILED to start: ${err.message}`);
+    }
+  }
+  return live;
+}
+
+const stopEach = (live) => Promise.all(Object.values(live).map((entry) => entry.server.stop()));
+
 // Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak).
 const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
 
@@ -97,18 +117,11 @@ async function benchRound(bins, round) {
   const ids = SERVERS.map((s) => s.id);
   const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
-  const live = {};
+  const live = await startEach(order, (id) => `round ${round} ${id}`, async (id, port) => {
+    const spec = serverCommands(bins, port)[id];
+    return { spec, server: await startServer(spec.cmd, spec.args, port, { env: spec.env }) };
+  });
   try {
-    for (const id of order) {
-      const port = await freePort();
-      const spec = serverCommands(bins, port)[id];
-      try {
-        live[id] = { spec, port, server: await startServer(spec.cmd, spec.args, port, { env: spec.env }) };
-      } catch (err) {
-        errors.push({ where: `round ${round} ${id}`, label: 'start', message: String(err.message) });
-        progress(`  round ${round} ${id}: FAILED to start: ${err.message}`);
-      }
-    }
     for (const workload of WORKLOADS) {
       if (workload === 'warmup' && !SIZES.warmup) continue;
       for (const id of order) {
@@ -124,7 +137,7 @@ async function benchRound(bins, round) {
       }
     }
   } finally {
-    await Promise.all(Object.values(live).map((entry) => entry.server.stop()));
+    await stopEach(live);
   }
   return out;
 }
@@ -180,16 +193,10 @@ async function benchClients(bins, round) {
   const ids = CLIENTS.map((c) => c.id);
   const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
-  const live = {};
+  const live = await startEach(order, (id) => `round ${round} client ${id}`, async (id, port) => ({
+    server: await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } }),
+  }));
   try {
-    for (const id of order) {
-      const port = await freePort();
-      try {
-        live[id] = { port, server: await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } }) };
-      } catch (err) {
-        errors.push({ where: `round ${round} client ${id}`, label: 'start', message: String(err.message) });
-      }
-    }
     const call = (id, args) => (id === 'grpcgo' ? loadgen(bins.loadgen, live[id].port, args, SIZES.timeoutMs) : nodeClient(id, live[id].port, args, SIZES.timeoutMs));
     for (const id of order) {
       if (!live[id]) continue;
@@ -201,7 +208,7 @@ async function benchClients(bins, round) {
       out[id].unary = await measure(`round ${round} client ${id}`, `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`, async () => (await call(id, ['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate);
     }
   } finally {
-    await Promise.all(Object.values(live).map((entry) => entry.server.stop()));
+    await stopEach(live);
   }
   return out;
 }
