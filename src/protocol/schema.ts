@@ -6,6 +6,7 @@
 
 import protobuf from 'protobufjs';
 import { PREFIX_SIZE, writePrefix } from '../../framing/index.js';
+import { NOT_HANDLED, directEncoder, type DirectEncoder } from './direct-encoder.js';
 
 export interface MethodDefinition<Req = any, Res = any> {
   /** `/routeguide.RouteGuide/GetFeature` */
@@ -110,13 +111,27 @@ function writerFor(type: protobuf.Type, message: any): protobuf.Writer {
   return type.encode(ready ? message : type.fromObject(message));
 }
 
-function serializer(type: protobuf.Type): (message: any) => Uint8Array {
-  return (message) => writerFor(type, message).finish();
+/**
+ * Encodes `message` after `offset` reserved bytes with the direct encoder, or returns undefined
+ * when it does not take the message.
+ */
+function encodeDirect(direct: DirectEncoder | undefined, message: any, offset: number): Buffer | undefined {
+  if (!direct || message == null) return undefined;
+  const size = direct.measure(message);
+  if (size === NOT_HANDLED) return undefined;
+  const out = Buffer.allocUnsafe(offset + size);
+  direct.write(message, out, offset);
+  return out;
 }
 
-// protobufjs's Writer records operations and knows the encoded length before writing any byte;
-// `finish()` then allocates a buffer and runs them. Running them ourselves into a buffer that also
-// holds the 5-byte prefix spares the second allocation and the copy of every message sent.
+function serializer(type: protobuf.Type): (message: any) => Uint8Array {
+  const direct = directEncoder(type);
+  return (message) => encodeDirect(direct, message, 0) ?? writerFor(type, message).finish();
+}
+
+// Otherwise protobufjs's Writer records operations and knows the encoded length before writing any
+// byte; `finish()` then allocates a buffer and runs them. Running them ourselves into a buffer that
+// also holds the 5-byte prefix spares the second allocation and the copy of every message sent.
 interface WriterOp {
   fn: (val: unknown, buf: Uint8Array, pos: number) => void;
   val: unknown;
@@ -125,7 +140,13 @@ interface WriterOp {
 }
 
 function framer(type: protobuf.Type): (message: any) => Buffer {
+  const direct = directEncoder(type);
   return (message) => {
+    const framed = encodeDirect(direct, message, PREFIX_SIZE);
+    if (framed) {
+      writePrefix(framed, 0, framed.length - PREFIX_SIZE);
+      return framed;
+    }
     const writer = writerFor(type, message);
     const out = Buffer.allocUnsafe(PREFIX_SIZE + writer.len);
     writePrefix(out, 0, writer.len);

@@ -1,0 +1,391 @@
+// Protobuf encoding straight into the buffer that goes on the wire, in two passes: the first
+// measures the message (and checks every value's JavaScript type), the second writes it.
+//
+// protobufjs's encoder records one small object per field written and then copies into a buffer;
+// for the small messages gRPC services exchange most, those objects cost more than the bytes. This
+// encoder allocates nothing but the output buffer.
+//
+// It covers the field types of proto3 messages without 64-bit integers: double, float, the 32-bit
+// integers, bool, string, bytes, enums (as numbers), nested messages, and repeated fields of any of
+// these. A type with another field (int64 and friends, maps, groups, proto2 `required`) has no direct
+// encoder, and a message holding a value of an unexpected type (an enum by name, bytes as base64, an
+// int32 out of range, …) is reported as NOT_HANDLED: protobufjs encodes both, as before.
+//
+// Presence follows protobufjs: a singular field is written when it is an own property that is not
+// null or undefined (instances of the generated classes keep defaults on the prototype); a repeated
+// field when its array is not empty. Fields go out in field-number order (encoding.md).
+//
+// Like protobufjs, it generates a pair of functions per message type, so that every field is read
+// with its name written in the code (a loop over field names would make each read a slow lookup).
+// The generated code only reads fields and writes keys; every value goes through the helpers
+// below. For routeguide.RouteNote { Point location = 1; string message = 2; } it is:
+//
+//   function measure(m, depth) {                 function write(m, out, pos) {
+//     if (depth > 100) return -1;                  let v;
+//     let size = 0, v, n;                          v = m["location"];
+//     v = m["location"];                           if (v != null && hasOwn.call(m, "location")) {
+//     if (v != null && hasOwn.call(m, "location")) {  out[pos++] = 10;
+//       n = measureMessage(v, depth, measures[1]);    pos = writeMessage(out, pos, v, writes[1]);
+//       if (n < 0) return -1;                       }
+//       size += 1 + n;                              v = m["message"];
+//     }                                             if (v != null && hasOwn.call(m, "message")) {
+//     v = m["message"];                               out[pos++] = 18;
+//     if (v != null && hasOwn.call(m, "message")) {   pos = writeString(out, pos, v);
+//       n = measureString(v);                       }
+//       if (n < 0) return -1;                       return pos;
+//       size += 1 + n;                            }
+//     }
+//     return size;
+//   }
+
+import protobuf from 'protobufjs';
+
+/** A value the direct encoder does not take; protobufjs encodes the message instead. */
+export const NOT_HANDLED = -1;
+
+export interface DirectEncoder {
+  /** The encoded size of `message`, or NOT_HANDLED. Must be followed by `write()` of the same message. */
+  measure(message: object): number;
+  /** Writes the message measured last into `target` at `offset`; returns the offset after it. */
+  write(message: object, target: Buffer, offset: number): number;
+}
+
+// Wire types (protobuf encoding.md).
+const VARINT = 0;
+const I64 = 1;
+const LEN = 2;
+const I32 = 5;
+
+/** Per covered field type: its wire type and the helpers that measure and write one value. */
+const SCALARS: Record<string, { wireType: number; measure: string; write: string }> = {
+  double: { wireType: I64, measure: 'measureDouble', write: 'writeDouble' },
+  float: { wireType: I32, measure: 'measureFloat', write: 'writeFloat' },
+  int32: { wireType: VARINT, measure: 'measureInt32', write: 'writeInt32' },
+  uint32: { wireType: VARINT, measure: 'measureUint32', write: 'writeUint32' },
+  sint32: { wireType: VARINT, measure: 'measureSint32', write: 'writeSint32' },
+  fixed32: { wireType: I32, measure: 'measureFixed32', write: 'writeFixed32' },
+  sfixed32: { wireType: I32, measure: 'measureSfixed32', write: 'writeSfixed32' },
+  bool: { wireType: VARINT, measure: 'measureBool', write: 'writeBool' },
+  string: { wireType: LEN, measure: 'measureString', write: 'writeString' },
+  bytes: { wireType: LEN, measure: 'measureBytes', write: 'writeBytes' },
+};
+
+// protobufjs's limit (util.recursionLimit); deeper messages go to protobufjs, which throws.
+const MAX_DEPTH = 100;
+
+const hasOwn = Object.prototype.hasOwnProperty;
+
+// The first pass records the byte length of every nested message, packed run and string here, in
+// the order the second pass meets them: `state.top` is where the first pass adds, `state.next` where
+// the second reads. Encoding is synchronous, so one list serves every encoder.
+const sizes: number[] = [];
+const state = { top: 0, next: 0 };
+
+/** A direct encoder for `type`, or undefined when one of the types it reaches has a field it does not cover. */
+export function directEncoder(type: protobuf.Type): DirectEncoder | undefined {
+  const types: protobuf.Type[] = [];
+  if (!collect(type, types)) return undefined;
+  // Generated functions call each other through these lists, by the index of their type.
+  const measures: Measure[] = [];
+  const writes: Write[] = [];
+  for (const t of types) {
+    const [measure, write] = generate(t, types, measures, writes);
+    measures.push(measure);
+    writes.push(write);
+  }
+  return {
+    measure(message) {
+      state.top = 0;
+      return measures[0](message, 0);
+    },
+    write(message, target, offset) {
+      state.next = 0;
+      return writes[0](message, target, offset);
+    },
+  };
+}
+
+/** Lists `type` and every message type it reaches (`type` first); false if one has an uncovered field. */
+function collect(type: protobuf.Type, types: protobuf.Type[]): boolean {
+  if (types.includes(type)) return true;
+  types.push(type);
+  for (const field of type.fieldsArray) {
+    field.resolve();
+    if (field.map || field.required || field.delimited) return false;
+    const resolved = field.resolvedType;
+    if (resolved instanceof protobuf.Type) {
+      if (!collect(resolved, types)) return false;
+    } else if (!(resolved instanceof protobuf.Enum) && !SCALARS[field.type]) {
+      return false; // int64, uint64, sint64, fixed64, sfixed64
+    }
+  }
+  return true;
+}
+
+type Measure = (message: object, depth: number) => number;
+type Write = (message: object, out: Buffer, pos: number) => number;
+
+/**
+ * Generates the measure and write functions of one message type (see the example at the top).
+ * Nested types are called through `measures` and `writes`, by their index in `types`.
+ */
+function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure[], writes: Write[]): [Measure, Write] {
+  const measure = [`if (depth > ${MAX_DEPTH}) return -1;`, 'let size = 0, v, n;'];
+  const write = ['let v;'];
+  for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
+    const name = JSON.stringify(field.name);
+    const resolved = field.resolvedType;
+    const nested = resolved instanceof protobuf.Type ? types.indexOf(resolved) : -1;
+    const scalar = SCALARS[resolved instanceof protobuf.Enum ? 'int32' : field.type];
+    // proto3 packs repeated numbers (not strings, bytes or messages) unless told otherwise.
+    const packed = field.repeated && field.packed && nested < 0 && scalar.wireType !== LEN;
+    const key = field.id * 8 + (packed || nested >= 0 ? LEN : scalar.wireType);
+    const keyBytes = varintBytes(key);
+    const writeKey = keyBytes.map((byte) => `out[pos++] = ${byte};`).join(' ');
+    if (!field.repeated) {
+      measure.push(
+        `v = m[${name}];`,
+        `if (v != null && hasOwn.call(m, ${name})) {`,
+        nested >= 0 ? `  n = measureMessage(v, depth, measures[${nested}]);` : `  n = ${scalar.measure}(v);`,
+        '  if (n < 0) return -1;',
+        `  size += ${keyBytes.length} + n;`,
+        '}',
+      );
+      write.push(
+        `v = m[${name}];`,
+        `if (v != null && hasOwn.call(m, ${name})) {`,
+        `  ${writeKey}`,
+        nested >= 0 ? `  pos = writeMessage(out, pos, v, writes[${nested}]);` : `  pos = ${scalar.write}(out, pos, v);`,
+        '}',
+      );
+    } else {
+      measure.push(
+        `v = m[${name}];`,
+        'if (v != null) {',
+        nested >= 0
+          ? `  n = measureRepeatedMessages(v, ${keyBytes.length}, depth, measures[${nested}]);`
+          : `  n = ${packed ? 'measurePacked' : 'measureRepeated'}(v, ${keyBytes.length}, ${scalar.measure});`,
+        '  if (n < 0) return -1;',
+        '  size += n;',
+        '}',
+      );
+      write.push(`v = m[${name}];`, 'if (v != null) {');
+      if (packed) {
+        write.push(
+          `  if (v.length > 0) { ${writeKey} pos = writeVarint(out, pos, sizes[state.next++]); }`,
+          `  for (let i = 0; i < v.length; i++) pos = ${scalar.write}(out, pos, v[i]);`,
+        );
+      } else {
+        write.push(
+          '  for (let i = 0; i < v.length; i++) {',
+          `    ${writeKey}`,
+          nested >= 0 ? `    pos = writeMessage(out, pos, v[i], writes[${nested}]);` : `    pos = ${scalar.write}(out, pos, v[i]);`,
+          '  }',
+        );
+      }
+      write.push('}');
+    }
+  }
+  measure.push('return size;');
+  write.push('return pos;');
+  const scope: Record<string, unknown> = { ...HELPERS, measures, writes };
+  const source = `return [function measure(m, depth) {\n${measure.join('\n')}\n}, function write(m, out, pos) {\n${write.join('\n')}\n}];`;
+  return new Function(...Object.keys(scope), source)(...Object.values(scope)) as [Measure, Write];
+}
+
+function varintBytes(value: number): number[] {
+  const bytes: number[] = [];
+  while (value > 0x7f) {
+    bytes.push((value & 0x7f) | 0x80);
+    value >>>= 7;
+  }
+  bytes.push(value);
+  return bytes;
+}
+
+// ---- first pass: a value's size without its key (-1: not handled) ----
+
+function measureMessage(value: unknown, depth: number, measure: Measure): number {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return NOT_HANDLED;
+  const slot = state.top++;
+  const size = measure(value, depth + 1);
+  if (size === NOT_HANDLED) return NOT_HANDLED;
+  sizes[slot] = size;
+  return varintSize(size) + size;
+}
+
+/** Repeated messages: every element with its key; 0 for none. */
+function measureRepeatedMessages(
+  values: unknown,
+  keySize: number,
+  depth: number,
+  measure: Measure,
+): number {
+  if (!Array.isArray(values)) return NOT_HANDLED;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const size = measureMessage(values[i], depth, measure);
+    if (size === NOT_HANDLED) return NOT_HANDLED;
+    total += keySize + size;
+  }
+  return total;
+}
+
+/** Repeated scalars, unpacked: every element with its key; 0 for none. */
+function measureRepeated(values: unknown, keySize: number, measureOne: (value: unknown) => number): number {
+  if (!Array.isArray(values)) return NOT_HANDLED;
+  let total = 0;
+  for (let i = 0; i < values.length; i++) {
+    const size = measureOne(values[i]);
+    if (size === NOT_HANDLED) return NOT_HANDLED;
+    total += keySize + size;
+  }
+  return total;
+}
+
+/** Repeated numbers, packed: one key and length, then the values; 0 for none. */
+function measurePacked(values: unknown, keySize: number, measureOne: (value: unknown) => number): number {
+  if (!Array.isArray(values)) return NOT_HANDLED;
+  if (values.length === 0) return 0;
+  const slot = state.top++;
+  let run = 0;
+  for (let i = 0; i < values.length; i++) {
+    const size = measureOne(values[i]);
+    if (size === NOT_HANDLED) return NOT_HANDLED;
+    run += size;
+  }
+  sizes[slot] = run;
+  return keySize + varintSize(run) + run;
+}
+
+const isInt32 = (value: unknown): value is number => typeof value === 'number' && (value | 0) === value;
+const isUint32 = (value: unknown): value is number => typeof value === 'number' && value >>> 0 === value;
+
+// A negative int32 is written as the 64-bit two's complement: ten bytes.
+const measureInt32 = (value: unknown): number => (!isInt32(value) ? NOT_HANDLED : value < 0 ? 10 : varintSize(value));
+const measureUint32 = (value: unknown): number => (isUint32(value) ? varintSize(value) : NOT_HANDLED);
+const measureSint32 = (value: unknown): number => (isInt32(value) ? varintSize(zigzag(value)) : NOT_HANDLED);
+const measureFixed32 = (value: unknown): number => (isUint32(value) ? 4 : NOT_HANDLED);
+const measureSfixed32 = (value: unknown): number => (isInt32(value) ? 4 : NOT_HANDLED);
+const measureFloat = (value: unknown): number => (typeof value === 'number' ? 4 : NOT_HANDLED);
+const measureDouble = (value: unknown): number => (typeof value === 'number' ? 8 : NOT_HANDLED);
+const measureBool = (value: unknown): number => (typeof value === 'boolean' ? 1 : NOT_HANDLED);
+const measureBytes = (value: unknown): number =>
+  value instanceof Uint8Array ? varintSize(value.length) + value.length : NOT_HANDLED;
+
+function measureString(value: unknown): number {
+  if (typeof value !== 'string') return NOT_HANDLED;
+  const length = Buffer.byteLength(value, 'utf8');
+  sizes[state.top++] = length;
+  return varintSize(length) + length;
+}
+
+// ---- second pass: one value, after its key ----
+
+function writeMessage(out: Buffer, pos: number, value: object, write: Write): number {
+  pos = writeVarint(out, pos, sizes[state.next++]);
+  return write(value, out, pos);
+}
+
+const writeInt32 = (out: Buffer, pos: number, value: number): number =>
+  value < 0 ? writeNegativeVarint(out, pos, value) : writeVarint(out, pos, value);
+const writeUint32 = writeVarint;
+const writeSint32 = (out: Buffer, pos: number, value: number): number => writeVarint(out, pos, zigzag(value));
+const writeFixed32 = (out: Buffer, pos: number, value: number): number => out.writeUInt32LE(value, pos);
+const writeSfixed32 = (out: Buffer, pos: number, value: number): number => out.writeInt32LE(value, pos);
+const writeFloat = (out: Buffer, pos: number, value: number): number => out.writeFloatLE(value, pos);
+const writeDouble = (out: Buffer, pos: number, value: number): number => out.writeDoubleLE(value, pos);
+
+function writeBool(out: Buffer, pos: number, value: boolean): number {
+  out[pos] = value ? 1 : 0;
+  return pos + 1;
+}
+
+function writeBytes(out: Buffer, pos: number, value: Uint8Array): number {
+  pos = writeVarint(out, pos, value.length);
+  out.set(value, pos);
+  return pos + value.length;
+}
+
+// Strings: Buffer.byteLength measures them (a fast native call). A string is ASCII exactly when
+// its UTF-8 length equals its length: short ASCII strings are copied in JavaScript, longer ones by
+// Buffer as latin1 (the same bytes for ASCII, and the cheapest native copy); any other string by
+// Buffer's UTF-8 writer, which agrees with Buffer.byteLength on every string (a lone surrogate
+// becomes U+FFFD, three bytes).
+const SHORT_STRING = 24;
+
+function writeString(out: Buffer, pos: number, value: string): number {
+  const length = sizes[state.next++];
+  pos = writeVarint(out, pos, length);
+  if (length !== value.length) return pos + out.write(value, pos, length, 'utf8');
+  if (length > SHORT_STRING) return pos + out.write(value, pos, length, 'latin1');
+  for (let i = 0; i < length; i++) out[pos++] = value.charCodeAt(i);
+  return pos;
+}
+
+// ---- varints ----
+
+/** Bytes of an unsigned 32-bit integer as a varint. */
+function varintSize(value: number): number {
+  return value < 0x80 ? 1 : value < 0x4000 ? 2 : value < 0x200000 ? 3 : value < 0x10000000 ? 4 : 5;
+}
+
+function zigzag(value: number): number {
+  return ((value << 1) ^ (value >> 31)) >>> 0;
+}
+
+function writeVarint(out: Buffer, pos: number, value: number): number {
+  while (value > 0x7f) {
+    out[pos++] = (value & 0x7f) | 0x80;
+    value >>>= 7;
+  }
+  out[pos++] = value;
+  return pos;
+}
+
+/** A negative int32 as protobuf writes it: the 64-bit two's complement, ten bytes. */
+function writeNegativeVarint(out: Buffer, pos: number, value: number): number {
+  let low = value >>> 0;
+  for (let i = 0; i < 4; i++) {
+    out[pos++] = (low & 0x7f) | 0x80;
+    low >>>= 7;
+  }
+  // Bits 28..31 of the value, then bits 32..63, all ones.
+  out[pos++] = (low & 0x0f) | 0x70 | 0x80;
+  for (let i = 0; i < 4; i++) out[pos++] = 0xff;
+  out[pos++] = 0x01;
+  return pos;
+}
+
+/** Everything generated code may call, by name. */
+const HELPERS: Record<string, unknown> = {
+  hasOwn,
+  sizes,
+  state,
+  writeVarint,
+  measureMessage,
+  measureRepeatedMessages,
+  measureRepeated,
+  measurePacked,
+  writeMessage,
+  measureInt32,
+  measureUint32,
+  measureSint32,
+  measureFixed32,
+  measureSfixed32,
+  measureFloat,
+  measureDouble,
+  measureBool,
+  measureBytes,
+  measureString,
+  writeInt32,
+  writeUint32,
+  writeSint32,
+  writeFixed32,
+  writeSfixed32,
+  writeFloat,
+  writeDouble,
+  writeBool,
+  writeBytes,
+  writeString,
+};
