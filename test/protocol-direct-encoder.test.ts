@@ -2,45 +2,11 @@
 // and hand every other message back (NOT_HANDLED) so that protobufjs encodes it.
 
 import t from 'tap';
-import protobuf from 'protobufjs';
+import { fileURLToPath } from 'node:url';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from '../src/protocol/direct-encoder.js';
+import { loadProtoFiles } from '../src/protocol/schema.js';
 
-const PROTO = `
-syntax = "proto3";
-package demo;
-enum Mood { CALM = 0; BUSY = 1; LOST = 7; }
-message Inner { int32 a = 1; string s = 2; Inner child = 3; }
-message All {
-  double d = 1;
-  float f = 2;
-  int32 i32 = 3;
-  uint32 u32 = 4;
-  sint32 s32 = 5;
-  fixed32 fx32 = 6;
-  sfixed32 sfx32 = 7;
-  bool b = 8;
-  string s = 9;
-  bytes raw = 10;
-  Mood mood = 11;
-  Inner inner = 12;
-  repeated int32 ints = 13;
-  repeated sint32 sints = 14;
-  repeated double doubles = 15;
-  repeated string strings = 16;
-  repeated bytes blobs = 17;
-  repeated Inner inners = 18;
-  repeated Mood moods = 19;
-  repeated bool flags = 20 [packed = false];
-  oneof choice { string name = 21; Inner detail = 22; }
-  int32 far_field = 536870911;
-}
-message WithLong { int64 n = 1; }
-message WithMap { map<string, int32> counts = 1; }
-message HoldsLong { Inner inner = 1; WithLong nested = 2; }
-`;
-
-const root = protobuf.parse(PROTO, { keepCase: true }).root;
-root.resolveAll();
+const root = loadProtoFiles(fileURLToPath(new URL('fixtures/direct-encoder.proto', import.meta.url)));
 const All = root.lookupType('demo.All');
 const Inner = root.lookupType('demo.Inner');
 
