@@ -68,7 +68,7 @@ t.test('a handler that does not read stalls the client: its writes wait on the f
   t.ok(stalls > 0, 'stream.write() returned false');
   // Loopback takes bytes as fast as they come: what stays queued is held back by the stream window.
   t.ok(stream.writableLength > 0, 'the client holds unsent data it may not send yet');
-  // About one stream window, plus the reader's 16 queued messages and the client's own 16 KiB write
+  // About one stream window, plus the reader's 16 KiB of queued messages and the client's own 16 KiB write
   // buffer — not the whole 4 MiB.
   t.ok(stalledAt * message.length < STREAM_WINDOW + 64 * 1024, `writes stalled after ${stalledAt} of ${TOTAL} messages`);
 

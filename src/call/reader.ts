@@ -1,10 +1,11 @@
 // The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
 // messages out — through an async iterator (streams), or `expectSingle()` (one request message).
 //
-// Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages the
-// HTTP/2 stream is paused, which stops Node from returning flow-control credit (WINDOW_UPDATE) to
-// the peer. The stream resumes when the consumer drains the queue. A slow handler therefore slows
-// the sender down instead of growing memory.
+// Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages or
+// HIGH_WATER_BYTES of message bodies, the HTTP/2 stream is paused, which stops Node from returning
+// flow-control credit (WINDOW_UPDATE) to the peer. The stream resumes when the consumer has drained
+// the queue to half of both. A slow handler therefore slows the sender down instead of growing
+// memory.
 //
 // Every call has one of these, so it keeps its state in plain fields: no queue arrays until a
 // second message waits, no waiter objects, no per-reader closures (the stream listeners are shared
@@ -29,7 +30,10 @@ export interface ReaderOwner<T> {
   received?(value: T): void;
 }
 
-const DEFAULT_HIGH_WATER_MARK = 16;
+// Small messages arrive in bursts (one socket read brings many, and the handler runs after them):
+// 64 lets a burst through without pausing. 16 KiB bounds big ones, as Node's own stream buffer does.
+const DEFAULT_HIGH_WATER_MARK = 64;
+const HIGH_WATER_BYTES = 16 * 1024;
 
 type Resolve<V> = (value: V) => void;
 type Reject = (error: unknown) => void;
@@ -52,8 +56,10 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   private readonly highWaterMark: number;
   // FIFO without Array#shift: `head` indexes the next message to hand out. Allocated on first use.
   private queue: T[] | undefined;
-  // Compressed-Flag of each queued message, so that `lastCompressed` follows the consumer.
-  private queueFlags: boolean[] | undefined;
+  // Per queued message: its body size × 2 + its Compressed-Flag (so that `lastCompressed` follows
+  // the consumer).
+  private queueMeta: number[] | undefined;
+  private queuedBytes = 0;
   private head = 0;
   private ended = false;
   private error: GrpcError | undefined;
@@ -87,14 +93,17 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     const queue = this.queue;
     if (queue && this.head < queue.length) {
       const value = queue[this.head];
-      this.lastCompressed = this.queueFlags![this.head];
+      const meta = this.queueMeta![this.head];
+      const flag = meta % 2;
+      this.lastCompressed = flag === 1;
+      this.queuedBytes -= (meta - flag) / 2;
       queue[this.head++] = undefined as T;
       if (this.head === queue.length) {
         queue.length = 0;
-        this.queueFlags!.length = 0;
+        this.queueMeta!.length = 0;
         this.head = 0;
       }
-      if (this.paused && this.buffered < this.highWaterMark / 2) {
+      if (this.paused && this.buffered < this.highWaterMark / 2 && this.queuedBytes < HIGH_WATER_BYTES / 2) {
         this.paused = false;
         this.stream.resume();
       }
@@ -102,11 +111,14 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     }
     if (this.error) return Promise.reject(this.error);
     if (this.ended) return Promise.resolve({ value: undefined, done: true });
-    return new Promise((resolve, reject) => {
-      this.nextResolve = resolve;
-      this.nextReject = reject;
-    });
+    return new Promise(this.awaitNext);
   }
+
+  // The executor of next()'s promise, made once per reader rather than once per wait.
+  private readonly awaitNext = (resolve: Resolve<IteratorResult<T>>, reject: Reject): void => {
+    this.nextResolve = resolve;
+    this.nextReject = reject;
+  };
 
   /** Stops reading: later `next()` calls end the iteration. Used when the consumer breaks out early. */
   return(): Promise<IteratorResult<T>> {
@@ -196,8 +208,9 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
       return;
     }
     (this.queue ??= []).push(value);
-    (this.queueFlags ??= []).push(compressed);
-    if (!this.paused && this.buffered >= this.highWaterMark) {
+    (this.queueMeta ??= []).push(body.length * 2 + (compressed ? 1 : 0));
+    this.queuedBytes += body.length;
+    if (!this.paused && (this.buffered >= this.highWaterMark || this.queuedBytes >= HIGH_WATER_BYTES)) {
       this.paused = true;
       this.stream.pause();
     }
@@ -215,8 +228,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   }
 
   private clearQueue(): void {
-    this.queue = this.queueFlags = undefined;
-    this.head = 0;
+    this.queue = this.queueMeta = undefined;
+    this.head = this.queuedBytes = 0;
   }
 
   private detach(): void {
