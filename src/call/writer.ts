@@ -92,7 +92,7 @@ export class MessageWriter<T> {
     if (!this.corked) {
       this.corked = true;
       this.stream.cork();
-      process.nextTick(uncork, this);
+      if (corkedWriters.push(this) === 1) process.nextTick(uncorkAll);
     }
     if (this.stream.write(frame)) return RESOLVED;
     this.drain = handled(
@@ -138,6 +138,11 @@ export class MessageWriter<T> {
   }
 }
 
-function uncork(writer: MessageWriter<unknown>): void {
-  writer.uncork();
+// The writers corked in this tick, all uncorked by one process.nextTick callback.
+const corkedWriters: MessageWriter<unknown>[] = [];
+
+function uncorkAll(): void {
+  // A writer corked while these are uncorked joins the list, and this loop.
+  for (let i = 0; i < corkedWriters.length; i++) corkedWriters[i].uncork();
+  corkedWriters.length = 0;
 }
