@@ -24,7 +24,7 @@ const RESULTS = join(ROOT, 'bench', 'results');
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const roundsArg = argv.indexOf('--rounds');
-const ROUNDS = roundsArg === -1 ? (quick ? 1 : 3) : Number(argv[roundsArg + 1]);
+const ROUNDS = roundsArg === -1 ? (quick ? 1 : 5) : Number(argv[roundsArg + 1]);
 
 const SIZES = quick
   ? { unary: 3000, latency: 300, chat1: 4000, chat8: 8000, listRepeat: 20, record: 20000, clientChat: 2000, clientUnary: 1000, warmup: 500, timeoutMs: 60_000 }
