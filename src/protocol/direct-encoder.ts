@@ -81,8 +81,17 @@ const hasOwn = Object.prototype.hasOwnProperty;
 const sizes: number[] = [];
 const state = { top: 0, next: 0 };
 
+// One encoder per type, however many methods use it.
+const encoders = new WeakMap<protobuf.Type, DirectEncoder | null>();
+
 /** A direct encoder for `type`, or undefined when one of the types it reaches has a field it does not cover. */
 export function directEncoder(type: protobuf.Type): DirectEncoder | undefined {
+  let encoder = encoders.get(type);
+  if (encoder === undefined) encoders.set(type, (encoder = compile(type) ?? null));
+  return encoder ?? undefined;
+}
+
+function compile(type: protobuf.Type): DirectEncoder | undefined {
   const types: protobuf.Type[] = [];
   if (!collect(type, types)) return undefined;
   // Generated functions call each other through these lists, by the index of their type.
@@ -115,7 +124,7 @@ function collect(type: protobuf.Type, types: protobuf.Type[]): boolean {
     const resolved = field.resolvedType;
     if (resolved instanceof protobuf.Type) {
       if (!collect(resolved, types)) return false;
-    } else if (!(resolved instanceof protobuf.Enum) && !SCALARS[field.type]) {
+    } else if (!(resolved instanceof protobuf.Enum) && !Object.hasOwn(SCALARS, field.type)) {
       return false; // int64, uint64, sint64, fixed64, sfixed64
     }
   }
