@@ -6,6 +6,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import t from 'tap';
 import { Channel } from '../src/client/channel.js';
+import { pingOrDestroy } from '../src/protocol/keepalive-ping.js';
 import { Status } from '../src/protocol/status.js';
 import type { ServerCall } from '../src/server/call.js';
 import { Server } from '../src/server/server.js';
@@ -148,4 +149,20 @@ t.test('client (A8): GOAWAY too_many_pings doubles the keepalive interval', asyn
   const warning = await warned;
   t.match(warning.message, /too_many_pings/);
   t.equal((channel as unknown as { keepalive: { timeMs: number } }).keepalive.timeMs, 40);
+});
+
+t.test('pingOrDestroy: every PING settles once and leaves no listener on a long-lived session', async (t) => {
+  const server = http2.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const session = http2.connect(`http://127.0.0.1:${(server.address() as net.AddressInfo).port}`);
+  t.teardown(() => {
+    session.destroy();
+    server.close();
+  });
+  await new Promise((resolve) => session.once('connect', resolve));
+  const before = session.listenerCount('close');
+  const results: boolean[] = [];
+  for (let i = 0; i < 20; i++) results.push(await new Promise<boolean>((resolve) => pingOrDestroy(session, 5000, 'server', resolve)));
+  t.same(results, Array(20).fill(true), 'each PING acknowledged');
+  t.equal(session.listenerCount('close'), before, 'no close listener left behind');
 });

@@ -4,25 +4,26 @@
 
 import type { Http2Session } from 'node:http2';
 
-/** Pings `session`; `done(true)` once acknowledged, `done(false)` if it failed or was destroyed. */
+/** Pings `session`; `done(true)` once acknowledged, `done(false)` if it failed or was destroyed. Calls `done` once. */
 export function pingOrDestroy(session: Http2Session, timeoutMs: number, who: string, done: (acked: boolean) => void): void {
+  let settled = false;
+  const finish = (acked: boolean): void => {
+    if (settled) return;
+    settled = true;
+    clearTimeout(watchdog);
+    session.off('close', onClose); // a long-lived session is pinged many times: leave no listener behind
+    done(acked);
+  };
+  const onClose = (): void => finish(false);
   const watchdog = setTimeout(() => {
     session.destroy(new Error(`keepalive: no PING ACK from the ${who} within ${timeoutMs} ms`));
-    done(false);
+    finish(false);
   }, timeoutMs);
   watchdog.unref();
-  session.once('close', () => clearTimeout(watchdog));
+  session.once('close', onClose);
   try {
-    const sent = session.ping((error) => {
-      clearTimeout(watchdog);
-      done(!error);
-    });
-    if (!sent) {
-      clearTimeout(watchdog);
-      done(false);
-    }
+    if (!session.ping((error) => finish(!error))) finish(false);
   } catch {
-    clearTimeout(watchdog);
-    done(false);
+    finish(false);
   }
 }
