@@ -1,7 +1,7 @@
 // The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
 // messages out — through an async iterator (streams), or `expectSingle()` (one request message).
 //
-// Backpressure: decoded messages wait in a small queue; once it holds `highWaterMark` messages or
+// Backpressure: decoded messages wait in a small queue; once it holds HIGH_WATER_MARK messages or
 // HIGH_WATER_BYTES of message bodies, the HTTP/2 stream is paused, which stops Node from returning
 // flow-control credit (WINDOW_UPDATE) to the peer. The stream resumes when the consumer has drained
 // the queue to half of both. A slow handler therefore slows the sender down instead of growing
@@ -32,7 +32,7 @@ export interface ReaderOwner<T> {
 
 // Small messages arrive in bursts (one socket read brings many, and the handler runs after them):
 // 64 lets a burst through without pausing. 16 KiB bounds big ones, as Node's own stream buffer does.
-const DEFAULT_HIGH_WATER_MARK = 64;
+const HIGH_WATER_MARK = 64;
 const HIGH_WATER_BYTES = 16 * 1024;
 
 type Resolve<V> = (value: V) => void;
@@ -53,7 +53,6 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   private readonly stream: Duplex;
   private readonly owner: ReaderOwner<T>;
   private readonly decoder: EnvelopeDecoder;
-  private readonly highWaterMark: number;
   // FIFO without Array#shift: `head` indexes the next message to hand out. Allocated on first use.
   private queue: T[] | undefined;
   // Per queued message: its body size × 2 + its Compressed-Flag (so that `lastCompressed` follows
@@ -67,17 +66,15 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   // A consumer waiting in next().
   private nextResolve: Resolve<IteratorResult<T>> | undefined;
   private nextReject: Reject | undefined;
-  // expectSingle(): the path for error messages (set while expecting), and the message so far.
+  // expectSingle(): the path for error messages (set while expecting), and the message once received.
   private singlePath: string | undefined;
-  private singleCount = 0;
   private singleValue: T | undefined;
   /** Compressed-Flag of the message most recently handed to the consumer. */
   lastCompressed = false;
 
-  constructor(stream: Duplex, owner: ReaderOwner<T>, maxMessageSize: number, highWaterMark = DEFAULT_HIGH_WATER_MARK) {
+  constructor(stream: Duplex, owner: ReaderOwner<T>, maxMessageSize: number) {
     this.stream = stream;
     this.owner = owner;
-    this.highWaterMark = highWaterMark;
     this.decoder = new EnvelopeDecoder(this, maxMessageSize);
     (stream as ReadStream)[kReader] = this;
     stream.on('data', onData);
@@ -103,7 +100,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
         this.queueMeta!.length = 0;
         this.head = 0;
       }
-      if (this.paused && this.buffered < this.highWaterMark / 2 && this.queuedBytes < HIGH_WATER_BYTES / 2) {
+      if (this.paused && this.buffered < HIGH_WATER_MARK / 2 && this.queuedBytes < HIGH_WATER_BYTES / 2) {
         this.paused = false;
         this.stream.resume();
       }
@@ -174,8 +171,8 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     const singlePath = this.singlePath;
     if (singlePath !== undefined) {
       this.singlePath = undefined;
-      if (this.singleCount === 0) return this.failed(cardinality(singlePath, 'none'));
-      const value = this.singleValue!;
+      const value = this.singleValue;
+      if (value === undefined) return this.failed(cardinality(singlePath, 'none'));
       this.singleValue = undefined;
       this.owner.received!(value);
     }
@@ -193,12 +190,11 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
       );
     }
     if (this.singlePath !== undefined) {
-      if (this.singleCount++ === 0) {
-        this.singleValue = value;
-        this.lastCompressed = compressed;
-        return;
-      }
-      return this.failed(cardinality(this.singlePath, 'more'));
+      // Decoded messages are objects, never undefined: a value already held means a second message.
+      if (this.singleValue !== undefined) return this.failed(cardinality(this.singlePath, 'more'));
+      this.singleValue = value;
+      this.lastCompressed = compressed;
+      return;
     }
     const resolveNext = this.nextResolve;
     if (resolveNext) {
@@ -210,7 +206,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     (this.queue ??= []).push(value);
     (this.queueMeta ??= []).push(body.length * 2 + (compressed ? 1 : 0));
     this.queuedBytes += body.length;
-    if (!this.paused && (this.buffered >= this.highWaterMark || this.queuedBytes >= HIGH_WATER_BYTES)) {
+    if (!this.paused && (this.buffered >= HIGH_WATER_MARK || this.queuedBytes >= HIGH_WATER_BYTES)) {
       this.paused = true;
       this.stream.pause();
     }
