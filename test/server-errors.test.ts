@@ -29,6 +29,7 @@ function whenAborted(signal: AbortSignal): Promise<unknown> {
 }
 
 // What the handlers observed, for the test that is running (one at a time).
+let sendAfterEnd = deferred<unknown>();
 let hang = deferred<unknown>();
 let bidiLoop = deferred<string>();
 let bidiAborted = deferred<unknown>();
@@ -58,6 +59,14 @@ const probe = {
       default:
         return { text: req.text };
     }
+  },
+  // Sends one message, ends the call, then sends again: once without awaiting (that rejection must
+  // not go unhandled), once awaited (it rejects with the call's status).
+  async ServerStream(req: Msg, call: ServerCall<Msg, Msg>): Promise<void> {
+    await call.send({ text: req.text });
+    call.end();
+    void call.send({ text: 'ignored' });
+    sendAfterEnd.resolve(await call.send({ text: 'too late' }).then(() => 'resolved', (e: GrpcError) => e.code));
   },
   // Reads until 'stop' (then answers early, without reading the rest) or end of stream.
   async ClientStream(call: ServerCall<Msg, Msg>): Promise<Msg> {
@@ -251,6 +260,13 @@ t.test('request metadata in, response header and trailer metadata out (ASCII and
   t.equal(status?.code, grpc.status.OK);
   t.same(status?.metadata.get('x-trailer'), ['t1']);
   t.same(status?.metadata.get('x-trailer-bin'), [Buffer.from([0xff, 0, 0xfe])]);
+});
+
+t.test('a send after the call ended rejects with its status, awaited or not; the client sees OK', async (t) => {
+  sendAfterEnd = deferred<unknown>();
+  const replies = await collect<Msg>(pb.ServerStream({ text: 'one' }));
+  t.same(replies.map((m) => m.text), ['one']);
+  t.equal(await sendAfterEnd.promise, Status.CANCELLED, 'the awaited send rejected with the ended call\'s status');
 });
 
 t.test('deadline: grpc-js 200 ms against a handler that never answers', async (t) => {

@@ -23,6 +23,11 @@ function handled<P extends Promise<unknown>>(promise: P): P {
   return promise;
 }
 
+/** A send that failed at once, with `error` (see `handled`). */
+export function rejectedSend(error: unknown): Promise<void> {
+  return handled(Promise.reject(error));
+}
+
 /**
  * Serializes, compresses (when asked and an encoding is negotiated) and frames one message.
  * Throws a GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
@@ -58,7 +63,7 @@ export class MessageWriter<T> {
   private drainReject: ((e: unknown) => void) | undefined;
   private closedWith: GrpcError | undefined;
   /** Whether the stream is corked until the end of this tick. */
-  corked = false;
+  private corked = false;
   /** The encoding of compressed messages (grpc-encoding); identity means none is compressed. */
   encoding: Encoding = 'identity';
   /** Whether messages are compressed unless a send says otherwise. */
@@ -82,7 +87,7 @@ export class MessageWriter<T> {
 
   /** Writes one framed message; resolves when the stream will take more. */
   writeFramed(frame: Buffer): Promise<void> {
-    if (this.closedWith) return handled(Promise.reject(this.closedWith));
+    if (this.closedWith) return rejectedSend(this.closedWith);
     if (this.drain) {
       // Writes queue behind the pending drain so they stay in order without growing the buffer.
       return handled(this.drain.then(() => this.writeFramed(frame)));
@@ -110,7 +115,7 @@ export class MessageWriter<T> {
     try {
       frame = this.frame(message, compressMessage);
     } catch (e) {
-      return handled(Promise.reject(e));
+      return rejectedSend(e);
     }
     return this.writeFramed(frame);
   }

@@ -6,7 +6,7 @@
 
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { MessageReader } from '../call/reader.js';
-import { MessageWriter, frameMessage } from '../call/writer.js';
+import { MessageWriter, frameMessage, rejectedSend } from '../call/writer.js';
 import { parseMessage } from '../call/message-codec.js';
 import { outgoingEncoding, ACCEPT_ENCODING, type Encoding } from '../protocol/compression.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -248,13 +248,13 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** Sends one response message; resolves when the stream accepts more (HTTP/2 flow control). */
   send(message: Res, options?: SendOptions): Promise<void> {
+    if (this.closedWith) return rejectedSend(this.closedWith);
     const writer = this.responseWriter();
-    if (this.cancelled) return writer.write(message); // rejects with the call's status
     let frame: Buffer;
     try {
       frame = writer.frame(message, options?.compress ?? this.compressByDefault);
     } catch (e) {
-      return Promise.reject(e);
+      return rejectedSend(e);
     }
     this.sendHeaders();
     return writer.writeFramed(frame);
@@ -321,7 +321,6 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     if (!this.writer) {
       this.writer = new MessageWriter<Res>(this.stream, this.method.responseEncoder, this.maxSendMessageSize);
       this.writer.encoding = this.responseEncoding;
-      if (this.closedWith) this.writer.close(this.closedWith);
     }
     return this.writer;
   }
