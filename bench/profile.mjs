@@ -44,13 +44,19 @@ if (build.status !== 0) process.exit(2);
 const dir = mkdtempSync(join(tmpdir(), 'routeguide-prof-'));
 const port = await freePort();
 const [script, ...rest] = SCRIPTS[which];
-const server = await startServer(process.execPath, ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, script), ...rest, '--port', String(port)], port);
+const server = await startServer(
+  process.execPath,
+  ['--cpu-prof', '--cpu-prof-dir', dir, join(ROOT, script), ...rest, '--port', String(port)],
+  port,
+);
 if (workload === 'unary') {
   const rate = await unaryThroughput(port, calls, 600_000);
   console.log(`${which}: unary h2load -c 8 -m 16 -n ${calls}: ${Math.round(rate).toLocaleString('en-US')} req/s`);
 } else {
   const result = await loadgen(join(GO_OUT, 'loadgen'), port, ['routechat', '-n', notes, '-streams', streams], 600_000);
-  console.log(`${which}: RouteChat ${notes} notes on ${streams} stream(s): ${Math.round(result.rate).toLocaleString('en-US')} notes/s`);
+  console.log(
+    `${which}: RouteChat ${notes} notes on ${streams} stream(s): ${Math.round(result.rate).toLocaleString('en-US')} notes/s`,
+  );
 }
 await server.stop(); // SIGTERM: the server closes and exits, and node writes the profile
 
@@ -67,7 +73,11 @@ function category(url, name) {
   if (url.includes('/node_modules/protobufjs/') || url.includes('/node_modules/@protobufjs/')) return 'protobufjs';
   if (url.includes('/node_modules/@grpc/')) return '@grpc/grpc-js';
   if (url.includes('/dist/')) return 'routeguide-h2 (dist)';
-  return url.replace(/^file:\/\//, '').split('/').slice(-2).join('/');
+  return url
+    .replace(/^file:\/\//, '')
+    .split('/')
+    .slice(-2)
+    .join('/');
 }
 
 function summarize(profile) {

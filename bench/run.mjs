@@ -10,7 +10,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { BASELINE, CLIENT_METRICS, CLIENTS, SERVER_METRICS, SERVERS, summarize, summarizeCeilings } from './lib/metrics.mjs';
+import {
+  BASELINE,
+  CLIENT_METRICS,
+  CLIENTS,
+  SERVER_METRICS,
+  SERVERS,
+  summarize,
+  summarizeCeilings,
+} from './lib/metrics.mjs';
 import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
 import { rssSampler } from './lib/rss.mjs';
@@ -27,8 +35,30 @@ const roundsArg = argv.indexOf('--rounds');
 const ROUNDS = roundsArg === -1 ? (quick ? 1 : 5) : Number(argv[roundsArg + 1]);
 
 const SIZES = quick
-  ? { unary: 3000, latency: 300, chat1: 4000, chat8: 8000, listRepeat: 20, record: 20000, clientChat: 2000, clientUnary: 1000, warmup: 500, timeoutMs: 60_000 }
-  : { unary: 50000, latency: 5000, chat1: 100000, chat8: 100000, listRepeat: 1000, record: 200000, clientChat: 100000, clientUnary: 20000, warmup: 3000, timeoutMs: 300_000 };
+  ? {
+      unary: 3000,
+      latency: 300,
+      chat1: 4000,
+      chat8: 8000,
+      listRepeat: 20,
+      record: 20000,
+      clientChat: 2000,
+      clientUnary: 1000,
+      warmup: 500,
+      timeoutMs: 60_000,
+    }
+  : {
+      unary: 50000,
+      latency: 5000,
+      chat1: 100000,
+      chat8: 100000,
+      listRepeat: 1000,
+      record: 200000,
+      clientChat: 100000,
+      clientUnary: 20000,
+      warmup: 3000,
+      timeoutMs: 300_000,
+    };
 
 const t0 = Date.now();
 const clock = () => `${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s`;
@@ -38,10 +68,14 @@ function prerequisites() {
   for (const f of ['dist/src/cli.js', 'dist/src/client/index.js']) {
     if (!existsSync(join(ROOT, f))) throw new Error(`${f} is missing: run \`npm run build\` first`);
   }
-  if (spawnSync('h2load', ['--version']).status !== 0) throw new Error('h2load not found (apt-get install nghttp2-client)');
+  if (spawnSync('h2load', ['--version']).status !== 0)
+    throw new Error('h2load not found (apt-get install nghttp2-client)');
   for (const script of ['test/go/build-routeguide.sh', 'bench/go/build.sh']) {
     progress(`building Go binaries (${script}; the first build takes a few minutes)`);
-    const r = spawnSync('bash', [join(ROOT, script), GO_OUT], { encoding: 'utf8', stdio: ['ignore', 'inherit', 'pipe'] });
+    const r = spawnSync('bash', [join(ROOT, script), GO_OUT], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'inherit', 'pipe'],
+    });
     if (r.status !== 0) throw new Error(`${script} failed (exit ${r.status}): ${r.stderr.trim()}`);
   }
   return { loadgen: join(GO_OUT, 'loadgen'), goServer: join(GO_OUT, 'routeguide-server') };
@@ -49,25 +83,39 @@ function prerequisites() {
 
 const ALL = ['chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
 function serverCommands(bins, port) {
-  const node = (script, ...args) => ({ cmd: process.execPath, args: [join(ROOT, script), ...args, '--port', String(port)] });
+  const node = (script, ...args) => ({
+    cmd: process.execPath,
+    args: [join(ROOT, script), ...args, '--port', String(port)],
+  });
   return {
     grpcjs: { ...node('bench/servers/grpcjs-server.mjs'), workloads: ALL },
     ours: { ...node('dist/src/cli.js', 'serve'), workloads: ALL },
-    grpcgo: { cmd: bins.goServer, args: ['-port', String(port), '-json_db_file', DB], env: { GOMAXPROCS: '1' }, workloads: ALL },
+    grpcgo: {
+      cmd: bins.goServer,
+      args: ['-port', String(port), '-json_db_file', DB],
+      env: { GOMAXPROCS: '1' },
+      workloads: ALL,
+    },
     ceilingUnary: { ...node('bench/servers/ceiling-unary.mjs'), workloads: ['unary', 'latency'] },
     ceilingEcho: { ...node('bench/servers/ceiling-echo.mjs'), workloads: ['chat1', 'chat8'] },
   };
 }
 
 const errors = [];
-const fmt = (v) => (typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 3 : 0 }) : String(v));
+const fmt = (v) =>
+  typeof v === 'number' ? v.toLocaleString('en-US', { maximumFractionDigits: v < 100 ? 3 : 0 }) : String(v);
 
 /** Runs one measurement; a wrong answer or a tool failure is recorded and yields null. */
 async function measure(where, label, fn) {
   try {
     const started = Date.now();
     const value = await fn();
-    const shown = typeof value === 'object' ? Object.entries(value).map(([k, v]) => `${k} ${fmt(v)}`).join(', ') : fmt(value);
+    const shown =
+      typeof value === 'object'
+        ? Object.entries(value)
+            .map(([k, v]) => `${k} ${fmt(v)}`)
+            .join(', ')
+        : fmt(value);
     progress(`  ${where}: ${label}: ${shown}  (${((Date.now() - started) / 1000).toFixed(1)} s)`);
     return value;
   } catch (err) {
@@ -117,10 +165,14 @@ async function benchRound(bins, round) {
   const ids = SERVERS.map((s) => s.id);
   const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
-  const live = await startEach(order, (id) => `round ${round} ${id}`, async (id, port) => {
-    const spec = serverCommands(bins, port)[id];
-    return { spec, server: await startServer(spec.cmd, spec.args, port, { env: spec.env }) };
-  });
+  const live = await startEach(
+    order,
+    (id) => `round ${round} ${id}`,
+    async (id, port) => {
+      const spec = serverCommands(bins, port)[id];
+      return { spec, server: await startServer(spec.cmd, spec.args, port, { env: spec.env }) };
+    },
+  );
   try {
     for (const workload of WORKLOADS) {
       if (workload === 'warmup' && !SIZES.warmup) continue;
@@ -156,28 +208,55 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
       return;
     case 'chat1': {
       const rss = rssSampler(server.pid);
-      out.chat1 = await measure(where, `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'])).rate);
+      out.chat1 = await measure(
+        where,
+        `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s`,
+        async () => (await lg(['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'])).rate,
+      );
       const peak = rss.stop() ?? null;
       out.rss = out.chat1 === null ? null : peak;
       if (out.rss !== null) progress(`  ${where}: (g) peak RSS during (c): ${out.rss.toFixed(1)} MB`);
       return;
     }
     case 'chat8':
-      out.chat8 = await measure(where, `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`, async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate);
+      out.chat8 = await measure(
+        where,
+        `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`,
+        async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate,
+      );
       return;
     case 'list':
-      out.list = await measure(where, `(e) ListFeatures x${SIZES.listRepeat}, features/s`, async () => (await lg(['listfeatures', '-repeat', String(SIZES.listRepeat)])).rate);
+      out.list = await measure(
+        where,
+        `(e) ListFeatures x${SIZES.listRepeat}, features/s`,
+        async () => (await lg(['listfeatures', '-repeat', String(SIZES.listRepeat)])).rate,
+      );
       return;
     case 'record':
-      out.record = await measure(where, `(f) RecordRoute ${SIZES.record} points, points/s`, async () => (await lg(['recordroute', '-points', String(SIZES.record)])).rate);
+      out.record = await measure(
+        where,
+        `(f) RecordRoute ${SIZES.record} points, points/s`,
+        async () => (await lg(['recordroute', '-points', String(SIZES.record)])).rate,
+      );
       return;
     case 'unary': {
-      const ok = await measure(where, 'unary answer check (Go client)', async () => (await verifyUnary(bins.loadgen, port), 'ok'));
-      out.unary = ok === null ? null : await measure(where, `(a) unary h2load -c 8 -m 16 -n ${SIZES.unary}, req/s`, () => unaryThroughput(port, SIZES.unary, SIZES.timeoutMs));
+      const ok = await measure(
+        where,
+        'unary answer check (Go client)',
+        async () => (await verifyUnary(bins.loadgen, port), 'ok'),
+      );
+      out.unary =
+        ok === null
+          ? null
+          : await measure(where, `(a) unary h2load -c 8 -m 16 -n ${SIZES.unary}, req/s`, () =>
+              unaryThroughput(port, SIZES.unary, SIZES.timeoutMs),
+            );
       return;
     }
     case 'latency': {
-      const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () => unaryLatency(port, SIZES.latency, SIZES.timeoutMs));
+      const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () =>
+        unaryLatency(port, SIZES.latency, SIZES.timeoutMs),
+      );
       out.p50 = lat?.p50 ?? null;
       out.p99 = lat?.p99 ?? null;
       return;
@@ -193,19 +272,36 @@ async function benchClients(bins, round) {
   const ids = CLIENTS.map((c) => c.id);
   const order = rotated(ids, round);
   const out = Object.fromEntries(ids.map((id) => [id, {}]));
-  const live = await startEach(order, (id) => `round ${round} client ${id}`, async (id, port) => ({
-    server: await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, { env: { GOMAXPROCS: '1' } }),
-  }));
+  const live = await startEach(
+    order,
+    (id) => `round ${round} client ${id}`,
+    async (id, port) => ({
+      server: await startServer(bins.goServer, ['-port', String(port), '-json_db_file', DB], port, {
+        env: { GOMAXPROCS: '1' },
+      }),
+    }),
+  );
   try {
-    const call = (id, args) => (id === 'grpcgo' ? loadgen(bins.loadgen, live[id].port, args, SIZES.timeoutMs) : nodeClient(id, live[id].port, args, SIZES.timeoutMs));
+    const call = (id, args) =>
+      id === 'grpcgo'
+        ? loadgen(bins.loadgen, live[id].port, args, SIZES.timeoutMs)
+        : nodeClient(id, live[id].port, args, SIZES.timeoutMs);
     for (const id of order) {
       if (!live[id]) continue;
       const base = id === 'grpcgo' ? '-base' : '--base';
-      out[id].chat1 = await measure(`round ${round} client ${id}`, `(h) RouteChat 1 stream, ${SIZES.clientChat} notes, notes/s`, async () => (await call(id, ['routechat', '-n', String(SIZES.clientChat), base, '1000000'])).rate);
+      out[id].chat1 = await measure(
+        `round ${round} client ${id}`,
+        `(h) RouteChat 1 stream, ${SIZES.clientChat} notes, notes/s`,
+        async () => (await call(id, ['routechat', '-n', String(SIZES.clientChat), base, '1000000'])).rate,
+      );
     }
     for (const id of order) {
       if (!live[id]) continue;
-      out[id].unary = await measure(`round ${round} client ${id}`, `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`, async () => (await call(id, ['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate);
+      out[id].unary = await measure(
+        `round ${round} client ${id}`,
+        `(h) unary ${SIZES.clientUnary} calls, 8 in flight, calls/s`,
+        async () => (await call(id, ['unary', '-n', String(SIZES.clientUnary), '-c', '8'])).rate,
+      );
     }
   } finally {
     await stopEach(live);
@@ -223,7 +319,9 @@ function version(cmd, args, pattern) {
 }
 
 function machine() {
-  const osRelease = existsSync('/etc/os-release') ? readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] : undefined;
+  const osRelease = existsSync('/etc/os-release')
+    ? readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1]
+    : undefined;
   const pkgVersion = (p) => JSON.parse(readFileSync(join(ROOT, 'node_modules', p, 'package.json'), 'utf8')).version;
   return {
     cpu: os.cpus()[0]?.model.replace(/\s+/g, ' ').trim() ?? 'unknown CPU',
@@ -242,7 +340,9 @@ function machine() {
 }
 
 async function main() {
-  progress(`routeguide-h2 benchmark, ${quick ? 'quick' : 'full'} mode, ${ROUNDS} round(s)${HAS_TASKSET ? '' : ' (no taskset: processes are not pinned)'}`);
+  progress(
+    `routeguide-h2 benchmark, ${quick ? 'quick' : 'full'} mode, ${ROUNDS} round(s)${HAS_TASKSET ? '' : ' (no taskset: processes are not pinned)'}`,
+  );
   const bins = prerequisites();
   const info = machine();
   const serverRounds = [];
@@ -262,15 +362,25 @@ async function main() {
     baseline: BASELINE,
     rounds: serverRounds.map((servers, i) => ({ servers, clients: clientRounds[i] })),
     summary: {
-      servers: summarize(serverRounds, SERVER_METRICS, SERVERS.map((s) => s.id)),
-      clients: summarize(clientRounds, CLIENT_METRICS, CLIENTS.map((c) => c.id)),
+      servers: summarize(
+        serverRounds,
+        SERVER_METRICS,
+        SERVERS.map((s) => s.id),
+      ),
+      clients: summarize(
+        clientRounds,
+        CLIENT_METRICS,
+        CLIENTS.map((c) => c.id),
+      ),
       ceilings: summarizeCeilings(serverRounds),
     },
     errors,
   };
   mkdirSync(RESULTS, { recursive: true });
   const table = markdown(result);
-  const [json, md, chart] = quick ? ['quick.json', 'quick.md', 'quick-ratios.svg'] : ['latest.json', 'latest.md', 'ratios.svg'];
+  const [json, md, chart] = quick
+    ? ['quick.json', 'quick.md', 'quick-ratios.svg']
+    : ['latest.json', 'latest.md', 'ratios.svg'];
   writeFileSync(join(RESULTS, json), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(RESULTS, md), table + '\n');
   writeFileSync(join(RESULTS, chart), svg(result));

@@ -45,5 +45,8 @@ export function decompress(encoding: Encoding, body: Buffer, maxSize: number): B
 }
 
 function tooLarge(maxSize: number): FramingError {
-  return new FramingError('too-large', `Received message larger than max (more than ${maxSize} bytes once decompressed vs. ${maxSize})`);
+  return new FramingError(
+    'too-large',
+    `Received message larger than max (more than ${maxSize} bytes once decompressed vs. ${maxSize})`,
+  );
 }

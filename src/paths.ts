@@ -8,7 +8,8 @@ function findPackageRoot(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
   while (!existsSync(join(dir, 'package.json'))) {
     const parent = dirname(dir);
-    if (parent === dir) throw new Error('routeguide-h2: package.json not found above ' + fileURLToPath(import.meta.url));
+    if (parent === dir)
+      throw new Error('routeguide-h2: package.json not found above ' + fileURLToPath(import.meta.url));
     dir = parent;
   }
   return dir;

@@ -22,10 +22,14 @@ const CLI = join(OUT, 'src', 'cli.js');
 t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
 
 t.before(() => {
-  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--outDir', OUT], {
-    encoding: 'utf8',
-    timeout: 120_000,
-  });
+  const tsc = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--outDir', OUT],
+    {
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   // Type errors elsewhere in the tree still emit JavaScript; only a missing build is fatal here.
   if (tsc.status !== 0) t.comment(`tsc exited ${tsc.status}: ${tsc.stdout}${tsc.stderr}`);
   if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}: ${tsc.stdout}${tsc.stderr}`);
@@ -52,7 +56,8 @@ function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
   );
 }
 
-const routeguide = (...args: string[]) => finished(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+const routeguide = (...args: string[]) =>
+  finished(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
 
 const CHAT_LINES = CANONICAL_CHAT_LINES;
 
@@ -84,7 +89,10 @@ t.test('routeguide demo: all four RPCs in the canonical order', async (t) => {
   const traversing = out.find((l) => l.startsWith('Traversing '));
   const points = Number(/^Traversing (\d+) points\.$/.exec(traversing ?? '')?.[1]);
   t.ok(points >= 2 && points <= 101, `a random route of 2..101 points (${traversing})`);
-  t.match(out.find((l) => l.startsWith('Route summary: ')), new RegExp(`^Route summary: point_count:${points} feature_count:\\d+ distance:\\d+ elapsed_time:0$`));
+  t.match(
+    out.find((l) => l.startsWith('Route summary: ')),
+    new RegExp(`^Route summary: point_count:${points} feature_count:\\d+ distance:\\d+ elapsed_time:0$`),
+  );
   t.same(out.slice(-9), CHAT_LINES, 'RouteChat last');
 });
 
@@ -106,13 +114,21 @@ t.test('routeguide get --deadline 200ms against a server that never answers: DEA
   silent.on('session', (s) => t.teardown(() => s.destroy()));
   await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => silent.close(() => resolve())));
-  const run = await routeguide('get', '--addr', `127.0.0.1:${(silent.address() as { port: number }).port}`, '--deadline', '200ms');
+  const run = await routeguide(
+    'get',
+    '--addr',
+    `127.0.0.1:${(silent.address() as { port: number }).port}`,
+    '--deadline',
+    '200ms',
+  );
   t.equal(run.code, 1);
   t.match(run.stderr, /^code DEADLINE_EXCEEDED: /m);
 });
 
 t.test('routeguide serve: logs its address, serves, exits 0 on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const done = finished(child);
   t.teardown(() => child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {

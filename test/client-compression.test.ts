@@ -21,7 +21,10 @@ t.test('gzip and deflate requests, per-message opt-out, against our server and g
   t.teardown(ours.close);
   const theirs = await startGrpcJsRouteGuideServer();
   t.teardown(theirs.close);
-  for (const [name, port] of [['ours', ours.port], ['grpc-js', theirs.port]] as const) {
+  for (const [name, port] of [
+    ['ours', ours.port],
+    ['grpc-js', theirs.port],
+  ] as const) {
     for (const compression of ['gzip', 'deflate'] as const) {
       const channel = new Channel(`127.0.0.1:${port}`, { compression });
       const client = routeGuideClient(channel);
@@ -29,7 +32,11 @@ t.test('gzip and deflate requests, per-message opt-out, against our server and g
       const route = client.recordRoute();
       await route.send(POINT);
       await route.send(POINT, { compress: false });
-      t.equal((await route.closeAndRecv()).point_count, 2, `${name} ${compression} client stream, one message uncompressed`);
+      t.equal(
+        (await route.closeAndRecv()).point_count,
+        2,
+        `${name} ${compression} client stream, one message uncompressed`,
+      );
       channel.close();
     }
   }
@@ -56,7 +63,12 @@ t.test('responses: decoded per grpc-encoding; unsupported encoding or flag witho
     ['deflate response', { 'grpc-encoding': 'deflate' }, frame(zlib.deflateSync(featureBytes), 1), Status.OK],
     ['unsupported encoding', { 'grpc-encoding': 'snappy' }, frame(featureBytes, 1), Status.INTERNAL],
     ['flag 1 without grpc-encoding', {}, frame(zlib.gzipSync(featureBytes), 1), Status.INTERNAL],
-    ['gzip bomb', { 'grpc-encoding': 'gzip' }, frame(zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024)), 1), Status.RESOURCE_EXHAUSTED],
+    [
+      'gzip bomb',
+      { 'grpc-encoding': 'gzip' },
+      frame(zlib.gzipSync(Buffer.alloc(16 * 1024 * 1024)), 1),
+      Status.RESOURCE_EXHAUSTED,
+    ],
   ];
   for (const [what, headers, body, code] of cases) {
     const port = await rawServer(t, headers, body);

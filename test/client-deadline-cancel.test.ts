@@ -69,7 +69,10 @@ t.test('deadline: a grpc-js handler that never answers', async (t) => {
   t.teardown(server.close);
   const client = routeGuideClient(channelTo(t, server.port));
   const sentAt = Date.now();
-  const { error, ms } = await failure(t, client.getFeature({ latitude: 1, longitude: 1 }, { deadline: new Date(sentAt + TIMEOUT_MS) }));
+  const { error, ms } = await failure(
+    t,
+    client.getFeature({ latitude: 1, longitude: 1 }, { deadline: new Date(sentAt + TIMEOUT_MS) }),
+  );
   t.equal(error.code, Status.DEADLINE_EXCEEDED);
   t.ok(ms >= TIMEOUT_MS - 20 && ms < LATE_MS, `failed after the deadline (${ms} ms)`);
   t.equal(deadlines.length, 1, 'the handler ran');
@@ -78,7 +81,9 @@ t.test('deadline: a grpc-js handler that never answers', async (t) => {
 });
 
 /** A raw h2c server that accepts every stream and never responds. Records each stream's end. */
-async function silentServer(t: Test): Promise<{ port: number; streams: ServerHttp2Stream[]; closed: Promise<number | undefined>[] }> {
+async function silentServer(
+  t: Test,
+): Promise<{ port: number; streams: ServerHttp2Stream[]; closed: Promise<number | undefined>[] }> {
   const server = http2.createServer();
   const streams: ServerHttp2Stream[] = [];
   const closed: Promise<number | undefined>[] = [];
@@ -113,7 +118,11 @@ t.test('deadline: every call kind ends with DEADLINE_EXCEEDED against a silent s
   const record = client.recordRoute(options);
   await record.send({ latitude: 1, longitude: 1 });
   const chat = client.routeChat(options);
-  const results = await Promise.allSettled([drain(client.listFeatures({}, options)), record.closeAndRecv(), drain(chat)]);
+  const results = await Promise.allSettled([
+    drain(client.listFeatures({}, options)),
+    record.closeAndRecv(),
+    drain(chat),
+  ]);
   t.same(
     results.map((r) => (r.status === 'rejected' ? (r.reason as GrpcError).code : 'fulfilled')),
     [Status.DEADLINE_EXCEEDED, Status.DEADLINE_EXCEEDED, Status.DEADLINE_EXCEEDED],
@@ -132,7 +141,12 @@ t.test('deadline: one already past fails at once, without a request', async (t) 
 
 /** A grpc-js server whose ListFeatures and RouteChat send one message then wait, recording cancellation. */
 async function waitingGrpcJsServer(t: Test) {
-  const seen = { listCancelled: false, chatCancelled: false, list: new Promise<void>(() => {}), chat: new Promise<void>(() => {}) };
+  const seen = {
+    listCancelled: false,
+    chatCancelled: false,
+    list: new Promise<void>(() => {}),
+    chat: new Promise<void>(() => {}),
+  };
   let listDone!: () => void;
   let chatDone!: () => void;
   seen.list = new Promise((r) => (listDone = r));
@@ -214,7 +228,10 @@ t.test('cancellation: call.cancel() and an already-aborted signal', async (t) =>
   t.equal(await server.closed[0], constants.NGHTTP2_CANCEL, 'the server saw RST_STREAM CANCEL');
 
   const aborted = AbortSignal.abort();
-  t.equal((await failure(t, client.getFeature({ latitude: 1, longitude: 1 }, { signal: aborted }))).error.code, Status.CANCELLED);
+  t.equal(
+    (await failure(t, client.getFeature({ latitude: 1, longitude: 1 }, { signal: aborted }))).error.code,
+    Status.CANCELLED,
+  );
   await sleep(50);
   t.equal(server.streams.length, 1, 'no request for a call aborted before it started');
 });

@@ -6,7 +6,12 @@ import type { Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { Channel, createClient, Status } from '../src/client/index.js';
 import { Server } from '../src/server/server.js';
-import { FeatureDb, routeGuideClient, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
+import {
+  FeatureDb,
+  routeGuideClient,
+  routeGuideDefinition,
+  routeGuideHandlers,
+} from '../src/services/routeguide/index.js';
 import { probeDefinition } from './helpers/test-server.js';
 
 const unary = () => probeDefinition().methods.find((m) => m.name === 'Unary')!;
@@ -29,7 +34,10 @@ interface Raw {
 }
 
 /** A raw h2c server; `onStream` gets the stream and the index of its connection. */
-async function rawServer(t: Test, onStream: (stream: ServerHttp2Stream, connection: number, raw: Raw) => void): Promise<Raw> {
+async function rawServer(
+  t: Test,
+  onStream: (stream: ServerHttp2Stream, connection: number, raw: Raw) => void,
+): Promise<Raw> {
   const server = http2.createServer();
   const raw: Raw = { port: 0, sessions: [], sockets: [] };
   server.on('connection', (socket: Socket) => raw.sockets.push(socket));
@@ -96,7 +104,11 @@ t.test('a call in flight when GOAWAY arrives (lastStreamID = its stream) complet
   const call = probe.unary({ text: 'a' }, { timeoutMs: 5000 });
   t.equal((await call).text, 'finished after GOAWAY');
   t.equal((await call.status).code, Status.OK);
-  t.equal((await probe.unary({ text: 'b' }, { timeoutMs: 5000 })).text, 'fresh', 'the next call goes to a new connection');
+  t.equal(
+    (await probe.unary({ text: 'b' }, { timeoutMs: 5000 })).text,
+    'fresh',
+    'the next call goes to a new connection',
+  );
   t.equal(raw.sessions.length, 2);
 });
 
@@ -138,6 +150,10 @@ t.test('calls above the GOAWAY lastStreamID end UNAVAILABLE; the ones below comp
   const second = probe.unary({ text: 'b' }, { timeoutMs: 5000 });
   const [a, b] = await Promise.allSettled([first, second]);
   t.same(a.status === 'fulfilled' && a.value.text, 'kept');
-  t.equal(b.status === 'rejected' && b.reason.code, Status.UNAVAILABLE, 'the unprocessed call is UNAVAILABLE (safe to retry)');
+  t.equal(
+    b.status === 'rejected' && b.reason.code,
+    Status.UNAVAILABLE,
+    'the unprocessed call is UNAVAILABLE (safe to retry)',
+  );
   t.equal((await probe.unary({ text: 'c' }, { timeoutMs: 5000 })).text, 'retried');
 });

@@ -4,7 +4,14 @@
 import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/index.js';
-import { DEFAULT_FEATURE_DB, distanceMetres, routeGuideClient, type Feature, type Point, type RouteGuideClient } from '../src/services/routeguide/index.js';
+import {
+  DEFAULT_FEATURE_DB,
+  distanceMetres,
+  routeGuideClient,
+  type Feature,
+  type Point,
+  type RouteGuideClient,
+} from '../src/services/routeguide/index.js';
 import { startGrpcJsRouteGuideServer } from './helpers/grpc-js.js';
 import { startTestServer } from './helpers/test-server.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
@@ -23,7 +30,10 @@ const SERVERS = {
 };
 
 /** A fresh server (no stored route notes) and a client on its own channel. */
-async function connect(t: Test, start: () => Promise<{ port: number; close(): Promise<void> }>): Promise<RouteGuideClient> {
+async function connect(
+  t: Test,
+  start: () => Promise<{ port: number; close(): Promise<void> }>,
+): Promise<RouteGuideClient> {
   const server = await start();
   const channel = new Channel(`127.0.0.1:${server.port}`);
   t.teardown(async () => {
@@ -46,18 +56,25 @@ for (const [label, start] of Object.entries(SERVERS)) {
     const client = await connect(t, start);
     const expected = DB.filter(
       (f) =>
-        f.location!.latitude >= RECT.lo.latitude && f.location!.latitude <= RECT.hi.latitude &&
-        f.location!.longitude >= RECT.lo.longitude && f.location!.longitude <= RECT.hi.longitude,
+        f.location!.latitude >= RECT.lo.latitude &&
+        f.location!.latitude <= RECT.hi.latitude &&
+        f.location!.longitude >= RECT.lo.longitude &&
+        f.location!.longitude <= RECT.hi.longitude,
     );
     t.equal(expected.length, 100, 'the canonical rectangle holds 100 features');
     const got: Feature[] = [];
     for await (const f of client.listFeatures(RECT)) got.push(f);
-    t.same(got.map((f) => `${key(f.location)} ${f.name}`), expected.map((f) => `${key(f.location)} ${f.name}`));
+    t.same(
+      got.map((f) => `${key(f.location)} ${f.name}`),
+      expected.map((f) => `${key(f.location)} ${f.name}`),
+    );
   });
 
   t.test(`${label}: RecordRoute summarises the points sent`, async (t) => {
     const client = await connect(t, start);
-    const named = DB.filter((f) => f.name !== '').slice(0, 3).map((f) => f.location!);
+    const named = DB.filter((f) => f.name !== '')
+      .slice(0, 3)
+      .map((f) => f.location!);
     const route = [named[0], { latitude: 1, longitude: 1 }, named[1], named[2]];
     let distance = 0;
     for (let i = 1; i < route.length; i++) distance += distanceMetres(route[i - 1], route[i]);
@@ -72,7 +89,8 @@ for (const [label, start] of Object.entries(SERVERS)) {
     const call = client.routeChat({ timeoutMs: 10_000 });
     const lines: string[] = [];
     const reading = (async () => {
-      for await (const n of call) lines.push(`Got message ${n.message} at point(${n.location?.latitude}, ${n.location?.longitude})`);
+      for await (const n of call)
+        lines.push(`Got message ${n.message} at point(${n.location?.latitude}, ${n.location?.longitude})`);
     })();
     for (const [i, word] of ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth'].entries()) {
       await call.send({ location: { latitude: 0, longitude: (i % 3) + 1 }, message: `${word} message` });

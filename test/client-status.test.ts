@@ -1,7 +1,12 @@
 // How our client settles a call's status, against a raw node:http2 server that writes each odd
 // response by hand (PROTOCOL-HTTP2 "Responses", doc/http-grpc-status-mapping.md, doc/statuscodes.md).
 
-import http2, { constants, type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import http2, {
+  constants,
+  type IncomingHttpHeaders,
+  type ServerHttp2Session,
+  type ServerHttp2Stream,
+} from 'node:http2';
 import { createServer, type Socket } from 'node:net';
 import t, { type Test } from 'tap';
 import { Channel, createClient, GrpcError, Metadata, Status } from '../src/client/index.js';
@@ -67,7 +72,12 @@ function msgFrame(text: string): Buffer {
 const GRPC_200 = { ':status': 200, 'content-type': 'application/grpc' };
 
 /** Responds with headers, the given messages and the trailers. */
-function respond(stream: ServerHttp2Stream, messages: Buffer[], trailers: Record<string, string>, headers: Record<string, string | number> = GRPC_200): void {
+function respond(
+  stream: ServerHttp2Stream,
+  messages: Buffer[],
+  trailers: Record<string, string>,
+  headers: Record<string, string | number> = GRPC_200,
+): void {
   stream.respond(headers, { waitForTrailers: true });
   stream.on('wantTrailers', () => stream.sendTrailers(trailers));
   for (const m of messages) stream.write(m);
@@ -92,7 +102,11 @@ const SPECIAL_ENCODED = '%09%0Atest with whitespace%0D%0Aand Unicode BMP %E2%98%
 
 t.test('grpc-status 0 in the trailers: the unary response', async (t) => {
   const server = await rawServer(t, (s) => respond(s, [msgFrame('pong')], { 'grpc-status': '0' }));
-  t.same(await probeClient(t, server.port).unary({ text: 'ping' }), { text: 'pong', payload: Buffer.alloc(0), count: 0 });
+  t.same(await probeClient(t, server.port).unary({ text: 'ping' }), {
+    text: 'pong',
+    payload: Buffer.alloc(0),
+    count: 0,
+  });
 });
 
 t.test('non-OK grpc-status in the trailers, percent-encoded grpc-message decoded exactly', async (t) => {
@@ -106,7 +120,10 @@ t.test('non-OK grpc-status in the trailers, percent-encoded grpc-message decoded
 
 t.test('Trailers-Only: the status and metadata come in the only HEADERS frame', async (t) => {
   const server = await rawServer(t, (s) =>
-    s.respond({ ...GRPC_200, 'grpc-status': String(Status.NOT_FOUND), 'grpc-message': 'no%20such thing', 'x-why': 'missing' }, { endStream: true }),
+    s.respond(
+      { ...GRPC_200, 'grpc-status': String(Status.NOT_FOUND), 'grpc-message': 'no%20such thing', 'x-why': 'missing' },
+      { endStream: true },
+    ),
   );
   const call = probeClient(t, server.port).unary({ text: 'ping' });
   await t.rejects(call, { code: Status.NOT_FOUND, details: 'no such thing' });
@@ -139,7 +156,15 @@ for (const [httpStatus, code] of HTTP_CASES) {
 
 t.test('a non-200 HTTP status with grpc-status: grpc-status wins', async (t) => {
   const server = await rawServer(t, (s) =>
-    s.respond({ ':status': 503, 'content-type': 'application/grpc', 'grpc-status': String(Status.PERMISSION_DENIED), 'grpc-message': 'no' }, { endStream: true }),
+    s.respond(
+      {
+        ':status': 503,
+        'content-type': 'application/grpc',
+        'grpc-status': String(Status.PERMISSION_DENIED),
+        'grpc-message': 'no',
+      },
+      { endStream: true },
+    ),
   );
   const error = await unaryError(t, server.port);
   t.equal(error.code, Status.PERMISSION_DENIED);
@@ -204,7 +229,10 @@ t.test('trailers then RST_STREAM(NO_ERROR): the trailers status stands', async (
     })(),
     { code: Status.PERMISSION_DENIED, details: 'go away' },
   );
-  t.same(got.map((m: any) => m.text), ['early']);
+  t.same(
+    got.map((m: any) => m.text),
+    ['early'],
+  );
 });
 
 t.test('trailers with grpc-status 0 then RST_STREAM(NO_ERROR): OK', async (t) => {
@@ -324,7 +352,12 @@ t.test('response header and trailer metadata: ASCII and -bin, padded and unpadde
 
 t.test('trailer metadata travels on the GrpcError of a failed call', async (t) => {
   const server = await rawServer(t, (s) =>
-    respond(s, [], { 'grpc-status': String(Status.ABORTED), 'grpc-message': 'retry later', 'retry-after-bin': 'AQI', 'x-reason': 'busy' }),
+    respond(s, [], {
+      'grpc-status': String(Status.ABORTED),
+      'grpc-message': 'retry later',
+      'retry-after-bin': 'AQI',
+      'x-reason': 'busy',
+    }),
   );
   const error = await unaryError(t, server.port);
   t.equal(error.code, Status.ABORTED);

@@ -17,7 +17,14 @@ t.test('gzip and deflate round-trip; identity passes bytes through', async (t) =
 
 t.test('supported encodings', async (t) => {
   t.same([...SUPPORTED_ENCODINGS].sort(), ['deflate', 'gzip', 'identity']);
-  for (const [name, ok] of [['gzip', true], ['deflate', true], ['identity', true], ['snappy', false], ['GZIP', false], ['', false]] as const) {
+  for (const [name, ok] of [
+    ['gzip', true],
+    ['deflate', true],
+    ['identity', true],
+    ['snappy', false],
+    ['GZIP', false],
+    ['', false],
+  ] as const) {
     t.equal(isSupportedEncoding(name), ok, JSON.stringify(name));
   }
 });
@@ -29,7 +36,10 @@ t.test('the receive limit applies to the inflated size: a small bomb is refused'
   const result = decompress('gzip', bomb, 4 * 1024 * 1024);
   t.type(result, FramingError);
   t.equal((result as FramingError).kind, 'too-large');
-  t.match((result as FramingError).message, /^Received message larger than max \(more than 4194304 bytes once decompressed vs\. 4194304\)$/);
+  t.match(
+    (result as FramingError).message,
+    /^Received message larger than max \(more than 4194304 bytes once decompressed vs\. 4194304\)$/,
+  );
   // Exactly at the limit is fine.
   const exact = zlib.deflateSync(Buffer.alloc(1000));
   t.equal((decompress('deflate', exact, 1000) as Buffer).length, 1000);

@@ -51,7 +51,10 @@ t.test('one chunk holding several messages', async (t) => {
   const { decoder, out } = collector();
   t.equal(decoder.push(WIRE), undefined);
   t.same(hex(out), hex(MESSAGES));
-  t.same(out.map((m) => m.compressed), MESSAGES.map(() => false));
+  t.same(
+    out.map((m) => m.compressed),
+    MESSAGES.map(() => false),
+  );
   t.equal(decoder.end(), undefined, 'ends cleanly on a message boundary');
 });
 
@@ -139,8 +142,7 @@ t.test('property: random messages in random chunks come out whole and in order',
       pos += n;
     }
     if (decoder.end() !== undefined) t.fail(`iteration ${iteration}: did not end cleanly`);
-    const same =
-      out.length === count && out.every((m, i) => m.body.equals(messages[i]) && m.compressed === flags[i]);
+    const same = out.length === count && out.every((m, i) => m.body.equals(messages[i]) && m.compressed === flags[i]);
     if (!same) t.fail(`iteration ${iteration}: messages differ`, { found: out.length, wanted: count });
   }
   t.pass('300 random inputs decoded');
@@ -148,8 +150,17 @@ t.test('property: random messages in random chunks come out whole and in order',
 
 t.test('compressed flag is reported per message', async (t) => {
   const { decoder, out } = collector();
-  decoder.push(Buffer.concat([encodeEnvelope(bytes(2, 1), true), encodeEnvelope(bytes(2, 2), false), encodeEnvelope(Buffer.alloc(0), true)]));
-  t.same(out.map((m) => m.compressed), [true, false, true]);
+  decoder.push(
+    Buffer.concat([
+      encodeEnvelope(bytes(2, 1), true),
+      encodeEnvelope(bytes(2, 2), false),
+      encodeEnvelope(Buffer.alloc(0), true),
+    ]),
+  );
+  t.same(
+    out.map((m) => m.compressed),
+    [true, false, true],
+  );
 });
 
 t.test('max receive size is enforced from the prefix', async (t) => {

@@ -61,22 +61,40 @@ function startInteropServer(t: Test): Promise<number> {
 }
 
 // One test, so the spawns overlap: each start of the TypeScript CLI costs seconds on a busy machine.
-t.test('interop-client: exit 0 and "OK: <case>" against interop-server, exit 1 with the reason otherwise', async (t) => {
-  // A RouteGuide-only server: grpc.testing.TestService is unknown there.
-  const routeGuide = await startTestServer();
-  t.teardown(() => routeGuide.close());
-  const [port, failing] = await Promise.all([
-    startInteropServer(t),
-    runCli(['interop-client', '--server_host=127.0.0.1', `--server_port=${routeGuide.port}`, '--test_case=empty_unary']),
-  ]);
-  t.equal(failing.code, 1, 'a failing case exits 1');
-  t.match(failing.stderr, /empty_unary: unexpected status UNIMPLEMENTED \(12\)/, 'the reason names the case and the status');
+t.test(
+  'interop-client: exit 0 and "OK: <case>" against interop-server, exit 1 with the reason otherwise',
+  async (t) => {
+    // A RouteGuide-only server: grpc.testing.TestService is unknown there.
+    const routeGuide = await startTestServer();
+    t.teardown(() => routeGuide.close());
+    const [port, failing] = await Promise.all([
+      startInteropServer(t),
+      runCli([
+        'interop-client',
+        '--server_host=127.0.0.1',
+        `--server_port=${routeGuide.port}`,
+        '--test_case=empty_unary',
+      ]),
+    ]);
+    t.equal(failing.code, 1, 'a failing case exits 1');
+    t.match(
+      failing.stderr,
+      /empty_unary: unexpected status UNIMPLEMENTED \(12\)/,
+      'the reason names the case and the status',
+    );
 
-  const args = ['--server_host=127.0.0.1', '--server_port', String(port), '--test_case=server_compressed_streaming', '--use_tls=false'];
-  const passing = await runCli(['interop-client', ...args]);
-  t.equal(passing.code, 0, 'server_compressed_streaming against interop-server exits 0', { stderr: passing.stderr });
-  t.match(passing.stdout, /^OK: server_compressed_streaming$/m);
-});
+    const args = [
+      '--server_host=127.0.0.1',
+      '--server_port',
+      String(port),
+      '--test_case=server_compressed_streaming',
+      '--use_tls=false',
+    ];
+    const passing = await runCli(['interop-client', ...args]);
+    t.equal(passing.code, 0, 'server_compressed_streaming against interop-server exits 0', { stderr: passing.stderr });
+    t.match(passing.stdout, /^OK: server_compressed_streaming$/m);
+  },
+);
 
 // Usage errors are checked in-process (cli.ts turns a UsageError into exit code 2): each spawn of
 // the TypeScript CLI costs seconds.
@@ -85,12 +103,19 @@ t.test('usage errors', async (t) => {
     [interopClient, ['--server_port=1', '--test_case=no_such_case'], /unknown --test_case "no_such_case"/],
     [interopClient, ['--server_host=127.0.0.1', '--test_case=empty_unary'], /--server_port is required/],
     [interopClient, ['--server_port=1'], /--test_case is required/],
-    [interopClient, ['--server_port=1', '--test_case=empty_unary', '--use_tls=maybe'], /--use_tls must be true or false/],
+    [
+      interopClient,
+      ['--server_port=1', '--test_case=empty_unary', '--use_tls=maybe'],
+      /--use_tls must be true or false/,
+    ],
     [interopServer, [], /--port is required/],
     [interopServer, ['--port=70000'], /--port must be a port number/],
   ];
   for (const [command, args, message] of cases) {
-    const error = await command(parseArgs(args)).then(() => undefined, (e: unknown) => e);
+    const error = await command(parseArgs(args)).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     t.type(error, UsageError, `${args.join(' ') || '(no flags)'}: a usage error`);
     t.match((error as Error | undefined)?.message, message);
   }

@@ -4,7 +4,13 @@
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { Channel, createClient, Status } from '../src/client/index.js';
-import { DEFAULT_FEATURE_DB, distanceMetres, routeGuideClient, type Feature, type RouteNote } from '../src/services/routeguide/index.js';
+import {
+  DEFAULT_FEATURE_DB,
+  distanceMetres,
+  routeGuideClient,
+  type Feature,
+  type RouteNote,
+} from '../src/services/routeguide/index.js';
 import { goRouteGuideBinaries, startGoServer } from './helpers/go.js';
 import { probeDefinition } from './helpers/test-server.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
@@ -37,13 +43,21 @@ t.test('our client against the Go server: GetFeature, ListFeatures, RecordRoute,
   t.equal(empty.name, '', 'no feature at (0, 0)');
 
   // Server-streaming: the 100 features of the canonical rectangle, in database order.
-  const rect = { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } };
+  const rect = {
+    lo: { latitude: 400000000, longitude: -750000000 },
+    hi: { latitude: 420000000, longitude: -730000000 },
+  };
   const listed: Feature[] = [];
   for await (const f of client.listFeatures(rect, options())) listed.push(f);
-  const expected = DB.filter((f) => f.location!.latitude >= 400000000 && f.location!.latitude <= 420000000)
-    .filter((f) => f.location!.longitude >= -750000000 && f.location!.longitude <= -730000000);
+  const expected = DB.filter((f) => f.location!.latitude >= 400000000 && f.location!.latitude <= 420000000).filter(
+    (f) => f.location!.longitude >= -750000000 && f.location!.longitude <= -730000000,
+  );
   t.equal(listed.length, 100, '100 features');
-  t.same(listed.map((f) => f.name), expected.map((f) => f.name), 'same features, same order');
+  t.same(
+    listed.map((f) => f.name),
+    expected.map((f) => f.name),
+    'same features, same order',
+  );
 
   // Client-streaming: named features count, distance is the sum of truncated haversine legs.
   const route = [DB[0].location!, { latitude: 10_000_000, longitude: 20_000_000 }, DB[1].location!];

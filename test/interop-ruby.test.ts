@@ -52,22 +52,28 @@ const RUBY_CLIENT_CASES: InteropCaseName[] = [
 ];
 
 /** Cases known to fail, per direction, and why (README footnotes). `pattern` must match the failure. */
-const EXPECTED_FAILURES: Partial<Record<Direction, Partial<Record<InteropCaseName, { reason: string; pattern: RegExp }>>>> = {
+const EXPECTED_FAILURES: Partial<
+  Record<Direction, Partial<Record<InteropCaseName, { reason: string; pattern: RegExp }>>>
+> = {
   oursToRuby: {
     client_compressed_unary: {
-      reason: 'server.rb ignores `expect_compressed` (no CompressedRequest feature): the uncompressed probe succeeds instead of failing with INVALID_ARGUMENT.',
+      reason:
+        'server.rb ignores `expect_compressed` (no CompressedRequest feature): the uncompressed probe succeeds instead of failing with INVALID_ARGUMENT.',
       pattern: /probe .*expected status INVALID_ARGUMENT, but the call succeeded/,
     },
     client_compressed_streaming: {
-      reason: 'server.rb ignores `expect_compressed` (no CompressedRequest feature): the uncompressed probe succeeds instead of failing with INVALID_ARGUMENT.',
+      reason:
+        'server.rb ignores `expect_compressed` (no CompressedRequest feature): the uncompressed probe succeeds instead of failing with INVALID_ARGUMENT.',
       pattern: /probe .*expected status INVALID_ARGUMENT, but the call succeeded/,
     },
     server_compressed_unary: {
-      reason: 'server.rb ignores `response_compressed` (no CompressedResponse feature): the response arrives with Compressed-Flag 0.',
+      reason:
+        'server.rb ignores `response_compressed` (no CompressedResponse feature): the response arrives with Compressed-Flag 0.',
       pattern: /response_compressed=true\): response Compressed-Flag is 0/,
     },
     server_compressed_streaming: {
-      reason: 'server.rb ignores `ResponseParameters.compressed` (no CompressedResponse feature): the first response arrives with Compressed-Flag 0.',
+      reason:
+        'server.rb ignores `ResponseParameters.compressed` (no CompressedResponse feature): the first response arrives with Compressed-Flag 0.',
       pattern: /response 0 \(compressed=true\): Compressed-Flag is 0/,
     },
   },
@@ -91,7 +97,12 @@ function record(direction: Direction, name: InteropCaseName, outcome: Outcome): 
 function checkOutcome(t: Test, direction: Direction, name: InteropCaseName, outcome: Outcome): void {
   const expected = EXPECTED_FAILURES[direction]?.[name];
   if (!expected) t.ok(outcome.pass, `${name} passes`, outcome.pass ? {} : { reason: outcome.reason });
-  else t.match(outcome.pass ? 'passed' : outcome.reason, expected.pattern, `${name} fails as documented: ${expected.reason}`);
+  else
+    t.match(
+      outcome.pass ? 'passed' : outcome.reason,
+      expected.pattern,
+      `${name} fails as documented: ${expected.reason}`,
+    );
 }
 
 // ---- Ruby: where client.rb and server.rb are, or why the Ruby directions cannot run ----
@@ -103,7 +114,9 @@ interface RubyInterop {
 
 function subdirs(dir: string): string[] {
   try {
-    return readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => join(dir, d.name));
+    return readdirSync(dir, { withFileTypes: true })
+      .filter((d) => d.isDirectory())
+      .map((d) => join(dir, d.name));
   } catch {
     return [];
   }
@@ -118,7 +131,9 @@ function findRubyInterop(): RubyInterop | { skip: string } {
     .map((gem) => join(gem, 'src', 'ruby', 'pb', 'test'))
     .filter((dir) => existsSync(join(dir, 'client.rb')) && existsSync(join(dir, 'server.rb')));
   const problem =
-    testDirs.length === 0 ? 'the grpc gem interop client.rb/server.rb were not found (Debian package ruby-grpc)' : rubyProblem();
+    testDirs.length === 0
+      ? 'the grpc gem interop client.rb/server.rb were not found (Debian package ruby-grpc)'
+      : rubyProblem();
   if (problem) {
     if (process.env.CI === 'true') throw new Error(`Ruby interop suite cannot run under CI=true: ${problem}`);
     return { skip: problem };
@@ -132,7 +147,9 @@ function rubyProblem(): string | undefined {
     execFileSync('ruby', ['-e', 'require "grpc"'], { stdio: 'ignore', timeout: 20_000 });
     return undefined;
   } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'ruby is not installed' : "`ruby -e 'require \"grpc\"'` failed";
+    return (error as NodeJS.ErrnoException).code === 'ENOENT'
+      ? 'ruby is not installed'
+      : '`ruby -e \'require "grpc"\'` failed';
   }
 }
 
@@ -153,14 +170,19 @@ function run(command: string, args: string[], timeoutMs = CASE_TIMEOUT_MS): Prom
 /** Runs `task` over `items`, at most `limit` at a time. */
 async function inParallel<T>(items: T[], limit: number, task: (item: T) => Promise<void>): Promise<void> {
   const queue = [...items];
-  await Promise.all(Array.from({ length: limit }, async () => {
-    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
-  }));
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item);
+    }),
+  );
 }
 
 /** The last meaningful line of a failed run: Ruby's exception message. */
 function lastError(output: string): string {
-  const lines = output.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('from ') && !/^[IWD], \[/.test(l));
+  const lines = output
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('from ') && !/^[IWD], \[/.test(l));
   return lines.find((l) => /Error|error|fail/.test(l)) ?? lines.at(-1) ?? '(no output)';
 }
 
@@ -174,7 +196,9 @@ async function startOurServer(t: Test): Promise<number> {
 
 /** Ruby's server.rb through the loopback wrapper; resolves with its port once it serves. */
 function startRubyServer(t: Test, serverRb: string): Promise<number> {
-  const child: ChildProcess = spawn('ruby', [LOOPBACK_WRAPPER, serverRb, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child: ChildProcess = spawn('ruby', [LOOPBACK_WRAPPER, serverRb, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });
@@ -231,15 +255,19 @@ t.test('Ruby client.rb → our interop server: all 15 credential-free cases pass
   for (const name of RUBY_CLIENT_CASES) checkOutcome(t, 'rubyToOurs', name, results.get('rubyToOurs')!.get(name)!);
 });
 
-t.test('our interop client → Ruby server.rb: every case passes except the documented ones', { skip: rubySkip }, async (t) => {
-  if ('skip' in ruby) return;
-  const port = await startRubyServer(t, ruby.serverRb);
-  for (const name of INTEROP_CASES) {
-    const outcome = await runOurCase(name, port);
-    record('oursToRuby', name, outcome);
-    checkOutcome(t, 'oursToRuby', name, outcome);
-  }
-});
+t.test(
+  'our interop client → Ruby server.rb: every case passes except the documented ones',
+  { skip: rubySkip },
+  async (t) => {
+    if ('skip' in ruby) return;
+    const port = await startRubyServer(t, ruby.serverRb);
+    for (const name of INTEROP_CASES) {
+      const outcome = await runOurCase(name, port);
+      record('oursToRuby', name, outcome);
+      checkOutcome(t, 'oursToRuby', name, outcome);
+    }
+  },
+);
 
 // Beyond the matrix: server.rb has no expect_compressed probe, so the cases above stop before our
 // compressed requests reach C-core. Send them anyway and check C-core reads every encoding.
@@ -259,7 +287,11 @@ t.test('our compressed requests are read by the Ruby (C-core) server', { skip: r
     await upload.send({ payload: { body: Buffer.alloc(27_182) } });
     await upload.send({ payload: { body: Buffer.alloc(45_904) } }, { compress: false });
     const sum = await upload.closeAndRecv();
-    t.equal(sum.aggregated_payload_size, 73_086, `StreamingInputCall with grpc-encoding ${compression}, one message uncompressed`);
+    t.equal(
+      sum.aggregated_payload_size,
+      73_086,
+      `StreamingInputCall with grpc-encoding ${compression}, one message uncompressed`,
+    );
   }
 });
 
@@ -297,14 +329,19 @@ function parseMatrix(section: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
     const m = /^\|\s*`([a-z_]+)`\s*\|(.*)\|\s*$/.exec(line.trim());
-    if (m) rows.set(m[1]!, m[2]!.split('|').map((c) => c.trim().split(/\s+/)[0]!.toLowerCase()));
+    if (m)
+      rows.set(
+        m[1]!,
+        m[2]!.split('|').map((c) => c.trim().split(/\s+/)[0]!.toLowerCase()),
+      );
   }
   return rows;
 }
 
 t.test('README interop matrix matches this run', async (t) => {
   const rendered = renderMatrix();
-  if (process.env.INTEROP_MATRIX_OUT) writeFileSync(process.env.INTEROP_MATRIX_OUT, `${MATRIX_START}\n${rendered}\n${MATRIX_END}\n`);
+  if (process.env.INTEROP_MATRIX_OUT)
+    writeFileSync(process.env.INTEROP_MATRIX_OUT, `${MATRIX_START}\n${rendered}\n${MATRIX_END}\n`);
   const readme = readFileSync(process.env.INTEROP_README ?? join(REPO, 'README.md'), 'utf8');
   const start = readme.indexOf(MATRIX_START);
   const end = readme.indexOf(MATRIX_END);

@@ -21,7 +21,12 @@ import {
   type TestServiceClient,
 } from '../src/services/testing/index.js';
 import type { BidiStreamCall, UnaryCall } from '../src/client/client.js';
-import type { SimpleRequest, SimpleResponse, StreamingOutputCallRequest, StreamingOutputCallResponse } from '../src/services/testing/types.js';
+import type {
+  SimpleRequest,
+  SimpleResponse,
+  StreamingOutputCallRequest,
+  StreamingOutputCallResponse,
+} from '../src/services/testing/types.js';
 
 type Client = TestServiceClient & {
   cacheableUnaryCall(request: SimpleRequest): UnaryCall<SimpleResponse>;
@@ -39,7 +44,10 @@ t.teardown(() => {
 });
 
 async function statusOf(call: Promise<unknown>): Promise<GrpcError | undefined> {
-  return call.then(() => undefined, (e: unknown) => e as GrpcError);
+  return call.then(
+    () => undefined,
+    (e: unknown) => e as GrpcError,
+  );
 }
 
 t.test('UnaryCall: an unsupported response_type is INVALID_ARGUMENT', async (t) => {
@@ -70,14 +78,20 @@ t.test('HalfDuplexCall reads every request before answering, then answers in ord
   t.equal(answered, false, 'no response before the client half-closes');
   call.closeSend();
   const sizes = [(await first).value?.payload?.body?.length];
-  for await (const response of { [Symbol.asyncIterator]: () => call[Symbol.asyncIterator]() }) sizes.push(response.payload?.body?.length);
+  for await (const response of { [Symbol.asyncIterator]: () => call[Symbol.asyncIterator]() })
+    sizes.push(response.payload?.body?.length);
   t.same(sizes, [1, 2, 3]);
 });
 
 t.test('interval_us: each response waits its interval after the previous one', async (t) => {
   const started = Date.now();
   const sizes: number[] = [];
-  const request = { response_parameters: [{ size: 5, interval_us: 60_000 }, { size: 6, interval_us: 60_000 }] };
+  const request = {
+    response_parameters: [
+      { size: 5, interval_us: 60_000 },
+      { size: 6, interval_us: 60_000 },
+    ],
+  };
   for await (const response of client.streamingOutputCall(request)) sizes.push(response.payload?.body?.length ?? -1);
   t.same(sizes, [5, 6]);
   t.ok(Date.now() - started >= 115, 'the two intervals accumulate (at least 120 ms in all, less timer slack)');
@@ -98,7 +112,9 @@ t.test('UnimplementedCall has no handler: UNIMPLEMENTED', async (t) => {
 // (uncompressed) has already been decoded from the same DATA frame.
 t.test('expect_compressed: a compressed and an uncompressed message in one DATA frame', async (t) => {
   const method = testServiceDefinition().methods.find((m) => m.name === 'StreamingInputCall')!;
-  const compressed = gzipSync(method.serializeRequest({ payload: { body: Buffer.alloc(100) }, expect_compressed: { value: true } }));
+  const compressed = gzipSync(
+    method.serializeRequest({ payload: { body: Buffer.alloc(100) }, expect_compressed: { value: true } }),
+  );
   const plain = method.serializeRequest({ payload: { body: Buffer.alloc(50) }, expect_compressed: { value: false } });
   const session = http2.connect(`http://127.0.0.1:${port}`);
   t.teardown(() => session.close());

@@ -4,7 +4,12 @@
 
 import t from 'tap';
 import { Server } from '../src/server/server.js';
-import { INTEROP_CASES, runInteropCase, testServiceDefinition, testServiceHandlers } from '../src/services/testing/index.js';
+import {
+  INTEROP_CASES,
+  runInteropCase,
+  testServiceDefinition,
+  testServiceHandlers,
+} from '../src/services/testing/index.js';
 import { makeCertificate } from './helpers/tls-cert.js';
 
 const { cert, key } = makeCertificate('interop.test');

@@ -11,7 +11,12 @@ import { Status } from '../src/protocol/status.js';
 import type { ServerCall } from '../src/server/call.js';
 import { Server } from '../src/server/server.js';
 import type { ServerOptions } from '../src/server/options.js';
-import { FeatureDb, routeGuideClient, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
+import {
+  FeatureDb,
+  routeGuideClient,
+  routeGuideDefinition,
+  routeGuideHandlers,
+} from '../src/services/routeguide/index.js';
 
 /** A server whose RouteChat calls report how they ended. */
 async function start(options: ServerOptions = {}) {
@@ -21,7 +26,11 @@ async function start(options: ServerOptions = {}) {
   server.addService(routeGuideDefinition(), {
     ...handlers,
     routeChat: (call: ServerCall) => {
-      ended.push(new Promise((resolve) => call.signal.addEventListener('abort', () => resolve(call.signal.reason), { once: true })));
+      ended.push(
+        new Promise((resolve) =>
+          call.signal.addEventListener('abort', () => resolve(call.signal.reason), { once: true }),
+        ),
+      );
       return handlers.routeChat(call);
     },
   });
@@ -105,7 +114,12 @@ async function pingServer(port: number, count: number, gapMs: number, whileCall 
   let stream: http2.ClientHttp2Stream | undefined;
   if (whileCall) {
     // A RouteChat that stays open: a call is running while the pings arrive.
-    stream = session.request({ ':method': 'POST', ':path': '/routeguide.RouteGuide/RouteChat', 'content-type': 'application/grpc', te: 'trailers' });
+    stream = session.request({
+      ':method': 'POST',
+      ':path': '/routeguide.RouteGuide/RouteChat',
+      'content-type': 'application/grpc',
+      te: 'trailers',
+    });
     stream.on('error', () => {});
   }
   for (let i = 0; i < count && !goaway && !session.destroyed; i++) {
@@ -142,7 +156,9 @@ t.test('ping policing: pings at the permitted rate are fine', async (t) => {
 t.test('client (A8): GOAWAY too_many_pings doubles the keepalive interval', async (t) => {
   const { server, port } = await start();
   t.teardown(() => server.close(0));
-  const channel = new Channel(`127.0.0.1:${port}`, { keepalive: { timeMs: 20, timeoutMs: 1000, permitWithoutCalls: true } });
+  const channel = new Channel(`127.0.0.1:${port}`, {
+    keepalive: { timeMs: 20, timeoutMs: 1000, permitWithoutCalls: true },
+  });
   t.teardown(() => channel.close());
   const warned = new Promise<Error>((resolve) => process.once('warning', resolve));
   await routeGuideClient(channel).getFeature({ latitude: 1, longitude: 1 });
@@ -162,7 +178,8 @@ t.test('pingOrDestroy: every PING settles once and leaves no listener on a long-
   await new Promise((resolve) => session.once('connect', resolve));
   const before = session.listenerCount('close');
   const results: boolean[] = [];
-  for (let i = 0; i < 20; i++) results.push(await new Promise<boolean>((resolve) => pingOrDestroy(session, 5000, 'server', resolve)));
+  for (let i = 0; i < 20; i++)
+    results.push(await new Promise<boolean>((resolve) => pingOrDestroy(session, 5000, 'server', resolve)));
   t.same(results, Array(20).fill(true), 'each PING acknowledged');
   t.equal(session.listenerCount('close'), before, 'no close listener left behind');
 });

@@ -28,7 +28,8 @@ t.test('grpcContentSubtype', async (t) => {
     ['', undefined],
     [undefined, undefined],
   ];
-  for (const [contentType, subtype] of cases) t.equal(grpcContentSubtype(contentType), subtype, JSON.stringify(contentType));
+  for (const [contentType, subtype] of cases)
+    t.equal(grpcContentSubtype(contentType), subtype, JSON.stringify(contentType));
 });
 
 t.test('responseContentType echoes the request form', async (t) => {

@@ -15,7 +15,8 @@ function direct(message: object, encoder: DirectEncoder = directEncoder(All)!): 
   if (size === NOT_HANDLED) return undefined;
   const out = Buffer.alloc(size + 3, 0xee); // a margin that must stay untouched
   const end = encoder.write(message, out, 2);
-  if (end !== size + 2 || out[0] !== 0xee || out[1] !== 0xee || out[end] !== 0xee) throw new Error(`wrote ${end - 2} of ${size} bytes, or outside them`);
+  if (end !== size + 2 || out[0] !== 0xee || out[1] !== 0xee || out[end] !== 0xee)
+    throw new Error(`wrote ${end - 2} of ${size} bytes, or outside them`);
   return out.subarray(2, end);
 }
 
@@ -69,9 +70,12 @@ t.test('instances of the generated class: unset fields (prototype defaults) are 
 
 t.test('matches protobufjs on random messages', async (t) => {
   let seed = 42;
-  const random = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
-  const str = () => String.fromCodePoint(...Array.from({ length: int(0, 80) }, () => (random() < 0.8 ? int(32, 126) : int(0xa0, 0x1f600 - 1) % 0xd800)));
+  const str = () =>
+    String.fromCodePoint(
+      ...Array.from({ length: int(0, 80) }, () => (random() < 0.8 ? int(32, 126) : int(0xa0, 0x1f600 - 1) % 0xd800)),
+    );
   const inner = (depth: number): object => ({
     ...(random() < 0.5 ? { a: int(-(2 ** 31), 2 ** 31 - 1) } : {}),
     ...(random() < 0.5 ? { s: str() } : {}),

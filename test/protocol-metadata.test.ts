@@ -58,7 +58,10 @@ t.test('set, add, get, first, has, delete, iteration', async (t) => {
   t.same(md.get('absent'), []);
   t.equal(md.first('absent'), undefined);
   t.equal(md.has('blob-bin'), true);
-  t.same([...md].map(([k]) => k), ['x-one', 'x-many', 'x-many', 'x-many', 'blob-bin']);
+  t.same(
+    [...md].map(([k]) => k),
+    ['x-one', 'x-many', 'x-many', 'x-many', 'blob-bin'],
+  );
   t.same(md.toJSON(), { 'x-one': ['uno'], 'x-many': ['a', 'b', 'c'], 'blob-bin': ['AQID'] });
   t.equal(md.delete('x-many'), true);
   t.equal(md.size, 2);
@@ -116,7 +119,10 @@ t.test('fromHeaders: binary values padded, unpadded and comma-joined', async (t)
     ['/w', [[0xff]]],
     ['/w,AQI', [[0xff], [1, 2]]], // PROTOCOL-HTTP2: split on "," before decoding
     ['/w==, AQI=', [[0xff], [1, 2]]], // joined with ", " and padded
-    [['/w', 'AQI,AAECAw'], [[0xff], [1, 2], [0, 1, 2, 3]]], // repeated header, one of them joined
+    [
+      ['/w', 'AQI,AAECAw'],
+      [[0xff], [1, 2], [0, 1, 2, 3]],
+    ], // repeated header, one of them joined
     ['', [[]]],
   ];
   for (const [value, bytes] of cases) {
@@ -125,7 +131,11 @@ t.test('fromHeaders: binary values padded, unpadded and comma-joined', async (t)
       t.fail(`${JSON.stringify(value)}: ${md}`);
       continue;
     }
-    t.same(md.get('blob-bin').map((b) => [...(b as Buffer)]), bytes, JSON.stringify(value));
+    t.same(
+      md.get('blob-bin').map((b) => [...(b as Buffer)]),
+      bytes,
+      JSON.stringify(value),
+    );
   }
 });
 
@@ -138,8 +148,17 @@ t.test('fromHeaders: malformed base64 gives an error string, not a throw', async
 });
 
 t.test('fromHeaders: ASCII values trimmed, arrays kept in order, undefined skipped', async (t) => {
-  const md = Metadata.fromHeaders({ 'x-a': '  padded  ', 'x-b': ['1', '2'], 'x-c': undefined, 'x-comma': 'a,b' }) as Metadata;
-  t.same(md.toJSON(), { 'x-a': ['padded'], 'x-b': ['1', '2'], 'x-comma': ['a,b'] }, 'ASCII values are not split on ","');
+  const md = Metadata.fromHeaders({
+    'x-a': '  padded  ',
+    'x-b': ['1', '2'],
+    'x-c': undefined,
+    'x-comma': 'a,b',
+  }) as Metadata;
+  t.same(
+    md.toJSON(),
+    { 'x-a': ['padded'], 'x-b': ['1', '2'], 'x-comma': ['a,b'] },
+    'ASCII values are not split on ","',
+  );
 });
 
 t.test('fromHeaders never surfaces reserved, pseudo or transport headers', async (t) => {

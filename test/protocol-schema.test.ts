@@ -12,7 +12,15 @@ t.test('route_guide.proto: four methods with paths and streaming flags', async (
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
   t.equal(def.name, 'routeguide.RouteGuide');
   t.equal(def.service.name, 'RouteGuide');
-  const rows = def.methods.map((m) => [m.path, m.name, m.localName, m.requestStream, m.responseStream, m.requestType.name, m.responseType.name]);
+  const rows = def.methods.map((m) => [
+    m.path,
+    m.name,
+    m.localName,
+    m.requestStream,
+    m.responseStream,
+    m.requestType.name,
+    m.responseType.name,
+  ]);
   t.same(rows, [
     ['/routeguide.RouteGuide/GetFeature', 'GetFeature', 'getFeature', false, false, 'Point', 'Feature'], // unary
     ['/routeguide.RouteGuide/ListFeatures', 'ListFeatures', 'listFeatures', false, true, 'Rectangle', 'Feature'], // server streaming
@@ -30,18 +38,36 @@ t.test('serialize / deserialize round-trip with snake_case fields', async (t) =>
   t.same(method('RecordRoute').responseType.toObject(back), summary);
   t.equal(back.point_count, 10, 'snake_case field on the decoded message');
   t.equal(back.elapsed_time, 7);
-  t.same(Object.keys(method('RecordRoute').responseType.fields), ['point_count', 'feature_count', 'distance', 'elapsed_time']);
+  t.same(Object.keys(method('RecordRoute').responseType.fields), [
+    'point_count',
+    'feature_count',
+    'distance',
+    'elapsed_time',
+  ]);
 
   const cases: Array<[method: string, side: 'request' | 'response', message: object]> = [
     ['GetFeature', 'request', { latitude: 409146138, longitude: -746188906 }],
-    ['GetFeature', 'response', { name: 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA', location: { latitude: 409146138, longitude: -746188906 } }],
-    ['ListFeatures', 'request', { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } }],
+    [
+      'GetFeature',
+      'response',
+      {
+        name: 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA',
+        location: { latitude: 409146138, longitude: -746188906 },
+      },
+    ],
+    [
+      'ListFeatures',
+      'request',
+      { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } },
+    ],
     ['RouteChat', 'request', { location: { latitude: 1, longitude: 2 }, message: 'First message ☺' }],
   ];
   for (const [name, side, message] of cases) {
     const m = method(name);
     const [serialize, deserialize, type] =
-      side === 'request' ? [m.serializeRequest, m.deserializeRequest, m.requestType] : [m.serializeResponse, m.deserializeResponse, m.responseType];
+      side === 'request'
+        ? [m.serializeRequest, m.deserializeRequest, m.requestType]
+        : [m.serializeResponse, m.deserializeResponse, m.responseType];
     t.same(type.toObject(deserialize(serialize(message))), message, `${name} ${side}`);
   }
 });
@@ -52,7 +78,12 @@ t.test('wire bytes and defaults', async (t) => {
   // field 1 varint (tag 0x08) = 1, field 2 varint (tag 0x10) = 2
   t.same([...getFeature.serializeRequest({ latitude: 1, longitude: 2 })], [0x08, 1, 0x10, 2]);
   // Explicit zeros may be written (protobufjs does) but read back as the defaults.
-  t.same(getFeature.requestType.toObject(getFeature.deserializeRequest(getFeature.serializeRequest({ latitude: 0, longitude: 0 }))), { latitude: 0, longitude: 0 });
+  t.same(
+    getFeature.requestType.toObject(
+      getFeature.deserializeRequest(getFeature.serializeRequest({ latitude: 0, longitude: 0 })),
+    ),
+    { latitude: 0, longitude: 0 },
+  );
   // An empty message is zero bytes (and legal on the wire).
   t.equal(getFeature.serializeRequest({}).length, 0);
   t.equal(getFeature.serializeRequest(undefined).length, 0);
@@ -92,10 +123,13 @@ t.test('includeDirs resolve imports', async (t) => {
   });
   const root = loadProtoFiles(join(dir, 'main', 'svc.proto'), [join(dir, 'include')]);
   const def = serviceDefinition(root, 'demo.v1.Things');
-  t.same(def.methods.map((m) => [m.path, m.requestStream, m.responseStream]), [
-    ['/demo.v1.Things/Get', false, false],
-    ['/demo.v1.Things/Watch', false, true],
-  ]);
+  t.same(
+    def.methods.map((m) => [m.path, m.requestStream, m.responseStream]),
+    [
+      ['/demo.v1.Things/Get', false, false],
+      ['/demo.v1.Things/Watch', false, true],
+    ],
+  );
   const bytes = def.methods[0].serializeRequest({ thing_name: 'x' });
   t.equal(def.methods[0].deserializeResponse(bytes).thing_name, 'x');
 });

@@ -37,7 +37,11 @@ t.test('every byte 0..255 as a one-character string round-trips', async (t) => {
     if (raw ? wire !== message : !/^(%[0-9A-F]{2})+$/.test(wire)) failures.push(byte);
     if (decodeStatusMessage(wire) !== message) failures.push(byte);
   }
-  t.same(failures, [], 'each byte is either kept raw (%x20-24 / %x26-7E) or escaped with uppercase hex, and decodes back');
+  t.same(
+    failures,
+    [],
+    'each byte is either kept raw (%x20-24 / %x26-7E) or escaped with uppercase hex, and decodes back',
+  );
 });
 
 t.test('every ASCII byte inside a longer message round-trips', async (t) => {

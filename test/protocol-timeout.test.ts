@@ -88,7 +88,21 @@ t.test('formatTimeout picks a unit keeping at most 8 digits', async (t) => {
 
 t.test('formatTimeout → parseTimeout round-trips within the chosen unit', async (t) => {
   const unitMs: Record<string, number> = { H: 3_600_000, M: 60_000, S: 1_000, m: 1, u: 1e-3, n: 1e-6 };
-  const values = [0.000001, 0.001, 0.5, 1, 7, 42.42, 99.999, 1_000, 12_345, 60_000, 99_999_999, 123_456_789, 3_600_000 * 24 * 365];
+  const values = [
+    0.000001,
+    0.001,
+    0.5,
+    1,
+    7,
+    42.42,
+    99.999,
+    1_000,
+    12_345,
+    60_000,
+    99_999_999,
+    123_456_789,
+    3_600_000 * 24 * 365,
+  ];
   for (const ms of values) {
     const formatted = formatTimeout(ms);
     const parsed = parseTimeout(formatted);

@@ -10,7 +10,14 @@ import { addHealth } from '../src/services/health/index.js';
 import { addReflection, reflectionDefinitions } from '../src/services/reflection/index.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { Status } from '../src/protocol/status.js';
-import { exchangeOver, fileDescriptors, listServices, resolveSymbol, writeShopProtos, type ReflectionExchange } from './helpers/reflection.js';
+import {
+  exchangeOver,
+  fileDescriptors,
+  listServices,
+  resolveSymbol,
+  writeShopProtos,
+  type ReflectionExchange,
+} from './helpers/reflection.js';
 
 const shop = writeShopProtos();
 const shopDefinition = serviceDefinition(loadProtoFiles(shop.entry, [shop.includeDir]), 'shop.v1.OrderService');
@@ -52,13 +59,21 @@ t.test('resolve routeguide.RouteGuide from descriptors alone and call all four m
   const { ask, close } = openStream('v1');
   const { root, files } = await resolveSymbol(ask, 'routeguide.RouteGuide');
   close();
-  t.same(files.map((f) => f.name), ['route_guide.proto']);
+  t.same(
+    files.map((f) => f.name),
+    ['route_guide.proto'],
+  );
   t.equal(files[0].package, 'routeguide');
   t.equal(files[0].syntax, 'proto3');
   const summary = files[0].messageType.find((m: any) => m.name === 'RouteSummary');
   t.same(
     summary.field.map((f: any) => [f.name, f.jsonName]),
-    [['point_count', 'pointCount'], ['feature_count', 'featureCount'], ['distance', 'distance'], ['elapsed_time', 'elapsedTime']],
+    [
+      ['point_count', 'pointCount'],
+      ['feature_count', 'featureCount'],
+      ['distance', 'distance'],
+      ['elapsed_time', 'elapsedTime'],
+    ],
     'field names keep the .proto spelling; json_name is lowerCamelCase',
   );
 
@@ -71,15 +86,27 @@ t.test('resolve routeguide.RouteGuide from descriptors alone and call all four m
   t.equal(feature.name, 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA');
 
   const listed: any[] = [];
-  for await (const f of guide.listFeatures(json('{"lo": {"latitude": 400000000, "longitude": -750000000}, "hi": {"latitude": 420000000, "longitude": -730000000}}'))) {
+  for await (const f of guide.listFeatures(
+    json(
+      '{"lo": {"latitude": 400000000, "longitude": -750000000}, "hi": {"latitude": 420000000, "longitude": -730000000}}',
+    ),
+  )) {
     listed.push(f);
   }
   const direct: any[] = [];
-  for await (const f of createClient<any>(routeGuideDefinition(), channel).listFeatures(json('{"lo": {"latitude": 400000000, "longitude": -750000000}, "hi": {"latitude": 420000000, "longitude": -730000000}}'))) {
+  for await (const f of createClient<any>(routeGuideDefinition(), channel).listFeatures(
+    json(
+      '{"lo": {"latitude": 400000000, "longitude": -750000000}, "hi": {"latitude": 420000000, "longitude": -730000000}}',
+    ),
+  )) {
     direct.push(f);
   }
   t.ok(listed.length > 0);
-  t.same(listed.map((f) => f.name), direct.map((f) => f.name), 'same features as through the compiled definition');
+  t.same(
+    listed.map((f) => f.name),
+    direct.map((f) => f.name),
+    'same features as through the compiled definition',
+  );
 
   const record = guide.recordRoute();
   await record.send(json('{"latitude": 409146138, "longitude": -746188906}'));
@@ -102,9 +129,17 @@ t.test('symbols of every kind resolve to their file; the stream stays open after
   const fileOf = async (symbol: string) => (await fileDescriptors(ask, { file_containing_symbol: symbol }))[0] as any;
   t.equal((await fileOf('routeguide.RouteGuide.RouteChat')).name, 'route_guide.proto', 'method');
   t.equal((await fileOf('routeguide.Point')).name, 'route_guide.proto', 'message');
-  t.equal((await fileOf('grpc.health.v1.HealthCheckResponse.ServingStatus')).name, 'grpc/health/v1/health.proto', 'nested enum');
+  t.equal(
+    (await fileOf('grpc.health.v1.HealthCheckResponse.ServingStatus')).name,
+    'grpc/health/v1/health.proto',
+    'nested enum',
+  );
   t.equal((await fileOf('shop.v1.Order.Line')).name, 'shop/v1/order.proto', 'nested message');
-  t.equal((await fileOf('grpc.reflection.v1.ServerReflection')).name, 'grpc/reflection/v1/reflection.proto', 'reflection itself');
+  t.equal(
+    (await fileOf('grpc.reflection.v1.ServerReflection')).name,
+    'grpc/reflection/v1/reflection.proto',
+    'reflection itself',
+  );
 
   const unknown = await ask({ file_containing_symbol: 'routeguide.Nope', host: 'h' });
   t.equal(unknown.error_response.error_code, Status.NOT_FOUND);
@@ -124,7 +159,10 @@ t.test('symbols of every kind resolve to their file; the stream stays open after
 t.test('transitive dependencies: imports across files and a well-known type', async (t) => {
   const { ask, close } = openStream('v1');
   const direct = (await fileDescriptors(ask, { file_containing_symbol: 'shop.v1.OrderService.GetOrder' })) as any[];
-  t.same(direct.map((f) => f.name), ['shop/v1/order.proto', 'google/protobuf/timestamp.proto', 'shop/v1/money.proto']);
+  t.same(
+    direct.map((f) => f.name),
+    ['shop/v1/order.proto', 'google/protobuf/timestamp.proto', 'shop/v1/money.proto'],
+  );
   const order = direct[0];
   t.same(order.dependency, ['google/protobuf/timestamp.proto', 'shop/v1/money.proto']);
   const orderMsg = order.messageType.find((m: any) => m.name === 'Order');
@@ -134,7 +172,11 @@ t.test('transitive dependencies: imports across files and a well-known type', as
   t.equal(field('stock_by_site').typeName, '.shop.v1.Order.StockBySiteEntry');
   t.ok(orderMsg.nestedType.find((m: any) => m.name === 'StockBySiteEntry').options.mapEntry);
   t.equal(field('gift_note').proto3Optional, true);
-  t.same(orderMsg.oneofDecl.map((o: any) => o.name), ['payment', '_gift_note'], 'synthetic oneof after the real one');
+  t.same(
+    orderMsg.oneofDecl.map((o: any) => o.name),
+    ['payment', '_gift_note'],
+    'synthetic oneof after the real one',
+  );
 
   const { root } = await resolveSymbol(ask, 'shop.v1.OrderService');
   close();
@@ -142,9 +184,23 @@ t.test('transitive dependencies: imports across files and a well-known type', as
   // turns a map back into its repeated XxxEntry form: the same bytes on the wire.)
   const original = shopDefinition.service.root.lookupType('shop.v1.Order');
   const Order = root.lookupType('shop.v1.Order');
-  const bytes = original.encode(original.fromObject({ order_id: 'x', stock_by_site: { a: 1 }, store_credit: { units: 5 }, state: 'SHIPPED' })).finish();
+  const bytes = original
+    .encode(
+      original.fromObject({ order_id: 'x', stock_by_site: { a: 1 }, store_credit: { units: 5 }, state: 'SHIPPED' }),
+    )
+    .finish();
   const back = Order.toObject(Order.decode(bytes), { enums: String, longs: Number }) as any;
-  t.same(back, { order_id: 'x', stock_by_site: [{ key: 'a', value: 1 }], store_credit: { units: 5 }, state: 'SHIPPED' });
+  t.same(back, {
+    order_id: 'x',
+    stock_by_site: [{ key: 'a', value: 1 }],
+    store_credit: { units: 5 },
+    state: 'SHIPPED',
+  });
   const rebuilt = serviceDefinition(root, 'shop.v1.OrderService');
-  t.same(await createClient<any>(rebuilt, channel).getOrder({ order_id: 'o-1' }).then((o: any) => o.order_id), 'o-1');
+  t.same(
+    await createClient<any>(rebuilt, channel)
+      .getOrder({ order_id: 'o-1' })
+      .then((o: any) => o.order_id),
+    'o-1',
+  );
 });

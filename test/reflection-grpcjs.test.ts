@@ -10,7 +10,13 @@ import { addReflection } from '../src/services/reflection/index.js';
 import { REFLECTION_V1ALPHA_PROTO, REFLECTION_V1_PROTO } from '../src/services/reflection/definition.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { collect, grpc, loadGrpcJsPackage, unary } from './helpers/grpc-js.js';
-import { exchangeOver, listServices, queueIterator, resolveSymbol, type ReflectionExchange } from './helpers/reflection.js';
+import {
+  exchangeOver,
+  listServices,
+  queueIterator,
+  resolveSymbol,
+  type ReflectionExchange,
+} from './helpers/reflection.js';
 
 const server = new Server({ onHandlerError: () => {} });
 server.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));
@@ -88,7 +94,11 @@ t.test('rebuild RouteGuide from the v1alpha descriptors and call all four method
   t.equal(feature.name, 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA');
 
   const listed: any[] = await collect(
-    guide.ListFeatures(JSON.parse('{"lo": {"latitude": 407000000, "longitude": -747000000}, "hi": {"latitude": 408000000, "longitude": -746000000}}')),
+    guide.ListFeatures(
+      JSON.parse(
+        '{"lo": {"latitude": 407000000, "longitude": -747000000}, "hi": {"latitude": 408000000, "longitude": -746000000}}',
+      ),
+    ),
   );
   t.ok(listed.length > 0);
   for (const f of listed) t.ok(f.location.latitude >= 407000000 && f.location.latitude <= 408000000);
@@ -108,5 +118,8 @@ t.test('rebuild RouteGuide from the v1alpha descriptors and call all four method
   chat.write(JSON.parse('{"location": {"latitude": 5, "longitude": 5}, "message": "a"}'));
   chat.write(JSON.parse('{"location": {"latitude": 5, "longitude": 5}, "message": "b"}'));
   chat.end();
-  t.same((await notes).map((n) => n.message), ['a', 'a', 'b']);
+  t.same(
+    (await notes).map((n) => n.message),
+    ['a', 'a', 'b'],
+  );
 });

@@ -2,7 +2,10 @@ import t from 'tap';
 import { NoteStore } from '../src/services/routeguide/note-store.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
 
-const note = (latitude: number, longitude: number, message: string): RouteNote => ({ location: { latitude, longitude }, message });
+const note = (latitude: number, longitude: number, message: string): RouteNote => ({
+  location: { latitude, longitude },
+  message,
+});
 const all = (store: NoteStore, lat: number, lng: number, n: number) =>
   Array.from({ length: n }, (_, i) => store.at({ latitude: lat, longitude: lng }, i).message);
 
@@ -21,7 +24,8 @@ t.test('counts and returns the notes of each location, oldest first', async (t) 
     [5, 7, 'i', 2],
     [-1, -1, 'j', 1],
   ];
-  for (const [lat, lng, message, count] of table) t.equal(store.add(note(lat, lng, message)), count, `${message} at (${lat}, ${lng})`);
+  for (const [lat, lng, message, count] of table)
+    t.equal(store.add(note(lat, lng, message)), count, `${message} at (${lat}, ${lng})`);
   t.same(all(store, 0, 1, 3), ['a', 'b', 'd']);
   t.same(all(store, 0, 2, 2), ['c', 'e']);
   t.same(all(store, 0, 3, 1), ['f']);
@@ -60,7 +64,12 @@ t.test('many locations and many notes: rows and hash table grow, nothing is lost
   for (let i = 0; i < n; i++) {
     const [latitude, longitude] = spot(i);
     const first = store.at({ latitude, longitude }, 0);
-    if (first.message !== `first ${i}` || first.location?.latitude !== latitude || first.location?.longitude !== longitude) wrong++;
+    if (
+      first.message !== `first ${i}` ||
+      first.location?.latitude !== latitude ||
+      first.location?.longitude !== longitude
+    )
+      wrong++;
     if (i % 7 === 0 && store.at({ latitude, longitude }, 1).message !== `second ${i}`) wrong++;
   }
   t.equal(wrong, 0, 'every note found at its own location, in order');

@@ -9,7 +9,11 @@ import type { ServerCall } from '../src/server/call.js';
 import { closeRaw, connectRaw, frame, grpcStatus, openRaw, unframe } from './helpers/raw-h2.js';
 import { probeDefinition, startTestServer } from './helpers/test-server.js';
 
-interface Msg { text?: string; payload?: Buffer; count?: number }
+interface Msg {
+  text?: string;
+  payload?: Buffer;
+  count?: number;
+}
 
 const STREAM_WINDOW = 65_535; // our server's default window per stream (its connection window is 1 MiB)
 const WINDOW = 1024 * 1024; // the raw client's windows in the second test
@@ -21,7 +25,7 @@ const method = (name: string) => probeDefinition().methods.find((m) => m.name ==
 /** Polls `read` until it stops changing for `quietPolls` polls in a row; resolves with the settled value. */
 async function settle(read: () => number, quietPolls = 5, everyMs = 40): Promise<number> {
   let last = read();
-  for (let quiet = 0; quiet < quietPolls; ) {
+  for (let quiet = 0; quiet < quietPolls;) {
     await new Promise((r) => setTimeout(r, everyMs));
     const now = read();
     quiet = now === last ? quiet + 1 : 0;
@@ -70,13 +74,20 @@ t.test('a handler that does not read stalls the client: its writes wait on the f
   t.ok(stream.writableLength > 0, 'the client holds unsent data it may not send yet');
   // About one stream window, plus the reader's 16 KiB of queued messages and the client's own 16 KiB write
   // buffer — not the whole 4 MiB.
-  t.ok(stalledAt * message.length < STREAM_WINDOW + 64 * 1024, `writes stalled after ${stalledAt} of ${TOTAL} messages`);
+  t.ok(
+    stalledAt * message.length < STREAM_WINDOW + 64 * 1024,
+    `writes stalled after ${stalledAt} of ${TOTAL} messages`,
+  );
 
   release();
   await writing;
   const r = await result;
   t.equal(grpcStatus(r).code, 0);
-  t.same(method('ClientStream').deserializeResponse(unframe(r.data)[0]).count, TOTAL, 'every message arrived once the handler read');
+  t.same(
+    method('ClientStream').deserializeResponse(unframe(r.data)[0]).count,
+    TOTAL,
+    'every message arrived once the handler read',
+  );
 });
 
 t.test('a client that does not read makes await call.send() wait, then completes when it reads', async (t) => {
@@ -99,7 +110,12 @@ t.test('a client that does not read makes await call.send() wait, then completes
   });
 
   const total = 10000; // ~10 MiB
-  const stream = session.request({ ':method': 'POST', ':path': '/testsvc.Probe/ServerStream', 'content-type': 'application/grpc', te: 'trailers' });
+  const stream = session.request({
+    ':method': 'POST',
+    ':path': '/testsvc.Probe/ServerStream',
+    'content-type': 'application/grpc',
+    te: 'trailers',
+  });
   stream.on('error', () => {});
   stream.end(frame(method('ServerStream').serializeRequest({ count: total })));
   // No 'data' listener yet: the client does not read, so it returns no window to the server.

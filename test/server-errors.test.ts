@@ -9,10 +9,23 @@ import { Status } from '../src/protocol/status.js';
 import type { ServerCall } from '../src/server/call.js';
 import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { collect, grpc, grpcJsRouteGuideClient, loadGrpcJsPackage, unary } from './helpers/grpc-js.js';
-import { closeRaw, connectRaw, frame, grpcStatus, openRaw, rawRequest, unframe, type RawResult } from './helpers/raw-h2.js';
+import {
+  closeRaw,
+  connectRaw,
+  frame,
+  grpcStatus,
+  openRaw,
+  rawRequest,
+  unframe,
+  type RawResult,
+} from './helpers/raw-h2.js';
 import { startTestServer, TESTSVC_PROTO, type TestServer } from './helpers/test-server.js';
 
-interface Msg { text?: string; payload?: Buffer; count?: number }
+interface Msg {
+  text?: string;
+  payload?: Buffer;
+  count?: number;
+}
 
 function deferred<T>() {
   let resolve!: (v: T) => void;
@@ -66,7 +79,12 @@ const probe = {
     await call.send({ text: req.text });
     call.end();
     void call.send({ text: 'ignored' });
-    sendAfterEnd.resolve(await call.send({ text: 'too late' }).then(() => 'resolved', (e: GrpcError) => e.code));
+    sendAfterEnd.resolve(
+      await call.send({ text: 'too late' }).then(
+        () => 'resolved',
+        (e: GrpcError) => e.code,
+      ),
+    );
   },
   // Reads until 'stop' (then answers early, without reading the rest) or end of stream.
   async ClientStream(call: ServerCall<Msg, Msg>): Promise<Msg> {
@@ -128,7 +146,9 @@ function grpcJsError(promise: Promise<unknown>): Promise<grpc.ServiceError> {
 }
 
 const point = (latitude: number, longitude: number) =>
-  routeGuideDefinition().methods.find((m) => m.name === 'GetFeature')!.serializeRequest({ latitude, longitude });
+  routeGuideDefinition()
+    .methods.find((m) => m.name === 'GetFeature')!
+    .serializeRequest({ latitude, longitude });
 const GET_FEATURE = '/routeguide.RouteGuide/GetFeature';
 
 /** PROTOCOL-HTTP2 Trailers-Only: one HEADERS frame, :status 200, content-type, grpc-status, END_STREAM. */
@@ -151,15 +171,31 @@ t.test('unknown service and unknown method → UNIMPLEMENTED', async (t) => {
   t.match(e1.details, 'testsvc.Unregistered');
   const e2 = await grpcJsError(
     new Promise((resolve, reject) =>
-      generic.makeUnaryRequest('/routeguide.RouteGuide/NoSuchMethod', (b: Buffer) => b, (b: Buffer) => b, Buffer.alloc(0), (e, r) => (e ? reject(e) : resolve(r))),
+      generic.makeUnaryRequest(
+        '/routeguide.RouteGuide/NoSuchMethod',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        (e, r) => (e ? reject(e) : resolve(r)),
+      ),
     ),
   );
   t.equal(e2.code, grpc.status.UNIMPLEMENTED);
   t.match(e2.details, 'NoSuchMethod');
 
   const session = await raw(t);
-  assertTrailersOnly(t, await rawRequest(session, { path: '/nosuch.Service/Method', body: frame(Buffer.alloc(0)) }), Status.UNIMPLEMENTED, 'nosuch.Service');
-  assertTrailersOnly(t, await rawRequest(session, { path: '/routeguide.RouteGuide/Nope', body: frame(Buffer.alloc(0)) }), Status.UNIMPLEMENTED, 'Nope');
+  assertTrailersOnly(
+    t,
+    await rawRequest(session, { path: '/nosuch.Service/Method', body: frame(Buffer.alloc(0)) }),
+    Status.UNIMPLEMENTED,
+    'nosuch.Service',
+  );
+  assertTrailersOnly(
+    t,
+    await rawRequest(session, { path: '/routeguide.RouteGuide/Nope', body: frame(Buffer.alloc(0)) }),
+    Status.UNIMPLEMENTED,
+    'Nope',
+  );
 });
 
 t.test('non-POST → HTTP 405, non-gRPC content-type → HTTP 415', async (t) => {
@@ -167,7 +203,11 @@ t.test('non-POST → HTTP 405, non-gRPC content-type → HTTP 415', async (t) =>
   const get = await rawRequest(session, { path: GET_FEATURE, method: 'GET' });
   t.equal(get.status, 405);
   t.ok(get.headersEndStream);
-  const json = await rawRequest(session, { path: GET_FEATURE, contentType: 'application/json', body: Buffer.from('{}') });
+  const json = await rawRequest(session, {
+    path: GET_FEATURE,
+    contentType: 'application/json',
+    body: Buffer.from('{}'),
+  });
   t.equal(json.status, 415);
   t.ok(json.headersEndStream);
 });
@@ -179,7 +219,12 @@ t.test('malformed framing and bodies → INTERNAL', async (t) => {
   // compressed flag 1 without grpc-encoding is also a protocol error
   assertTrailersOnly(t, await rawRequest(session, { path: GET_FEATURE, body: frame(point(1, 2), 1) }), Status.INTERNAL);
   const cut = frame(Buffer.alloc(10)).subarray(0, 8); // prefix promises 10 bytes, 3 arrive, then END_STREAM
-  assertTrailersOnly(t, await rawRequest(session, { path: GET_FEATURE, body: cut }), Status.INTERNAL, /ended inside a message/);
+  assertTrailersOnly(
+    t,
+    await rawRequest(session, { path: GET_FEATURE, body: cut }),
+    Status.INTERNAL,
+    /ended inside a message/,
+  );
   const cutPrefix = Buffer.from([0, 0, 0]); // not even a whole prefix
   assertTrailersOnly(t, await rawRequest(session, { path: GET_FEATURE, body: cutPrefix }), Status.INTERNAL);
   // field 1 varint with its continuation bit set and nothing after: not a Point
@@ -208,9 +253,17 @@ t.test('unary request with zero or two messages → UNIMPLEMENTED', async (t) =>
 
 t.test('malformed -bin metadata and malformed grpc-timeout → INTERNAL', async (t) => {
   const session = await raw(t);
-  const badBin = await rawRequest(session, { path: GET_FEATURE, headers: { 'x-data-bin': '!!not base64!!' }, body: frame(point(1, 2)) });
+  const badBin = await rawRequest(session, {
+    path: GET_FEATURE,
+    headers: { 'x-data-bin': '!!not base64!!' },
+    body: frame(point(1, 2)),
+  });
   assertTrailersOnly(t, badBin, Status.INTERNAL, /x-data-bin/);
-  const badTimeout = await rawRequest(session, { path: GET_FEATURE, headers: { 'grpc-timeout': '123456789m' }, body: frame(point(1, 2)) });
+  const badTimeout = await rawRequest(session, {
+    path: GET_FEATURE,
+    headers: { 'grpc-timeout': '123456789m' },
+    body: frame(point(1, 2)),
+  });
   assertTrailersOnly(t, badTimeout, Status.INTERNAL);
 });
 
@@ -265,17 +318,25 @@ t.test('request metadata in, response header and trailer metadata out (ASCII and
 t.test('a send after the call ended rejects with its status, awaited or not; the client sees OK', async (t) => {
   sendAfterEnd = deferred<unknown>();
   const replies = await collect<Msg>(pb.ServerStream({ text: 'one' }));
-  t.same(replies.map((m) => m.text), ['one']);
-  t.equal(await sendAfterEnd.promise, Status.CANCELLED, 'the awaited send rejected with the ended call\'s status');
+  t.same(
+    replies.map((m) => m.text),
+    ['one'],
+  );
+  t.equal(await sendAfterEnd.promise, Status.CANCELLED, "the awaited send rejected with the ended call's status");
 });
 
 t.test('deadline: grpc-js 200 ms against a handler that never answers', async (t) => {
   hang = deferred();
-  const e = await grpcJsError(unary(pb, 'Unary', { text: 'hang' }, new grpc.Metadata(), { deadline: Date.now() + 200 }));
+  const e = await grpcJsError(
+    unary(pb, 'Unary', { text: 'hang' }, new grpc.Metadata(), { deadline: Date.now() + 200 }),
+  );
   t.equal(e.code, grpc.status.DEADLINE_EXCEEDED);
   const reason = (await hang.promise) as GrpcError;
   t.ok(reason instanceof GrpcError, "the handler's signal aborted");
-  t.ok(([Status.DEADLINE_EXCEEDED, Status.CANCELLED] as number[]).includes(reason.code), `abort reason ${reason.message}`);
+  t.ok(
+    ([Status.DEADLINE_EXCEEDED, Status.CANCELLED] as number[]).includes(reason.code),
+    `abort reason ${reason.message}`,
+  );
 });
 
 t.test("client cancel on a streaming call aborts the handler's signal and its loop", async (t) => {
@@ -297,7 +358,11 @@ t.test("client cancel on a streaming call aborts the handler's signal and its lo
 // PROTOCOL-HTTP2 "Early server closure": trailers, then RST_STREAM NO_ERROR when the client has not half-closed.
 t.test('early server closure: trailers arrive before RST_STREAM NO_ERROR', async (t) => {
   const session = await raw(t);
-  const { result } = openRaw(session, { path: '/testsvc.Probe/Bidi', body: frame(Buffer.from([0x0a, 4, ...Buffer.from('stop')])), end: false });
+  const { result } = openRaw(session, {
+    path: '/testsvc.Probe/Bidi',
+    body: frame(Buffer.from([0x0a, 4, ...Buffer.from('stop')])),
+    end: false,
+  });
   const r = await result;
   t.same(r.events, ['response', 'data', 'trailers', 'close']);
   t.equal(grpcStatus(r).code, Status.OK);
@@ -334,16 +399,23 @@ t.test('error cases do not disturb a concurrent RouteChat on the same connection
     grpcJsError(unary(pb, 'Unary', { text: 'hang' }, new grpc.Metadata(), { deadline: Date.now() + 100 })),
     grpcJsError(new Promise((_, reject) => pb.ClientStream((e: Error | null) => reject(e)).write({ text: 'fail' }))),
   ]);
-  t.same(errors.map((e) => e.code), [grpc.status.UNKNOWN, grpc.status.NOT_FOUND, grpc.status.DEADLINE_EXCEEDED, grpc.status.NOT_FOUND]);
+  t.same(
+    errors.map((e) => e.code),
+    [grpc.status.UNKNOWN, grpc.status.NOT_FOUND, grpc.status.DEADLINE_EXCEEDED, grpc.status.NOT_FOUND],
+  );
   for (let i = 3; i < 6; i++) chat.write(note(i));
   chat.end();
-  t.same((await notes).map((n) => n.message), ['n0', 'n1', 'n2', 'n0', 'n3', 'n1', 'n4', 'n2', 'n5']);
+  t.same(
+    (await notes).map((n) => n.message),
+    ['n0', 'n1', 'n2', 'n0', 'n3', 'n1', 'n4', 'n2', 'n5'],
+  );
 });
 
 t.test('malformed streams do not disturb a concurrent stream on the same connection (raw)', async (t) => {
   const session = await raw(t);
   const chatDef = routeGuideDefinition().methods.find((m) => m.name === 'RouteChat')!;
-  const note = (message: string) => frame(chatDef.serializeRequest({ location: { latitude: 9, longitude: 9 }, message }));
+  const note = (message: string) =>
+    frame(chatDef.serializeRequest({ location: { latitude: 9, longitude: 9 }, message }));
   const healthy = openRaw(session, { path: '/routeguide.RouteGuide/RouteChat', body: note('before'), end: false });
   const oversize = Buffer.from([0, 0xff, 0xff, 0xff, 0xff]);
   const broken = await Promise.all([
@@ -352,11 +424,17 @@ t.test('malformed streams do not disturb a concurrent stream on the same connect
     rawRequest(session, { path: GET_FEATURE, headers: { 'x-bin': '***' }, body: frame(point(1, 2)) }),
     rawRequest(session, { path: '/nosuch.Service/M', body: frame(point(1, 2)) }),
   ]);
-  t.same(broken.map((r) => grpcStatus(r).code), [Status.INTERNAL, Status.RESOURCE_EXHAUSTED, Status.INTERNAL, Status.UNIMPLEMENTED]);
+  t.same(
+    broken.map((r) => grpcStatus(r).code),
+    [Status.INTERNAL, Status.RESOURCE_EXHAUSTED, Status.INTERNAL, Status.UNIMPLEMENTED],
+  );
   healthy.stream.end(note('after'));
   const r = await healthy.result;
   t.equal(grpcStatus(r).code, Status.OK);
-  t.same(unframe(r.data).map((b) => chatDef.deserializeResponse(b).message), ['before', 'before', 'after']);
+  t.same(
+    unframe(r.data).map((b) => chatDef.deserializeResponse(b).message),
+    ['before', 'before', 'after'],
+  );
   t.notOk(session.destroyed, 'the connection survived');
 });
 

@@ -6,8 +6,14 @@ import { DEFAULT_FEATURE_DB } from '../src/services/routeguide/index.js';
 import { collect, grpcJsRouteGuideClient, unary } from './helpers/grpc-js.js';
 import { startTestServer } from './helpers/test-server.js';
 
-interface Point { latitude: number; longitude: number }
-interface Feature { name: string; location: Point }
+interface Point {
+  latitude: number;
+  longitude: number;
+}
+interface Feature {
+  name: string;
+  location: Point;
+}
 
 const DB: Feature[] = JSON.parse(readFileSync(DEFAULT_FEATURE_DB, 'utf8'));
 const key = (p: Point) => `${p.latitude},${p.longitude}`;
@@ -38,7 +44,10 @@ t.test('GetFeature: a known point returns its DB name, an unknown point an empty
   t.same(got, { name: known.name, location: known.location });
 
   const unknown = { latitude: 1, longitude: 2 };
-  t.notOk(DB.some((f) => key(f.location) === key(unknown)), 'the point is not in the DB');
+  t.notOk(
+    DB.some((f) => key(f.location) === key(unknown)),
+    'the point is not in the DB',
+  );
   t.same(await unary<Feature>(client, 'GetFeature', unknown), { name: '', location: unknown });
 });
 
@@ -48,8 +57,10 @@ t.test('ListFeatures: every feature in the rectangle, corners in either order', 
   const hi = { latitude: 410000000, longitude: -740000000 };
   const expected = DB.filter(
     (f) =>
-      f.location.latitude >= lo.latitude && f.location.latitude <= hi.latitude &&
-      f.location.longitude >= lo.longitude && f.location.longitude <= hi.longitude,
+      f.location.latitude >= lo.latitude &&
+      f.location.latitude <= hi.latitude &&
+      f.location.longitude >= lo.longitude &&
+      f.location.longitude <= hi.longitude,
   );
   t.ok(expected.length > 0 && expected.length < DB.length, 'the rectangle selects a proper subset');
   const asKeys = (fs: Feature[]) => fs.map((f) => `${key(f.location)} ${f.name}`).sort();
@@ -61,15 +72,22 @@ t.test('ListFeatures: every feature in the rectangle, corners in either order', 
   const swapped = await collect<Feature>(client.ListFeatures({ lo: hi, hi: lo }));
   t.same(asKeys(swapped), asKeys(expected));
   const diagonal = await collect<Feature>(
-    client.ListFeatures({ lo: { latitude: hi.latitude, longitude: lo.longitude }, hi: { latitude: lo.latitude, longitude: hi.longitude } }),
+    client.ListFeatures({
+      lo: { latitude: hi.latitude, longitude: lo.longitude },
+      hi: { latitude: lo.latitude, longitude: hi.longitude },
+    }),
   );
   t.same(asKeys(diagonal), asKeys(expected));
 });
 
 t.test('RecordRoute: point count, named features only, summed truncated legs, elapsed 0', async (t) => {
   const client = await withServer(t);
-  const named = DB.filter((f) => f.name !== '').slice(0, 4).map((f) => f.location);
-  const unnamed = DB.filter((f) => f.name === '').slice(0, 2).map((f) => f.location);
+  const named = DB.filter((f) => f.name !== '')
+    .slice(0, 4)
+    .map((f) => f.location);
+  const unnamed = DB.filter((f) => f.name === '')
+    .slice(0, 2)
+    .map((f) => f.location);
   t.equal(unnamed.length, 2, 'the canonical DB has unnamed features');
   const route = [named[0], unnamed[0], named[1], { latitude: 1, longitude: 1 }, named[2], unnamed[1], named[3]];
   let distance = 0;
@@ -96,5 +114,8 @@ t.test('RouteChat: the canonical six notes give nine, in the canonical order', a
     got.map((n) => n.message),
     ['First', 'Second', 'Third', 'First', 'Fourth', 'Second', 'Fifth', 'Third', 'Sixth'].map((n) => `${n} message`),
   );
-  t.same(got.map((n) => n.location.longitude), [1, 2, 3, 1, 1, 2, 2, 3, 3]);
+  t.same(
+    got.map((n) => n.location.longitude),
+    [1, 2, 3, 1, 1, 2, 2, 3, 3],
+  );
 });

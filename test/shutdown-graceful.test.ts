@@ -8,7 +8,13 @@ import { Status } from '../src/protocol/status.js';
 import { Server } from '../src/server/server.js';
 import type { ConnectionTracker } from '../src/server/shutdown.js';
 import { addHealth } from '../src/services/health/index.js';
-import { FeatureDb, routeGuideClient, routeGuideDefinition, routeGuideHandlers, type RouteNote } from '../src/services/routeguide/index.js';
+import {
+  FeatureDb,
+  routeGuideClient,
+  routeGuideDefinition,
+  routeGuideHandlers,
+  type RouteNote,
+} from '../src/services/routeguide/index.js';
 import { collect, grpcJsRouteGuideClient } from './helpers/grpc-js.js';
 
 async function start() {
@@ -51,7 +57,9 @@ t.test('in-flight RouteChat streams complete within the grace period; new connec
   }
   const fresh = new Channel(`127.0.0.1:${port}`);
   t.teardown(() => fresh.close());
-  await t.rejects(routeGuideClient(fresh).getFeature({ latitude: 1, longitude: 1 }, { timeoutMs: 5000 }), { code: Status.UNAVAILABLE });
+  await t.rejects(routeGuideClient(fresh).getFeature({ latitude: 1, longitude: 1 }, { timeoutMs: 5000 }), {
+    code: Status.UNAVAILABLE,
+  });
   await closed;
 });
 

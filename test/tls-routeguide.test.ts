@@ -11,7 +11,12 @@ import { runClientCommand } from '../src/cli/route-client.js';
 import { Channel } from '../src/client/channel.js';
 import { Status } from '../src/protocol/status.js';
 import { Server } from '../src/server/server.js';
-import { FeatureDb, routeGuideClient, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
+import {
+  FeatureDb,
+  routeGuideClient,
+  routeGuideDefinition,
+  routeGuideHandlers,
+} from '../src/services/routeguide/index.js';
 import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
 import { grpc, routeGuidePackage, unary } from './helpers/grpc-js.js';
 import { makeCertificate } from './helpers/tls-cert.js';
@@ -53,7 +58,10 @@ t.test('our client: tls {ca, serverName}; wrong trust and plain h2c fail UNAVAIL
 
   const untrusted = new Channel(`127.0.0.1:${port}`, { tls: { serverName: 'localhost' } }); // system CAs only
   t.teardown(() => untrusted.close());
-  await t.rejects(routeGuideClient(untrusted).getFeature(BERKSHIRE), { code: Status.UNAVAILABLE, message: /certificate/i });
+  await t.rejects(routeGuideClient(untrusted).getFeature(BERKSHIRE), {
+    code: Status.UNAVAILABLE,
+    message: /certificate/i,
+  });
 
   const plain = new Channel(`127.0.0.1:${port}`);
   t.teardown(() => plain.close());
@@ -83,24 +91,32 @@ t.test('HTTP/1.1 is refused clearly', async (t) => {
 });
 
 const bins = goRouteGuideBinaries();
-t.test('grpc-go route_guide client: -tls -ca_file -server_host_override', { skip: 'skip' in bins ? bins.skip : false }, async (t) => {
-  if ('skip' in bins) return;
-  const run = await runGoClient(
-    bins.client,
-    ['-tls', '-ca_file', certFile, '-server_host_override', 'localhost', '-server_addr', `127.0.0.1:${port}`],
-    30_000,
-  );
-  t.equal(run.code, 0, 'the Go client exits 0', { output: run.stderr.slice(-2000) });
-  t.match(run.stderr, BERKSHIRE_NAME);
-  t.match(run.stderr, /Route summary:/);
-  t.match(run.stderr, /Got message Sixth message/);
-});
+t.test(
+  'grpc-go route_guide client: -tls -ca_file -server_host_override',
+  { skip: 'skip' in bins ? bins.skip : false },
+  async (t) => {
+    if ('skip' in bins) return;
+    const run = await runGoClient(
+      bins.client,
+      ['-tls', '-ca_file', certFile, '-server_host_override', 'localhost', '-server_addr', `127.0.0.1:${port}`],
+      30_000,
+    );
+    t.equal(run.code, 0, 'the Go client exits 0', { output: run.stderr.slice(-2000) });
+    t.match(run.stderr, BERKSHIRE_NAME);
+    t.match(run.stderr, /Route summary:/);
+    t.match(run.stderr, /Got message Sixth message/);
+  },
+);
 
 t.test('CLI: serve --tls-cert/--tls-key, and get --tls --ca --server-name', async (t) => {
   const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
-  const child = spawn(process.execPath, [...process.execArgv, cli, 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, cli, 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.teardown(() => {
     child.kill('SIGKILL');
   });
@@ -117,7 +133,10 @@ t.test('CLI: serve --tls-cert/--tls-key, and get --tls --ca --server-name', asyn
   const log = console.log;
   console.log = (...args: unknown[]) => printed.push(args.join(' '));
   try {
-    await runClientCommand('get', parseArgs(['--addr', listening, '--tls', '--ca', certFile, '--server-name', 'localhost']));
+    await runClientCommand(
+      'get',
+      parseArgs(['--addr', listening, '--tls', '--ca', certFile, '--server-name', 'localhost']),
+    );
   } finally {
     console.log = log;
   }

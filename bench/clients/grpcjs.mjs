@@ -3,7 +3,17 @@
 import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { checkFeature, checkNote, concurrently, DEADLINE_MS, die, noteAt, parseClientArgs, printResult, ASKS } from './common.mjs';
+import {
+  checkFeature,
+  checkNote,
+  concurrently,
+  DEADLINE_MS,
+  die,
+  noteAt,
+  parseClientArgs,
+  printResult,
+  ASKS,
+} from './common.mjs';
 
 const PROTO = new URL('../../proto/route_guide.proto', import.meta.url).pathname;
 const opts = parseClientArgs();

@@ -2,7 +2,17 @@
 
 import { Channel, createClient } from '../../dist/src/client/index.js';
 import { routeGuideDefinition } from '../../dist/src/services/routeguide/index.js';
-import { checkFeature, checkNote, concurrently, DEADLINE_MS, die, noteAt, parseClientArgs, printResult, ASKS } from './common.mjs';
+import {
+  checkFeature,
+  checkNote,
+  concurrently,
+  DEADLINE_MS,
+  die,
+  noteAt,
+  parseClientArgs,
+  printResult,
+  ASKS,
+} from './common.mjs';
 
 const opts = parseClientArgs();
 const channel = new Channel(opts.addr);
@@ -25,7 +35,9 @@ async function routeChat(n, base) {
 }
 
 async function unary(n, c) {
-  await concurrently(n, c, async (i) => checkFeature(await client.getFeature(ASKS[i % 2], { timeoutMs: DEADLINE_MS }), i));
+  await concurrently(n, c, async (i) =>
+    checkFeature(await client.getFeature(ASKS[i % 2], { timeoutMs: DEADLINE_MS }), i),
+  );
 }
 
 // One call first, so the connection is up before the clock starts (as the Go loadgen dials first).

@@ -30,13 +30,31 @@ export const SERVER_METRICS = [
 ];
 
 export const CLIENT_METRICS = [
-  { id: 'chat1', label: '(h) client RouteChat, 1 stream, vs grpc-go server', unit: 'notes/s', better: 'higher', target: 2 },
-  { id: 'unary', label: '(h) client unary GetFeature, 8 in flight, vs grpc-go server', unit: 'calls/s', better: 'higher', target: 1.2 },
+  {
+    id: 'chat1',
+    label: '(h) client RouteChat, 1 stream, vs grpc-go server',
+    unit: 'notes/s',
+    better: 'higher',
+    target: 2,
+  },
+  {
+    id: 'unary',
+    label: '(h) client unary GetFeature, 8 in flight, vs grpc-go server',
+    unit: 'calls/s',
+    better: 'higher',
+    target: 1.2,
+  },
 ];
 
 // Ours against the ceilings (within each round): unary must reach 0.85 of the precomputed bytes.
 export const CEILING_RATIOS = [
-  { id: 'unaryVsCeiling', metric: 'unary', ceiling: 'ceilingUnary', label: '(a) ours / precomputed-bytes ceiling', target: 0.85 },
+  {
+    id: 'unaryVsCeiling',
+    metric: 'unary',
+    ceiling: 'ceilingUnary',
+    label: '(a) ours / precomputed-bytes ceiling',
+    target: 0.85,
+  },
   { id: 'chat1VsCeiling', metric: 'chat1', ceiling: 'ceilingEcho', label: '(c) ours / raw echo ceiling' },
   { id: 'chat8VsCeiling', metric: 'chat8', ceiling: 'ceilingEcho', label: '(d) ours / raw echo ceiling' },
 ];

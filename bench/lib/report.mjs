@@ -3,7 +3,14 @@
 
 import { BASELINE, CEILING_RATIOS, CLIENT_METRICS, meets, SERVER_METRICS } from './metrics.mjs';
 
-const CEILING_FOR = { unary: 'ceilingUnary', p50: 'ceilingUnary', p99: 'ceilingUnary', chat1: 'ceilingEcho', chat8: 'ceilingEcho', rss: 'ceilingEcho' };
+const CEILING_FOR = {
+  unary: 'ceilingUnary',
+  p50: 'ceilingUnary',
+  p99: 'ceilingUnary',
+  chat1: 'ceilingEcho',
+  chat8: 'ceilingEcho',
+  rss: 'ceilingEcho',
+};
 
 function num(v, unit) {
   if (v === null || v === undefined) return '—';
@@ -32,32 +39,49 @@ export function machineLine(m) {
 export function markdown(result) {
   const s = result.summary;
   const lines = [`Machine: ${machineLine(result.machine)}.`, ''];
-  lines.push('| Workload | unit | @grpc/grpc-js | routeguide-h2 | grpc-go (1 core) | ceiling (raw node:http2) | target for routeguide-h2 |');
+  lines.push(
+    '| Workload | unit | @grpc/grpc-js | routeguide-h2 | grpc-go (1 core) | ceiling (raw node:http2) | target for routeguide-h2 |',
+  );
   lines.push('|---|---|---:|---:|---:|---:|---|');
   for (const m of SERVER_METRICS) {
     const row = s.servers[m.id];
     const ceiling = CEILING_FOR[m.id] ? cell(row[CEILING_FOR[m.id]], m.unit) : '—';
-    lines.push(`| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${ceiling} | ${targetText(m, row.ours?.ratio ?? null)} |`);
+    lines.push(
+      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${ceiling} | ${targetText(m, row.ours?.ratio ?? null)} |`,
+    );
   }
   for (const c of CEILING_RATIOS) {
     const r = s.ceilings[c.id].ratio;
     const t = c.target === undefined ? '' : ` (target ≥ ${c.target} ${r === null ? '?' : r >= c.target ? '✓' : '✗'})`;
     lines.push(`| ${c.label} | ratio | | ${r === null ? '—' : r.toFixed(2)} | | |${t} |`);
   }
-  lines.push('', '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | target for routeguide-h2 |');
+  lines.push(
+    '',
+    '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | target for routeguide-h2 |',
+  );
   lines.push('|---|---|---:|---:|---:|---|');
   for (const m of CLIENT_METRICS) {
     const row = s.clients[m.id];
-    lines.push(`| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`);
+    lines.push(
+      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
+    );
   }
-  lines.push('', 'Values: medians over rounds. Ratios in parentheses: value / @grpc/grpc-js in the same round, median over rounds ' +
-      '(so a ratio need not equal the quotient of the two medians); for ms and MB lower is better.');
+  lines.push(
+    '',
+    'Values: medians over rounds. Ratios in parentheses: value / @grpc/grpc-js in the same round, median over rounds ' +
+      '(so a ratio need not equal the quotient of the two medians); for ms and MB lower is better.',
+  );
   return lines.join('\n');
 }
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 const COLORS = { ours: '#2b6cb0', grpcgo: '#38a169', ceilingUnary: '#a0aec0', ceilingEcho: '#a0aec0' };
-const NAMES = { ours: 'routeguide-h2', grpcgo: 'grpc-go (1 core)', ceilingUnary: 'raw node:http2 ceiling', ceilingEcho: 'raw node:http2 ceiling' };
+const NAMES = {
+  ours: 'routeguide-h2',
+  grpcgo: 'grpc-go (1 core)',
+  ceilingUnary: 'raw node:http2 ceiling',
+  ceilingEcho: 'raw node:http2 ceiling',
+};
 
 /** Horizontal bars: advantage over grpc-js (ratio, or 1/ratio where lower is better); longer is better. */
 export function svg(result) {
@@ -73,7 +97,13 @@ export function svg(result) {
   for (const row of rows) for (const id of row.ids) max = Math.max(max, adv(row.metric, row.data[id]?.ratio) ?? 0);
   max *= 1.12;
 
-  const W = 960, left = 360, right = 60, bar = 13, gap = 3, groupGap = 14, top = 70;
+  const W = 960,
+    left = 360,
+    right = 60,
+    bar = 13,
+    gap = 3,
+    groupGap = 14,
+    top = 70;
   const plotW = W - left - right;
   const x = (v) => left + (v / max) * plotW;
   let y = top;
@@ -89,19 +119,30 @@ export function svg(result) {
         parts.push(`<text x="${left + 4}" y="${by + bar - 2}" class="small">n/a</text>`);
         return;
       }
-      parts.push(`<rect x="${left}" y="${by}" width="${(x(a) - left).toFixed(1)}" height="${bar}" fill="${COLORS[id]}"><title>${esc(NAMES[id])}: ${a.toFixed(2)}×</title></rect>`);
+      parts.push(
+        `<rect x="${left}" y="${by}" width="${(x(a) - left).toFixed(1)}" height="${bar}" fill="${COLORS[id]}"><title>${esc(NAMES[id])}: ${a.toFixed(2)}×</title></rect>`,
+      );
       parts.push(`<text x="${(x(a) + 4).toFixed(1)}" y="${by + bar - 2}" class="small">${a.toFixed(2)}×</text>`);
     });
     if (row.metric.target !== undefined) {
       const t = row.metric.better === 'higher' ? row.metric.target : 1 / row.metric.target;
-      parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${y - 2}" y2="${y + bar + 2}" stroke="#c53030" stroke-width="2"><title>target for routeguide-h2: ${t}×</title></line>`);
+      parts.push(
+        `<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${y - 2}" y2="${y + bar + 2}" stroke="#c53030" stroke-width="2"><title>target for routeguide-h2: ${t}×</title></line>`,
+      );
     }
     y += h + groupGap;
   }
   const notes = machineLine(result.machine).split('; ');
   const H = y + 30 + notes.length * 14;
-  const legend = [['ours', 'routeguide-h2'], ['grpcgo', 'grpc-go (GOMAXPROCS=1)'], ['ceilingUnary', 'raw node:http2 ceiling']]
-    .map(([id, name], i) => `<rect x="${left + i * 200}" y="34" width="12" height="12" fill="${COLORS[id]}"/><text x="${left + i * 200 + 16}" y="44">${esc(name)}</text>`)
+  const legend = [
+    ['ours', 'routeguide-h2'],
+    ['grpcgo', 'grpc-go (GOMAXPROCS=1)'],
+    ['ceilingUnary', 'raw node:http2 ceiling'],
+  ]
+    .map(
+      ([id, name], i) =>
+        `<rect x="${left + i * 200}" y="34" width="12" height="12" fill="${COLORS[id]}"/><text x="${left + i * 200 + 16}" y="44">${esc(name)}</text>`,
+    )
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">
 <style>.small{font-size:11px;fill:#333}</style>

@@ -41,9 +41,18 @@ export async function verifyUnary(bin, port) {
 
 function h2loadArgs(port, n, c, m) {
   return [
-    '-c', String(c), '-m', String(m), '-n', String(n),
-    '--header', 'content-type: application/grpc', '--header', 'te: trailers',
-    '-d', requestFile,
+    '-c',
+    String(c),
+    '-m',
+    String(m),
+    '-n',
+    String(n),
+    '--header',
+    'content-type: application/grpc',
+    '--header',
+    'te: trailers',
+    '-d',
+    requestFile,
     `http://127.0.0.1:${port}/routeguide.RouteGuide/GetFeature`,
   ];
 }
@@ -56,7 +65,8 @@ function checkH2load(out, n) {
   if (!req || !codes || !data) throw new Mismatch(`unparsable h2load output: ${out.slice(-300)}`);
   if (Number(req[2]) !== n || Number(codes[1]) !== n) throw new Mismatch(`h2load: ${req[0]}; ${codes[0]}`);
   const want = n * RESPONSE_BYTES.length;
-  if (Number(data[2]) !== want) throw new Mismatch(`h2load: ${data[2]} response body bytes, want ${want} (${n} x ${RESPONSE_BYTES.length})`);
+  if (Number(data[2]) !== want)
+    throw new Mismatch(`h2load: ${data[2]} response body bytes, want ${want} (${n} x ${RESPONSE_BYTES.length})`);
 }
 
 /** (a) unary throughput: h2load -c 8 -m 16; req/s. */
@@ -80,8 +90,12 @@ export async function unaryLatency(port, n, timeoutMs) {
   if (r.code !== 0) throw failed('h2load', r);
   checkH2load(r.stdout, n);
   // Each line: start time (µs since epoch) TAB HTTP status TAB duration (µs).
-  const rows = readFileSync(log, 'utf8').trim().split('\n').map((l) => l.split('\t'));
-  if (rows.length !== n || rows.some((f) => f[1] !== '200')) throw new Mismatch(`h2load log: ${rows.length} rows, want ${n} with status 200`);
+  const rows = readFileSync(log, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => l.split('\t'));
+  if (rows.length !== n || rows.some((f) => f[1] !== '200'))
+    throw new Mismatch(`h2load log: ${rows.length} rows, want ${n} with status 200`);
   const us = rows.map((f) => Number(f[2])).sort((a, b) => a - b);
   return { p50: percentile(us, 50) / 1000, p99: percentile(us, 99) / 1000 };
 }

@@ -13,12 +13,17 @@ export async function interopClient(args: ParsedArgs): Promise<void> {
   const port = portFlag(args, 'server_port');
   const testCase = stringFlag(args, 'test_case');
   if (testCase === undefined) throw new UsageError(`--test_case is required: one of ${INTEROP_CASES.join(', ')}`);
-  if (!isInteropCase(testCase)) throw new UsageError(`unknown --test_case "${testCase}": one of ${INTEROP_CASES.join(', ')}`);
+  if (!isInteropCase(testCase))
+    throw new UsageError(`unknown --test_case "${testCase}": one of ${INTEROP_CASES.join(', ')}`);
   // --use_tls: the system CAs, or --ca_file; the gRPC test CA itself is not bundled (--use_test_ca needs --ca_file).
   const caFile = stringFlag(args, 'ca_file');
-  if (boolFlag(args, 'use_test_ca') && !caFile) throw new UsageError('--use_test_ca=true needs --ca_file FILE: the gRPC test CA is not bundled');
+  if (boolFlag(args, 'use_test_ca') && !caFile)
+    throw new UsageError('--use_test_ca=true needs --ca_file FILE: the gRPC test CA is not bundled');
   const tls = boolFlag(args, 'use_tls')
-    ? { serverName: stringFlag(args, 'server_host_override'), ca: caFile === undefined ? undefined : readFileSync(caFile) }
+    ? {
+        serverName: stringFlag(args, 'server_host_override'),
+        ca: caFile === undefined ? undefined : readFileSync(caFile),
+      }
     : undefined;
   await runInteropCase(testCase, { host, port, tls });
   console.log(`OK: ${testCase}`);

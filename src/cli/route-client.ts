@@ -24,7 +24,10 @@ async function get(client: RouteGuideClient, ms: number): Promise<void> {
 }
 
 async function list(client: RouteGuideClient, ms: number): Promise<void> {
-  const rect: Rectangle = { lo: { latitude: 400000000, longitude: -750000000 }, hi: { latitude: 420000000, longitude: -730000000 } };
+  const rect: Rectangle = {
+    lo: { latitude: 400000000, longitude: -750000000 },
+    hi: { latitude: 420000000, longitude: -730000000 },
+  };
   console.log(`Looking for features within lo:${show(rect.lo)} hi:${show(rect.hi)}`);
   for await (const feature of client.listFeatures(rect, deadline(ms))) console.log(showFeature(feature));
 }
@@ -85,6 +88,7 @@ function tlsFlags(args: ParsedArgs): ChannelOptions['tls'] {
   const ca = stringFlag(args, 'ca');
   const serverName = stringFlag(args, 'server-name');
   if (!args.flags.has('tls') && ca === undefined && serverName === undefined) return undefined;
-  if (args.flags.get('tls') !== undefined && args.flags.get('tls') !== true) throw new UsageError('--tls takes no value');
+  if (args.flags.get('tls') !== undefined && args.flags.get('tls') !== true)
+    throw new UsageError('--tls takes no value');
   return { ca: ca === undefined ? undefined : readFileSync(ca), serverName };
 }

@@ -16,7 +16,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
   const db = FeatureDb.load(stringFlag(args, 'db'));
   const certFile = stringFlag(args, 'tls-cert');
   const keyFile = stringFlag(args, 'tls-key');
-  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  if ((certFile === undefined) !== (keyFile === undefined))
+    throw new UsageError('--tls-cert and --tls-key go together');
   const tls = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
 
   const server = new Server({ tls });

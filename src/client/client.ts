@@ -39,11 +39,19 @@ export type BidiStreamingMethod<Req, Res> = (options?: CallOptions) => BidiStrea
 
 export type GenericClient = Record<
   string,
-  UnaryMethod<any, any> | ServerStreamingMethod<any, any> | ClientStreamingMethod<any, any> | BidiStreamingMethod<any, any>
+  | UnaryMethod<any, any>
+  | ServerStreamingMethod<any, any>
+  | ClientStreamingMethod<any, any>
+  | BidiStreamingMethod<any, any>
 >;
 
 function info(call: ClientCall): CallInfo {
-  return { headers: call.headers, trailers: call.trailers, status: call.status, cancel: (reason) => call.cancel(reason) };
+  return {
+    headers: call.headers,
+    trailers: call.trailers,
+    status: call.status,
+    cancel: (reason) => call.cancel(reason),
+  };
 }
 
 function methodFunction(channel: Channel, method: MethodDefinition) {

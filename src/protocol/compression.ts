@@ -39,6 +39,9 @@ export function incomingEncoding(value: string | string[] | undefined): Encoding
  * The encoding for messages sent to a peer: ours if the peer accepts it, else identity
  * (compression.md: never compress with an algorithm the peer did not list).
  */
-export function outgoingEncoding(wanted: Encoding | undefined, acceptEncoding: string | string[] | undefined): Encoding {
+export function outgoingEncoding(
+  wanted: Encoding | undefined,
+  acceptEncoding: string | string[] | undefined,
+): Encoding {
   return wanted && acceptsEncoding(acceptEncoding, wanted) ? wanted : 'identity';
 }

@@ -188,7 +188,9 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
         write.push(
           '  for (let i = 0; i < v.length; i++) {',
           `    ${writeKey}`,
-          nested >= 0 ? `    pos = writeMessage(out, pos, v[i], writes[${nested}]);` : `    pos = ${scalar.write}(out, pos, v[i]);`,
+          nested >= 0
+            ? `    pos = writeMessage(out, pos, v[i], writes[${nested}]);`
+            : `    pos = ${scalar.write}(out, pos, v[i]);`,
           '  }',
         );
       }
@@ -224,12 +226,7 @@ function measureMessage(value: unknown, depth: number, measure: Measure): number
 }
 
 /** Repeated messages: every element with its key; 0 for none. */
-function measureRepeatedMessages(
-  values: unknown,
-  keySize: number,
-  depth: number,
-  measure: Measure,
-): number {
+function measureRepeatedMessages(values: unknown, keySize: number, depth: number, measure: Measure): number {
   if (!Array.isArray(values)) return NOT_HANDLED;
   let total = 0;
   for (let i = 0; i < values.length; i++) {

@@ -5,7 +5,12 @@
 import type { Http2Session } from 'node:http2';
 
 /** Pings `session`; `done(true)` once acknowledged, `done(false)` if it failed or was destroyed. Calls `done` once. */
-export function pingOrDestroy(session: Http2Session, timeoutMs: number, who: string, done: (acked: boolean) => void): void {
+export function pingOrDestroy(
+  session: Http2Session,
+  timeoutMs: number,
+  who: string,
+  done: (acked: boolean) => void,
+): void {
   let settled = false;
   const finish = (acked: boolean): void => {
     if (settled) return;

@@ -54,6 +54,7 @@ export function statusFromTrailers(trailers: IncomingHttpHeaders): CallStatus {
   const message = trailers[HEADER_GRPC_MESSAGE];
   const details = message === undefined ? '' : decodeStatusMessage(String(message));
   // doc/statuscodes.md: "Error parsing returned status" → UNKNOWN.
-  if (code === undefined) return { code: Status.UNKNOWN, details: `invalid grpc-status "${raw}": ${details}`, metadata };
+  if (code === undefined)
+    return { code: Status.UNKNOWN, details: `invalid grpc-status "${raw}": ${details}`, metadata };
   return { code, details, metadata };
 }

@@ -162,7 +162,13 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
 
   /** MessageReader owner: one request body → a request message (decompressed, size-checked, decoded). */
   parse(body: Buffer, compressed: boolean): Req {
-    return parseMessage(body, compressed, this.requestEncoding, this.maxReceiveMessageSize, this.method.deserializeRequest);
+    return parseMessage(
+      body,
+      compressed,
+      this.requestEncoding,
+      this.maxReceiveMessageSize,
+      this.method.deserializeRequest,
+    );
   }
 
   /** MessageReader owner: the request stream is broken (framing, size, decoding) — end with its status. */
@@ -303,7 +309,11 @@ export class ServerCall<Req = any, Res = any> implements AsyncIterable<Req> {
     if (this.stream.destroyed || this.stream.closed) return;
     if (!this.headersSent) {
       this.headersSent = true;
-      respondTrailersOnly(this.stream, this.contentType, statusTrailers(status, this.trailerMetadata, this.headerMetadata));
+      respondTrailersOnly(
+        this.stream,
+        this.contentType,
+        statusTrailers(status, this.trailerMetadata, this.headerMetadata),
+      );
       return;
     }
     this.pendingTrailers = statusTrailers(status, this.trailerMetadata);

@@ -11,7 +11,12 @@ import type { AnyHandler } from './handlers.js';
 export type HandlerErrorHook = (error: unknown, path: string) => void;
 
 /** Calls the handler — with the call alone when requests stream, else with the one request — and ends the call with its outcome. */
-export function invokeHandler(call: ServerCall, handler: AnyHandler, request: unknown, onHandlerError: HandlerErrorHook): void {
+export function invokeHandler(
+  call: ServerCall,
+  handler: AnyHandler,
+  request: unknown,
+  onHandlerError: HandlerErrorHook,
+): void {
   let result: unknown;
   try {
     result = call.method.requestStream
@@ -42,7 +47,11 @@ function returned(call: ServerCall, result: unknown, onHandlerError: HandlerErro
     return;
   }
   if (result === undefined || result === null) {
-    return failed(call, new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`), onHandlerError);
+    return failed(
+      call,
+      new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`),
+      onHandlerError,
+    );
   }
   try {
     call.sendLast(result);

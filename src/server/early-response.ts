@@ -65,7 +65,12 @@ export function refuseCall(stream: ServerHttp2Stream, contentType: string, statu
  * Answers with a bare HTTP error status, plus grpc-status/grpc-message so that gRPC clients get a
  * precise reason (grpc-go does the same for 415; PROTOCOL-HTTP2 only requires the HTTP status).
  */
-export function respondHttpError(stream: ServerHttp2Stream, httpStatus: number, code: StatusCode, message: string): void {
+export function respondHttpError(
+  stream: ServerHttp2Stream,
+  httpStatus: number,
+  code: StatusCode,
+  message: string,
+): void {
   if (stream.headersSent || stream.destroyed) return;
   stream.resume();
   stream.respond(

@@ -44,7 +44,11 @@ const GOAWAY_FLUSH_MS = 50;
  * only when a PING could be a strike (no data sent since the last one), so counting calls costs
  * nothing per call.
  */
-export function keepSessionAlive(session: Http2Session, options: ResolvedServerKeepalive, hasActiveCalls: () => boolean): void {
+export function keepSessionAlive(
+  session: Http2Session,
+  options: ResolvedServerKeepalive,
+  hasActiveCalls: () => boolean,
+): void {
   // Liveness: ping, and give up on the connection when the ACK does not come.
   let pinging = false;
   const pinger = Number.isFinite(options.timeMs)

@@ -136,14 +136,24 @@ export class Server {
     stream.on('error', ignoreStreamError);
     // PROTOCOL-HTTP2: gRPC requests are POSTs. Anything else is not a gRPC call: HTTP 405.
     if (headers[HEADER_METHOD] !== 'POST') {
-      respondHttpError(stream, 405, Status.INTERNAL, `method ${headers[HEADER_METHOD]} not allowed: gRPC requires POST`);
+      respondHttpError(
+        stream,
+        405,
+        Status.INTERNAL,
+        `method ${headers[HEADER_METHOD]} not allowed: gRPC requires POST`,
+      );
       return;
     }
     // PROTOCOL-HTTP2: a content-type not beginning with application/grpc gets HTTP 415.
     const contentType = headers[HEADER_CONTENT_TYPE];
     const subtype = grpcContentSubtype(contentType);
     if (subtype === undefined) {
-      respondHttpError(stream, 415, Status.INVALID_ARGUMENT, `invalid gRPC request content-type "${contentType ?? ''}"`);
+      respondHttpError(
+        stream,
+        415,
+        Status.INVALID_ARGUMENT,
+        `invalid gRPC request content-type "${contentType ?? ''}"`,
+      );
       return;
     }
     const replyType = responseContentType(contentType!);
@@ -151,14 +161,19 @@ export class Server {
     const route = this.router.find(path);
     if ('unknown' in route) return refuseCall(stream, replyType, new GrpcError(Status.UNIMPLEMENTED, route.unknown));
     if (subtype !== 'proto') {
-      return refuseCall(stream, replyType, new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`));
+      return refuseCall(
+        stream,
+        replyType,
+        new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`),
+      );
     }
 
     let timeoutMs: number | undefined;
     const timeoutHeader = headers[HEADER_TIMEOUT];
     if (timeoutHeader !== undefined) {
       const parsed = parseTimeout(timeoutHeader as string);
-      if (parsed.error !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, parsed.error));
+      if (parsed.error !== undefined)
+        return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, parsed.error));
       timeoutMs = parsed.ms;
     }
     const badMetadata = invalidBinaryHeader(rawHeaders);

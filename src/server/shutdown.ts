@@ -52,14 +52,18 @@ export class ConnectionTracker {
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
     for (const session of this.sessions) goAway(session);
-    const allClosed = () => Promise.all([...this.sessions].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once('close', r)))));
+    const allClosed = () =>
+      Promise.all([...this.sessions].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once('close', r)))));
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => (graceTimer = setTimeout(() => resolve('grace'), graceMs)));
     const finished = await Promise.race([allClosed().then(() => 'closed' as const), graceOver]);
     clearTimeout(graceTimer);
     if (finished === 'closed') return this.dropSockets();
     // Grace period over: PROTOCOL-HTTP2 lets the server end calls; UNAVAILABLE tells the client to retry elsewhere.
-    const shuttingDown = new GrpcError(Status.UNAVAILABLE, 'server is shutting down: the call did not finish within the grace period');
+    const shuttingDown = new GrpcError(
+      Status.UNAVAILABLE,
+      'server is shutting down: the call did not finish within the grace period',
+    );
     const cancelled = this.calls.size;
     for (const call of this.calls) call.end(shuttingDown);
     if (cancelled === 0) {

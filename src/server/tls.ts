@@ -4,7 +4,12 @@
 // client that offers only other protocols gets the TLS alert no_application_protocol; a client that
 // offers no ALPN at all is answered with a plain HTTP/1.1 505 that says why, then disconnected.
 
-import http2, { type Http2SecureServer, type Http2Server, type SecureServerOptions, type ServerOptions } from 'node:http2';
+import http2, {
+  type Http2SecureServer,
+  type Http2Server,
+  type SecureServerOptions,
+  type ServerOptions,
+} from 'node:http2';
 import type { Socket } from 'node:net';
 
 export interface ServerTlsOptions {
@@ -22,7 +27,10 @@ const NO_H2_RESPONSE =
   'HTTP/1.1 505 HTTP Version Not Supported\r\nconnection: close\r\ncontent-type: text/plain\r\n' +
   `content-length: ${Buffer.byteLength(NO_H2_BODY)}\r\n\r\n${NO_H2_BODY}`;
 
-export function createHttp2Server(tls: ServerTlsOptions | undefined, options: ServerOptions): Http2Server | Http2SecureServer {
+export function createHttp2Server(
+  tls: ServerTlsOptions | undefined,
+  options: ServerOptions,
+): Http2Server | Http2SecureServer {
   if (!tls) return http2.createServer(options);
   const secure: SecureServerOptions = {
     ...options,

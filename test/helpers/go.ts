@@ -44,8 +44,7 @@ const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const buildScript = join(repoRoot, 'test', 'go', 'build-routeguide.sh');
 const outDir = join(repoRoot, 'node_modules', '.cache', 'routeguide-go');
 
-export const ROUTE_GUIDE_DB =
-  '/usr/share/doc/golang-google-grpc-dev/examples/route_guide/testdata/route_guide_db.json';
+export const ROUTE_GUIDE_DB = '/usr/share/doc/golang-google-grpc-dev/examples/route_guide/testdata/route_guide_db.json';
 
 type Binaries = { client: string; server: string };
 let cached: Binaries | { skip: string } | undefined;
@@ -69,9 +68,7 @@ export function goRouteGuideBinaries(): Binaries | { skip: string } {
     };
   } catch (err) {
     const e = err as { status?: number | null; code?: string; stderr?: string };
-    const reason = `Go route_guide example unavailable: ${
-      e.stderr?.trim() || (e as Error).message
-    }`;
+    const reason = `Go route_guide example unavailable: ${e.stderr?.trim() || (e as Error).message}`;
     const missing = e.status === 2 || e.code === 'ENOENT';
     if (!missing || process.env.CI === 'true') throw new Error(reason, { cause: err });
     cached = { skip: reason };
@@ -87,11 +84,7 @@ export interface GoClientResult {
 }
 
 /** Run the Go client; SIGKILL it after timeoutMs (it may wait forever to dial). */
-export function runGoClient(
-  bin: string,
-  args: string[],
-  timeoutMs: number,
-): Promise<GoClientResult> {
+export function runGoClient(bin: string, args: string[], timeoutMs: number): Promise<GoClientResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(bin, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';

@@ -3,12 +3,24 @@
 import { readFileSync } from 'node:fs';
 import * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
-import { DEFAULT_FEATURE_DB, distanceMetres, inRectangle, ROUTE_GUIDE_PROTO } from '../../src/services/routeguide/index.js';
+import {
+  DEFAULT_FEATURE_DB,
+  distanceMetres,
+  inRectangle,
+  ROUTE_GUIDE_PROTO,
+} from '../../src/services/routeguide/index.js';
 
 export { grpc };
 
 export function loadGrpcJsPackage(protoFile: string, includeDirs: string[] = []): grpc.GrpcObject {
-  const def = protoLoader.loadSync(protoFile, { keepCase: true, longs: Number, enums: String, defaults: true, oneofs: true, includeDirs });
+  const def = protoLoader.loadSync(protoFile, {
+    keepCase: true,
+    longs: Number,
+    enums: String,
+    defaults: true,
+    oneofs: true,
+    includeDirs,
+  });
   return grpc.loadPackageDefinition(def);
 }
 
@@ -23,9 +35,17 @@ export function grpcJsRouteGuideClient(port: number, options: grpc.ChannelOption
 }
 
 /** Promisified unary call on a grpc-js client. */
-export function unary<Res>(client: any, method: string, request: unknown, metadata = new grpc.Metadata(), options: grpc.CallOptions = {}): Promise<Res> {
+export function unary<Res>(
+  client: any,
+  method: string,
+  request: unknown,
+  metadata = new grpc.Metadata(),
+  options: grpc.CallOptions = {},
+): Promise<Res> {
   return new Promise((resolve, reject) => {
-    client[method](request, metadata, options, (err: grpc.ServiceError | null, res: Res) => (err ? reject(err) : resolve(res)));
+    client[method](request, metadata, options, (err: grpc.ServiceError | null, res: Res) =>
+      err ? reject(err) : resolve(res),
+    );
   });
 }
 
@@ -39,9 +59,18 @@ export function collect<T>(call: grpc.ClientReadableStream<T> | grpc.ClientDuple
   });
 }
 
-interface JsPoint { latitude: number; longitude: number }
-interface JsFeature { name: string; location: JsPoint | null }
-interface JsNote { location: JsPoint | null; message: string }
+interface JsPoint {
+  latitude: number;
+  longitude: number;
+}
+interface JsFeature {
+  name: string;
+  location: JsPoint | null;
+}
+interface JsNote {
+  location: JsPoint | null;
+  message: string;
+}
 
 /** Canonical RouteGuide handlers (grpc-go examples/route_guide/server) in grpc-js style, over `features`. */
 export function grpcJsRouteGuideHandlers(features: JsFeature[]): grpc.UntypedServiceImplementation {
@@ -97,9 +126,14 @@ export async function startGrpcJsRouteGuideServer(
 ): Promise<{ port: number; close(): Promise<void> }> {
   const features: JsFeature[] = JSON.parse(readFileSync(DEFAULT_FEATURE_DB, 'utf8'));
   const server = new grpc.Server();
-  server.addService(routeGuidePackage().RouteGuide.service, { ...grpcJsRouteGuideHandlers(features), ...extraHandlers });
+  server.addService(routeGuidePackage().RouteGuide.service, {
+    ...grpcJsRouteGuideHandlers(features),
+    ...extraHandlers,
+  });
   const port = await new Promise<number>((resolve, reject) =>
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) => (err ? reject(err) : resolve(p))),
+    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
   );
   return {
     port,

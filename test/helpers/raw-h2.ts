@@ -2,7 +2,12 @@
 // exactly what came back (response HEADERS and whether they ended the stream, DATA, trailers,
 // RST_STREAM code, and the order of those events).
 
-import http2, { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import http2, {
+  constants,
+  type ClientHttp2Session,
+  type ClientHttp2Stream,
+  type IncomingHttpHeaders,
+} from 'node:http2';
 
 export interface RawResult {
   /** `:status` of the response HEADERS. */
@@ -120,7 +125,7 @@ export function frame(body: Uint8Array, flag = 0): Buffer {
 /** Splits a response body into message bodies (well-formed input assumed). */
 export function unframe(data: Buffer): Buffer[] {
   const out: Buffer[] = [];
-  for (let pos = 0; pos + 5 <= data.length; ) {
+  for (let pos = 0; pos + 5 <= data.length;) {
     const len = data.readUInt32BE(pos + 1);
     out.push(data.subarray(pos + 5, pos + 5 + len));
     pos += 5 + len;

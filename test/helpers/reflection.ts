@@ -19,17 +19,26 @@ export async function listServices(ask: ReflectionExchange): Promise<string[]> {
 }
 
 /** The FileDescriptorProtos of a file_containing_symbol / file_by_filename answer, decoded. */
-export async function fileDescriptors(ask: ReflectionExchange, request: Record<string, unknown>): Promise<protobuf.Message[]> {
+export async function fileDescriptors(
+  ask: ReflectionExchange,
+  request: Record<string, unknown>,
+): Promise<protobuf.Message[]> {
   const res = await ask(request);
-  if (!res.file_descriptor_response) throw new Error(`no file_descriptor_response: ${JSON.stringify(res.error_response ?? res)}`);
-  return res.file_descriptor_response.file_descriptor_proto.map((b: Uint8Array) => descriptor.FileDescriptorProto.decode(b));
+  if (!res.file_descriptor_response)
+    throw new Error(`no file_descriptor_response: ${JSON.stringify(res.error_response ?? res)}`);
+  return res.file_descriptor_response.file_descriptor_proto.map((b: Uint8Array) =>
+    descriptor.FileDescriptorProto.decode(b),
+  );
 }
 
 /**
  * grpcurl's resolution: the file containing `symbol`, then each dependency by file name until
  * none is missing; returns a protobufjs Root built from the descriptors alone.
  */
-export async function resolveSymbol(ask: ReflectionExchange, symbol: string): Promise<{ root: protobuf.Root; files: any[] }> {
+export async function resolveSymbol(
+  ask: ReflectionExchange,
+  symbol: string,
+): Promise<{ root: protobuf.Root; files: any[] }> {
   const files = new Map<string, any>();
   const add = (list: protobuf.Message[]) => {
     for (const f of list) files.set((f as any).name, f);
@@ -40,7 +49,9 @@ export async function resolveSymbol(ask: ReflectionExchange, symbol: string): Pr
     if (missing.length === 0) break;
     add(await fileDescriptors(ask, { file_by_filename: missing[0] }));
   }
-  const set = descriptor.FileDescriptorSet.fromObject({ file: [...files.values()].map((f) => descriptor.FileDescriptorProto.toObject(f)) });
+  const set = descriptor.FileDescriptorSet.fromObject({
+    file: [...files.values()].map((f) => descriptor.FileDescriptorProto.toObject(f)),
+  });
   const root = (protobuf.Root as any).fromDescriptor(set) as protobuf.Root;
   root.resolveAll();
   return { root, files: [...files.values()] };
@@ -69,7 +80,7 @@ export function queueIterator<T>(): { push(v: T): void; end(e?: Error): void; it
     },
     end(error) {
       ended = { error };
-      for (const w of waiting.splice(0)) (error ? w.reject(error) : w.resolve({ value: undefined, done: true }));
+      for (const w of waiting.splice(0)) error ? w.reject(error) : w.resolve({ value: undefined, done: true });
     },
     iterator: {
       next: () => {

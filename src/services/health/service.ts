@@ -71,7 +71,9 @@ export class HealthService {
       let set = this.watchers.get(service);
       if (!set) this.watchers.set(service, (set = new Set()));
       set.add(listener);
-      const ended = new Promise<void>((resolve) => call.signal.addEventListener('abort', () => resolve(), { once: true }));
+      const ended = new Promise<void>((resolve) =>
+        call.signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
       let last: WatchedStatus | undefined;
       try {
         while (!call.cancelled) {

@@ -112,7 +112,8 @@ function addSymbols(object: ReflectionObject, symbols: string[]): void {
   if (object instanceof Type) {
     for (const field of object.fieldsArray) symbols.push(`${name}.${field.name}`);
     for (const oneof of object.oneofsArray) symbols.push(`${name}.${oneof.name}`);
-    for (const nested of object.nestedArray) if (nested instanceof Type || nested instanceof Enum) addSymbols(nested, symbols);
+    for (const nested of object.nestedArray)
+      if (nested instanceof Type || nested instanceof Enum) addSymbols(nested, symbols);
   }
 }
 
@@ -130,7 +131,8 @@ for (const [file, json] of Object.entries(protobuf.common as unknown as Record<s
  */
 export function fileNameOf(object: ReflectionObject, pkg: string): string {
   const path = object.filename;
-  if (!path) return WELL_KNOWN_FILES.get(object.fullName.replace(/^\./, '')) ?? `${pkg.replace(/\./g, '/') || 'root'}.proto`;
+  if (!path)
+    return WELL_KNOWN_FILES.get(object.fullName.replace(/^\./, '')) ?? `${pkg.replace(/\./g, '/') || 'root'}.proto`;
   const underProtoDir = relative(PROTO_DIR, path);
   if (!underProtoDir.startsWith('..') && !underProtoDir.startsWith(sep) && underProtoDir !== path) {
     return underProtoDir.split(sep).join('/');
@@ -144,8 +146,21 @@ export function fileNameOf(object: ReflectionObject, pkg: string): string {
 
 // FieldDescriptorProto.Type numbers for the scalar types.
 const SCALAR_TYPES: Record<string, number> = {
-  double: 1, float: 2, int64: 3, uint64: 4, int32: 5, fixed64: 6, fixed32: 7, bool: 8, string: 9,
-  bytes: 12, uint32: 13, sfixed32: 15, sfixed64: 16, sint32: 17, sint64: 18,
+  double: 1,
+  float: 2,
+  int64: 3,
+  uint64: 4,
+  int32: 5,
+  fixed64: 6,
+  fixed32: 7,
+  bool: 8,
+  string: 9,
+  bytes: 12,
+  uint32: 13,
+  sfixed32: 15,
+  sfixed64: 16,
+  sint32: 17,
+  sint64: 18,
 };
 const TYPE_MESSAGE = 11;
 const TYPE_ENUM = 14;
@@ -233,7 +248,11 @@ function messageDescriptor(type: protobuf.Type, ctx: Ctx): Record<string, unknow
         typeName: `${type.fullName}.${entry}`,
       };
     }
-    const label = f.repeated ? LABEL_REPEATED : f.required && ctx.file.syntax === 'proto2' ? LABEL_REQUIRED : LABEL_OPTIONAL;
+    const label = f.repeated
+      ? LABEL_REPEATED
+      : f.required && ctx.file.syntax === 'proto2'
+        ? LABEL_REQUIRED
+        : LABEL_OPTIONAL;
     const out = scalarOrRef(f.name, f.id, f.type, f.resolvedType, label, ctx);
     if (f.partOf) out.oneofIndex = oneofs.indexOf(f.partOf);
     if (f.options?.proto3_optional) out.proto3Optional = true;
@@ -268,7 +287,9 @@ function messageDescriptor(type: protobuf.Type, ctx: Ctx): Record<string, unknow
 }
 
 function isSynthetic(oneof: protobuf.OneOf): boolean {
-  return oneof instanceof OneOf && oneof.fieldsArray.length === 1 && oneof.fieldsArray[0].options?.proto3_optional === true;
+  return (
+    oneof instanceof OneOf && oneof.fieldsArray.length === 1 && oneof.fieldsArray[0].options?.proto3_optional === true
+  );
 }
 
 function scalarOrRef(

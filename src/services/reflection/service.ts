@@ -22,7 +22,9 @@ type Answer =
   | { list_services_response: { service: { name: string }[] } }
   | { error_response: { error_code: number; error_message: string } };
 
-const error = (code: number, message: string): Answer => ({ error_response: { error_code: code, error_message: message } });
+const error = (code: number, message: string): Answer => ({
+  error_response: { error_code: code, error_message: message },
+});
 
 /** Answers reflection requests about the services registered on `server` (read at each request). */
 export class ReflectionResponder {

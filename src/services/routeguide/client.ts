@@ -1,7 +1,13 @@
 // A typed RouteGuide client.
 
 import { Channel, type ChannelOptions } from '../../client/channel.js';
-import { createClient, type BidiStreamingMethod, type ClientStreamingMethod, type ServerStreamingMethod, type UnaryMethod } from '../../client/client.js';
+import {
+  createClient,
+  type BidiStreamingMethod,
+  type ClientStreamingMethod,
+  type ServerStreamingMethod,
+  type UnaryMethod,
+} from '../../client/client.js';
 import { routeGuideDefinition } from './definition.js';
 import type { Feature, Point, Rectangle, RouteNote, RouteSummary } from './types.js';
 

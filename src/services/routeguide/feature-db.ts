@@ -30,7 +30,8 @@ export class FeatureDb {
     const features = raw.map((f, i): Feature => {
       const lat = f?.location?.latitude;
       const lng = f?.location?.longitude;
-      if (!Number.isInteger(lat) || !Number.isInteger(lng)) throw new Error(`${path}: feature ${i} has no integer location`);
+      if (!Number.isInteger(lat) || !Number.isInteger(lng))
+        throw new Error(`${path}: feature ${i} has no integer location`);
       return { name: typeof f.name === 'string' ? f.name : '', location: { latitude: lat, longitude: lng } };
     });
     return new FeatureDb(features);

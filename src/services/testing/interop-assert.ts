@@ -21,10 +21,16 @@ export function zeros(size: number): Buffer {
 /** A payload of type COMPRESSABLE whose body is `size` zero bytes. */
 export function checkPayload(payload: Payload | null | undefined, size: number, what: string): void {
   check(payload, `${what}: no payload`);
-  check((payload.type ?? COMPRESSABLE) === COMPRESSABLE, `${what}: payload type ${payload.type}, expected COMPRESSABLE`);
+  check(
+    (payload.type ?? COMPRESSABLE) === COMPRESSABLE,
+    `${what}: payload type ${payload.type}, expected COMPRESSABLE`,
+  );
   const body = payload.body ?? new Uint8Array(0);
   check(body.length === size, `${what}: payload body is ${body.length} bytes, expected ${size}`);
-  check(body.every((b) => b === 0), `${what}: payload body is not all zeros`);
+  check(
+    body.every((b) => b === 0),
+    `${what}: payload body is not all zeros`,
+  );
 }
 
 export function describeError(error: unknown): string {

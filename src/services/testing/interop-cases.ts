@@ -4,7 +4,13 @@
 
 import { Channel, type ChannelOptions } from '../../client/channel.js';
 import type { CallOptions } from '../../client/call.js';
-import { createClient, type BidiStreamCall, type ClientStreamCall, type ServerStreamCall, type UnaryCall } from '../../client/client.js';
+import {
+  createClient,
+  type BidiStreamCall,
+  type ClientStreamCall,
+  type ServerStreamCall,
+  type UnaryCall,
+} from '../../client/client.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
 import { Status } from '../../protocol/status.js';
@@ -26,7 +32,10 @@ import {
 export interface TestServiceClient {
   emptyCall(request: Empty, options?: CallOptions): UnaryCall<Empty>;
   unaryCall(request: SimpleRequest, options?: CallOptions): UnaryCall<SimpleResponse>;
-  streamingOutputCall(request: StreamingOutputCallRequest, options?: CallOptions): ServerStreamCall<StreamingOutputCallResponse>;
+  streamingOutputCall(
+    request: StreamingOutputCallRequest,
+    options?: CallOptions,
+  ): ServerStreamCall<StreamingOutputCallResponse>;
   streamingInputCall(options?: CallOptions): ClientStreamCall<StreamingInputCallRequest, StreamingInputCallResponse>;
   fullDuplexCall(options?: CallOptions): BidiStreamCall<StreamingOutputCallRequest, StreamingOutputCallResponse>;
   unimplementedCall(request: Empty, options?: CallOptions): UnaryCall<Empty>;
@@ -101,7 +110,10 @@ const CASES = {
     );
     const compressed = await test.unaryCall(expectCompressed, options({ compression: 'gzip' }));
     checkPayload(compressed.payload, LARGE_RESPONSE, 'client_compressed_unary, compressed request');
-    const plain = await test.unaryCall(largeRequest({ expect_compressed: { value: false } }), options({ compression: 'identity' }));
+    const plain = await test.unaryCall(
+      largeRequest({ expect_compressed: { value: false } }),
+      options({ compression: 'identity' }),
+    );
     checkPayload(plain.payload, LARGE_RESPONSE, 'client_compressed_unary, uncompressed request');
   },
 
@@ -118,7 +130,10 @@ const CASES = {
         timeoutMs: CALL_TIMEOUT_MS,
         connectOptions: target.tls ? { ca: target.tls.ca, servername: target.tls.serverName } : undefined,
       });
-      check(result.status.code === Status.OK, `${what}: status ${result.status.code}: ${JSON.stringify(result.status.details)}`);
+      check(
+        result.status.code === Status.OK,
+        `${what}: status ${result.status.code}: ${JSON.stringify(result.status.details)}`,
+      );
       check(result.messages.length === 1, `${what}: ${result.messages.length} response messages, expected 1`);
       const [message] = result.messages;
       check(message!.compressed === compressed, `${what}: response Compressed-Flag is ${Number(message!.compressed)}`);
@@ -130,18 +145,31 @@ const CASES = {
     const call = test.streamingInputCall(options());
     for (const size of CLIENT_STREAM_SIZES) await call.send({ payload: { type: COMPRESSABLE, body: zeros(size) } });
     const response = await call.closeAndRecv();
-    check(response.aggregated_payload_size === 74_922, `client_streaming: aggregated_payload_size ${response.aggregated_payload_size}, expected 74922`);
+    check(
+      response.aggregated_payload_size === 74_922,
+      `client_streaming: aggregated_payload_size ${response.aggregated_payload_size}, expected 74922`,
+    );
   },
 
   async client_compressed_streaming({ test }: CaseContext) {
-    const first: StreamingInputCallRequest = { payload: { type: COMPRESSABLE, body: zeros(27_182) }, expect_compressed: { value: true } };
+    const first: StreamingInputCallRequest = {
+      payload: { type: COMPRESSABLE, body: zeros(27_182) },
+      expect_compressed: { value: true },
+    };
     const probe = test.streamingInputCall(options());
     await probe.send(first).catch(() => {}); // the server may answer before this is written
-    await expectStatus(probe.closeAndRecv(), Status.INVALID_ARGUMENT, 'client_compressed_streaming probe (uncompressed message with expect_compressed=true)');
+    await expectStatus(
+      probe.closeAndRecv(),
+      Status.INVALID_ARGUMENT,
+      'client_compressed_streaming probe (uncompressed message with expect_compressed=true)',
+    );
 
     const call = test.streamingInputCall(options({ compression: 'gzip' }));
     await call.send(first);
-    await call.send({ payload: { type: COMPRESSABLE, body: zeros(45_904) }, expect_compressed: { value: false } }, { compress: false });
+    await call.send(
+      { payload: { type: COMPRESSABLE, body: zeros(45_904) }, expect_compressed: { value: false } },
+      { compress: false },
+    );
     const response = await call.closeAndRecv();
     check(
       response.aggregated_payload_size === 73_086,
@@ -173,7 +201,10 @@ const CASES = {
       timeoutMs: CALL_TIMEOUT_MS,
       connectOptions: target.tls ? { ca: target.tls.ca, servername: target.tls.serverName } : undefined,
     });
-    check(result.status.code === Status.OK, `server_compressed_streaming: status ${result.status.code}: ${JSON.stringify(result.status.details)}`);
+    check(
+      result.status.code === Status.OK,
+      `server_compressed_streaming: status ${result.status.code}: ${JSON.stringify(result.status.details)}`,
+    );
     check(result.messages.length === 2, `server_compressed_streaming: ${result.messages.length} responses, expected 2`);
     result.messages.forEach((message, i) => {
       const what = `server_compressed_streaming response ${i} (compressed=${flags[i]})`;
@@ -227,18 +258,31 @@ const CASES = {
     checkPayload(first.value.payload, 31_415, 'cancel_after_first_response');
     call.cancel();
     const status = await call.status;
-    check(status.code === Status.CANCELLED, `cancel_after_first_response: final status ${status.code}, expected CANCELLED`);
+    check(
+      status.code === Status.CANCELLED,
+      `cancel_after_first_response: final status ${status.code}, expected CANCELLED`,
+    );
   },
 
   async status_code_and_message({ test }: CaseContext) {
     const responseStatus = { code: Status.UNKNOWN, message: STATUS_MESSAGE };
-    const unary = await expectStatus(test.unaryCall({ response_status: responseStatus }, options()), Status.UNKNOWN, 'status_code_and_message UnaryCall');
-    check(unary.details === STATUS_MESSAGE, `status_code_and_message UnaryCall: message ${JSON.stringify(unary.details)}`);
+    const unary = await expectStatus(
+      test.unaryCall({ response_status: responseStatus }, options()),
+      Status.UNKNOWN,
+      'status_code_and_message UnaryCall',
+    );
+    check(
+      unary.details === STATUS_MESSAGE,
+      `status_code_and_message UnaryCall: message ${JSON.stringify(unary.details)}`,
+    );
     const call = test.fullDuplexCall(options());
     await call.send({ response_status: responseStatus }).catch(() => {});
     call.closeSend();
     const duplex = await expectStatus(collect(call), Status.UNKNOWN, 'status_code_and_message FullDuplexCall');
-    check(duplex.details === STATUS_MESSAGE, `status_code_and_message FullDuplexCall: message ${JSON.stringify(duplex.details)}`);
+    check(
+      duplex.details === STATUS_MESSAGE,
+      `status_code_and_message FullDuplexCall: message ${JSON.stringify(duplex.details)}`,
+    );
   },
 
   async special_status_message({ test }: CaseContext) {
@@ -254,7 +298,10 @@ const CASES = {
     const metadata = new Metadata().set(ECHO_INITIAL_KEY, initialValue).set(ECHO_TRAILING_KEY, trailingValue);
     const checkEcho = async (what: string, call: { headers: Promise<Metadata>; trailers: Promise<Metadata> }) => {
       const header = (await call.headers).first(ECHO_INITIAL_KEY);
-      check(header === initialValue, `custom_metadata ${what}: initial metadata ${ECHO_INITIAL_KEY} is ${JSON.stringify(header)}`);
+      check(
+        header === initialValue,
+        `custom_metadata ${what}: initial metadata ${ECHO_INITIAL_KEY} is ${JSON.stringify(header)}`,
+      );
       const trailer = (await call.trailers).first(ECHO_TRAILING_KEY);
       check(
         Buffer.isBuffer(trailer) && trailer.equals(trailingValue),
@@ -293,9 +340,16 @@ export function isInteropCase(name: string): name is InteropCaseName {
 }
 
 /** Runs one case on a fresh channel. Resolves on pass; rejects with an InteropFailure giving the reason. */
-export async function runInteropCase(name: InteropCaseName, target: InteropTarget, channelOptions: ChannelOptions = {}): Promise<void> {
+export async function runInteropCase(
+  name: InteropCaseName,
+  target: InteropTarget,
+  channelOptions: ChannelOptions = {},
+): Promise<void> {
   const host = target.host.includes(':') ? `[${target.host}]` : target.host;
-  const channel = new Channel(`${host}:${target.port}`, { ...channelOptions, tls: target.tls ? { ca: target.tls.ca, serverName: target.tls.serverName } : undefined });
+  const channel = new Channel(`${host}:${target.port}`, {
+    ...channelOptions,
+    tls: target.tls ? { ca: target.tls.ca, serverName: target.tls.serverName } : undefined,
+  });
   try {
     await CASES[name]({
       test: createClient<TestServiceClient>(testServiceDefinition(), channel),

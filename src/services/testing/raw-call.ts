@@ -73,7 +73,10 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
       [HEADER_TE]: TE_TRAILERS,
       ...(options.acceptEncoding ? { [HEADER_ACCEPT_ENCODING]: options.acceptEncoding } : {}),
     });
-    const timer = setTimeout(() => fail(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs ?? 10_000);
+    const timer = setTimeout(
+      () => fail(new Error(`no answer within ${options.timeoutMs} ms`)),
+      options.timeoutMs ?? 10_000,
+    );
     let encoding = 'identity';
     const flagged: RawMessage[] = [];
     const decoder = new EnvelopeDecoder(
@@ -99,7 +102,10 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
       framingError ??= decoder.end();
       if (framingError) return reject(framingError);
       try {
-        const messages = flagged.map((m) => ({ compressed: m.compressed, body: m.compressed ? decompress(encoding, m.body) : m.body }));
+        const messages = flagged.map((m) => ({
+          compressed: m.compressed,
+          body: m.compressed ? decompress(encoding, m.body) : m.body,
+        }));
         resolve({ encoding, messages, status: statusFromTrailers(trailers) });
       } catch (error) {
         reject(error);

@@ -63,7 +63,10 @@ function checkExpectedCompression(expect: BoolValue | null | undefined, call: Se
 /** A zero-filled payload of `size` bytes; an unsupported response_type is INVALID_ARGUMENT (UnaryCall). */
 function payload(type: number | undefined, size: number | undefined): Payload {
   if ((type ?? COMPRESSABLE) !== COMPRESSABLE) {
-    throw new GrpcError(Status.INVALID_ARGUMENT, `unsupported response_type ${type}: only COMPRESSABLE (0) is supported`);
+    throw new GrpcError(
+      Status.INVALID_ARGUMENT,
+      `unsupported response_type ${type}: only COMPRESSABLE (0) is supported`,
+    );
   }
   const n = size ?? 0;
   if (!Number.isInteger(n) || n < 0 || n > MAX_PAYLOAD_SIZE) {
@@ -73,7 +76,10 @@ function payload(type: number | undefined, size: number | undefined): Payload {
 }
 
 /** One response per ResponseParameters, in order, each after its interval_us (StreamingOutputCall, FullDuplexCall). */
-async function sendResponses(call: ServerCall<any, StreamingOutputCallResponse>, request: StreamingOutputCallRequest): Promise<void> {
+async function sendResponses(
+  call: ServerCall<any, StreamingOutputCallResponse>,
+  request: StreamingOutputCallRequest,
+): Promise<void> {
   for (const params of request.response_parameters ?? []) {
     const response = { payload: payload(request.response_type, params.size) };
     const intervalUs = params.interval_us ?? 0;
