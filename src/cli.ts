@@ -1,39 +1,45 @@
 #!/usr/bin/env node
-// routeguide — serve RouteGuide, or call it.
+// routeguide — serve RouteGuide, or call it. `routeguide COMMAND --help` describes each command.
 
 import { GrpcError } from './protocol/grpc-error.js';
-import { parseArgs, UsageError, type ParsedArgs } from './cli/args.js';
-import { CLIENT_COMMANDS, runClientCommand } from './cli/route-client.js';
-import { interopClient } from './cli/interop-client.js';
-import { interopServer } from './cli/interop-server.js';
-import { serve } from './cli/serve.js';
+import { helpText, parseCommandLine, UsageError, type Command } from './cli/command.js';
+import { clientCommands } from './cli/route-client.js';
+import { interopClientCommand } from './cli/interop-client.js';
+import { interopServerCommand } from './cli/interop-server.js';
+import { serveCommand } from './cli/serve.js';
 
-const USAGE = `usage:
-  routeguide serve [--host 127.0.0.1] [--port 50051] [--db FILE] [--tls-cert FILE --tls-key FILE] [--grace 5s]
-  routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]
-  routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=true --cert_file F --key_file F]
-  routeguide interop-client --server_host H --server_port P --test_case NAME [--use_tls=true [--ca_file F] [--server_host_override NAME]]`;
+const COMMANDS = new Map<string, Command>(
+  [serveCommand, ...clientCommands, interopServerCommand, interopClientCommand].map((c) => [c.name, c as Command]),
+);
 
-const COMMANDS: Record<string, (args: ParsedArgs) => Promise<void>> = {
-  serve,
-  'interop-server': interopServer,
-  'interop-client': interopClient,
-};
-for (const name of CLIENT_COMMANDS) COMMANDS[name] = (args) => runClientCommand(name, args);
+const USAGE = `usage: routeguide COMMAND [OPTIONS]    (routeguide COMMAND --help for its options)
 
+commands:
+${[...COMMANDS.values()].map((c) => `  ${c.name.padEnd(16)}${c.summary}`).join('\n')}`;
+
+/** Runs one command line; resolves with the exit status. */
 async function main(argv: string[]): Promise<number> {
-  const [command, ...rest] = argv;
-  const run = command === undefined ? undefined : COMMANDS[command];
-  if (!run) {
-    console.error(USAGE);
-    return command === undefined || command === 'help' || command === '--help' ? 0 : 2;
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(USAGE);
+    return 0;
+  }
+  const command = COMMANDS.get(name);
+  if (!command) {
+    console.error(`routeguide: unknown command "${name}"\n${USAGE}`);
+    return 2;
   }
   try {
-    await run(parseArgs(rest));
+    const flags = parseCommandLine(command, rest);
+    if (flags === undefined) {
+      console.log(helpText(command));
+      return 0;
+    }
+    await command.run(flags);
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {
-      console.error(`${error.message}\n${USAGE}`);
+      console.error(`routeguide ${name}: ${error.message}\nusage: ${command.usage}`);
       return 2;
     }
     // RPC failures print as `code NAME: message`.

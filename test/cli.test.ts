@@ -24,7 +24,7 @@ t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
 t.before(() => {
   const tsc = spawnSync(
     process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--outDir', OUT],
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT],
     {
       encoding: 'utf8',
       timeout: 120_000,
@@ -151,4 +151,72 @@ t.test('routeguide serve: logs its address, serves, exits 0 on SIGTERM', async (
   t.match(run.stdout, /^SIGTERM: shutting down/m);
   const after = await client.getFeature({ latitude: 1, longitude: 1 }, { timeoutMs: 2000 }).catch((e) => e);
   t.equal(after.code, Status.UNAVAILABLE, 'nothing listens any more');
+});
+
+// Every command refuses what it does not know, in one line plus its usage, with exit status 2.
+const COMMAND_NAMES = ['serve', 'get', 'list', 'record', 'chat', 'demo', 'interop-server', 'interop-client'];
+
+t.test(
+  'every command: an unknown option, a missing value, a stray argument → one line, its usage, exit 2',
+  async (t) => {
+    const runs = await Promise.all(
+      COMMAND_NAMES.flatMap((name) => [
+        routeguide(name, '--bogus').then((run) => ({
+          name,
+          what: 'unknown option',
+          run,
+          want: /unknown option --bogus/,
+        })),
+        routeguide(name, '--help', 'extra').then((run) => ({
+          name,
+          what: 'stray argument',
+          run,
+          want: /Unexpected argument 'extra'/,
+        })),
+      ]),
+    );
+    for (const { name, what, run, want } of runs) {
+      t.equal(run.code, 2, `${name}: ${what} exits 2`);
+      const [first, second] = run.stderr.split('\n');
+      t.match(first, new RegExp(`^routeguide ${name}: `), `${name}: ${what}: one line naming the command`);
+      t.match(first, want);
+      t.match(second, new RegExp(`^usage: routeguide ${name}`), `${name}: then its usage`);
+      t.equal(run.stdout, '', `${name}: nothing on stdout`);
+    }
+  },
+);
+
+t.test('missing values and bad values are usage errors too', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['get', '--addr'], /^routeguide get: --addr needs a value$/m],
+    [['get', '--adr', '10.0.0.1:50051'], /^routeguide get: unknown option --adr$/m],
+    [['serve', '--port', '50051', '--bogus'], /^routeguide serve: unknown option --bogus$/m],
+    [['serve', '--port', '70000'], /^routeguide serve: --port must be a port number \(0\.\.65535\), got "70000"$/m],
+    [['serve', '--port', '-1'], /^routeguide serve: --port needs a value$/m],
+    [['serve', '--grace', 'soon'], /^routeguide serve: --grace must be a duration/m],
+    [['serve', '--tls-cert', 'x.pem'], /^routeguide serve: --tls-cert and --tls-key go together$/m],
+    [['chat', '--deadline', '10'], /^routeguide chat: --deadline must be a duration/m],
+    [['chat', '--tls=yes'], /^routeguide chat: Option '--tls' does not take an argument$/m],
+    [['interop-server', '--port', '1', '--use_tls=maybe'], /--use_tls must be true or false/],
+    [['no-such-command'], /^routeguide: unknown command "no-such-command"$/m],
+  ];
+  const runs = await Promise.all(cases.map(([args]) => routeguide(...args)));
+  cases.forEach(([args, want], i) => {
+    t.equal(runs[i].code, 2, `${args.join(' ')}: exit 2`);
+    t.match(runs[i].stderr, want, args.join(' '));
+  });
+});
+
+t.test('--help: every command prints its usage and options, exit 0', async (t) => {
+  const runs = await Promise.all(COMMAND_NAMES.map((name) => routeguide(name, '--help')));
+  COMMAND_NAMES.forEach((name, i) => {
+    const run = runs[i];
+    t.equal(run.code, 0, `${name} --help exits 0`);
+    t.match(run.stdout, new RegExp(`^usage: routeguide ${name}`), `${name}: usage first`);
+    t.match(run.stdout, /^ {2}-h, --help +show this help$/m, `${name}: lists its options`);
+  });
+  const top = await routeguide('--help');
+  t.equal(top.code, 0);
+  for (const name of COMMAND_NAMES)
+    t.match(top.stdout, new RegExp(`^  ${name} `, 'm'), `routeguide --help lists ${name}`);
 });

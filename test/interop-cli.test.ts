@@ -5,9 +5,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { parseArgs, UsageError } from '../src/cli/args.js';
-import { interopClient } from '../src/cli/interop-client.js';
-import { interopServer } from '../src/cli/interop-server.js';
+import { runCommandLine, UsageError, type Command } from '../src/cli/command.js';
+import { interopClientCommand as interopClient } from '../src/cli/interop-client.js';
+import { interopServerCommand as interopServer } from '../src/cli/interop-server.js';
 import { startTestServer } from './helpers/test-server.js';
 
 t.setTimeout(90_000);
@@ -99,7 +99,7 @@ t.test(
 // Usage errors are checked in-process (cli.ts turns a UsageError into exit code 2): each spawn of
 // the TypeScript CLI costs seconds.
 t.test('usage errors', async (t) => {
-  const cases: [typeof interopClient, string[], RegExp][] = [
+  const cases: [Command, string[], RegExp][] = [
     [interopClient, ['--server_port=1', '--test_case=no_such_case'], /unknown --test_case "no_such_case"/],
     [interopClient, ['--server_host=127.0.0.1', '--test_case=empty_unary'], /--server_port is required/],
     [interopClient, ['--server_port=1'], /--test_case is required/],
@@ -112,7 +112,7 @@ t.test('usage errors', async (t) => {
     [interopServer, ['--port=70000'], /--port must be a port number/],
   ];
   for (const [command, args, message] of cases) {
-    const error = await command(parseArgs(args)).then(
+    const error = await runCommandLine(command, args).then(
       () => undefined,
       (e: unknown) => e,
     );

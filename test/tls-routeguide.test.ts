@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import tls from 'node:tls';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { parseArgs } from '../src/cli/args.js';
-import { runClientCommand } from '../src/cli/route-client.js';
+import { runCommandLine } from '../src/cli/command.js';
+import { clientCommands } from '../src/cli/route-client.js';
 import { Channel } from '../src/client/channel.js';
 import { Status } from '../src/protocol/status.js';
 import { Server } from '../src/server/server.js';
@@ -133,9 +133,9 @@ t.test('CLI: serve --tls-cert/--tls-key, and get --tls --ca --server-name', asyn
   const log = console.log;
   console.log = (...args: unknown[]) => printed.push(args.join(' '));
   try {
-    await runClientCommand(
-      'get',
-      parseArgs(['--addr', listening, '--tls', '--ca', certFile, '--server-name', 'localhost']),
+    await runCommandLine(
+      clientCommands.find((c) => c.name === 'get')!,
+      ['--addr', listening, '--tls', '--ca', certFile, '--server-name', 'localhost'],
     );
   } finally {
     console.log = log;

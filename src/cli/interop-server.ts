@@ -1,28 +1,40 @@
-// `routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=true --cert_file F --key_file F]`
-// Serves grpc.testing.TestService for the cross-language interop suite (flags as in
-// doc/interop-test-descriptions.md "Server"). --port 0 picks a free port; the bound address is printed.
+// `routeguide interop-server`: grpc.testing.TestService for the cross-language interop suite, with
+// the flags of doc/interop-test-descriptions.md "Server". --port 0 picks a free port; the bound
+// address is printed.
 
 import { readFileSync } from 'node:fs';
 import { Server } from '../server/server.js';
 import { testServiceDefinition, testServiceHandlers } from '../services/testing/index.js';
-import { stringFlag, UsageError, type ParsedArgs } from './args.js';
-import { boolFlag, portFlag } from './interop-flags.js';
+import { defineCommand, UsageError } from './command.js';
+import { boolValue, portValue, required } from './flags.js';
 import { showAddress, shutdownOnSignal } from './lifecycle.js';
 
-export async function interopServer(args: ParsedArgs): Promise<void> {
-  const port = portFlag(args, 'port', undefined, true);
-  const host = stringFlag(args, 'host', '127.0.0.1');
-  const server = new Server({ tls: boolFlag(args, 'use_tls') ? readTlsFlags(args) : undefined });
-  server.addService(testServiceDefinition(), testServiceHandlers());
-  const address = await server.listen(port, host);
-  console.log(`interop-server listening on ${showAddress(address)}`);
-  await shutdownOnSignal(server, 1000);
-}
-
-/** --use_tls=true serves with --cert_file/--key_file (the gRPC test certificate is not bundled). */
-function readTlsFlags(args: ParsedArgs): { cert: Buffer; key: Buffer } {
-  const certFile = stringFlag(args, 'cert_file');
-  const keyFile = stringFlag(args, 'key_file');
-  if (!certFile || !keyFile) throw new UsageError('--use_tls=true needs --cert_file FILE and --key_file FILE');
-  return { cert: readFileSync(certFile), key: readFileSync(keyFile) };
-}
+export const interopServerCommand = defineCommand({
+  name: 'interop-server',
+  usage: 'routeguide interop-server --port N [--host 127.0.0.1] [--use_tls=true --cert_file F --key_file F]',
+  summary: 'Serves grpc.testing.TestService for the official interop client of any gRPC stack.',
+  options: {
+    port: { type: 'string', arg: 'N', help: 'port to listen on, 0 picks one (required)' },
+    host: { type: 'string', arg: 'HOST', help: 'address to listen on (default 127.0.0.1)' },
+    use_tls: { type: 'string', arg: 'true|false', help: 'serve TLS (default false)' },
+    cert_file: { type: 'string', arg: 'FILE', help: 'TLS certificate chain (PEM), with --use_tls=true' },
+    key_file: { type: 'string', arg: 'FILE', help: 'TLS private key (PEM), with --use_tls=true' },
+  },
+  async run(flags) {
+    const port = portValue('port', required('port', flags.port), true);
+    const useTls = boolValue('use_tls', flags.use_tls);
+    if (!useTls && (flags.cert_file !== undefined || flags.key_file !== undefined)) {
+      throw new UsageError('--cert_file and --key_file need --use_tls=true');
+    }
+    // The gRPC test certificate is not bundled: TLS needs both files.
+    if (useTls && (!flags.cert_file || !flags.key_file)) {
+      throw new UsageError('--use_tls=true needs --cert_file FILE and --key_file FILE');
+    }
+    const tls = useTls ? { cert: readFileSync(flags.cert_file!), key: readFileSync(flags.key_file!) } : undefined;
+    const server = new Server({ tls });
+    server.addService(testServiceDefinition(), testServiceHandlers());
+    const address = await server.listen(port, flags.host ?? '127.0.0.1');
+    console.log(`interop-server listening on ${showAddress(address)}`);
+    await shutdownOnSignal(server, 1000);
+  },
+});

@@ -1,11 +1,12 @@
-// `routeguide get|list|record|chat|demo [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]`
-// The canonical RouteGuide client walk-through (grpc-go examples/route_guide/client), on our client.
+// `routeguide get|list|record|chat|demo`: the canonical RouteGuide client walk-through (grpc-go
+// examples/route_guide/client), on our client, one command per step and `demo` for all four.
 
 import { readFileSync } from 'node:fs';
 import { Channel, type ChannelOptions } from '../client/channel.js';
 import { routeGuideClient, type RouteGuideClient } from '../services/routeguide/client.js';
 import type { Feature, Point, Rectangle, RouteNote } from '../services/routeguide/types.js';
-import { durationFlag, stringFlag, UsageError, type ParsedArgs } from './args.js';
+import { defineCommand, type Command } from './command.js';
+import { durationValue } from './flags.js';
 
 type Step = (client: RouteGuideClient, deadlineMs: number) => Promise<void>;
 
@@ -63,32 +64,42 @@ async function chat(client: RouteGuideClient, ms: number): Promise<void> {
   await received;
 }
 
-const STEPS: Record<string, Step[]> = {
-  get: [get],
-  list: [list],
-  record: [record],
-  chat: [chat],
-  demo: [get, list, record, chat],
+const STEPS: Record<string, { steps: Step[]; summary: string }> = {
+  get: { steps: [get], summary: 'GetFeature twice: a named feature and an empty point (unary).' },
+  list: { steps: [list], summary: 'ListFeatures over the whole map (server-streaming).' },
+  record: { steps: [record], summary: 'RecordRoute with a random route of 2 to 101 points (client-streaming).' },
+  chat: { steps: [chat], summary: 'RouteChat with the six canonical notes (bidirectional streaming).' },
+  demo: { steps: [get, list, record, chat], summary: 'All four RPCs in the canonical order.' },
 };
 
-export const CLIENT_COMMANDS = Object.keys(STEPS);
+const CLIENT_OPTIONS = {
+  addr: { type: 'string', arg: 'HOST:PORT', help: 'server address (default 127.0.0.1:50051)' },
+  deadline: { type: 'string', arg: 'DURATION', help: 'deadline of each call (default 10s)' },
+  tls: { type: 'boolean', help: 'connect with TLS (ALPN h2), trusting the system CAs unless --ca' },
+  ca: { type: 'string', arg: 'FILE', help: 'CA certificate to trust (PEM); implies --tls' },
+  'server-name': { type: 'string', arg: 'NAME', help: 'name checked against the server certificate; implies --tls' },
+} as const;
 
-export async function runClientCommand(command: string, args: ParsedArgs): Promise<void> {
-  const channel = new Channel(stringFlag(args, 'addr', '127.0.0.1:50051'), { tls: tlsFlags(args) });
-  const ms = durationFlag(args, 'deadline', 10_000);
-  try {
-    for (const step of STEPS[command]) await step(routeGuideClient(channel), ms);
-  } finally {
-    channel.close();
-  }
-}
-
-/** `--tls [--ca FILE] [--server-name NAME]`: TLS with ALPN h2; `--ca`/`--server-name` imply `--tls`. */
-function tlsFlags(args: ParsedArgs): ChannelOptions['tls'] {
-  const ca = stringFlag(args, 'ca');
-  const serverName = stringFlag(args, 'server-name');
-  if (!args.flags.has('tls') && ca === undefined && serverName === undefined) return undefined;
-  if (args.flags.get('tls') !== undefined && args.flags.get('tls') !== true)
-    throw new UsageError('--tls takes no value');
-  return { ca: ca === undefined ? undefined : readFileSync(ca), serverName };
-}
+/** One command per walk-through step: get, list, record, chat, and demo for all of them. */
+export const clientCommands: Command[] = Object.entries(STEPS).map(([name, { steps, summary }]) =>
+  defineCommand({
+    name,
+    usage: `routeguide ${name} [--addr 127.0.0.1:50051] [--deadline 10s] [--tls [--ca FILE] [--server-name NAME]]`,
+    summary,
+    options: CLIENT_OPTIONS,
+    async run(flags) {
+      const ms = durationValue('deadline', flags.deadline ?? '10s');
+      // --ca and --server-name imply --tls.
+      const tls: ChannelOptions['tls'] =
+        flags.tls || flags.ca !== undefined || flags['server-name'] !== undefined
+          ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
+          : undefined;
+      const channel = new Channel(flags.addr ?? '127.0.0.1:50051', { tls });
+      try {
+        for (const step of steps) await step(routeGuideClient(channel), ms);
+      } finally {
+        channel.close();
+      }
+    },
+  }),
+);
