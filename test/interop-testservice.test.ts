@@ -20,7 +20,7 @@ import {
   testServiceHandlers,
   type TestServiceClient,
 } from '../src/services/testing/index.js';
-import type { BidiStreamCall, UnaryCall } from '../src/client/client.js';
+import type { BidiStreamCall, UnaryCall } from '../src/client/call.js';
 import type {
   SimpleRequest,
   SimpleResponse,

@@ -16,6 +16,7 @@ import {
   routeGuideClient,
   routeGuideDefinition,
   routeGuideHandlers,
+  type RouteNote,
 } from '../src/services/routeguide/index.js';
 
 /** A server whose RouteChat calls report how they ended. */
@@ -25,7 +26,7 @@ async function start(options: ServerOptions = {}) {
   const ended: Promise<unknown>[] = [];
   server.addService(routeGuideDefinition(), {
     ...handlers,
-    routeChat: (call: ServerCall) => {
+    routeChat: (call: ServerCall<RouteNote, RouteNote>) => {
       ended.push(
         new Promise((resolve) =>
           call.signal.addEventListener('abort', () => resolve(call.signal.reason), { once: true }),

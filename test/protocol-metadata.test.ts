@@ -2,14 +2,11 @@
 // "MUST accept padded and un-padded values and should emit un-padded values", reserved headers.
 
 import t from 'tap';
-import {
-  Metadata,
-  invalidMetadataName,
-  isBinaryKey,
-  encodeBinaryValue,
-  decodeBinaryValue,
-} from '../src/protocol/metadata.js';
+import { GrpcError } from '../src/protocol/grpc-error.js';
 import { isReservedHeader } from '../src/protocol/headers.js';
+import { checkBinaryHeaders, decodeBinaryValue, metadataFromHeaders } from '../src/protocol/incoming-metadata.js';
+import { Metadata, invalidMetadataName, isBinaryKey, encodeBinaryValue } from '../src/protocol/metadata.js';
+import { Status } from '../src/protocol/status.js';
 
 t.test('name validation', async (t) => {
   const valid = ['x', 'user-id', 'trace_id', 'a.b.c', '0-9', 'custom-bin', 'authorization'];
@@ -113,7 +110,7 @@ t.test('writeTo: ASCII as is, binary unpadded, duplicates as an array', async (t
   t.same(headers, { ':status': '200', 'x-id': '42', 'x-tag': ['a', 'b'], 'blob-bin': ['/w', 'AQI'] });
 });
 
-t.test('fromHeaders: binary values padded, unpadded and comma-joined', async (t) => {
+t.test('metadataFromHeaders: binary values padded, unpadded and comma-joined', async (t) => {
   const cases: Array<[value: string | string[], bytes: number[][]]> = [
     ['/w==', [[0xff]]],
     ['/w', [[0xff]]],
@@ -126,9 +123,9 @@ t.test('fromHeaders: binary values padded, unpadded and comma-joined', async (t)
     ['', [[]]],
   ];
   for (const [value, bytes] of cases) {
-    const md = Metadata.fromHeaders({ 'blob-bin': value });
-    if (typeof md === 'string') {
-      t.fail(`${JSON.stringify(value)}: ${md}`);
+    const md = metadataFromHeaders({ 'blob-bin': value });
+    if (md instanceof GrpcError) {
+      t.fail(`${JSON.stringify(value)}: ${md.message}`);
       continue;
     }
     t.same(
@@ -139,16 +136,21 @@ t.test('fromHeaders: binary values padded, unpadded and comma-joined', async (t)
   }
 });
 
-t.test('fromHeaders: malformed base64 gives an error string, not a throw', async (t) => {
+t.test('metadataFromHeaders: malformed base64 gives an INTERNAL GrpcError, not a throw', async (t) => {
   for (const value of ['A', '/w=', 'AQI,A', 'not base64!', ['/w', '***']]) {
-    const result = Metadata.fromHeaders({ 'x-ok': 'fine', 'blob-bin': value });
-    t.type(result, 'string', JSON.stringify(value));
-    t.match(result, /malformed binary metadata: "blob-bin"/);
+    const result = metadataFromHeaders({ 'x-ok': 'fine', 'blob-bin': value });
+    t.type(result, GrpcError, JSON.stringify(value));
+    t.match(result, { code: Status.INTERNAL, details: /^malformed binary metadata: "blob-bin"/ });
   }
+  // The server's check of raw request headers gives the same answer.
+  for (const value of ['A', '/w=', 'AQI,A', 'not base64!']) {
+    t.match(checkBinaryHeaders(['x-ok', 'fine', 'blob-bin', value]), { code: Status.INTERNAL, details: /^malformed binary metadata: "blob-bin"/ });
+  }
+  t.equal(checkBinaryHeaders(['blob-bin', '/w==, AQI', 'grpc-status-details-bin', '***']), undefined, 'reserved -bin headers are not metadata');
 });
 
-t.test('fromHeaders: ASCII values trimmed, arrays kept in order, undefined skipped', async (t) => {
-  const md = Metadata.fromHeaders({
+t.test('metadataFromHeaders: ASCII values trimmed, arrays kept in order, undefined skipped', async (t) => {
+  const md = metadataFromHeaders({
     'x-a': '  padded  ',
     'x-b': ['1', '2'],
     'x-c': undefined,
@@ -161,7 +163,7 @@ t.test('fromHeaders: ASCII values trimmed, arrays kept in order, undefined skipp
   );
 });
 
-t.test('fromHeaders never surfaces reserved, pseudo or transport headers', async (t) => {
+t.test('metadataFromHeaders never surfaces reserved, pseudo or transport headers', async (t) => {
   const reserved = [
     ':path',
     ':method',
@@ -186,16 +188,16 @@ t.test('fromHeaders never surfaces reserved, pseudo or transport headers', async
     headers[name] = 'AAAA';
     t.equal(isReservedHeader(name), true, `${name} is reserved`);
   }
-  const md = Metadata.fromHeaders(headers) as Metadata;
+  const md = metadataFromHeaders(headers) as Metadata;
   t.same(md.toJSON(), { 'x-kept': ['yes'] });
 });
 
-t.test('a header round trip: writeTo then fromHeaders', async (t) => {
+t.test('a header round trip: writeTo then metadataFromHeaders', async (t) => {
   const md = new Metadata();
   md.add('x-text', 'hello world').add('x-text', 'again');
   for (let n = 0; n < 5; n++) md.add('blob-bin', Buffer.from(Array.from({ length: n }, (_, i) => 250 + i)));
   const headers: Record<string, string | string[]> = {};
   md.writeTo(headers);
-  const back = Metadata.fromHeaders(headers) as Metadata;
+  const back = metadataFromHeaders(headers) as Metadata;
   t.same(back.toJSON(), md.toJSON());
 });

@@ -1,6 +1,8 @@
 // grpc-timeout (PROTOCOL-HTTP2 "Timeout"): TimeoutValue = 1-8 ASCII digits, TimeoutUnit = H M S m u n.
 
 import t from 'tap';
+import { GrpcError } from '../src/protocol/grpc-error.js';
+import { Status } from '../src/protocol/status.js';
 import { parseTimeout, formatTimeout } from '../src/protocol/timeout.js';
 
 t.test('parseTimeout: valid values', async (t) => {
@@ -23,9 +25,7 @@ t.test('parseTimeout: valid values', async (t) => {
     ['100000S', 100_000_000], // the spec's example of an encoder's choice
   ];
   for (const [value, ms] of cases) {
-    const parsed = parseTimeout(value);
-    t.equal(parsed.error, undefined, `${value}: no error`);
-    t.equal(parsed.ms, ms, `${value} → ${ms} ms`);
+    t.equal(parseTimeout(value), ms, `${value} → ${ms} ms`);
   }
 });
 
@@ -52,8 +52,8 @@ t.test('parseTimeout: malformed values return an error, never throw', async (t) 
   ];
   for (const value of bad) {
     const parsed = parseTimeout(value);
-    t.equal(parsed.ms, undefined, `${JSON.stringify(value)}: no ms`);
-    t.match(parsed.error, /malformed grpc-timeout/, `${JSON.stringify(value)}: error`);
+    t.type(parsed, GrpcError, `${JSON.stringify(value)}: an error`);
+    t.match(parsed, { code: Status.INTERNAL, details: /^malformed grpc-timeout/ }, `${JSON.stringify(value)}: INTERNAL`);
   }
 });
 
@@ -105,18 +105,18 @@ t.test('formatTimeout → parseTimeout round-trips within the chosen unit', asyn
   ];
   for (const ms of values) {
     const formatted = formatTimeout(ms);
-    const parsed = parseTimeout(formatted);
-    t.equal(parsed.error, undefined, `${formatted} parses`);
+    const parsed = parseTimeout(formatted) as number;
+    t.type(parsed, 'number', `${formatted} parses`);
     const unit = unitMs[formatted.slice(-1)];
     // Never shorter than asked (allowing float noise), never longer by a whole unit.
-    t.ok(parsed.ms! >= ms * (1 - 1e-12), `${ms} ms → ${formatted} is not shorter`);
-    t.ok(parsed.ms! - ms < unit, `${ms} ms → ${formatted} is within one ${formatted.slice(-1)}`);
+    t.ok(parsed >= ms * (1 - 1e-12), `${ms} ms → ${formatted} is not shorter`);
+    t.ok(parsed - ms < unit, `${ms} ms → ${formatted} is within one ${formatted.slice(-1)}`);
   }
 });
 
 t.test('parseTimeout → formatTimeout round-trips exact values', async (t) => {
   for (const value of ['1H', '5M', '30S', '250m', '100u', '100000u', '12345u', '999n', '7000n', '100000S']) {
-    const { ms } = parseTimeout(value);
-    t.equal(parseTimeout(formatTimeout(ms!)).ms, ms, value);
+    const ms = parseTimeout(value) as number;
+    t.equal(parseTimeout(formatTimeout(ms)), ms, value);
   }
 });

@@ -1,5 +1,6 @@
 // Turning a received message body into a value, shared by server and client:
 // Compressed-Flag → decompress with the call's grpc-encoding (size-limited) → protobuf decode.
+// Returns the message, or the GrpcError the call ends with.
 
 import { FramingError, decompress, type Encoding } from '../../framing/index.js';
 import { statusFromFramingError } from '../protocol/framing-status.js';
@@ -12,21 +13,21 @@ export function parseMessage<T>(
   encoding: Encoding,
   maxMessageSize: number,
   deserialize: (bytes: Uint8Array) => T,
-): T {
+): T | GrpcError {
   if (compressed) {
     // PROTOCOL-HTTP2: "If the Message-Encoding header is omitted then the Compressed-Flag must be 0";
     // compression.md test case 6: flag 1 with identity → INTERNAL.
     if (encoding === 'identity') {
-      throw new GrpcError(Status.INTERNAL, 'compressed flag set with identity or empty grpc-encoding');
+      return new GrpcError(Status.INTERNAL, 'compressed flag set with identity or empty grpc-encoding');
     }
     const inflated = decompress(encoding, body, maxMessageSize);
-    if (inflated instanceof FramingError) throw statusFromFramingError(inflated);
+    if (inflated instanceof FramingError) return statusFromFramingError(inflated);
     body = inflated;
   }
   try {
     return deserialize(body);
   } catch (e) {
     // doc/statuscodes.md: error parsing a message → INTERNAL.
-    throw new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
+    return new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
   }
 }

@@ -5,6 +5,7 @@
 
 import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
+import { widenConnectionWindow } from '../protocol/flow-control.js';
 import { USER_AGENT } from '../version.js';
 import { ClientKeepalive, type ClientKeepaliveOptions } from './keepalive.js';
 
@@ -95,13 +96,7 @@ export class Channel {
     // GOAWAY: calls in flight finish on this connection; new calls go to a fresh one.
     session.on('goaway', forget);
     session.on('close', forget);
-    session.once('connect', () => {
-      try {
-        session.setLocalWindowSize(this.windowSize);
-      } catch {
-        /* already closing */
-      }
-    });
+    widenConnectionWindow(session, this.windowSize);
     this.keepalive.attach(session, () => this.activeCalls > 0);
     if (this.activeCalls === 0) session.unref();
     return session;

@@ -1,51 +1,35 @@
-// Typed clients for any service definition: one method per RPC, named in lower camel case.
-//
-//   unary            await client.getFeature(point, options)
-//   server-streaming for await (const f of client.listFeatures(rect, options))
-//   client-streaming const c = client.recordRoute(); await c.send(p); await c.closeAndRecv()
-//   bidi-streaming   const c = client.routeChat(); await c.send(n); c.closeSend(); for await (const n of c)
-//
-// Every kind is the same ClientCall underneath; these are views of it with the right arity.
+// Typed clients for any service definition: one method per RPC, named in lower camel case, each
+// returning the view of call.ts that fits its kind. Every kind is the same engine underneath
+// (call-engine.ts); the views show only what a caller should touch.
 
-import type { Metadata } from '../protocol/metadata.js';
-import type { CallStatus } from '../protocol/response-status.js';
 import type { MethodDefinition, ServiceDefinition } from '../protocol/schema.js';
-import { ClientCall, type CallOptions, type SendOptions } from './call.js';
+import type {
+  BidiStreamCall,
+  CallInfo,
+  CallOptions,
+  ClientStreamCall,
+  SendOptions,
+  ServerStreamCall,
+  UnaryCall,
+} from './call.js';
+import { ClientCallEngine } from './call-engine.js';
 import type { Channel } from './channel.js';
-
-/** What every call exposes besides its messages. */
-export interface CallInfo {
-  readonly headers: Promise<Metadata>;
-  readonly trailers: Promise<Metadata>;
-  readonly status: Promise<CallStatus>;
-  cancel(reason?: string): void;
-}
-
-export type UnaryCall<Res> = Promise<Res> & CallInfo;
-export type ServerStreamCall<Res> = AsyncIterable<Res> & CallInfo;
-export interface ClientStreamCall<Req, Res> extends CallInfo {
-  send(message: Req, options?: SendOptions): Promise<void>;
-  closeAndRecv(): Promise<Res>;
-}
-export interface BidiStreamCall<Req, Res> extends AsyncIterable<Res>, CallInfo {
-  send(message: Req, options?: SendOptions): Promise<void>;
-  closeSend(): void;
-}
 
 export type UnaryMethod<Req, Res> = (request: Req, options?: CallOptions) => UnaryCall<Res>;
 export type ServerStreamingMethod<Req, Res> = (request: Req, options?: CallOptions) => ServerStreamCall<Res>;
 export type ClientStreamingMethod<Req, Res> = (options?: CallOptions) => ClientStreamCall<Req, Res>;
 export type BidiStreamingMethod<Req, Res> = (options?: CallOptions) => BidiStreamCall<Req, Res>;
 
+/** A client whose methods are not typed (message types known only at run time). */
 export type GenericClient = Record<
   string,
-  | UnaryMethod<any, any>
-  | ServerStreamingMethod<any, any>
-  | ClientStreamingMethod<any, any>
-  | BidiStreamingMethod<any, any>
+  | UnaryMethod<unknown, unknown>
+  | ServerStreamingMethod<unknown, unknown>
+  | ClientStreamingMethod<unknown, unknown>
+  | BidiStreamingMethod<unknown, unknown>
 >;
 
-function info(call: ClientCall): CallInfo {
+function info(call: ClientCallEngine): CallInfo {
   return {
     headers: call.headers,
     trailers: call.trailers,
@@ -54,46 +38,43 @@ function info(call: ClientCall): CallInfo {
   };
 }
 
-function methodFunction(channel: Channel, method: MethodDefinition) {
+function methodFunction(channel: Channel, method: MethodDefinition): (...args: never[]) => unknown {
   if (!method.requestStream && !method.responseStream) {
-    return (request: unknown, options?: CallOptions) => {
-      const call = new ClientCall(channel, method, options);
+    return (request: unknown, options?: CallOptions): UnaryCall<unknown> => {
+      const call = new ClientCallEngine(channel, method, options);
       call.sendOnly(request);
       return Object.assign(call.response(), info(call));
     };
   }
   if (!method.requestStream) {
-    return (request: unknown, options?: CallOptions) => {
-      const call = new ClientCall(channel, method, options);
+    return (request: unknown, options?: CallOptions): ServerStreamCall<unknown> => {
+      const call = new ClientCallEngine(channel, method, options);
       call.sendOnly(request);
-      return Object.assign({ [Symbol.asyncIterator]: () => call[Symbol.asyncIterator]() }, info(call));
+      return { [Symbol.asyncIterator]: () => call[Symbol.asyncIterator](), ...info(call) };
     };
   }
   if (!method.responseStream) {
-    return (options?: CallOptions) => {
-      const call = new ClientCall(channel, method, options);
-      return Object.assign(
-        {
-          send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
-          closeAndRecv: () => {
-            call.closeSend();
-            return call.response();
-          },
+    return (options?: CallOptions): ClientStreamCall<unknown, unknown> => {
+      const call = new ClientCallEngine(channel, method, options);
+      return {
+        send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
+        closeAndRecv: () => {
+          call.closeSend();
+          return call.response();
         },
-        info(call),
-      );
+        ...info(call),
+      };
     };
   }
-  return (options?: CallOptions) => {
-    const call = new ClientCall(channel, method, options);
-    return Object.assign(
-      {
-        send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
-        closeSend: () => call.closeSend(),
-        [Symbol.asyncIterator]: () => call[Symbol.asyncIterator](),
-      },
-      info(call),
-    );
+  return (options?: CallOptions): BidiStreamCall<unknown, unknown> => {
+    const call = new ClientCallEngine(channel, method, options);
+    return {
+      send: (message: unknown, sendOptions?: SendOptions) => call.send(message, sendOptions),
+      closeSend: () => call.closeSend(),
+      duplex: () => call.duplex(),
+      [Symbol.asyncIterator]: () => call[Symbol.asyncIterator](),
+      ...info(call),
+    };
   };
 }
 

@@ -1,4 +1,4 @@
-// Client keepalive [K]: while calls are running (or always, with `permitWithoutCalls`), a PING every
+// Client keepalive (doc/keepalive.md): while calls are running (or always, with `permitWithoutCalls`), a PING every
 // `timeMs`; no ACK within `timeoutMs` → the connection is destroyed and its calls fail with
 // UNAVAILABLE (PROTOCOL-HTTP2: client-side ping timeout → UNAVAILABLE). Disabled by default, as in
 // C-core and grpc-go clients.
@@ -53,7 +53,7 @@ export class ClientKeepalive {
       });
     };
     session.once('connect', schedule);
-    // spec-checklist 94: no keepalive PINGs on a connection that is draining after GOAWAY.
+    // No keepalive PINGs on a connection that is draining after GOAWAY: it carries no new calls.
     session.once('goaway', () => {
       draining = true;
       clearTimeout(timer);

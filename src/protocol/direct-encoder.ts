@@ -9,7 +9,7 @@
 // integers, bool, string, bytes, enums (as numbers), nested messages, and repeated fields of any of
 // these. A type with another field (int64 and friends, maps, groups, proto2 `required`) has no direct
 // encoder, and a message holding a value of an unexpected type (an enum by name, bytes as base64, an
-// int32 out of range, …) is reported as NOT_HANDLED: protobufjs encodes both, as before.
+// int32 out of range, …) is reported as NOT_HANDLED: protobufjs encodes both.
 //
 // Presence follows protobufjs: a singular field is written when it is an own property that is not
 // null or undefined (instances of the generated classes keep defaults on the prototype); a repeated

@@ -7,6 +7,7 @@
 //   split on "," before decoding.
 // - Reserved (`grpc-*`, pseudo and transport) headers are never metadata (see headers.ts).
 
+import type { OutgoingHttpHeaders } from 'node:http2';
 import { isReservedHeader } from './headers.js';
 
 export type MetadataValue = string | Buffer;
@@ -14,7 +15,7 @@ export type MetadataValue = string | Buffer;
 const NAME = /^[0-9a-z_.-]+$/;
 const ASCII_VALUE = /^[\x20-\x7e]*$/;
 // RFC 4648 §4 alphabet, with or without padding.
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
+export const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}(?:==)?|[A-Za-z0-9+/]{3}=?)?$/;
 
 export function isBinaryKey(name: string): boolean {
   return name.endsWith('-bin');
@@ -90,7 +91,7 @@ export class Metadata {
   }
 
   /** Writes this metadata into an outgoing HTTP/2 header object. Binary values go out unpadded. */
-  writeTo(headers: Record<string, string | string[]>): void {
+  writeTo(headers: OutgoingHttpHeaders): void {
     for (const [k, values] of this.map) {
       const wire = values.map((v) => (typeof v === 'string' ? v : encodeBinaryValue(v)));
       headers[k] = wire.length === 1 ? wire[0] : wire;
@@ -98,51 +99,12 @@ export class Metadata {
   }
 
   /**
-   * Reads the custom metadata out of incoming HTTP/2 headers, skipping reserved ones. Returns an
-   * error message instead of throwing when a `-bin` value is not valid base64 (grpc-go answers that
-   * with INTERNAL "malformed binary metadata").
+   * @internal Sets the values of `name` as received from the peer, without the checks that
+   * `set`/`add` make on values an application sends (incoming-metadata.ts has validated them).
    */
-  static fromHeaders(headers: Record<string, string | string[] | undefined>): Metadata | string {
-    const md = new Metadata();
-    for (const name in headers) {
-      if (isReservedHeader(name)) continue;
-      const raw = headers[name];
-      if (raw === undefined) continue;
-      const values = Array.isArray(raw) ? raw : [raw];
-      const list: MetadataValue[] = [];
-      if (isBinaryKey(name)) {
-        for (const joined of values) {
-          for (const part of joined.split(',')) {
-            const decoded = decodeBinaryValue(part.trim());
-            if (decoded === undefined) return `malformed binary metadata: "${name}" is not base64`;
-            list.push(decoded);
-          }
-        }
-      } else {
-        // PROTOCOL-HTTP2: values outside ASCII-Value "must not error"; we keep them as received.
-        for (const v of values) list.push(v.trim());
-      }
-      md.map.set(name, list);
-    }
-    return md;
+  setReceived(name: string, values: MetadataValue[]): void {
+    this.map.set(name, values);
   }
-}
-
-/**
- * Checks the `-bin` values of incoming headers without building Metadata (the server does this for
- * every call; the Metadata itself is built only if the handler reads it). Takes node:http2's raw
- * header list — [name, value, name, value, …] — which costs nothing to walk. Returns the problem, if any.
- */
-export function invalidBinaryHeader(rawHeaders: readonly string[]): string | undefined {
-  for (let i = 0; i < rawHeaders.length; i += 2) {
-    const name = rawHeaders[i];
-    if (!isBinaryKey(name) || isReservedHeader(name)) continue;
-    // A value may itself be a comma-separated list of base64 values (PROTOCOL-HTTP2 Custom-Metadata).
-    for (const part of rawHeaders[i + 1].split(',')) {
-      if (!BASE64.test(part.trim())) return `malformed binary metadata: "${name}" is not base64`;
-    }
-  }
-  return undefined;
 }
 
 /** Emits un-padded base64 (PROTOCOL-HTTP2 "should emit un-padded values"). */
@@ -151,12 +113,6 @@ export function encodeBinaryValue(value: Uint8Array): string {
   let end = b64.length;
   while (end > 0 && b64.charCodeAt(end - 1) === 61 /* '=' */) end--;
   return end === b64.length ? b64 : b64.slice(0, end);
-}
-
-/** Accepts padded and un-padded base64; undefined when the text is not base64. */
-export function decodeBinaryValue(text: string): Buffer | undefined {
-  if (!BASE64.test(text)) return undefined;
-  return Buffer.from(text, 'base64');
 }
 
 function checkEntry(name: string, value: MetadataValue): string {

@@ -8,53 +8,50 @@
 
 import type { IncomingHttpHeaders } from 'node:http2';
 import { grpcContentSubtype } from './content-type.js';
+import { GrpcError } from './grpc-error.js';
 import { HEADER_CONTENT_TYPE, HEADER_GRPC_MESSAGE, HEADER_GRPC_STATUS, HEADER_STATUS } from './headers.js';
 import { codeFromHttpStatus } from './http-status.js';
-import { Metadata } from './metadata.js';
+import { metadataFromHeaders } from './incoming-metadata.js';
+import type { Metadata } from './metadata.js';
 import { decodeStatusMessage } from './status-message.js';
-import { Status, parseStatusCode, type StatusCode } from './status.js';
+import { Status, parseStatusCode } from './status.js';
 
-export interface CallStatus {
-  code: StatusCode;
-  details: string;
-  metadata: Metadata;
-}
-
-/** Checks response headers before any message is read; returns a failure status, or undefined if they are fine. */
-export function checkResponseHeaders(headers: IncomingHttpHeaders): CallStatus | undefined {
+/**
+ * Checks response headers before any message is read: the error the call fails with, or the
+ * response header metadata when they are fine.
+ */
+export function parseResponseHeaders(headers: IncomingHttpHeaders): Metadata | GrpcError {
   const httpStatus = Number(headers[HEADER_STATUS]);
-  if (httpStatus !== 200) {
-    if (headers[HEADER_GRPC_STATUS] !== undefined) return undefined; // grpc-status wins over the HTTP status
-    return {
-      code: codeFromHttpStatus(httpStatus),
-      details: `received HTTP status ${httpStatus} without grpc-status`,
-      metadata: new Metadata(),
-    };
+  const hasStatus = headers[HEADER_GRPC_STATUS] !== undefined; // grpc-status wins over the HTTP status
+  if (httpStatus !== 200 && !hasStatus) {
+    return new GrpcError(codeFromHttpStatus(httpStatus), `received HTTP status ${httpStatus} without grpc-status`);
   }
   const contentType = headers[HEADER_CONTENT_TYPE];
-  if (grpcContentSubtype(contentType) === undefined && headers[HEADER_GRPC_STATUS] === undefined) {
-    return {
-      code: Status.UNKNOWN,
-      details: `invalid content-type "${contentType ?? ''}" in response: not a gRPC server`,
-      metadata: new Metadata(),
-    };
+  if (httpStatus === 200 && grpcContentSubtype(contentType) === undefined && !hasStatus) {
+    return new GrpcError(
+      Status.UNKNOWN,
+      `invalid content-type "${contentType ?? ''}" in response: not a gRPC server`,
+    );
   }
-  return undefined;
+  return metadataFromHeaders(headers);
 }
 
-/** The status carried by a trailer block (or the Trailers-Only headers). */
-export function statusFromTrailers(trailers: IncomingHttpHeaders): CallStatus {
+/**
+ * The outcome a trailer block (or the Trailers-Only headers) carries: its metadata when grpc-status
+ * is 0 (OK), else the GrpcError with that code, message and metadata.
+ */
+export function parseTrailers(trailers: IncomingHttpHeaders): Metadata | GrpcError {
+  const metadata = metadataFromHeaders(trailers);
+  if (metadata instanceof GrpcError) return metadata;
   const raw = trailers[HEADER_GRPC_STATUS];
-  const metadata = Metadata.fromHeaders(trailers);
-  if (typeof metadata === 'string') return { code: Status.INTERNAL, details: metadata, metadata: new Metadata() };
   if (raw === undefined) {
-    return { code: Status.INTERNAL, details: 'protocol error: the response ended without grpc-status', metadata };
+    return new GrpcError(Status.INTERNAL, 'protocol error: the response ended without grpc-status', { metadata });
   }
   const code = parseStatusCode(String(raw));
   const message = trailers[HEADER_GRPC_MESSAGE];
   const details = message === undefined ? '' : decodeStatusMessage(String(message));
   // doc/statuscodes.md: "Error parsing returned status" → UNKNOWN.
-  if (code === undefined)
-    return { code: Status.UNKNOWN, details: `invalid grpc-status "${raw}": ${details}`, metadata };
-  return { code, details, metadata };
+  if (code === undefined) return new GrpcError(Status.UNKNOWN, `invalid grpc-status "${raw}": ${details}`, { metadata });
+  if (code === Status.OK) return metadata;
+  return new GrpcError(code, details, { metadata });
 }

@@ -101,21 +101,22 @@ export function serviceDefinition(root: protobuf.Root, fullName: string): Servic
 }
 
 /**
- * Instances of the generated class, and plain objects whose fields already have the wire types
- * (`verify` finds nothing wrong), are encoded directly; other plain objects are converted by
- * `fromObject` first (enum names, strings for 64-bit integers, …).
+ * Encodes `message` with protobufjs into `writer`. Instances of the generated class, and plain
+ * objects whose fields already have the wire types (`verify` finds nothing wrong), are encoded
+ * directly; other plain objects are converted by `fromObject` first (enum names, strings for
+ * 64-bit integers, …).
  */
-function writerFor(type: protobuf.Type, message: any): protobuf.Writer {
-  if (message == null) message = {};
-  const ready = message instanceof type.ctor || type.verify(message) === null;
-  return type.encode(ready ? message : type.fromObject(message));
+function encodeWith(type: protobuf.Type, message: unknown, writer?: protobuf.Writer): protobuf.Writer {
+  const object = (message ?? {}) as Record<string, unknown>;
+  const ready = object instanceof type.ctor || type.verify(object) === null;
+  return type.encode(ready ? object : type.fromObject(object), writer);
 }
 
 /**
  * Encodes `message` after `offset` reserved bytes with the direct encoder, or returns undefined
  * when it does not take the message.
  */
-function encodeDirect(direct: DirectEncoder | undefined, message: any, offset: number): Buffer | undefined {
+function encodeDirect(direct: DirectEncoder | undefined, message: unknown, offset: number): Buffer | undefined {
   if (!direct || message == null) return undefined;
   const size = direct.measure(message);
   if (size === NOT_HANDLED) return undefined;
@@ -124,40 +125,27 @@ function encodeDirect(direct: DirectEncoder | undefined, message: any, offset: n
   return out;
 }
 
-function serializer(type: protobuf.Type): (message: any) => Uint8Array {
+function serializer(type: protobuf.Type): (message: unknown) => Uint8Array {
   const direct = directEncoder(type);
-  return (message) => encodeDirect(direct, message, 0) ?? writerFor(type, message).finish();
+  return (message) => encodeDirect(direct, message, 0) ?? encodeWith(type, message).finish();
 }
 
-// Otherwise protobufjs's Writer records operations and knows the encoded length before writing any
-// byte; `finish()` then allocates a buffer and runs them. Running them ourselves into a buffer that
-// also holds the 5-byte prefix spares the second allocation and the copy of every message sent.
-interface WriterOp {
-  fn: (val: unknown, buf: Uint8Array, pos: number) => void;
-  val: unknown;
-  len: number;
-  next: WriterOp | null;
-}
-
-function framer(type: protobuf.Type): (message: any) => Buffer {
+/**
+ * A whole Length-Prefixed-Message in one buffer: the direct encoder writes after the 5 prefix bytes;
+ * protobufjs writes after 5 placeholder bytes (five varint zeros), which the prefix then overwrites
+ * — one allocation either way, and no copy of the message.
+ */
+function framer(type: protobuf.Type): (message: unknown) => Buffer {
   const direct = directEncoder(type);
   return (message) => {
-    const framed = encodeDirect(direct, message, PREFIX_SIZE);
-    if (framed) {
-      writePrefix(framed, 0, framed.length - PREFIX_SIZE);
-      return framed;
+    let framed = encodeDirect(direct, message, PREFIX_SIZE);
+    if (!framed) {
+      const writer = protobuf.Writer.create();
+      for (let i = 0; i < PREFIX_SIZE; i++) writer.uint32(0);
+      framed = encodeWith(type, message, writer).finish() as Buffer;
     }
-    const writer = writerFor(type, message);
-    const out = Buffer.allocUnsafe(PREFIX_SIZE + writer.len);
-    writePrefix(out, 0, writer.len);
-    let op = (writer as unknown as { head: WriterOp }).head.next; // the first op is a no-op
-    let pos = PREFIX_SIZE;
-    while (op) {
-      op.fn(op.val, out, pos);
-      pos += op.len;
-      op = op.next;
-    }
-    return out;
+    writePrefix(framed, 0, framed.length - PREFIX_SIZE);
+    return framed;
   };
 }
 

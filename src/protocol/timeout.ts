@@ -1,6 +1,9 @@
 // grpc-timeout (PROTOCOL-HTTP2 "Timeout"): TimeoutValue TimeoutUnit, where TimeoutValue is a
 // positive integer of at most 8 ASCII digits and TimeoutUnit is one of H M S m u n.
 
+import { GrpcError } from './grpc-error.js';
+import { Status } from './status.js';
+
 const TIMEOUT = /^(\d{1,8})([HMSmun])$/;
 
 // Milliseconds per unit as a fraction [numerator, denominator]: 1e-3 and 1e-6 are not exact in
@@ -16,12 +19,20 @@ const MS_PER_UNIT: Record<Unit, readonly [number, number]> = {
   n: [1, 1_000_000],
 };
 
-/** Parses a grpc-timeout value into milliseconds. Returns an error instead of throwing. */
-export function parseTimeout(value: string): { ms: number; error?: undefined } | { ms?: undefined; error: string } {
+/**
+ * Parses a grpc-timeout value into milliseconds, or returns the error (INTERNAL, as grpc-go and
+ * grpc-js answer a malformed one: the spec leaves the code open — docs/spec-map.md).
+ */
+export function parseTimeout(value: string): number | GrpcError {
   const m = TIMEOUT.exec(value);
-  if (!m) return { error: `malformed grpc-timeout "${value}": want 1-8 digits and a unit of H, M, S, m, u or n` };
+  if (!m) {
+    return new GrpcError(
+      Status.INTERNAL,
+      `malformed grpc-timeout "${value}": want 1-8 digits and a unit of H, M, S, m, u or n`,
+    );
+  }
   const [num, den] = MS_PER_UNIT[m[2] as Unit];
-  return { ms: (Number(m[1]) * num) / den };
+  return (Number(m[1]) * num) / den;
 }
 
 // Finest unit first: the first one whose value fits in 8 digits keeps the most precision.

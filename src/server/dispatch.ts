@@ -5,23 +5,26 @@
 
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
+import type { ServerCallEngine } from './call-engine.js';
 import type { ServerCall } from './call.js';
 import type { AnyHandler } from './handlers.js';
 
 export type HandlerErrorHook = (error: unknown, path: string) => void;
 
+/** A handler as dispatch calls it: (request, call) or (call), by the method's definition. */
+type Invoke = (requestOrCall: unknown, call?: ServerCall) => unknown;
+
 /** Calls the handler — with the call alone when requests stream, else with the one request — and ends the call with its outcome. */
 export function invokeHandler(
-  call: ServerCall,
+  call: ServerCallEngine,
   handler: AnyHandler,
   request: unknown,
   onHandlerError: HandlerErrorHook,
 ): void {
   let result: unknown;
   try {
-    result = call.method.requestStream
-      ? (handler as (call: ServerCall) => unknown)(call)
-      : (handler as (request: unknown, call: ServerCall) => unknown)(request, call);
+    const invoke = handler as Invoke;
+    result = call.method.requestStream ? invoke(call) : invoke(request, call);
   } catch (error) {
     return failed(call, error, onHandlerError);
   }
@@ -36,8 +39,8 @@ export function invokeHandler(
 }
 
 /** The handler returned: a unary response goes out with OK; a stream ends with OK once its sends are written. */
-function returned(call: ServerCall, result: unknown, onHandlerError: HandlerErrorHook): void {
-  if (call.cancelled) return;
+function returned(call: ServerCallEngine, result: unknown, onHandlerError: HandlerErrorHook): void {
+  if (call.ended) return;
   const { method } = call;
   if (method.responseStream) {
     call.flush().then(
@@ -47,22 +50,16 @@ function returned(call: ServerCall, result: unknown, onHandlerError: HandlerErro
     return;
   }
   if (result === undefined || result === null) {
-    return failed(
-      call,
-      new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`),
-      onHandlerError,
-    );
+    const missing = new GrpcError(Status.INTERNAL, `${method.path}: the handler returned no response message`);
+    return failed(call, missing, onHandlerError);
   }
-  try {
-    call.sendLast(result);
-  } catch (error) {
-    failed(call, error, onHandlerError);
-  }
+  const unsendable = call.sendLast(result);
+  if (unsendable) failed(call, unsendable, onHandlerError);
 }
 
 /** The handler threw. A non-GrpcError is its bug: the peer gets UNKNOWN and a generic message, no stack trace. */
-function failed(call: ServerCall, error: unknown, onHandlerError: HandlerErrorHook): void {
-  if (call.cancelled) return;
+function failed(call: ServerCallEngine, error: unknown, onHandlerError: HandlerErrorHook): void {
+  if (call.ended) return;
   if (!(error instanceof GrpcError)) onHandlerError(error, call.method.path);
   call.end(GrpcError.from(error, `unexpected error in the handler for ${call.method.path}`));
 }

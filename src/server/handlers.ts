@@ -17,11 +17,10 @@ export type ServerStreamingHandler<Req, Res> = (request: Req, call: ServerCall<R
 export type ClientStreamingHandler<Req, Res> = (call: ServerCall<Req, Res>) => MaybePromise<Res>;
 export type BidiStreamingHandler<Req, Res> = (call: ServerCall<Req, Res>) => MaybePromise<void>;
 
-export type AnyHandler =
-  | UnaryHandler<any, any>
-  | ServerStreamingHandler<any, any>
-  | ClientStreamingHandler<any, any>
-  | BidiStreamingHandler<any, any>;
+/** Any handler, as the router holds them: the method's definition says which shape it has. */
+export type RequestHandler = (request: never, call: ServerCall<never, never>) => unknown;
+export type CallHandler = (call: ServerCall<never, never>) => unknown;
+export type AnyHandler = RequestHandler | CallHandler;
 
 /** A handler object for a service: method name (as in the .proto, or lower camel case) → handler. */
 export type ServiceHandlers = Record<string, AnyHandler>;

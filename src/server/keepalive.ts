@@ -1,4 +1,4 @@
-// Server keepalive [K] (doc/keepalive.md), per connection:
+// Server keepalive (doc/keepalive.md), per connection:
 //   - liveness: a PING every `timeMs`; no ACK within `timeoutMs` → the connection is closed and its
 //     calls are cancelled (PROTOCOL-HTTP2: server-side ping timeout → CANCELLED);
 //   - ping policing: a client PING sooner than `minPingIntervalMs` after the previous one (or, with

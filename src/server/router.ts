@@ -1,14 +1,14 @@
 // `:path` routing: `/{package}.{Service}/{Method}`, case-sensitive (PROTOCOL-HTTP2 Appendix A).
 
+import { GrpcError } from '../protocol/grpc-error.js';
 import type { MethodDefinition, ServiceDefinition } from '../protocol/schema.js';
+import { Status } from '../protocol/status.js';
 import type { AnyHandler, ServiceHandlers } from './handlers.js';
 
 export interface Route {
   readonly method: MethodDefinition;
   readonly handler: AnyHandler;
 }
-
-export type RouteResult = Route | { readonly unknown: string };
 
 export class Router {
   private readonly routes = new Map<string, Route>();
@@ -38,16 +38,20 @@ export class Router {
     return [...this.services.values()];
   }
 
-  /** The route for a `:path`, or why there is none (the UNIMPLEMENTED message, in grpc-go's words). */
-  find(path: string): RouteResult {
+  /** The route for a `:path`, or UNIMPLEMENTED saying why there is none (in grpc-go's words). */
+  find(path: string): Route | GrpcError {
     const route = this.routes.get(path);
     if (route) return route;
     const slash = path.lastIndexOf('/');
-    if (path[0] !== '/' || slash <= 0) return { unknown: `malformed method name: "${path}"` };
+    if (path[0] !== '/' || slash <= 0) return unimplemented(`malformed method name: "${path}"`);
     const service = path.slice(1, slash);
     const method = path.slice(slash + 1);
     return this.services.has(service)
-      ? { unknown: `unknown method ${method} for service ${service}` }
-      : { unknown: `unknown service ${service}` };
+      ? unimplemented(`unknown method ${method} for service ${service}`)
+      : unimplemented(`unknown service ${service}`);
   }
+}
+
+function unimplemented(message: string): GrpcError {
+  return new GrpcError(Status.UNIMPLEMENTED, message);
 }

@@ -1,8 +1,8 @@
 // A gRPC server on node:http2: sessions and streams in, calls out.
 //
 // This file owns the HTTP/2 server and its sessions. Each new stream goes through the HEADERS-stage
-// checks of PROTOCOL-HTTP2 (method, content-type, path, timeout, metadata) and then becomes a
-// ServerCall run by dispatch.ts.
+// checks of PROTOCOL-HTTP2 (method, content-type, path, timeout, metadata) and then becomes a call
+// (call-engine.ts) whose handler dispatch.ts runs.
 
 import type http2 from 'node:http2';
 import type { Http2SecureServer, Http2Server, Http2Session, ServerHttp2Stream } from 'node:http2';
@@ -18,12 +18,13 @@ import {
   HEADER_TIMEOUT,
 } from '../protocol/headers.js';
 import { incomingEncoding } from '../protocol/compression.js';
-import { invalidBinaryHeader } from '../protocol/metadata.js';
+import { widenConnectionWindow } from '../protocol/flow-control.js';
+import { checkBinaryHeaders } from '../protocol/incoming-metadata.js';
 import type { ServiceDefinition } from '../protocol/schema.js';
 import { Status } from '../protocol/status.js';
 import { parseTimeout } from '../protocol/timeout.js';
-import { ServerCall } from './call.js';
-import { refuseCall, respondHttpError } from './early-response.js';
+import { ServerCallEngine } from './call-engine.js';
+import { refuseCall, respondHttpError } from './respond.js';
 import type { ServiceHandlers } from './handlers.js';
 import { keepSessionAlive } from './keepalive.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
@@ -114,14 +115,7 @@ export class Server {
   private readonly onSession = (session: Http2Session): void => {
     this.tracker.addSession(session);
     keepSessionAlive(session, this.options.keepalive, () => this.tracker.hasCallsOn(session));
-    // A larger connection window than Node's 64 KiB default (grpc-node#2429).
-    session.once('connect', () => {
-      try {
-        session.setLocalWindowSize(this.options.connectionWindowSize);
-      } catch {
-        /* session already gone */
-      }
-    });
+    widenConnectionWindow(session, this.options.connectionWindowSize);
     session.on('error', () => {}); // a broken connection ends its calls via stream 'close'
   };
 
@@ -157,31 +151,25 @@ export class Server {
       return;
     }
     const replyType = responseContentType(contentType!);
-    const path = headers[HEADER_PATH] ?? '';
-    const route = this.router.find(path);
-    if ('unknown' in route) return refuseCall(stream, replyType, new GrpcError(Status.UNIMPLEMENTED, route.unknown));
+    const route = this.router.find(headers[HEADER_PATH] ?? '');
+    if (route instanceof GrpcError) return refuseCall(stream, replyType, route);
     if (subtype !== 'proto') {
-      return refuseCall(
-        stream,
-        replyType,
-        new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`),
-      );
+      const unsupported = new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`);
+      return refuseCall(stream, replyType, unsupported);
     }
-
     let timeoutMs: number | undefined;
     const timeoutHeader = headers[HEADER_TIMEOUT];
     if (timeoutHeader !== undefined) {
-      const parsed = parseTimeout(timeoutHeader as string);
-      if (parsed.error !== undefined)
-        return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, parsed.error));
-      timeoutMs = parsed.ms;
+      const parsed = parseTimeout(String(timeoutHeader)); // (a repeated header reads as "a,b": malformed)
+      if (parsed instanceof GrpcError) return refuseCall(stream, replyType, parsed);
+      timeoutMs = parsed;
     }
-    const badMetadata = invalidBinaryHeader(rawHeaders);
-    if (badMetadata !== undefined) return refuseCall(stream, replyType, new GrpcError(Status.INTERNAL, badMetadata));
+    const badMetadata = checkBinaryHeaders(rawHeaders);
+    if (badMetadata) return refuseCall(stream, replyType, badMetadata);
     const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
     if (requestEncoding instanceof GrpcError) return refuseCall(stream, replyType, requestEncoding);
 
-    const call = new ServerCall({
+    const call = new ServerCallEngine({
       stream,
       method: route.method,
       headers,
@@ -192,10 +180,14 @@ export class Server {
       requestEncoding,
       acceptEncoding: headers[HEADER_ACCEPT_ENCODING],
       compression: this.options.compression,
-      registry: this.tracker.calls,
+      onClose: this.forgetCall,
     });
+    this.tracker.calls.add(call);
     call.start(route.handler, this.options.onHandlerError);
   };
+
+  /** A call's stream closed: it is no longer in flight. */
+  private readonly forgetCall = (call: ServerCallEngine): void => this.tracker.calls.delete(call);
 }
 
 function ignoreStreamError(): void {}

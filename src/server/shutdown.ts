@@ -5,7 +5,9 @@
 //   3. every connection gets GOAWAY(last-stream-id 2^31-1) and a PING; once the PING is answered
 //      (every stream the client had sent before seeing the GOAWAY has arrived), session.close()
 //      sends the final GOAWAY with the real last stream id and refuses anything newer — grpc-go's
-//      two-phase drain [spec-checklist 87], so that no call racing the GOAWAY is lost;
+//      two-phase drain (RFC 9113 §6.8 recommends it: "a server that is attempting to gracefully
+//      shut down a connection SHOULD send an initial GOAWAY frame with the last stream identifier
+//      set to 2^31-1 and a NO_ERROR code"), so that no call racing the GOAWAY is lost;
 //   4. calls in flight run on until `graceMs`; those still running then end with UNAVAILABLE
 //      (trailers, so the client sees a status), and connections not closed shortly after are destroyed.
 
@@ -13,7 +15,7 @@ import { constants, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
-import type { ServerCall } from './call.js';
+import type { ServerCallEngine } from './call-engine.js';
 import { CallList } from './call-list.js';
 
 const MAX_STREAM_ID = 2 ** 31 - 1;
@@ -27,8 +29,8 @@ export class ConnectionTracker {
   readonly sessions = new Set<Http2Session>();
   /** Every accepted socket, sessions or not yet (a TLS handshake in progress, a refused HTTP/1.1 client). */
   private readonly sockets = new Set<Socket>();
-  /** Calls in flight: each ServerCall adds itself and removes itself when its stream closes. */
-  readonly calls = new CallList<ServerCall>();
+  /** Calls in flight: the server adds each call, and removes it when its stream closes. */
+  readonly calls = new CallList<ServerCallEngine>();
   private draining = false;
 
   addSession(session: Http2Session): void {

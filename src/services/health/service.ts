@@ -1,4 +1,4 @@
-// grpc.health.v1.Health [H]: Check answers the current status (NOT_FOUND for an unknown service);
+// grpc.health.v1.Health (doc/health-checking.md): Check answers the current status (NOT_FOUND for an unknown service);
 // Watch sends the current status at once, then every change, and stays open — an unknown service
 // gets SERVICE_UNKNOWN and, later, its real status if it becomes known.
 
@@ -13,7 +13,7 @@ interface HealthRequest {
   service?: string;
 }
 
-/** Serving statuses by service name; `""` is the server as a whole [H]. */
+/** Serving statuses by service name; `""` is the server as a whole (health-checking.md). */
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Map<string, Set<(status: WatchedStatus) => void>>();
@@ -38,9 +38,9 @@ export class HealthService {
 
   /**
    * Every status becomes NOT_SERVING and stays so (later setStatus calls are ignored): the server is
-   * going away. Called by the server's shutdown before it drains [spec-checklist 107]. Watch calls
+   * going away. Called by the server's shutdown before it drains (README, Graceful shutdown). Watch calls
    * send NOT_SERVING, then end with UNAVAILABLE so that they do not hold up the drain (a watcher
-   * retries with backoff on any end but UNIMPLEMENTED [health.proto]).
+   * retries with backoff on any end but UNIMPLEMENTED: proto/grpc/health/v1/health.proto).
    */
   shutdown(): void {
     for (const service of this.statuses.keys()) this.update(service, 'NOT_SERVING');
@@ -76,7 +76,7 @@ export class HealthService {
       );
       let last: WatchedStatus | undefined;
       try {
-        while (!call.cancelled) {
+        while (!call.ended) {
           if (pending !== undefined && pending !== last) {
             last = pending;
             pending = undefined;

@@ -5,7 +5,7 @@
 // supported", so the descriptors are assembled here instead (the message encoding still comes from
 // protobufjs/ext/descriptor). What protoc would write, and what reflection clients rely on:
 //   - `name` is the import path of the file (`route_guide.proto`, `grpc/health/v1/health.proto`) and
-//     `dependency` lists the same names, so clients can ask for each by file_by_filename [R];
+//     `dependency` lists the same names, so clients can ask for each by file_by_filename (doc/server-reflection.md);
 //   - type references are fully qualified (`.routeguide.Point`);
 //   - field names keep the .proto spelling, `json_name` is their lowerCamelCase form;
 //   - map fields become repeated `XxxEntry` messages with `map_entry`;

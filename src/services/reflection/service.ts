@@ -1,5 +1,5 @@
 // grpc.reflection.v1[alpha].ServerReflection/ServerReflectionInfo: one bidi stream, one response per
-// request, in order, until the client half-closes [R]. Failures to find something are answered with
+// request, in order, until the client half-closes (doc/server-reflection.md). Failures to find something are answered with
 // an `error_response` inside the stream, never by ending the call.
 
 import type { ServerCall } from '../../server/call.js';
@@ -53,7 +53,7 @@ export class ReflectionResponder {
     return error(Status.INVALID_ARGUMENT, 'empty ServerReflectionRequest: set one of the message_request fields');
   }
 
-  /** The file and its transitive dependencies, serialized FileDescriptorProtos [R]. */
+  /** The file and its transitive dependencies, serialized FileDescriptorProtos (server-reflection.md). */
   private files(name: string): Answer {
     const files = this.descriptors().withDependencies(name);
     if (!files) return error(Status.NOT_FOUND, `file not found: ${name}`);

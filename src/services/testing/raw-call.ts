@@ -4,8 +4,16 @@
 // flags"), so they read the 5-byte prefixes themselves with the framing decoder.
 
 import http2 from 'node:http2';
-import { gunzipSync, inflateSync } from 'node:zlib';
-import { encodeEnvelope, EnvelopeDecoder } from '../../../framing/index.js';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  decompress,
+  encodeEnvelope,
+  EnvelopeDecoder,
+  FramingError,
+  isSupportedEncoding,
+} from '../../../framing/index.js';
+import { statusFromFramingError } from '../../protocol/framing-status.js';
+import { GrpcError } from '../../protocol/grpc-error.js';
 import { CONTENT_TYPE_GRPC } from '../../protocol/content-type.js';
 import {
   HEADER_ACCEPT_ENCODING,
@@ -16,7 +24,8 @@ import {
   HEADER_TE,
   TE_TRAILERS,
 } from '../../protocol/headers.js';
-import { statusFromTrailers, type CallStatus } from '../../protocol/response-status.js';
+import { parseTrailers } from '../../protocol/response-status.js';
+import { Status } from '../../protocol/status.js';
 
 export interface RawMessage {
   /** Compressed-Flag of the message prefix. */
@@ -29,7 +38,8 @@ export interface RawCallResult {
   /** grpc-encoding of the response headers ("identity" when absent). */
   encoding: string;
   messages: RawMessage[];
-  status: CallStatus;
+  /** The status the call failed with; undefined for OK. */
+  failure: GrpcError | undefined;
 }
 
 export interface RawCallOptions {
@@ -42,20 +52,18 @@ export interface RawCallOptions {
   acceptEncoding?: string;
   timeoutMs?: number;
   connectOptions?: http2.SecureClientSessionOptions;
+  /** Largest response message accepted, before and after inflating. Default 4 MiB. */
+  maxMessageSize?: number;
 }
 
-const MAX_MESSAGE = 64 * 1024 * 1024;
-
-function decompress(encoding: string, body: Buffer): Buffer {
-  switch (encoding) {
-    case 'gzip':
-      return gunzipSync(body);
-    case 'deflate':
-      return inflateSync(body);
-    default:
-      // PROTOCOL-HTTP2: Compressed-Flag 1 with identity (or no) grpc-encoding is a protocol error.
-      throw new Error(`compressed response message but grpc-encoding is "${encoding}"`);
+/** A compressed body inflated within the size limit, or the GrpcError of our client's parser. */
+function inflate(encoding: string, body: Buffer, maxMessageSize: number): Buffer | GrpcError {
+  // PROTOCOL-HTTP2: Compressed-Flag 1 with identity (or no) grpc-encoding is a protocol error.
+  if (encoding === 'identity' || !isSupportedEncoding(encoding)) {
+    return new GrpcError(Status.INTERNAL, `compressed response message but grpc-encoding is "${encoding}"`);
   }
+  const inflated = decompress(encoding, body, maxMessageSize);
+  return inflated instanceof FramingError ? statusFromFramingError(inflated) : inflated;
 }
 
 export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
@@ -79,12 +87,13 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
     );
     let encoding = 'identity';
     const flagged: RawMessage[] = [];
+    const maxMessageSize = options.maxMessageSize ?? DEFAULT_MAX_MESSAGE_SIZE;
     const decoder = new EnvelopeDecoder(
       { message: (body, compressed) => flagged.push({ compressed, body: Buffer.from(body) }) },
-      MAX_MESSAGE,
+      maxMessageSize,
     );
     let trailers: http2.IncomingHttpHeaders = {};
-    let framingError: Error | undefined;
+    let framingError: FramingError | undefined;
 
     stream.on('response', (headers, flags) => {
       encoding = String(headers[HEADER_ENCODING] ?? 'identity');
@@ -100,16 +109,15 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
       clearTimeout(timer);
       session.close();
       framingError ??= decoder.end();
-      if (framingError) return reject(framingError);
-      try {
-        const messages = flagged.map((m) => ({
-          compressed: m.compressed,
-          body: m.compressed ? decompress(encoding, m.body) : m.body,
-        }));
-        resolve({ encoding, messages, status: statusFromTrailers(trailers) });
-      } catch (error) {
-        reject(error);
+      if (framingError) return reject(statusFromFramingError(framingError));
+      const messages: RawMessage[] = [];
+      for (const { compressed, body } of flagged) {
+        const inflated = compressed ? inflate(encoding, body, maxMessageSize) : body;
+        if (inflated instanceof GrpcError) return reject(inflated);
+        messages.push({ compressed, body: inflated });
       }
+      const outcome = parseTrailers(trailers);
+      resolve({ encoding, messages, failure: outcome instanceof GrpcError ? outcome : undefined });
     });
     for (const request of options.requests) stream.write(encodeEnvelope(request));
     stream.end();

@@ -1,6 +1,8 @@
-// How a server response is sent and how it ends: respond() options, Trailers, Trailers-Only, or a bare HTTP error.
+// How a server response is sent and how it ends (PROTOCOL-HTTP2 "Responses"): the respond()
+// options, the Trailers block, Trailers-Only, a bare HTTP error, and the RST_STREAM NO_ERROR that
+// follows an early end.
 
-import { constants, type ServerHttp2Stream } from 'node:http2';
+import { constants, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
 import type { GrpcError } from '../protocol/grpc-error.js';
 import {
@@ -15,7 +17,8 @@ import type { Metadata } from '../protocol/metadata.js';
 import { encodeStatusMessage } from '../protocol/status-message.js';
 import { Status, type StatusCode } from '../protocol/status.js';
 
-type Headers = Record<string, string | string[]>;
+/** A block of response headers or trailers, as node:http2 takes it. */
+export type ResponseHeaders = OutgoingHttpHeaders;
 
 // Every response of this server goes out without a Date header: gRPC has no use for it (grpc-go
 // sends none), and node:http2 would add one to each response.
@@ -25,12 +28,12 @@ export const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true, send
 const RESPOND_AND_END = Object.freeze({ endStream: true, sendDate: false });
 
 /** The trailers of most successful calls, shared (node:http2 only reads them). */
-const OK_TRAILERS: Headers = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) }) as Headers;
+const OK_TRAILERS: ResponseHeaders = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) });
 
 /** PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
-export function statusTrailers(status: GrpcError | undefined, trailers?: Metadata, headers?: Metadata): Headers {
+export function statusTrailers(status: GrpcError | undefined, trailers?: Metadata, headers?: Metadata): ResponseHeaders {
   if (status === undefined && !trailers?.size && !headers?.size) return OK_TRAILERS;
-  const out: Headers = {};
+  const out: ResponseHeaders = {};
   headers?.writeTo(out); // Trailers-Only: response header metadata travels in the same block
   trailers?.writeTo(out);
   if (status) status.metadata.writeTo(out);
@@ -43,7 +46,7 @@ export function statusTrailers(status: GrpcError | undefined, trailers?: Metadat
  * PROTOCOL-HTTP2 Trailers-Only: `:status 200`, content-type and the trailers in ONE HEADERS frame
  * with END_STREAM — for calls that fail before sending anything.
  */
-export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: string, trailers: Headers): void {
+export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: string, trailers: ResponseHeaders): void {
   if (stream.headersSent || stream.destroyed || stream.closed) return;
   const headers = {
     [HEADER_STATUS]: 200,

@@ -1,0 +1,361 @@
+// The per-call engine of the client: the mirror of src/server/call-engine.ts.
+//
+//   HEADERS out (te: trailers, grpc-timeout, metadata) → messages both ways → status in.
+//
+// The outcome is settled once, in settle(), when the stream closes: from the trailers (or
+// Trailers-Only headers), from the HTTP status, from an RST_STREAM code, or from a local decision
+// (deadline, cancellation, broken input), which resets the stream first. Callers see the engine
+// only through the views of client.ts.
+
+import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { callDuplex } from '../call/duplex.js';
+import { parseMessage } from '../call/message-codec.js';
+import { MessageReader, type ReaderOwner } from '../call/reader.js';
+import { MessageWriter, rejectedSend, type SendOptions } from '../call/writer.js';
+import { ACCEPT_ENCODING, isSupportedEncoding, type Encoding } from '../protocol/compression.js';
+import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_AUTHORITY,
+  HEADER_CONTENT_TYPE,
+  HEADER_ENCODING,
+  HEADER_METHOD,
+  HEADER_PATH,
+  HEADER_SCHEME,
+  HEADER_TE,
+  HEADER_TIMEOUT,
+  HEADER_USER_AGENT,
+  TE_TRAILERS,
+} from '../protocol/headers.js';
+import { Metadata } from '../protocol/metadata.js';
+import { parseResponseHeaders, parseTrailers } from '../protocol/response-status.js';
+import { codeFromRstCode, http2CodeName } from '../protocol/rst-code.js';
+import type { MethodDefinition } from '../protocol/schema.js';
+import { Status } from '../protocol/status.js';
+import { formatTimeout } from '../protocol/timeout.js';
+import type { CallOptions, CallStatus } from './call.js';
+import type { Channel } from './channel.js';
+
+/** What sends after a successful end reject with (it never reaches the server). */
+const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has already ended');
+
+// Messages are `unknown` here: the caller's types come from the views of client.ts.
+type Req = unknown;
+type Res = unknown;
+
+export class ClientCallEngine implements ReaderOwner<Res> {
+  readonly method: MethodDefinition;
+  readonly headers: Promise<Metadata>;
+  readonly trailers: Promise<Metadata>;
+  readonly status: Promise<CallStatus>;
+
+  private readonly channel: Channel;
+  private readonly signal: AbortSignal | undefined;
+  private stream: ClientHttp2Stream | undefined;
+  /** The connection the call's stream runs on. */
+  private session: ClientHttp2Session | undefined;
+  private reader: MessageReader<Res> | undefined;
+  private writer: MessageWriter<Req> | undefined;
+  /** Whether request messages are compressed unless a send() says otherwise. */
+  private compressRequests = false;
+  /** grpc-encoding of the response messages, from the response headers. */
+  private responseEncoding: Encoding = 'identity';
+  private settled = false;
+  /** The error the call failed with, once settled (undefined: OK). */
+  private failure: GrpcError | undefined;
+  /** A failure decided locally (deadline, cancel, broken input) before the stream closed. */
+  private localFailure: GrpcError | undefined;
+  private responseHeaders: IncomingHttpHeaders | undefined;
+  private responseTrailers: IncomingHttpHeaders | undefined;
+  private streamError: Error | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private view: Duplex | undefined;
+  /** Whether this call already told the channel it ended. */
+  private channelEnded = false;
+  private resolveHeaders!: (md: Metadata) => void;
+  private resolveTrailers!: (md: Metadata) => void;
+  private resolveStatus!: (status: CallStatus) => void;
+
+  constructor(channel: Channel, method: MethodDefinition, options: CallOptions = {}) {
+    this.channel = channel;
+    this.method = method;
+    this.headers = new Promise((r) => (this.resolveHeaders = r));
+    this.trailers = new Promise((r) => (this.resolveTrailers = r));
+    this.status = new Promise((r) => (this.resolveStatus = r));
+    this.signal = options.signal;
+    const deadline =
+      options.deadline ?? (options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
+    this.start(
+      deadline === undefined ? undefined : +deadline,
+      options.metadata,
+      options.compression ?? channel.options.compression,
+    );
+  }
+
+  private start(deadline: number | undefined, metadata: Metadata | undefined, compression: Encoding | undefined): void {
+    const remaining = deadline === undefined ? undefined : deadline - Date.now();
+    if (this.signal?.aborted) return this.settle(cancelled(this.signal));
+    // A deadline already passed fails now, without a request (grpc-node#1636).
+    if (remaining !== undefined && remaining <= 0) return this.settle(deadlineExceeded());
+
+    // PROTOCOL-HTTP2 "Requests": reserved headers first, grpc-timeout right after them, then the
+    // Call-Definition, then custom metadata.
+    const headers: Record<string, string | string[]> = {
+      [HEADER_METHOD]: 'POST',
+      [HEADER_SCHEME]: this.channel.scheme,
+      [HEADER_PATH]: this.method.path,
+      [HEADER_AUTHORITY]: this.channel.authority,
+    };
+    if (remaining !== undefined) headers[HEADER_TIMEOUT] = formatTimeout(remaining);
+    headers[HEADER_CONTENT_TYPE] = CONTENT_TYPE_GRPC;
+    const encoding = compression ?? 'identity';
+    if (encoding !== 'identity') headers[HEADER_ENCODING] = encoding;
+    headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
+    headers[HEADER_TE] = TE_TRAILERS; // "used to detect incompatible proxies"
+    headers[HEADER_USER_AGENT] = this.channel.options.userAgent;
+    metadata?.writeTo(headers);
+
+    let stream: ClientHttp2Stream;
+    this.channel.callStarted();
+    try {
+      this.session = this.channel.session();
+      stream = this.session.request(headers, { endStream: false });
+    } catch (error) {
+      this.channel.callEnded();
+      this.channelEnded = true;
+      return this.settle(unavailable(this.channel, error as Error));
+    }
+    this.stream = stream;
+    this.reader = new MessageReader<Res>(stream, this, this.channel.options.maxReceiveMessageSize);
+    this.writer = new MessageWriter<Req>(
+      stream,
+      this.method.requestEncoder,
+      encoding,
+      this.channel.options.maxSendMessageSize,
+    );
+    this.compressRequests = encoding !== 'identity';
+    stream.on('response', this.onResponse);
+    stream.on('trailers', this.onTrailers);
+    stream.on('error', this.onError);
+    stream.on('close', this.onClose);
+    if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  // ---- what the views of client.ts use ----
+
+  /** Sends one request message; resolves when the stream accepts more (HTTP/2 flow control). */
+  send(message: Req, options?: SendOptions): Promise<void> {
+    if (!this.writer) return rejectedSend(this.failure ?? ALREADY_ENDED);
+    return this.writer.write(message, options?.compress ?? this.compressRequests);
+  }
+
+  /** Half-closes: no more request messages (END_STREAM). */
+  closeSend(): void {
+    const stream = this.stream;
+    if (!stream || this.settled || stream.writableEnded) return;
+    // Messages still waiting for 'drain' go out first; then END_STREAM.
+    this.writer!.flushed().then(
+      () => stream.end(),
+      () => {}, // the call failed: its status says why
+    );
+  }
+
+  /** Sends the one request of a unary or server-streaming call and half-closes. */
+  sendOnly(message: Req): void {
+    if (!this.writer) return;
+    const frame = this.writer.frame(message, this.compressRequests);
+    if (frame instanceof GrpcError) return this.fail(frame);
+    this.stream!.end(frame);
+  }
+
+  /** Cancels the call: RST_STREAM CANCEL; it ends with CANCELLED. */
+  cancel(reason = 'call cancelled by the caller'): void {
+    this.fail(new GrpcError(Status.CANCELLED, reason));
+  }
+
+  /** The response messages; the iteration fails with the call's GrpcError. Leaving it early cancels the call. */
+  [Symbol.asyncIterator](): AsyncIterator<Res> {
+    const reader = this.reader;
+    return {
+      next: async (): Promise<IteratorResult<Res>> => {
+        if (reader) {
+          try {
+            const result = await reader.next();
+            if (!result.done) return result;
+          } catch {
+            // the reader failed: the call's outcome says why
+          }
+        }
+        await this.status;
+        if (this.failure) throw this.failure;
+        return { value: undefined, done: true };
+      },
+      return: (): Promise<IteratorResult<Res>> => {
+        if (!this.settled) this.cancel('the caller stopped reading responses');
+        return Promise.resolve({ value: undefined, done: true });
+      },
+    };
+  }
+
+  /** Reads the one response of a unary or client-streaming call; rejects with the call's GrpcError. */
+  async response(): Promise<Res> {
+    let first: IteratorResult<Res> | undefined;
+    let extra = false;
+    if (this.reader) {
+      try {
+        first = await this.reader.next();
+        if (!first.done) extra = !(await this.reader.next()).done;
+      } catch {
+        // settled below
+      }
+    }
+    await this.status;
+    if (this.failure) throw this.failure;
+    // doc/statuscodes.md: response cardinality violation → UNIMPLEMENTED (generated by the client).
+    if (!first || first.done) {
+      throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: OK status but no response message`);
+    }
+    if (extra) throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: more than one response message`);
+    return first.value;
+  }
+
+  duplex(): Duplex {
+    this.view ??= callDuplex<Res, Req>({
+      messages: () => this[Symbol.asyncIterator](),
+      send: (message) => this.send(message),
+      finishSending: () => {
+        this.closeSend();
+        return Promise.resolve();
+      },
+      abort: (error) => this.cancel(`the caller's stream failed: ${error.message}`),
+    });
+    return this.view;
+  }
+
+  // ---- MessageReader owner ----
+
+  parse(body: Buffer, compressed: boolean): Res | GrpcError {
+    return parseMessage(
+      body,
+      compressed,
+      this.responseEncoding,
+      this.channel.options.maxReceiveMessageSize,
+      this.method.deserializeResponse,
+    );
+  }
+
+  readFailed(error: GrpcError): void {
+    this.fail(error);
+  }
+
+  // ---- the stream's events ----
+
+  private readonly onResponse = (headers: IncomingHttpHeaders, flags: number): void => {
+    this.responseHeaders = headers;
+    const metadata = parseResponseHeaders(headers);
+    if (metadata instanceof GrpcError) return this.fail(metadata);
+    const encoding = String(headers[HEADER_ENCODING] ?? 'identity');
+    // compression.md: a response in an encoding the client does not support → INTERNAL.
+    if (!isSupportedEncoding(encoding)) {
+      return this.fail(new GrpcError(Status.INTERNAL, `unsupported grpc-encoding "${encoding}" in response`));
+    }
+    this.responseEncoding = encoding;
+    // Trailers-Only: the status came in the only HEADERS frame (END_STREAM set).
+    if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.responseTrailers = headers;
+    else this.resolveHeaders(metadata);
+  };
+
+  private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
+    this.responseTrailers = trailers;
+  };
+
+  private readonly onError = (error: Error): void => {
+    this.streamError = error;
+  };
+
+  private readonly onDeadline = (): void => {
+    this.deadlineTimer = undefined;
+    this.fail(deadlineExceeded());
+  };
+
+  private readonly onAbort = (): void => {
+    this.fail(cancelled(this.signal!));
+  };
+
+  private readonly onClose = (): void => {
+    this.settle(this.outcome());
+  };
+
+  // ---- how a call ends ----
+
+  /** Ends the call locally with `error`: the stream is reset with CANCEL (PROTOCOL-HTTP2 "Client Cancellation"). */
+  private fail(error: GrpcError): void {
+    if (this.settled || this.localFailure) return;
+    this.localFailure = error;
+    const stream = this.stream;
+    if (stream && !stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
+    else this.settle(error);
+  }
+
+  /** What the closed stream says: the trailer metadata of an OK call, or the GrpcError it failed with. */
+  private outcome(): Metadata | GrpcError {
+    // A failure decided locally wins: PROTOCOL-HTTP2 lets a client fail with DEADLINE_EXCEEDED
+    // "without using any part of Trailers".
+    if (this.localFailure) return this.localFailure;
+    if (this.responseTrailers) return parseTrailers(this.responseTrailers);
+    const rst = this.stream!.rstCode;
+    // The server's RST_STREAM reaches us as ERR_HTTP2_STREAM_ERROR on a live connection; anything
+    // else that ends an unanswered stream, or a connection that is gone, is a transport failure.
+    const peerReset = (this.streamError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
+    if (!peerReset && (this.session?.destroyed || (this.responseHeaders === undefined && this.streamError))) {
+      return unavailable(this.channel, this.streamError);
+    }
+    if (rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR) {
+      const details = `stream reset by the server with HTTP/2 code ${http2CodeName(rst)} (${rst})`;
+      return new GrpcError(codeFromRstCode(rst), details);
+    }
+    if (this.responseHeaders === undefined) return unavailable(this.channel, this.streamError);
+    return parseTrailers({}); // ended without grpc-status → INTERNAL
+  }
+
+  /** The one teardown: records the outcome, stops the deadline, writer and reader, and resolves the promises. */
+  private settle(outcome: Metadata | GrpcError): void {
+    if (this.settled) return;
+    this.settled = true;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.signal?.removeEventListener('abort', this.onAbort);
+    const failure = outcome instanceof GrpcError ? outcome : undefined;
+    this.failure = failure;
+    this.writer?.close(failure ?? ALREADY_ENDED);
+    // After OK, responses already received stay readable.
+    if (failure) this.reader?.fail(failure);
+    if (this.stream && !this.channelEnded) {
+      this.channelEnded = true;
+      this.channel.callEnded();
+    }
+    this.resolveHeaders(new Metadata());
+    const trailers = failure ? failure.metadata : (outcome as Metadata);
+    this.resolveTrailers(trailers);
+    this.resolveStatus(failure ?? { code: Status.OK, details: '', metadata: trailers });
+  }
+}
+
+function deadlineExceeded(): GrpcError {
+  return new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
+}
+
+function cancelled(signal: AbortSignal): GrpcError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : 'call cancelled by the caller';
+  return new GrpcError(Status.CANCELLED, reason);
+}
+
+/** Connection failures end calls with UNAVAILABLE, naming the target and the socket error. */
+function unavailable(channel: Channel, error: Error | undefined): GrpcError {
+  // A stream cancelled because its connection failed carries the socket error as its cause.
+  const cause = ((error as { cause?: Error } | undefined)?.cause ?? channel.lastError ?? error) as Error | undefined;
+  const why = cause ? `: ${cause.message}` : '';
+  return new GrpcError(Status.UNAVAILABLE, `connection to ${channel.target} failed${why}`);
+}

@@ -1,0 +1,348 @@
+// The per-call engine of the server: one HTTP/2 stream becomes one call.
+//
+//   HEADERS in → messages both ways → Trailers (or Trailers-Only) out → status.
+//
+// All four RPC kinds use this one class; dispatch.ts decides how many messages the handler gets.
+// Handlers see it only through the ServerCall interface (call.ts). Every way a call can end —
+// the response sent (sendLast), end() with a status, the deadline, the client's RST_STREAM or a
+// dead connection — goes through finish(), the one teardown.
+
+import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { callDuplex } from '../call/duplex.js';
+import { parseMessage } from '../call/message-codec.js';
+import { MessageReader, type ReaderOwner } from '../call/reader.js';
+import { MessageWriter, frameMessage, rejectedSend, type SendOptions } from '../call/writer.js';
+import { outgoingEncoding, ACCEPT_ENCODING, type Encoding } from '../protocol/compression.js';
+import { CONTENT_TYPE_GRPC, CONTENT_TYPE_GRPC_PROTO } from '../protocol/content-type.js';
+import { GrpcError } from '../protocol/grpc-error.js';
+import { HEADER_ACCEPT_ENCODING, HEADER_CONTENT_TYPE, HEADER_ENCODING, HEADER_STATUS } from '../protocol/headers.js';
+import { metadataFromHeaders } from '../protocol/incoming-metadata.js';
+import { Metadata } from '../protocol/metadata.js';
+import type { MethodDefinition } from '../protocol/schema.js';
+import { Status } from '../protocol/status.js';
+import type { ServerCall } from './call.js';
+import type { Linked } from './call-list.js';
+import { invokeHandler, type HandlerErrorHook } from './dispatch.js';
+import type { AnyHandler } from './handlers.js';
+import {
+  closeAfterTrailers,
+  respondTrailersOnly,
+  RESPOND_WITH_TRAILERS,
+  statusTrailers,
+  type ResponseHeaders,
+} from './respond.js';
+
+/** What sends after a successful end reject with (it never reaches the peer). */
+const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has already ended');
+
+/** The response headers of most calls (no metadata, nothing compressed): shared, one per content-type. */
+const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
+  [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),
+  [CONTENT_TYPE_GRPC_PROTO]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC_PROTO }),
+};
+
+const enum State {
+  Running,
+  /** Ended by the server: the handler's outcome, end(), or the shutdown's grace period. */
+  Ended,
+  /** Ended without completing: client cancellation, the deadline, or a lost connection. */
+  Cancelled,
+}
+
+export interface ServerCallInit {
+  stream: ServerHttp2Stream;
+  method: MethodDefinition;
+  /** The request headers; custom metadata is read from them on first use (already validated). */
+  headers: IncomingHttpHeaders;
+  contentType: string;
+  /** Milliseconds until the deadline, from grpc-timeout; undefined for none. */
+  timeoutMs: number | undefined;
+  maxReceiveMessageSize: number;
+  maxSendMessageSize: number;
+  /** grpc-encoding of the request messages. */
+  requestEncoding: Encoding;
+  /** What the client accepts: its grpc-accept-encoding header. */
+  acceptEncoding: string | string[] | undefined;
+  /** Compress every response message with this encoding when the client accepts it. */
+  compression: Encoding | undefined;
+  /** Runs when the stream closes (the server forgets the call). */
+  onClose: (call: ServerCallEngine) => void;
+}
+
+// Messages are `unknown` here: the handler's types (ServerCall<Req, Res>) come from the service's
+// definition, and the engine only moves messages between the handler and the codec.
+type Req = unknown;
+type Res = unknown;
+
+export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<ServerCallEngine> {
+  readonly method: MethodDefinition;
+  readonly deadline: number | undefined;
+  compressResponses: boolean;
+  /** Links in the server's list of calls in flight (call-list.ts). */
+  listPrev: ServerCallEngine | undefined;
+  listNext: ServerCallEngine | undefined;
+
+  private readonly stream: ServerHttp2Stream;
+  private readonly requestHeaders: IncomingHttpHeaders;
+  private readonly contentType: string;
+  private readonly requestEncoding: Encoding;
+  /** grpc-encoding of compressed response messages; identity when none may be compressed. */
+  private readonly responseEncoding: Encoding = 'identity';
+  private readonly maxReceiveMessageSize: number;
+  private readonly maxSendMessageSize: number;
+  private readonly onClose: (call: ServerCallEngine) => void;
+  private readonly reader: MessageReader<Req>;
+  // Made on first use: most calls never touch them, and a unary response is framed without a writer.
+  private requestMetadata: Metadata | undefined;
+  private headerMetadata: Metadata | undefined;
+  private trailerMetadata: Metadata | undefined;
+  private writer: MessageWriter<Res> | undefined;
+  private controller: AbortController | undefined;
+  private view: Duplex | undefined;
+  private state = State.Running;
+  /** The error the call ended with (undefined: OK, or still running). */
+  private endError: GrpcError | undefined;
+  private deadlineTimer: NodeJS.Timeout | undefined;
+  private headersSent = false;
+  private pendingTrailers: ResponseHeaders | undefined;
+  // Set by start() for a unary or server-streaming call: run when the one request has arrived.
+  private handler: AnyHandler | undefined;
+  private onHandlerError: HandlerErrorHook | undefined;
+
+  constructor(init: ServerCallInit) {
+    this.stream = init.stream;
+    this.method = init.method;
+    this.requestHeaders = init.headers;
+    this.contentType = init.contentType;
+    this.requestEncoding = init.requestEncoding;
+    this.maxReceiveMessageSize = init.maxReceiveMessageSize;
+    this.maxSendMessageSize = init.maxSendMessageSize;
+    this.onClose = init.onClose;
+    // compression.md: responses use the request's algorithm if it compressed, else the server's
+    // choice, else gzip — but only one the client accepts; and absent configuration, messages
+    // MUST NOT be compressed.
+    if (init.acceptEncoding !== undefined) {
+      const preferred = init.requestEncoding !== 'identity' ? init.requestEncoding : (init.compression ?? 'gzip');
+      this.responseEncoding = outgoingEncoding(preferred, init.acceptEncoding);
+    }
+    this.compressResponses = init.compression !== undefined && init.compression !== 'identity';
+    this.reader = new MessageReader<Req>(init.stream, this, init.maxReceiveMessageSize);
+    init.stream.on('close', this.onStreamClose); // (the server already listens for 'error')
+    if (init.timeoutMs !== undefined) {
+      this.deadline = Date.now() + init.timeoutMs;
+      // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
+      if (init.timeoutMs <= 0) this.expire();
+      else this.deadlineTimer = setTimeout(this.expire, init.timeoutMs);
+    }
+  }
+
+  // ---- what handlers see (ServerCall) ----
+
+  get metadata(): Metadata {
+    // The server checked the -bin values before the call began, so this cannot fail.
+    this.requestMetadata ??= metadataFromHeaders(this.requestHeaders) as Metadata;
+    return this.requestMetadata;
+  }
+
+  get responseHeaders(): Metadata {
+    return (this.headerMetadata ??= new Metadata());
+  }
+
+  get trailers(): Metadata {
+    return (this.trailerMetadata ??= new Metadata());
+  }
+
+  get signal(): AbortSignal {
+    this.controller ??= new AbortController();
+    return this.controller.signal;
+  }
+
+  get ended(): boolean {
+    return this.state !== State.Running;
+  }
+
+  get cancelled(): boolean {
+    return this.state === State.Cancelled;
+  }
+
+  get peer(): string {
+    const socket = this.stream.session?.socket;
+    return socket ? `${socket.remoteAddress}:${socket.remotePort}` : 'unknown';
+  }
+
+  get requestCompressed(): boolean {
+    return this.reader.lastCompressed;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Req> {
+    return this.reader;
+  }
+
+  duplex(): Duplex {
+    this.view ??= callDuplex<Req, Res>({
+      messages: () => this.reader,
+      send: (message) => this.send(message),
+      finishSending: () => this.flush(),
+      abort: (error) => this.end(GrpcError.from(error, `${this.method.path}: the handler's stream failed`)),
+    });
+    return this.view;
+  }
+
+  sendHeaders(): void {
+    if (this.headersSent || this.ended) return;
+    this.headersSent = true;
+    let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
+    if (this.requestEncoding !== 'identity' || this.responseEncoding !== 'identity' || this.headerMetadata?.size) {
+      headers = { ...headers };
+      // compression.md: say what we decode when the client compresses, and which encoding we send.
+      if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
+      if (this.responseEncoding !== 'identity') headers[HEADER_ENCODING] = this.responseEncoding;
+      this.headerMetadata?.writeTo(headers);
+    }
+    this.stream.respond(headers, RESPOND_WITH_TRAILERS);
+    this.stream.once('wantTrailers', this.onWantTrailers);
+  }
+
+  send(message: Res, options?: SendOptions): Promise<void> {
+    if (this.ended) return rejectedSend(this.endError ?? ALREADY_ENDED);
+    this.writer ??= new MessageWriter<Res>(
+      this.stream,
+      this.method.responseEncoder,
+      this.responseEncoding,
+      this.maxSendMessageSize,
+    );
+    const frame = this.writer.frame(message, options?.compress ?? this.compressResponses);
+    if (frame instanceof GrpcError) return rejectedSend(frame);
+    this.sendHeaders();
+    return this.writer.writeFramed(frame);
+  }
+
+  end(status?: GrpcError): void {
+    this.endWith(status, State.Ended);
+  }
+
+  // ---- what the server and dispatch.ts use ----
+
+  /** The HTTP/2 connection this call runs on. */
+  get session(): Http2Session | undefined {
+    return this.stream.session;
+  }
+
+  /**
+   * Runs `handler` (dispatch.ts): at once with the call when requests stream, else once the single
+   * request message has arrived and the client has half-closed.
+   */
+  start(handler: AnyHandler, onHandlerError: HandlerErrorHook): void {
+    if (this.method.requestStream) return invokeHandler(this, handler, undefined, onHandlerError);
+    this.handler = handler;
+    this.onHandlerError = onHandlerError;
+    this.reader.expectSingle(this.method.path);
+  }
+
+  /**
+   * Sends the one response of a unary or client-streaming call and ends with OK — one write that
+   * carries the message and END_STREAM, followed by the trailers. Returns the GrpcError instead when
+   * the response cannot be framed (the call is still running then).
+   */
+  sendLast(message: Res): GrpcError | undefined {
+    if (this.ended) return undefined;
+    const frame = frameMessage(
+      this.method.responseEncoder,
+      message,
+      this.compressResponses,
+      this.responseEncoding,
+      this.maxSendMessageSize,
+    );
+    if (frame instanceof GrpcError) return frame;
+    this.sendHeaders();
+    this.finish(undefined, State.Ended);
+    this.pendingTrailers = statusTrailers(undefined, this.trailerMetadata);
+    this.stream.end(frame);
+    return undefined;
+  }
+
+  /** Resolves when every message sent so far has been handed to the stream. */
+  flush(): Promise<void> {
+    return this.writer ? this.writer.flushed() : Promise.resolve();
+  }
+
+  // ---- MessageReader owner ----
+
+  parse(body: Buffer, compressed: boolean): Req | GrpcError {
+    return parseMessage(
+      body,
+      compressed,
+      this.requestEncoding,
+      this.maxReceiveMessageSize,
+      this.method.deserializeRequest,
+    );
+  }
+
+  readFailed(error: GrpcError): void {
+    this.end(error);
+  }
+
+  received(request: Req): void {
+    if (this.ended) return;
+    invokeHandler(this, this.handler!, request, this.onHandlerError!);
+  }
+
+  // ---- how a call ends ----
+
+  /**
+   * Ends the call with `status` (undefined for OK): Trailers, or Trailers-Only when nothing was
+   * sent yet. The first end wins.
+   */
+  private endWith(status: GrpcError | undefined, how: State.Ended | State.Cancelled): void {
+    if (this.ended) return;
+    this.finish(status, how);
+    if (this.stream.destroyed || this.stream.closed) return;
+    if (!this.headersSent) {
+      this.headersSent = true;
+      const trailers = statusTrailers(status, this.trailerMetadata, this.headerMetadata);
+      respondTrailersOnly(this.stream, this.contentType, trailers);
+      return;
+    }
+    this.pendingTrailers = statusTrailers(status, this.trailerMetadata);
+    this.stream.end();
+  }
+
+  /** The one teardown: records how the call ended and stops the deadline, the signal, the writer and the reader. */
+  private finish(status: GrpcError | undefined, how: State.Ended | State.Cancelled): void {
+    this.state = how;
+    this.endError = status;
+    if (this.deadlineTimer) clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
+    if (status) {
+      this.controller ??= new AbortController();
+      this.controller.abort(status);
+    }
+    const reason = status ?? ALREADY_ENDED;
+    this.writer?.close(reason);
+    this.reader.fail(reason);
+  }
+
+  private readonly expire = (): void => {
+    this.deadlineTimer = undefined;
+    this.endWith(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'), State.Cancelled);
+  };
+
+  /** The last DATA is out: the trailers go next. */
+  private readonly onWantTrailers = (): void => {
+    this.stream.sendTrailers(this.pendingTrailers ?? statusTrailers(undefined));
+    closeAfterTrailers(this.stream);
+  };
+
+  /** The stream closed. If the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
+  private readonly onStreamClose = (): void => {
+    this.onClose(this);
+    if (this.ended) return;
+    const rst = this.stream.rstCode;
+    const reason =
+      rst === constants.NGHTTP2_CANCEL || rst === constants.NGHTTP2_NO_ERROR
+        ? 'call cancelled by the client'
+        : `stream reset by the client (HTTP/2 code ${rst})`;
+    this.finish(new GrpcError(Status.CANCELLED, reason), State.Cancelled);
+  };
+}
