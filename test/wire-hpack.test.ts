@@ -6,6 +6,7 @@ import t, { type Test } from 'tap';
 import {
   HpackDecoder,
   HpackError,
+  STATIC_TABLE,
   decodeInteger,
   describeRepresentation,
   encodeInteger,
@@ -34,6 +35,25 @@ function decodeOk(t: Test, decoder: HpackDecoder, block: Uint8Array, what: strin
   }
   return result;
 }
+
+t.test('the static table: the 61 entries of Appendix A', async (t) => {
+  t.equal(STATIC_TABLE.length, 61);
+  const spots: Array<[index: number, name: string, value: string]> = [
+    [1, ':authority', ''],
+    [2, ':method', 'GET'],
+    [7, ':scheme', 'https'],
+    [14, ':status', '500'],
+    [16, 'accept-encoding', 'gzip, deflate'],
+    [32, 'cookie', ''],
+    [61, 'www-authenticate', ''],
+  ];
+  for (const [index, name, value] of spots) t.same(STATIC_TABLE[index - 1], { name, value }, `entry ${index}`);
+  t.equal(new Set(STATIC_TABLE.map((e) => `${e.name}: ${e.value}`)).size, 61, 'no entry twice');
+  t.ok(
+    STATIC_TABLE.every((e) => e.name === e.name.toLowerCase()),
+    'names in lowercase',
+  );
+});
 
 t.test('C.1: integers with a prefix', async (t) => {
   const cases: Array<[what: string, bytes: string, prefix: number, value: number]> = [

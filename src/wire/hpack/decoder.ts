@@ -17,7 +17,7 @@
 import { DynamicTable } from './dynamic-table.js';
 import { HpackError } from './errors.js';
 import { decodeHuffman } from './huffman.js';
-import { decodeInteger, MAX_INTEGER } from './integer.js';
+import { decodeInteger, MAX_INTEGER, type DecodedInteger } from './integer.js';
 import type { HeaderBlock, HeaderField, Representation, TableRef } from './representation.js';
 import { STATIC_TABLE, type TableEntry } from './static-table.js';
 
@@ -105,10 +105,10 @@ export class HpackDecoder {
     while (pos < block.length) {
       const first = block[pos];
       if ((first & 0xe0) === 0x20) {
-        const end = this.sizeUpdate(block, pos, fields.length > 0);
-        if (end instanceof HpackError) return end;
-        tableSizeUpdates.push(this.table.maxSize);
-        pos = end;
+        const update = this.sizeUpdate(block, pos, fields.length > 0);
+        if (update instanceof HpackError) return update;
+        tableSizeUpdates.push(update.value);
+        pos = update.end;
         continue;
       }
       if (this.pendingReduction !== undefined) return this.missingSizeUpdate(pos);
@@ -121,8 +121,8 @@ export class HpackDecoder {
     return { fields, tableSizeUpdates };
   }
 
-  /** §6.3; returns the offset after the update. */
-  private sizeUpdate(block: Uint8Array, start: number, afterField: boolean): number | HpackError {
+  /** §6.3: the new maximum size, applied to the table. */
+  private sizeUpdate(block: Uint8Array, start: number, afterField: boolean): DecodedInteger | HpackError {
     if (afterField) {
       return new HpackError(start, 'RFC 7541 §4.2: dynamic table size update after a header field');
     }
@@ -137,7 +137,7 @@ export class HpackDecoder {
     }
     this.table.setMaxSize(size.value);
     if (this.pendingReduction !== undefined && size.value <= this.pendingReduction) this.pendingReduction = undefined;
-    return size.end;
+    return size;
   }
 
   private missingSizeUpdate(offset: number): HpackError {
