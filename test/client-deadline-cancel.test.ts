@@ -139,6 +139,29 @@ t.test('deadline: one already past fails at once, without a request', async (t) 
   t.equal(server.streams.length, 0, 'no stream reached the server');
 });
 
+t.test(
+  'a send on a call that never started rejects with its status, and unawaited it is no unhandled rejection',
+  async (t) => {
+    const server = await silentServer(t);
+    const client = routeGuideClient(channelTo(t, server.port));
+    const unhandled: unknown[] = [];
+    const record = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', record);
+    t.teardown(() => process.off('unhandledRejection', record));
+    const expired = { deadline: Date.now() - 1 };
+    const chat = client.routeChat(expired);
+    void chat.send({ message: 'not awaited' });
+    const record_ = client.recordRoute(expired);
+    void record_.send({ latitude: 1, longitude: 2 });
+    await t.rejects(chat.send({ message: 'awaited' }), { code: Status.DEADLINE_EXCEEDED });
+    const aborted = new AbortController();
+    aborted.abort();
+    void client.routeChat({ signal: aborted.signal }).send({ message: 'not awaited either' });
+    await sleep(50); // unhandled rejections are reported after the microtask queue drains
+    t.same(unhandled, [], 'no unhandled rejection');
+  },
+);
+
 /** A grpc-js server whose ListFeatures and RouteChat send one message then wait, recording cancellation. */
 async function waitingGrpcJsServer(t: Test) {
   const seen = {

@@ -350,6 +350,26 @@ t.test('response header and trailer metadata: ASCII and -bin, padded and unpadde
   t.notOk(trailers.has('grpc-status'), 'grpc-status is not metadata');
 });
 
+t.test(
+  'malformed -bin metadata: the same INTERNAL whether in response headers, trailers or Trailers-Only',
+  async (t) => {
+    const cases: [string, (s: ServerHttp2Stream) => void][] = [
+      [
+        'response headers',
+        (s) => respond(s, [msgFrame('pong')], { 'grpc-status': '0' }, { ...GRPC_200, 'x-bad-bin': '!!!' }),
+      ],
+      ['trailers', (s) => respond(s, [msgFrame('pong')], { 'grpc-status': '0', 'x-bad-bin': '!!!' })],
+      ['Trailers-Only', (s) => s.respond({ ...GRPC_200, 'grpc-status': '0', 'x-bad-bin': '!!!' }, { endStream: true })],
+    ];
+    for (const [where, answer] of cases) {
+      const server = await rawServer(t, answer);
+      const error = await unaryError(t, server.port);
+      t.equal(error.code, Status.INTERNAL, `${where}: INTERNAL`);
+      t.equal(error.details, 'malformed binary metadata: "x-bad-bin" is not base64', `${where}: the same message`);
+    }
+  },
+);
+
 t.test('trailer metadata travels on the GrpcError of a failed call', async (t) => {
   const server = await rawServer(t, (s) =>
     respond(s, [], {

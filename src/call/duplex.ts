@@ -6,8 +6,8 @@
 // taking messages stops the writer (HTTP/2 flow control). Either way memory stays bounded.
 //
 // The call's failure (a status other than OK, cancellation, the deadline) destroys the stream with
-// its GrpcError; destroying the stream with an error ends the call (client: cancel; server: the
-// error's status).
+// its GrpcError, whether or not anyone is reading; destroying the stream with an error ends the call
+// (client: cancel; server: the error's status).
 
 import { Duplex } from 'node:stream';
 
@@ -20,6 +20,8 @@ export interface DuplexCall<In, Out> {
   finishSending(): Promise<void>;
   /** The stream was destroyed with `error` by its user. */
   abort(error: Error): void;
+  /** Calls `listener` once if the call fails. */
+  onFailure(listener: (error: Error) => void): void;
 }
 
 export function callDuplex<In, Out>(call: DuplexCall<In, Out>): Duplex {
@@ -37,10 +39,7 @@ export function callDuplex<In, Out>(call: DuplexCall<In, Out>): Duplex {
           // push() asks for the next message itself while the readable side has room.
           duplex.push(result.done ? null : result.value);
         },
-        (error: Error) => {
-          failed = true;
-          duplex.destroy(error);
-        },
+        (error: Error) => fail(error),
       );
     },
     write(message: Out, _encoding, callback) {
@@ -55,5 +54,10 @@ export function callDuplex<In, Out>(call: DuplexCall<In, Out>): Duplex {
       callback(error);
     },
   });
+  const fail = (error: Error): void => {
+    failed = true;
+    duplex.destroy(error);
+  };
+  call.onFailure(fail);
   return duplex;
 }

@@ -85,8 +85,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
     this.trailers = new Promise((r) => (this.resolveTrailers = r));
     this.status = new Promise((r) => (this.resolveStatus = r));
     this.signal = options.signal;
-    const deadline =
-      options.deadline ?? (options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
+    const deadline = options.deadline ?? (options.timeoutMs === undefined ? undefined : Date.now() + options.timeoutMs);
     this.start(
       deadline === undefined ? undefined : +deadline,
       options.metadata,
@@ -231,6 +230,9 @@ export class ClientCallEngine implements ReaderOwner<Res> {
         return Promise.resolve();
       },
       abort: (error) => this.cancel(`the caller's stream failed: ${error.message}`),
+      onFailure: (listener) => {
+        void this.status.then(() => this.failure && listener(this.failure));
+      },
     });
     return this.view;
   }

@@ -21,7 +21,12 @@ export {
   type ClientStreamingMethod,
   type BidiStreamingMethod,
 } from './client.js';
-export { loadProtoFiles, serviceDefinition, type ServiceDefinition, type MethodDefinition } from '../protocol/schema.js';
+export {
+  loadProtoFiles,
+  serviceDefinition,
+  type ServiceDefinition,
+  type MethodDefinition,
+} from '../protocol/schema.js';
 export { GrpcError } from '../protocol/grpc-error.js';
 export { Metadata, type MetadataValue } from '../protocol/metadata.js';
 export { Status, statusName, type StatusCode } from '../protocol/status.js';

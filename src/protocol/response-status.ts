@@ -28,10 +28,7 @@ export function parseResponseHeaders(headers: IncomingHttpHeaders): Metadata | G
   }
   const contentType = headers[HEADER_CONTENT_TYPE];
   if (httpStatus === 200 && grpcContentSubtype(contentType) === undefined && !hasStatus) {
-    return new GrpcError(
-      Status.UNKNOWN,
-      `invalid content-type "${contentType ?? ''}" in response: not a gRPC server`,
-    );
+    return new GrpcError(Status.UNKNOWN, `invalid content-type "${contentType ?? ''}" in response: not a gRPC server`);
   }
   return metadataFromHeaders(headers);
 }
@@ -51,7 +48,8 @@ export function parseTrailers(trailers: IncomingHttpHeaders): Metadata | GrpcErr
   const message = trailers[HEADER_GRPC_MESSAGE];
   const details = message === undefined ? '' : decodeStatusMessage(String(message));
   // doc/statuscodes.md: "Error parsing returned status" → UNKNOWN.
-  if (code === undefined) return new GrpcError(Status.UNKNOWN, `invalid grpc-status "${raw}": ${details}`, { metadata });
+  if (code === undefined)
+    return new GrpcError(Status.UNKNOWN, `invalid grpc-status "${raw}": ${details}`, { metadata });
   if (code === Status.OK) return metadata;
   return new GrpcError(code, details, { metadata });
 }

@@ -185,6 +185,11 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
       send: (message) => this.send(message),
       finishSending: () => this.flush(),
       abort: (error) => this.end(GrpcError.from(error, `${this.method.path}: the handler's stream failed`)),
+      onFailure: (listener) => {
+        const signal = this.signal;
+        if (signal.aborted) listener(signal.reason as GrpcError);
+        else signal.addEventListener('abort', () => listener(signal.reason as GrpcError), { once: true });
+      },
     });
     return this.view;
   }

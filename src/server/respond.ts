@@ -31,7 +31,11 @@ const RESPOND_AND_END = Object.freeze({ endStream: true, sendDate: false });
 const OK_TRAILERS: ResponseHeaders = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) });
 
 /** PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
-export function statusTrailers(status: GrpcError | undefined, trailers?: Metadata, headers?: Metadata): ResponseHeaders {
+export function statusTrailers(
+  status: GrpcError | undefined,
+  trailers?: Metadata,
+  headers?: Metadata,
+): ResponseHeaders {
   if (status === undefined && !trailers?.size && !headers?.size) return OK_TRAILERS;
   const out: ResponseHeaders = {};
   headers?.writeTo(out); // Trailers-Only: response header metadata travels in the same block

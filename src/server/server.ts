@@ -154,7 +154,10 @@ export class Server {
     const route = this.router.find(headers[HEADER_PATH] ?? '');
     if (route instanceof GrpcError) return refuseCall(stream, replyType, route);
     if (subtype !== 'proto') {
-      const unsupported = new GrpcError(Status.UNIMPLEMENTED, `unsupported codec "${subtype}": this server speaks proto`);
+      const unsupported = new GrpcError(
+        Status.UNIMPLEMENTED,
+        `unsupported codec "${subtype}": this server speaks proto`,
+      );
       return refuseCall(stream, replyType, unsupported);
     }
     let timeoutMs: number | undefined;

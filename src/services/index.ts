@@ -2,7 +2,13 @@
 // standard services any server can add — health, reflection, and the interop TestService.
 
 export * from './routeguide/index.js';
-export { addHealth, HealthService, healthDefinition, type AddHealthOptions, type ServingStatus } from './health/index.js';
+export {
+  addHealth,
+  HealthService,
+  healthDefinition,
+  type AddHealthOptions,
+  type ServingStatus,
+} from './health/index.js';
 export { addReflection, reflectionDefinitions, ReflectionResponder } from './reflection/index.js';
 export {
   testServiceDefinition,

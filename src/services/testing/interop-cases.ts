@@ -3,13 +3,7 @@
 // on our client and throws an InteropFailure (or a GrpcError) naming what went wrong.
 
 import { Channel, type ChannelOptions } from '../../client/channel.js';
-import type {
-  BidiStreamCall,
-  CallOptions,
-  ClientStreamCall,
-  ServerStreamCall,
-  UnaryCall,
-} from '../../client/call.js';
+import type { BidiStreamCall, CallOptions, ClientStreamCall, ServerStreamCall, UnaryCall } from '../../client/call.js';
 import { createClient } from '../../client/client.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
