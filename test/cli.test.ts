@@ -133,7 +133,7 @@ t.test('routeguide serve: logs its address, serves, exits 0 on SIGTERM', async (
   t.teardown(() => child.kill('SIGKILL'));
   const port = await new Promise<number>((resolve, reject) => {
     let seen = '';
-    child.stdout!.on('data', (d: Buffer) => {
+    child.stdout.on('data', (d: Buffer) => {
       seen += d.toString();
       const m = /^listening on 127\.0\.0\.1:(\d+)$/m.exec(seen);
       if (m) resolve(Number(m[1]));

@@ -78,7 +78,7 @@ function recordRoute(t: Test, lines: string[], label: string): RouteRun {
   t.equal(summaries.length, 1, `${label}: one "Route summary" line`);
   const traversed = Number(/^Traversing (\d+) points\.$/.exec(traversing[0] ?? '')?.[1] ?? NaN);
   const summary = new Map<string, string>();
-  for (const [, name, value] of (summaries[0] ?? '').matchAll(/(\w+):(\S+)/g)) summary.set(name!, value!);
+  for (const [, name, value] of (summaries[0] ?? '').matchAll(/(\w+):(\S+)/g)) summary.set(name, value);
   return { traversed, summary };
 }
 
@@ -116,8 +116,8 @@ t.test('Go client: same output from our server as from the Go server', { skip },
   // Client-streaming RecordRoute: random points, so compare shape and point_count only.
   const routes = [recordRoute(t, ours, 'our server'), recordRoute(t, go, 'Go server')];
   for (const [label, run] of [
-    ['our server', routes[0]!],
-    ['Go server', routes[1]!],
+    ['our server', routes[0]],
+    ['Go server', routes[1]],
   ] as const) {
     t.ok(run.traversed >= 2 && run.traversed <= 101, `${label}: traversed 2..101 points (${run.traversed})`);
     t.equal(run.summary.get('point_count'), String(run.traversed), `${label}: point_count == points sent`);
@@ -128,8 +128,8 @@ t.test('Go client: same output from our server as from the Go server', { skip },
     t.match(run.summary.get('distance') ?? '', /^[1-9]\d*$/, `${label}: distance is a positive integer`);
   }
   t.same(
-    [...routes[0]!.summary.keys()],
-    [...routes[1]!.summary.keys()],
+    [...routes[0].summary.keys()],
+    [...routes[1].summary.keys()],
     'Route summary has the same fields, in the same order',
   );
 
@@ -168,7 +168,7 @@ t.test('Go client twice on the same server: RouteChat notes persist like the Go 
   );
   t.same(chats.ours[1], chats.go[1], 'second-run RouteChat lines identical');
   t.same(
-    chats.ours[1]!.slice(0, 3),
+    chats.ours[1].slice(0, 3),
     [
       'Got message First message at point(0, 1)',
       'Got message Fourth message at point(0, 1)',

@@ -138,7 +138,7 @@ function findRubyInterop(): RubyInterop | { skip: string } {
     if (process.env.CI === 'true') throw new Error(`Ruby interop suite cannot run under CI=true: ${problem}`);
     return { skip: problem };
   }
-  return { clientRb: join(testDirs[0]!, 'client.rb'), serverRb: join(testDirs[0]!, 'server.rb') };
+  return { clientRb: join(testDirs[0], 'client.rb'), serverRb: join(testDirs[0], 'server.rb') };
 }
 
 /** Why `ruby` cannot load the grpc gem, or undefined when it can. */
@@ -206,7 +206,7 @@ function startRubyServer(t: Test, serverRb: string): Promise<number> {
     let output = '';
     const timer = setTimeout(() => reject(new Error(`Ruby server.rb did not start within 20 s:\n${output}`)), 20_000);
     const onData = (chunk: Buffer) => {
-      output += chunk;
+      output += chunk.toString();
       const port = /listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
       if (port) {
         clearTimeout(timer);
@@ -331,8 +331,8 @@ function parseMatrix(section: string): Map<string, string[]> {
     const m = /^\|\s*`([a-z_]+)`\s*\|(.*)\|\s*$/.exec(line.trim());
     if (m)
       rows.set(
-        m[1]!,
-        m[2]!.split('|').map((c) => c.trim().split(/\s+/)[0]!.toLowerCase()),
+        m[1],
+        m[2].split('|').map((c) => c.trim().split(/\s+/)[0].toLowerCase()),
       );
   }
   return rows;

@@ -78,7 +78,7 @@ t.test('-bin values are encoded unpadded', async (t) => {
     [[0xfb, 0xef], '++8'], // "+" and "/" are the standard alphabet (RFC 4648 §4)
   ];
   for (const [bytes, wire] of cases) {
-    t.equal(encodeBinaryValue(Buffer.from(bytes)), wire, `encode [${bytes}]`);
+    t.equal(encodeBinaryValue(Buffer.from(bytes)), wire, `encode [${bytes.join(',')}]`);
     t.same([...decodeBinaryValue(wire)!], bytes, `decode "${wire}"`);
   }
   // A view into a larger buffer encodes only its own bytes.
@@ -144,9 +144,16 @@ t.test('metadataFromHeaders: malformed base64 gives an INTERNAL GrpcError, not a
   }
   // The server's check of raw request headers gives the same answer.
   for (const value of ['A', '/w=', 'AQI,A', 'not base64!']) {
-    t.match(checkBinaryHeaders(['x-ok', 'fine', 'blob-bin', value]), { code: Status.INTERNAL, details: /^malformed binary metadata: "blob-bin"/ });
+    t.match(checkBinaryHeaders(['x-ok', 'fine', 'blob-bin', value]), {
+      code: Status.INTERNAL,
+      details: /^malformed binary metadata: "blob-bin"/,
+    });
   }
-  t.equal(checkBinaryHeaders(['blob-bin', '/w==, AQI', 'grpc-status-details-bin', '***']), undefined, 'reserved -bin headers are not metadata');
+  t.equal(
+    checkBinaryHeaders(['blob-bin', '/w==, AQI', 'grpc-status-details-bin', '***']),
+    undefined,
+    'reserved -bin headers are not metadata',
+  );
 });
 
 t.test('metadataFromHeaders: ASCII values trimmed, arrays kept in order, undefined skipped', async (t) => {

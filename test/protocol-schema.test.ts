@@ -3,8 +3,11 @@
 
 import t from 'tap';
 import { join } from 'node:path';
-import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
+import { loadProtoFiles, serviceDefinition, type MethodDefinition } from '../src/protocol/schema.js';
 import { PROTO_DIR } from '../src/paths.js';
+
+/** Tests read decoded messages' fields freely. */
+type AnyMethod = MethodDefinition<any, any>;
 
 const ROUTE_GUIDE = join(PROTO_DIR, 'route_guide.proto');
 
@@ -12,7 +15,7 @@ t.test('route_guide.proto: four methods with paths and streaming flags', async (
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
   t.equal(def.name, 'routeguide.RouteGuide');
   t.equal(def.service.name, 'RouteGuide');
-  const rows = def.methods.map((m) => [
+  const rows = (def.methods as readonly AnyMethod[]).map((m) => [
     m.path,
     m.name,
     m.localName,
@@ -31,7 +34,7 @@ t.test('route_guide.proto: four methods with paths and streaming flags', async (
 
 t.test('serialize / deserialize round-trip with snake_case fields', async (t) => {
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
-  const method = (name: string) => def.methods.find((m) => m.name === name)!;
+  const method = (name: string) => (def.methods as readonly AnyMethod[]).find((m) => m.name === name)!;
 
   const summary = { point_count: 10, feature_count: 3, distance: 123456, elapsed_time: 7 };
   const back = method('RecordRoute').deserializeResponse(method('RecordRoute').serializeResponse(summary));
@@ -74,7 +77,7 @@ t.test('serialize / deserialize round-trip with snake_case fields', async (t) =>
 
 t.test('wire bytes and defaults', async (t) => {
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
-  const getFeature = def.methods[0];
+  const getFeature = (def.methods as readonly AnyMethod[])[0];
   // field 1 varint (tag 0x08) = 1, field 2 varint (tag 0x10) = 2
   t.same([...getFeature.serializeRequest({ latitude: 1, longitude: 2 })], [0x08, 1, 0x10, 2]);
   // Explicit zeros may be written (protobufjs does) but read back as the defaults.
@@ -94,7 +97,7 @@ t.test('wire bytes and defaults', async (t) => {
   const instance = getFeature.requestType.create({ latitude: 5, longitude: 6 });
   t.same([...getFeature.serializeRequest(instance)], [0x08, 5, 0x10, 6]);
   // camelCase names are not the fields: they are dropped, the snake_case ones kept.
-  const recordRoute = def.methods[2];
+  const recordRoute = (def.methods as readonly AnyMethod[])[2];
   const decoded = recordRoute.deserializeResponse(recordRoute.serializeResponse({ pointCount: 4, feature_count: 2 }));
   t.equal(decoded.point_count, 0);
   t.equal(decoded.feature_count, 2);
@@ -103,9 +106,9 @@ t.test('wire bytes and defaults', async (t) => {
 t.test('deserialize rejects malformed bytes by throwing', async (t) => {
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
   // Field 1 varint whose continuation bit never ends.
-  t.throws(() => def.methods[0].deserializeRequest(new Uint8Array([0x08, 0xff])));
+  t.throws(() => (def.methods as readonly AnyMethod[])[0].deserializeRequest(new Uint8Array([0x08, 0xff])));
   // Field 1 (name, length-delimited) promising 10 bytes with only 1.
-  t.throws(() => def.methods[0].deserializeResponse(new Uint8Array([0x0a, 10, 0x41])));
+  t.throws(() => (def.methods as readonly AnyMethod[])[0].deserializeResponse(new Uint8Array([0x0a, 10, 0x41])));
 });
 
 t.test('includeDirs resolve imports', async (t) => {
@@ -124,20 +127,23 @@ t.test('includeDirs resolve imports', async (t) => {
   const root = loadProtoFiles(join(dir, 'main', 'svc.proto'), [join(dir, 'include')]);
   const def = serviceDefinition(root, 'demo.v1.Things');
   t.same(
-    def.methods.map((m) => [m.path, m.requestStream, m.responseStream]),
+    (def.methods as readonly AnyMethod[]).map((m) => [m.path, m.requestStream, m.responseStream]),
     [
       ['/demo.v1.Things/Get', false, false],
       ['/demo.v1.Things/Watch', false, true],
     ],
   );
-  const bytes = def.methods[0].serializeRequest({ thing_name: 'x' });
-  t.equal(def.methods[0].deserializeResponse(bytes).thing_name, 'x');
+  const bytes = (def.methods as readonly AnyMethod[])[0].serializeRequest({ thing_name: 'x' });
+  t.equal((def.methods as readonly AnyMethod[])[0].deserializeResponse(bytes).thing_name, 'x');
 });
 
 t.test('the bundled grpc/health proto loads through an include dir', async (t) => {
   const root = loadProtoFiles('grpc/health/v1/health.proto', [PROTO_DIR]);
   const def = serviceDefinition(root, 'grpc.health.v1.Health');
-  t.same(def.methods.map((m) => m.path).sort(), ['/grpc.health.v1.Health/Check', '/grpc.health.v1.Health/Watch']);
+  t.same((def.methods as readonly AnyMethod[]).map((m) => m.path).sort(), [
+    '/grpc.health.v1.Health/Check',
+    '/grpc.health.v1.Health/Watch',
+  ]);
 });
 
 t.test('an unknown service name throws', async (t) => {

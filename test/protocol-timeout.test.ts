@@ -53,7 +53,11 @@ t.test('parseTimeout: malformed values return an error, never throw', async (t) 
   for (const value of bad) {
     const parsed = parseTimeout(value);
     t.type(parsed, GrpcError, `${JSON.stringify(value)}: an error`);
-    t.match(parsed, { code: Status.INTERNAL, details: /^malformed grpc-timeout/ }, `${JSON.stringify(value)}: INTERNAL`);
+    t.match(
+      parsed,
+      { code: Status.INTERNAL, details: /^malformed grpc-timeout/ },
+      `${JSON.stringify(value)}: INTERNAL`,
+    );
   }
 });
 

@@ -35,7 +35,7 @@ t.teardown(async () => {
   await server.close(0);
 });
 
-function openStream(version: 'v1' | 'v1alpha'): { ask: ReflectionExchange; close(): void } {
+function openStream(version: 'v1' | 'v1alpha'): { ask: ReflectionExchange; close: () => void } {
   const client = createClient<any>(reflectionDefinitions()[version], channel);
   const call = client.serverReflectionInfo({ timeoutMs: 10_000 });
   return { ask: exchangeOver((m) => call.send(m), call[Symbol.asyncIterator]()), close: () => call.closeSend() };

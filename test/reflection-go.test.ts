@@ -26,7 +26,8 @@ function buildReflectionClient(): string | { skip: string } {
     return join(outDir, 'reflection-client');
   } catch (err) {
     const e = err as { status?: number; stderr?: Buffer };
-    if (e.status === 2 && process.env.CI !== 'true') return { skip: `Go reflection client unavailable: ${e.stderr}` };
+    if (e.status === 2 && process.env.CI !== 'true')
+      return { skip: `Go reflection client unavailable: ${String(e.stderr)}` };
     throw err;
   }
 }

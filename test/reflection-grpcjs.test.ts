@@ -30,7 +30,7 @@ t.teardown(async () => {
   await server.close(0);
 });
 
-function openStream(version: 'v1' | 'v1alpha'): { ask: ReflectionExchange; close(): void } {
+function openStream(version: 'v1' | 'v1alpha'): { ask: ReflectionExchange; close: () => void } {
   const proto = version === 'v1' ? REFLECTION_V1_PROTO : REFLECTION_V1ALPHA_PROTO;
   const pkg = loadGrpcJsPackage(proto) as any;
   const Ctor = pkg.grpc.reflection[version].ServerReflection;

@@ -5,6 +5,7 @@
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import t from 'tap';
+import type { MethodDefinition } from '../src/protocol/schema.js';
 import type { ServerCall } from '../src/server/call.js';
 import { closeRaw, connectRaw, frame, grpcStatus, openRaw, unframe } from './helpers/raw-h2.js';
 import { probeDefinition, startTestServer } from './helpers/test-server.js';
@@ -20,7 +21,7 @@ const WINDOW = 1024 * 1024; // the raw client's windows in the second test
 const PAYLOAD = Buffer.alloc(1024, 7);
 const TOTAL = 4000; // ~4 MiB: four windows' worth
 
-const method = (name: string) => probeDefinition().methods.find((m) => m.name === name)!;
+const method = (name: string) => probeDefinition().methods.find((m) => m.name === name) as MethodDefinition<Msg, Msg>;
 
 /** Polls `read` until it stops changing for `quietPolls` polls in a row; resolves with the settled value. */
 async function settle(read: () => number, quietPolls = 5, everyMs = 40): Promise<number> {

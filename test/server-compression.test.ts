@@ -7,12 +7,16 @@ import { Status } from '../src/protocol/status.js';
 import { closeRaw, connectRaw, frame, grpcStatus, rawRequest, unframe } from './helpers/raw-h2.js';
 import { collect, grpc, grpcJsRouteGuideClient, unary } from './helpers/grpc-js.js';
 import { startTestServer } from './helpers/test-server.js';
-import { routeGuideDefinition } from '../src/services/routeguide/index.js';
+import type { MethodDefinition } from '../src/protocol/schema.js';
+import { routeGuideDefinition, type Feature, type Point } from '../src/services/routeguide/index.js';
 
 const GET_FEATURE = '/routeguide.RouteGuide/GetFeature';
 const POINT = { latitude: 409146138, longitude: -746188906 };
 const NAME = 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA';
-const getFeature = routeGuideDefinition().methods.find((m) => m.name === 'GetFeature')!;
+const getFeature = routeGuideDefinition().methods.find((m) => m.name === 'GetFeature') as MethodDefinition<
+  Point,
+  Feature
+>;
 const pointBytes = Buffer.from(getFeature.serializeRequest(POINT));
 
 const server = await startTestServer();

@@ -7,7 +7,8 @@ import { GrpcError } from '../src/protocol/grpc-error.js';
 import { Metadata } from '../src/protocol/metadata.js';
 import { Status } from '../src/protocol/status.js';
 import type { ServerCall } from '../src/server/call.js';
-import { routeGuideDefinition } from '../src/services/routeguide/index.js';
+import type { MethodDefinition } from '../src/protocol/schema.js';
+import { routeGuideDefinition, type RouteNote } from '../src/services/routeguide/index.js';
 import { collect, grpc, grpcJsRouteGuideClient, loadGrpcJsPackage, unary } from './helpers/grpc-js.js';
 import {
   closeRaw,
@@ -130,7 +131,7 @@ interface Fixture {
   pb: any; // grpc-js Probe client on the same channel (same HTTP/2 connection)
   generic: grpc.Client; // for arbitrary paths, same channel
   /** A raw node:http2 connection to the server. */
-  raw(): Promise<ClientHttp2Session>;
+  raw: () => Promise<ClientHttp2Session>;
 }
 
 async function setup(t: Test): Promise<Fixture> {
@@ -432,7 +433,11 @@ t.test('error cases do not disturb a concurrent RouteChat on the same connection
     grpcJsError(unary(pb, 'Unary', { text: 'throw' })),
     grpcJsError(unary(pb, 'Unary', { text: 'not-found' })),
     grpcJsError(unary(pb, 'Unary', { text: 'hang' }, new grpc.Metadata(), { deadline: Date.now() + 100 })),
-    grpcJsError(new Promise((_, reject) => pb.ClientStream((e: Error | null) => reject(e)).write({ text: 'fail' }))),
+    grpcJsError(
+      new Promise((_, reject) =>
+        pb.ClientStream((e: Error | null) => reject(e ?? new Error('no error'))).write({ text: 'fail' }),
+      ),
+    ),
   ]);
   t.same(
     errors.map((e) => e.code),
@@ -449,7 +454,10 @@ t.test('error cases do not disturb a concurrent RouteChat on the same connection
 t.test('malformed streams do not disturb a concurrent stream on the same connection (raw)', async (t) => {
   const { raw } = await setup(t);
   const session = await raw();
-  const chatDef = routeGuideDefinition().methods.find((m) => m.name === 'RouteChat')!;
+  const chatDef = routeGuideDefinition().methods.find((m) => m.name === 'RouteChat') as MethodDefinition<
+    RouteNote,
+    RouteNote
+  >;
   const note = (message: string) =>
     frame(chatDef.serializeRequest({ location: { latitude: 9, longitude: 9 }, message }));
   const healthy = openRaw(session, { path: '/routeguide.RouteGuide/RouteChat', body: note('before'), end: false });

@@ -24,7 +24,7 @@ function handled<P extends Promise<unknown>>(promise: P): P {
 }
 
 /** A send that failed at once, with `error` (see `handled`). */
-export function rejectedSend(error: unknown): Promise<void> {
+export function rejectedSend(error: Error): Promise<void> {
   return handled(Promise.reject(error));
 }
 

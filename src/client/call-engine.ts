@@ -69,7 +69,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
   private localFailure: GrpcError | undefined;
   private responseHeaders: IncomingHttpHeaders | undefined;
   private responseTrailers: IncomingHttpHeaders | undefined;
-  private streamError: Error | undefined;
+  private streamError: NodeJS.ErrnoException | undefined;
   private deadlineTimer: NodeJS.Timeout | undefined;
   private view: Duplex | undefined;
   /** Whether this call already told the channel it ended. */
@@ -239,7 +239,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
 
   // ---- MessageReader owner ----
 
-  parse(body: Buffer, compressed: boolean): Res | GrpcError {
+  parse(body: Buffer, compressed: boolean): unknown {
     return parseMessage(
       body,
       compressed,
@@ -311,7 +311,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
     const rst = this.stream!.rstCode;
     // The server's RST_STREAM reaches us as ERR_HTTP2_STREAM_ERROR on a live connection; anything
     // else that ends an unanswered stream, or a connection that is gone, is a transport failure.
-    const peerReset = (this.streamError as NodeJS.ErrnoException | undefined)?.code === 'ERR_HTTP2_STREAM_ERROR';
+    const peerReset = this.streamError?.code === 'ERR_HTTP2_STREAM_ERROR';
     if (!peerReset && (this.session?.destroyed || (this.responseHeaders === undefined && this.streamError))) {
       return unavailable(this.channel, this.streamError);
     }
@@ -357,7 +357,7 @@ function cancelled(signal: AbortSignal): GrpcError {
 /** Connection failures end calls with UNAVAILABLE, naming the target and the socket error. */
 function unavailable(channel: Channel, error: Error | undefined): GrpcError {
   // A stream cancelled because its connection failed carries the socket error as its cause.
-  const cause = ((error as { cause?: Error } | undefined)?.cause ?? channel.lastError ?? error) as Error | undefined;
+  const cause = (error as { cause?: Error } | undefined)?.cause ?? channel.lastError ?? error;
   const why = cause ? `: ${cause.message}` : '';
   return new GrpcError(Status.UNAVAILABLE, `connection to ${channel.target} failed${why}`);
 }

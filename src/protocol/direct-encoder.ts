@@ -1,9 +1,15 @@
+// SPEED ONLY — not on the reading path: protobufjs encodes every message correctly without this
+// file (schema.ts falls back to it for anything not covered here).
+//
 // Protobuf encoding straight into the buffer that goes on the wire, in two passes: the first
 // measures the message (and checks every value's JavaScript type), the second writes it.
 //
 // protobufjs's encoder records one small object per field written and then copies into a buffer;
 // for the small messages gRPC services exchange most, those objects cost more than the bytes. This
-// encoder allocates nothing but the output buffer.
+// encoder allocates nothing but the output buffer: a RouteNote costs 170 ns instead of 390, a
+// Feature 250 instead of 540 (README, Benchmarks: "Encoding", which helps every row that sends
+// messages — (a) and (c) to (f)). test/protocol-direct-encoder.test.ts holds its bytes equal to
+// protobufjs's.
 //
 // It covers the field types of proto3 messages without 64-bit integers: double, float, the 32-bit
 // integers, bool, string, bytes, enums (as numbers), nested messages, and repeated fields of any of
@@ -73,6 +79,8 @@ const SCALARS: Record<string, { wireType: number; measure: string; write: string
 // protobufjs's limit (util.recursionLimit); deeper messages go to protobufjs, which throws.
 const MAX_DEPTH = 100;
 
+// Called as hasOwn.call(m, name) by the generated code.
+// eslint-disable-next-line @typescript-eslint/unbound-method
 const hasOwn = Object.prototype.hasOwnProperty;
 
 // The first pass records the byte length of every nested message, packed run and string here, in
@@ -201,7 +209,11 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
   write.push('return pos;');
   const scope: Record<string, unknown> = { ...HELPERS, measures, writes };
   const source = `return [function measure(m, depth) {\n${measure.join('\n')}\n}, function write(m, out, pos) {\n${write.join('\n')}\n}];`;
-  return new Function(...Object.keys(scope), source)(...Object.values(scope)) as [Measure, Write];
+  // Generating code is what makes this encoder fast (see the top of the file); the source is built
+  // from field numbers and JSON-quoted field names only.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function(...Object.keys(scope), source) as (...helpers: unknown[]) => [Measure, Write];
+  return factory(...Object.values(scope));
 }
 
 function varintBytes(value: number): number[] {

@@ -12,10 +12,8 @@ export const HEADER_USER_AGENT = 'user-agent';
 export const HEADER_TIMEOUT = 'grpc-timeout';
 export const HEADER_ENCODING = 'grpc-encoding';
 export const HEADER_ACCEPT_ENCODING = 'grpc-accept-encoding';
-export const HEADER_MESSAGE_TYPE = 'grpc-message-type';
 export const HEADER_GRPC_STATUS = 'grpc-status';
 export const HEADER_GRPC_MESSAGE = 'grpc-message';
-export const HEADER_STATUS_DETAILS = 'grpc-status-details-bin';
 
 /** `te: trailers` — required on requests, "used to detect incompatible proxies". */
 export const TE_TRAILERS = 'trailers';

@@ -49,7 +49,7 @@ export function parseTrailers(trailers: IncomingHttpHeaders): Metadata | GrpcErr
   const details = message === undefined ? '' : decodeStatusMessage(String(message));
   // doc/statuscodes.md: "Error parsing returned status" → UNKNOWN.
   if (code === undefined)
-    return new GrpcError(Status.UNKNOWN, `invalid grpc-status "${raw}": ${details}`, { metadata });
+    return new GrpcError(Status.UNKNOWN, `invalid grpc-status "${String(raw)}": ${details}`, { metadata });
   if (code === Status.OK) return metadata;
   return new GrpcError(code, details, { metadata });
 }

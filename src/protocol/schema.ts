@@ -4,11 +4,12 @@
 // Field names keep the .proto spelling (`point_count`), as the canonical Node example does
 // (proto-loader `keepCase: true`) and as server reflection must report them.
 
+import { statSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { PREFIX_SIZE, writePrefix } from '../../framing/index.js';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from './direct-encoder.js';
 
-export interface MethodDefinition<Req = any, Res = any> {
+export interface MethodDefinition<Req = unknown, Res = unknown> {
   /** `/routeguide.RouteGuide/GetFeature` */
   readonly path: string;
   /** `GetFeature` */
@@ -63,7 +64,7 @@ export function loadProtoFiles(files: string | string[], includeDirs: string[] =
 
 function existsSync(path: string): boolean {
   try {
-    return protobuf.util.fs.statSync(path).isFile();
+    return statSync(path).isFile();
   } catch {
     return false;
   }
@@ -149,6 +150,6 @@ function framer(type: protobuf.Type): (message: unknown) => Buffer {
   };
 }
 
-function deserializer(type: protobuf.Type): (bytes: Uint8Array) => any {
+function deserializer(type: protobuf.Type): (bytes: Uint8Array) => unknown {
   return (bytes) => type.decode(bytes);
 }

@@ -274,7 +274,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
 
   // ---- MessageReader owner ----
 
-  parse(body: Buffer, compressed: boolean): Req | GrpcError {
+  parse(body: Buffer, compressed: boolean): unknown {
     return parseMessage(
       body,
       compressed,

@@ -11,6 +11,7 @@
 //   4. calls in flight run on until `graceMs`; those still running then end with UNAVAILABLE
 //      (trailers, so the client sees a status), and connections not closed shortly after are destroyed.
 
+import { once } from 'node:events';
 import { constants, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -55,7 +56,7 @@ export class ConnectionTracker {
     this.draining = true;
     for (const session of this.sessions) goAway(session);
     const allClosed = () =>
-      Promise.all([...this.sessions].map((s) => (s.destroyed ? undefined : new Promise((r) => s.once('close', r)))));
+      Promise.all([...this.sessions].map((s) => (s.destroyed ? Promise.resolve() : once(s, 'close'))));
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => (graceTimer = setTimeout(() => resolve('grace'), graceMs)));
     const finished = await Promise.race([allClosed().then(() => 'closed' as const), graceOver]);

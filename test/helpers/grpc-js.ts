@@ -123,7 +123,7 @@ export function grpcJsRouteGuideHandlers(features: JsFeature[]): grpc.UntypedSer
  */
 export async function startGrpcJsRouteGuideServer(
   extraHandlers: grpc.UntypedServiceImplementation = {},
-): Promise<{ port: number; close(): Promise<void> }> {
+): Promise<{ port: number; close: () => Promise<void> }> {
   const features: JsFeature[] = JSON.parse(readFileSync(DEFAULT_FEATURE_DB, 'utf8'));
   const server = new grpc.Server();
   server.addService(routeGuidePackage().RouteGuide.service, {

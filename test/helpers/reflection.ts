@@ -80,7 +80,10 @@ export function queueIterator<T>(): { push(v: T): void; end(e?: Error): void; it
     },
     end(error) {
       ended = { error };
-      for (const w of waiting.splice(0)) error ? w.reject(error) : w.resolve({ value: undefined, done: true });
+      for (const w of waiting.splice(0)) {
+        if (error) w.reject(error);
+        else w.resolve({ value: undefined, done: true });
+      }
     },
     iterator: {
       next: () => {

@@ -21,7 +21,7 @@ export function probeDefinition(): ServiceDefinition {
 export interface TestServer {
   port: number;
   server: Server;
-  close(): Promise<void>;
+  close: () => Promise<void>;
 }
 
 export interface TestServerOptions extends ServerOptions {

@@ -121,7 +121,8 @@ function addSymbols(object: ReflectionObject, symbols: string[]): void {
 const WELL_KNOWN_FILES = new Map<string, string>();
 for (const [file, json] of Object.entries(protobuf.common as unknown as Record<string, { nested?: object }>)) {
   if (!file.endsWith('.proto') || !json?.nested) continue;
-  const google = (json.nested as Record<string, any>).google?.nested?.protobuf?.nested ?? {};
+  type Nested = { nested?: Record<string, Nested> };
+  const google = (json as Nested).nested?.google?.nested?.protobuf?.nested ?? {};
   for (const type of Object.keys(google)) WELL_KNOWN_FILES.set(`google.protobuf.${type}`, file);
 }
 

@@ -18,7 +18,7 @@ export class FeatureDb {
     for (const f of features) {
       const { latitude, longitude } = f.location ?? { latitude: 0, longitude: 0 };
       let row = this.byLocation.get(latitude);
-      if (!row) this.byLocation.set(latitude, (row = new Map()));
+      if (!row) this.byLocation.set(latitude, (row = new Map<number, Feature>()));
       // The first feature at a location wins, as in the canonical linear search.
       if (!row.has(longitude)) row.set(longitude, f);
     }
@@ -27,13 +27,17 @@ export class FeatureDb {
   static load(path = DEFAULT_FEATURE_DB): FeatureDb {
     const raw: unknown = JSON.parse(readFileSync(path, 'utf8'));
     if (!Array.isArray(raw)) throw new Error(`${path}: expected a JSON array of features`);
-    const features = raw.map((f, i): Feature => {
-      const lat = f?.location?.latitude;
-      const lng = f?.location?.longitude;
-      if (!Number.isInteger(lat) || !Number.isInteger(lng))
-        throw new Error(`${path}: feature ${i} has no integer location`);
-      return { name: typeof f.name === 'string' ? f.name : '', location: { latitude: lat, longitude: lng } };
-    });
+    const features = (raw as { name?: unknown; location?: { latitude?: unknown; longitude?: unknown } }[]).map(
+      (f, i): Feature => {
+        const latitude = f?.location?.latitude;
+        const longitude = f?.location?.longitude;
+        if (!Number.isInteger(latitude) || !Number.isInteger(longitude)) {
+          throw new Error(`${path}: feature ${i} has no integer location`);
+        }
+        const name = typeof f.name === 'string' ? f.name : '';
+        return { name, location: { latitude: latitude as number, longitude: longitude as number } };
+      },
+    );
     return new FeatureDb(features);
   }
 

@@ -127,8 +127,8 @@ const CASES = {
       check(result.failure === undefined, `${what}: ${result.failure?.message}`);
       check(result.messages.length === 1, `${what}: ${result.messages.length} response messages, expected 1`);
       const [message] = result.messages;
-      check(message!.compressed === compressed, `${what}: response Compressed-Flag is ${Number(message!.compressed)}`);
-      checkPayload(method.deserializeResponse(message!.body).payload, LARGE_RESPONSE, what);
+      check(message.compressed === compressed, `${what}: response Compressed-Flag is ${Number(message.compressed)}`);
+      checkPayload((method.deserializeResponse(message.body) as SimpleResponse).payload, LARGE_RESPONSE, what);
     }
   },
 
@@ -172,7 +172,7 @@ const CASES = {
     const request = { response_type: COMPRESSABLE, response_parameters: SERVER_STREAM_SIZES.map((size) => ({ size })) };
     const responses = await collect(test.streamingOutputCall(request, options()));
     check(responses.length === 4, `server_streaming: ${responses.length} responses, expected 4`);
-    responses.forEach((r, i) => checkPayload(r.payload, SERVER_STREAM_SIZES[i]!, `server_streaming response ${i}`));
+    responses.forEach((r, i) => checkPayload(r.payload, SERVER_STREAM_SIZES[i], `server_streaming response ${i}`));
   },
 
   async server_compressed_streaming({ target }: CaseContext) {
@@ -197,7 +197,7 @@ const CASES = {
     result.messages.forEach((message, i) => {
       const what = `server_compressed_streaming response ${i} (compressed=${flags[i]})`;
       check(message.compressed === flags[i], `${what}: Compressed-Flag is ${Number(message.compressed)}`);
-      checkPayload(method.deserializeResponse(message.body).payload, sizes[i]!, what);
+      checkPayload((method.deserializeResponse(message.body) as StreamingOutputCallResponse).payload, sizes[i], what);
     });
   },
 
@@ -205,10 +205,10 @@ const CASES = {
     const call = test.fullDuplexCall(options());
     const responses = call[Symbol.asyncIterator]();
     for (let i = 0; i < CLIENT_STREAM_SIZES.length; i++) {
-      await call.send(pingPongRequest(CLIENT_STREAM_SIZES[i]!, SERVER_STREAM_SIZES[i]!));
+      await call.send(pingPongRequest(CLIENT_STREAM_SIZES[i], SERVER_STREAM_SIZES[i]));
       const next = await responses.next();
       check(!next.done, `ping_pong: the stream ended before response ${i}`);
-      checkPayload(next.value.payload, SERVER_STREAM_SIZES[i]!, `ping_pong response ${i}`);
+      checkPayload(next.value.payload, SERVER_STREAM_SIZES[i], `ping_pong response ${i}`);
     }
     call.closeSend();
     const end = await responses.next();
@@ -305,7 +305,7 @@ const CASES = {
     duplex.closeSend();
     const responses = await collect(duplex);
     check(responses.length === 1, `custom_metadata FullDuplexCall: ${responses.length} responses, expected 1`);
-    checkPayload(responses[0]!.payload, LARGE_RESPONSE, 'custom_metadata FullDuplexCall');
+    checkPayload(responses[0].payload, LARGE_RESPONSE, 'custom_metadata FullDuplexCall');
     await checkEcho('FullDuplexCall', duplex);
   },
 

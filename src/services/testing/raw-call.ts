@@ -100,7 +100,9 @@ export function rawCall(options: RawCallOptions): Promise<RawCallResult> {
       // Trailers-Only: the status is in this one HEADERS frame.
       if (flags & http2.constants.NGHTTP2_FLAG_END_STREAM) trailers = headers;
     });
-    stream.on('trailers', (headers) => (trailers = headers));
+    stream.on('trailers', (headers: http2.IncomingHttpHeaders) => {
+      trailers = headers;
+    });
     stream.on('data', (chunk: Buffer) => {
       framingError ??= decoder.push(chunk);
     });

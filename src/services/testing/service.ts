@@ -77,7 +77,7 @@ function payload(type: number | undefined, size: number | undefined): Payload {
 
 /** One response per ResponseParameters, in order, each after its interval_us (StreamingOutputCall, FullDuplexCall). */
 async function sendResponses(
-  call: ServerCall<any, StreamingOutputCallResponse>,
+  call: ServerCall<unknown, StreamingOutputCallResponse>,
   request: StreamingOutputCallRequest,
 ): Promise<void> {
   for (const params of request.response_parameters ?? []) {
@@ -90,7 +90,7 @@ async function sendResponses(
 
 export interface TestServiceHandlers extends ServiceHandlers {
   EmptyCall(request: Empty, call: ServerCall): Empty;
-  UnaryCall(request: SimpleRequest, call: ServerCall): Promise<SimpleResponse>;
+  UnaryCall(request: SimpleRequest, call: ServerCall): SimpleResponse;
   CacheableUnaryCall(request: SimpleRequest, call: ServerCall): SimpleResponse;
   StreamingOutputCall(request: StreamingOutputCallRequest, call: ServerCall): Promise<void>;
   StreamingInputCall(call: ServerCall<StreamingInputCallRequest>): Promise<StreamingInputCallResponse>;
@@ -102,7 +102,7 @@ export function testServiceHandlers(): TestServiceHandlers {
   return {
     EmptyCall: () => ({}),
 
-    async UnaryCall(request, call) {
+    UnaryCall(request, call) {
       echoMetadata(call);
       checkExpectedCompression(request.expect_compressed, call);
       echoStatus(request.response_status);

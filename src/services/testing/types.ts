@@ -4,7 +4,8 @@
 /** PayloadType: the only value is COMPRESSABLE (0). */
 export const COMPRESSABLE = 0;
 
-export interface Empty {}
+/** grpc.testing.Empty: no fields. */
+export type Empty = Record<string, never>;
 
 export interface BoolValue {
   value?: boolean;
