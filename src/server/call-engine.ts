@@ -206,7 +206,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
       this.headerMetadata?.writeTo(headers);
     }
     this.stream.respond(headers, RESPOND_WITH_TRAILERS);
-    this.stream.once('wantTrailers', this.onWantTrailers);
+    this.stream.on('wantTrailers', this.onWantTrailers); // emitted once per stream
   }
 
   send(message: Res, options?: SendOptions): Promise<void> {
