@@ -56,7 +56,7 @@ export class Channel {
   private current: ClientHttp2Session | undefined;
   private activeCalls = 0;
   private closed = false;
-  /** The last connection error, named in UNAVAILABLE messages. */
+  /** @internal The last connection error, named in UNAVAILABLE messages. */
   lastError: Error | undefined;
 
   constructor(target: string, options: ChannelOptions = {}) {
@@ -79,7 +79,7 @@ export class Channel {
     };
   }
 
-  /** The live connection, connecting first if there is none. The one place a connection is made. */
+  /** @internal The live connection, connecting first if there is none. The one place a connection is made. */
   session(): ClientHttp2Session {
     if (this.closed) throw new Error('channel is closed');
     const existing = this.current;
@@ -102,11 +102,12 @@ export class Channel {
     return session;
   }
 
-  /** Calls keep the process alive while they run; an idle channel does not. */
+  /** @internal Calls keep the process alive while they run; an idle channel does not. */
   callStarted(): void {
     if (this.activeCalls++ === 0) this.current?.ref();
   }
 
+  /** @internal */
   callEnded(): void {
     if (--this.activeCalls === 0) this.current?.unref();
   }
