@@ -64,3 +64,35 @@ export function required(name: string, value: string | undefined): string {
   if (value === undefined) throw new UsageError(`--${name} is required`);
   return value;
 }
+
+/** A number of worker processes: a positive integer, or `auto` for one per CPU. */
+export function workersValue(name: string, value: string, cpus: number): number {
+  if (value === 'auto') return cpus;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < 1 || n > 1024) {
+    throw new UsageError(`--${name} must be a number of processes (1..1024) or auto, got "${value}"`);
+  }
+  return n;
+}
+
+export type StoreChoice = { kind: 'memory' } | { kind: 'redis'; url: string };
+
+/** Where RouteChat notes live: `memory`, or a Redis URL `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`. */
+export function storeValue(name: string, value: string): StoreChoice {
+  if (value === 'memory') return { kind: 'memory' };
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    url = undefined;
+  }
+  const valid =
+    url !== undefined &&
+    url.protocol === 'redis:' &&
+    url.hostname !== '' &&
+    /^(\/\d{0,5})?$/.test(url.pathname) &&
+    url.search === '' &&
+    url.hash === '';
+  if (!valid) throw new UsageError(`--${name} must be memory or redis://HOST[:PORT][/DB], got "${value}"`);
+  return { kind: 'redis', url: value };
+}

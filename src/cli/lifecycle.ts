@@ -10,16 +10,29 @@ export function showAddress(address: AddressInfo): string {
   return `${host}:${address.port}`;
 }
 
-/** Resolves after SIGINT/SIGTERM closed the server (in-flight calls get `graceMs` to finish). */
-export function shutdownOnSignal(server: Server, graceMs: number): Promise<void> {
+/** Another way to be asked to shut down: calls `stop(why)` when asked (a worker: by its primary). */
+export type ShutdownRequest = (stop: (why: string) => void) => void;
+
+/**
+ * Resolves after SIGINT/SIGTERM (or `request`) closed the server (in-flight calls get `graceMs` to
+ * finish). A second signal after the first is not caught: it ends the process at once.
+ */
+export function shutdownOnSignal(server: Server, graceMs: number, request?: ShutdownRequest): Promise<void> {
   return new Promise((resolve) => {
-    const stop = (signal: string) => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      console.log(`${signal}: shutting down (grace ${graceMs} ms)`);
+    let stopping = false;
+    const stop = (why: string) => {
+      if (stopping) return;
+      stopping = true;
+      console.log(`${why}: shutting down (grace ${graceMs} ms)`);
       server.close(graceMs).then(resolve, resolve);
     };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+    const onSignal = (signal: NodeJS.Signals) => {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+      stop(signal);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    request?.(stop);
   });
 }

@@ -1,0 +1,253 @@
+// The embedded note store: RouteChat's notes in this process's memory, bounded by count and bytes.
+//
+// Every note kept is a row of typed-array columns, not an object (README, Benchmarks: with notes kept
+// as objects, each garbage collection copied and marked three objects per note, and 200k notes
+// slowed RouteChat down by a third). A row holds the note's coordinates, whether it came with a
+// location, its message size, and three links:
+//
+//   older/newer  every row in arrival order (a doubly linked list: the oldest row goes first when a
+//                global bound is reached, and a row dropped by the per-location bound is unlinked
+//                from the middle);
+//   nextHere     the next row at the same location (oldest to newest).
+//
+// An open-addressing hash table of Int32s (linear probing, backward-shift deletion) maps a location
+// to its first and last rows and its count. Messages live in chunked arrays of strings indexed by
+// row, so the collector sees one string per note. Dropped rows go to a free list and are reused:
+// past the bounds nothing grows, and memory stays flat however long a client floods.
+
+import { DropLog, type DropLogOptions } from './drop-log.js';
+import { resolveBounds, type NoteBounds, type NoteStore } from './note-store.js';
+import type { RouteNote } from './types.js';
+
+const NONE = -1;
+const INITIAL_ROWS = 1024;
+// Messages go in arrays of 4096, so that no array of them is ever copied to grow past that.
+const CHUNK_BITS = 12;
+const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
+const NO_NOTES: readonly RouteNote[] = Object.freeze([]);
+
+export interface MemoryNoteStoreOptions extends Partial<NoteBounds>, DropLogOptions {}
+
+export class MemoryNoteStore implements NoteStore {
+  readonly description = 'memory';
+  readonly bounds: NoteBounds;
+  /** Notes dropped past the bounds, counted and logged. */
+  readonly drops: DropLog;
+
+  // Rows. A row is live (holds a note) or on the free list.
+  private latitudes = new Int32Array(INITIAL_ROWS);
+  private longitudes = new Int32Array(INITIAL_ROWS);
+  private located = new Uint8Array(INITIAL_ROWS); // 0: the note came without a location
+  private sizes = new Int32Array(INITIAL_ROWS); // UTF-8 bytes of the message
+  private older = new Int32Array(INITIAL_ROWS);
+  private newer = new Int32Array(INITIAL_ROWS);
+  private nextHere = new Int32Array(INITIAL_ROWS); // on the free list: the next free row
+  private readonly messages: string[][] = [];
+  private rowsUsed = 0; // rows ever handed out; rows below it are live or free
+  private freeRow = NONE;
+  private oldest = NONE;
+  private newest = NONE;
+  private noteCount = 0;
+  private byteCount = 0;
+
+  // Hash table: slot → the location's first row (FREE if none), last row, and count. At most half full.
+  private firstRows = new Int32Array(2 * INITIAL_ROWS).fill(NONE);
+  private lastRows = new Int32Array(2 * INITIAL_ROWS);
+  private counts = new Int32Array(2 * INITIAL_ROWS);
+  private locationCount = 0;
+
+  constructor(options: MemoryNoteStoreOptions = {}) {
+    const { log, intervalMs, ...bounds } = options;
+    this.bounds = resolveBounds(bounds);
+    this.drops = new DropLog(this.bounds, { log, intervalMs });
+  }
+
+  /** Notes and message bytes kept, and locations holding notes. */
+  get size(): { notes: number; bytes: number; locations: number } {
+    return { notes: this.noteCount, bytes: this.byteCount, locations: this.locationCount };
+  }
+
+  /** Rows allocated: at most `maxNotes` (or the first 1024). */
+  get capacity(): number {
+    return this.latitudes.length;
+  }
+
+  append(note: RouteNote): readonly RouteNote[] {
+    const latitude = note.location?.latitude ?? 0;
+    const longitude = note.location?.longitude ?? 0;
+    const message = note.message ?? '';
+    const size = Buffer.byteLength(message, 'utf8');
+    const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
+    if (size > maxNoteBytes) {
+      this.drops.count('tooLarge');
+      return this.notesAt(this.slotOf(latitude, longitude));
+    }
+    // Make room first, oldest first: at this location, then anywhere.
+    let slot = this.slotOf(latitude, longitude);
+    if (this.firstRows[slot] !== NONE && this.counts[slot] >= maxNotesPerLocation) {
+      this.drop(this.firstRows[slot], 'perLocation');
+      slot = this.slotOf(latitude, longitude); // the drop may have moved or freed the slot
+    }
+    let moved = false;
+    while (this.noteCount >= maxNotes || this.byteCount + size > maxNoteBytes) {
+      this.drop(this.oldest, this.noteCount >= maxNotes ? 'notes' : 'bytes');
+      moved = true;
+    }
+    if (moved) slot = this.slotOf(latitude, longitude);
+
+    const earlier = this.notesAt(slot);
+    const row = this.newRow(message);
+    this.latitudes[row] = latitude;
+    this.longitudes[row] = longitude;
+    this.located[row] = note.location ? 1 : 0;
+    this.sizes[row] = size;
+    this.older[row] = this.newest;
+    this.newer[row] = NONE;
+    this.nextHere[row] = NONE;
+    if (this.newest !== NONE) this.newer[this.newest] = row;
+    else this.oldest = row;
+    this.newest = row;
+    this.noteCount++;
+    this.byteCount += size;
+
+    if (this.firstRows[slot] === NONE) {
+      this.firstRows[slot] = row;
+      this.lastRows[slot] = row;
+      this.counts[slot] = 1;
+      if (++this.locationCount * 2 > this.firstRows.length) this.growTable();
+    } else {
+      this.nextHere[this.lastRows[slot]] = row;
+      this.lastRows[slot] = row;
+      this.counts[slot]++;
+    }
+    return earlier;
+  }
+
+  close(): Promise<void> {
+    this.drops.close();
+    return Promise.resolve();
+  }
+
+  /** The notes at the location of `slot`, oldest first, as new objects (a shared empty array when none). */
+  private notesAt(slot: number): readonly RouteNote[] {
+    let row = this.firstRows[slot];
+    if (row === NONE) return NO_NOTES;
+    const notes = new Array<RouteNote>(this.counts[slot]);
+    for (let i = 0; row !== NONE; i++, row = this.nextHere[row]) notes[i] = this.noteOf(row);
+    return notes;
+  }
+
+  private noteOf(row: number): RouteNote {
+    const message = this.messages[row >>> CHUNK_BITS][row & CHUNK_MASK];
+    if (!this.located[row]) return { message };
+    return { location: { latitude: this.latitudes[row], longitude: this.longitudes[row] }, message };
+  }
+
+  /** Drops `row`, which must be the oldest at its location; its row goes to the free list. */
+  private drop(row: number, reason: 'notes' | 'bytes' | 'perLocation'): void {
+    const older = this.older[row];
+    const newer = this.newer[row];
+    if (older !== NONE) this.newer[older] = newer;
+    else this.oldest = newer;
+    if (newer !== NONE) this.older[newer] = older;
+    else this.newest = older;
+
+    const slot = this.slotOf(this.latitudes[row], this.longitudes[row]);
+    const next = this.nextHere[row];
+    if (next === NONE) this.deleteSlot(slot);
+    else {
+      this.firstRows[slot] = next;
+      this.counts[slot]--;
+    }
+    this.noteCount--;
+    this.byteCount -= this.sizes[row];
+    this.messages[row >>> CHUNK_BITS][row & CHUNK_MASK] = ''; // let the collector have the string now
+    this.nextHere[row] = this.freeRow;
+    this.freeRow = row;
+    this.drops.count(reason);
+  }
+
+  private newRow(message: string): number {
+    const free = this.freeRow;
+    if (free !== NONE) {
+      this.freeRow = this.nextHere[free];
+      this.messages[free >>> CHUNK_BITS][free & CHUNK_MASK] = message;
+      return free;
+    }
+    const row = this.rowsUsed++;
+    // (row < maxNotes here: room was made first, and no row is free)
+    if (row === this.latitudes.length) this.growRows(Math.min(2 * row, this.bounds.maxNotes));
+    if ((row & CHUNK_MASK) === 0) this.messages.push([]);
+    this.messages[row >>> CHUNK_BITS].push(message);
+    return row;
+  }
+
+  private growRows(length: number): void {
+    this.latitudes = grown(this.latitudes, new Int32Array(length));
+    this.longitudes = grown(this.longitudes, new Int32Array(length));
+    this.located = grown(this.located, new Uint8Array(length));
+    this.sizes = grown(this.sizes, new Int32Array(length));
+    this.older = grown(this.older, new Int32Array(length));
+    this.newer = grown(this.newer, new Int32Array(length));
+    this.nextHere = grown(this.nextHere, new Int32Array(length));
+  }
+
+  /** The slot holding (latitude, longitude), or the free slot where it belongs. */
+  private slotOf(latitude: number, longitude: number): number {
+    const table = this.firstRows;
+    const mask = table.length - 1;
+    for (let slot = hash(latitude, longitude) & mask; ; slot = (slot + 1) & mask) {
+      const row = table[slot];
+      if (row === NONE || (this.latitudes[row] === latitude && this.longitudes[row] === longitude)) return slot;
+    }
+  }
+
+  /**
+   * Empties `slot` without breaking any probe sequence (backward-shift deletion): each following
+   * entry whose home slot does not lie cyclically in (hole, entry] moves back into the hole.
+   */
+  private deleteSlot(slot: number): void {
+    const mask = this.firstRows.length - 1;
+    let hole = slot;
+    for (let i = (hole + 1) & mask; this.firstRows[i] !== NONE; i = (i + 1) & mask) {
+      const row = this.firstRows[i];
+      const home = hash(this.latitudes[row], this.longitudes[row]) & mask;
+      const stays = hole < i ? hole < home && home <= i : hole < home || home <= i;
+      if (stays) continue;
+      this.firstRows[hole] = row;
+      this.lastRows[hole] = this.lastRows[i];
+      this.counts[hole] = this.counts[i];
+      hole = i;
+    }
+    this.firstRows[hole] = NONE;
+    this.locationCount--;
+  }
+
+  private growTable(): void {
+    const { firstRows, lastRows, counts } = this;
+    this.firstRows = new Int32Array(2 * firstRows.length).fill(NONE);
+    this.lastRows = new Int32Array(2 * firstRows.length);
+    this.counts = new Int32Array(2 * firstRows.length);
+    for (let old = 0; old < firstRows.length; old++) {
+      const row = firstRows[old];
+      if (row === NONE) continue;
+      const slot = this.slotOf(this.latitudes[row], this.longitudes[row]);
+      this.firstRows[slot] = row;
+      this.lastRows[slot] = lastRows[old];
+      this.counts[slot] = counts[old];
+    }
+  }
+}
+
+function grown<A extends Int32Array | Uint8Array>(from: A, to: A): A {
+  to.set(from);
+  return to;
+}
+
+/** Mixes the two 32-bit coordinates into a well-spread 32-bit hash. */
+function hash(latitude: number, longitude: number): number {
+  let h = Math.imul(latitude, 0x9e3779b1) ^ Math.imul(longitude ^ 0x7f4a7c15, 0x85ebca6b);
+  h ^= h >>> 15;
+  h = Math.imul(h, 0x2c1b3c6d);
+  return h ^ (h >>> 16);
+}

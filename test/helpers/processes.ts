@@ -1,0 +1,91 @@
+// Child processes for tests: free loopback ports, waiting for a port to accept, and a started
+// process that is always stopped (also when the test process itself exits early).
+
+import { spawn, type ChildProcess, type SpawnOptions } from 'node:child_process';
+import { connect, createServer } from 'node:net';
+
+/** A free TCP port on 127.0.0.1 (a tiny race until the caller binds it). */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host, port });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}
+
+export interface Started {
+  child: ChildProcess;
+  /** Everything written to stdout and stderr so far. */
+  output(): string;
+  /** Resolves when the process has exited (and its output is read) with its code or signal. */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  /** SIGTERM (or `signal`), then SIGKILL after `killAfterMs`; resolves once it has exited. */
+  stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+/** Spawns `cmd`, collecting its output; it is SIGKILLed if the test process exits first. */
+export function start(cmd: string, args: string[], options: SpawnOptions = {}): Started {
+  const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
+  let output = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    child.once('error', (error) => {
+      output += String(error);
+      resolve({ code: null, signal: null });
+    });
+    child.once('close', (code, signal) => resolve({ code, signal }));
+  }).finally(() => process.removeListener('exit', killOnExit));
+  return {
+    child,
+    output: () => output,
+    exited,
+    async stop(signal: NodeJS.Signals = 'SIGTERM', killAfterMs = 10_000) {
+      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
+      const result = await exited;
+      clearTimeout(timer);
+      return result;
+    },
+  };
+}
+
+/** Waits until `port` accepts connections; throws with the process's output if it exits first or after `timeoutMs`. */
+export async function waitForPort(process: Started, port: number, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void process.exited.then(() => (gone = true));
+  while (!(await canConnect(port))) {
+    if (gone) throw new Error(`exited before listening on ${port}: ${process.output().trim()}`);
+    if (Date.now() > deadline)
+      throw new Error(`not listening on ${port} after ${timeoutMs} ms: ${process.output().trim()}`);
+    await sleep(50);
+  }
+}
+
+/** Waits until `predicate()` holds (polling), or throws `what` after `timeoutMs`. */
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
