@@ -88,7 +88,9 @@ export class RedisNoteStore implements NoteStore {
       await client.connect();
     } catch (error) {
       store.connection = 'lost';
-      log(`note store: cannot reach ${description} (${reason(error)}); RouteChat answers UNAVAILABLE until it can`);
+      // (the 'error' event said why; the rejection only says that the connection closed)
+      const why = store.lastError === 'connecting' ? reason(error) : store.lastError;
+      log(`note store: cannot reach ${description} (${why}); RouteChat answers UNAVAILABLE until it can`);
     }
     return store;
   }
