@@ -21,7 +21,7 @@ export const workerShutdownRequest: ShutdownRequest = (stop) => {
 export interface PrimaryOptions {
   workers: number;
   graceMs: number;
-  /** What the announcement adds about the workers (their note store). */
+  /** A line the announcement adds about the workers (their note store). */
   what: string;
 }
 
@@ -51,7 +51,8 @@ export function runPrimary({ workers, graceMs, what }: PrimaryOptions): Promise<
       if (listening.size < workers) return;
       announced = true;
       const pids = [...listening].map((w) => w.process.pid).join(', ');
-      console.log(`listening on ${showClusterAddress(address)} with ${workers} workers (pids ${pids}), ${what}`);
+      console.log(`listening on ${showClusterAddress(address)} with ${workers} workers (pids ${pids})`);
+      console.log(what);
     });
 
     cluster.on('exit', (worker, code, signal) => {

@@ -11,6 +11,7 @@ import { addHealth } from '../services/health/index.js';
 import { addReflection } from '../services/reflection/index.js';
 import {
   DEFAULT_NOTE_BOUNDS,
+  describeRedisUrl,
   FeatureDb,
   openNoteStore,
   routeGuideDefinition,
@@ -90,11 +91,16 @@ export const serveCommand = defineCommand({
     const config = serveConfig(flags);
     if (config.workers === undefined) return serveOne(config, '');
     if (cluster.isPrimary) {
-      const store = config.store.kind === 'memory' ? 'memory store, not shared' : `note store ${config.store.url}`;
-      return runPrimary({ workers: config.workers, graceMs: config.graceMs, what: store });
+      const store =
+        config.store.kind === 'memory' ? 'memory, one per worker' : `${describeRedisUrl(config.store.url)}, shared`;
+      const what = `note store: ${store} (${describeBounds(config.bounds)})`;
+      return runPrimary({ workers: config.workers, graceMs: config.graceMs, what });
     }
-    await serveOne(config, `worker ${process.pid}: `);
-    cluster.worker?.disconnect(); // the IPC channel would keep the worker alive
+    try {
+      await serveOne(config, `worker ${process.pid}: `);
+    } finally {
+      cluster.worker?.disconnect(); // the IPC channel would keep the worker alive, even after a failure
+    }
   },
 });
 
@@ -154,10 +160,16 @@ async function serveOne(config: ServeConfig, logPrefix: string): Promise<void> {
   const address = await server.listen(config.port, config.host);
   // A worker's address is announced by the primary, once for all.
   if (config.workers === undefined) {
-    console.log(`listening on ${showAddress(address)}${config.tls ? ' (TLS)' : ''}, note store ${notes.description}`);
+    console.log(`listening on ${showAddress(address)}${config.tls ? ' (TLS)' : ''}`);
+    console.log(`note store: ${notes.description} (${describeBounds(config.bounds)})`);
   }
   await shutdownOnSignal(server, config.graceMs, config.workers === undefined ? undefined : workerShutdownRequest);
   await notes.close();
+}
+
+/** The bounds as the flags that set them. */
+function describeBounds({ maxNotes, maxNoteBytes, maxNotesPerLocation }: NoteBounds): string {
+  return `--max-notes ${maxNotes} --max-note-bytes ${maxNoteBytes} --max-notes-per-location ${maxNotesPerLocation}`;
 }
 
 /** `PORT` from the environment, else 50051. */

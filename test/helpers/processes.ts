@@ -89,3 +89,17 @@ export async function waitFor(what: string, predicate: () => boolean, timeoutMs 
     await sleep(50);
   }
 }
+
+/** Waits until the process's output matches `pattern`; resolves with the match (throws if it exits first). */
+export async function waitForOutput(process: Started, pattern: RegExp, timeoutMs = 30_000): Promise<RegExpExecArray> {
+  const deadline = Date.now() + timeoutMs;
+  let gone = false;
+  void process.exited.then(() => (gone = true));
+  for (;;) {
+    const match = pattern.exec(process.output());
+    if (match) return match;
+    if (gone) throw new Error(`exited before printing ${pattern}: ${process.output().trim()}`);
+    if (Date.now() > deadline) throw new Error(`no ${pattern} after ${timeoutMs} ms: ${process.output().trim()}`);
+    await sleep(25);
+  }
+}

@@ -13,6 +13,7 @@ import { Status } from '../../protocol/status.js';
 import { DropLog, type DropLogOptions, type LogLine } from './drop-log.js';
 import { resolveBounds, type NoteBounds, type NoteStore } from './note-store.js';
 import { APPEND_SCRIPT, APPEND_SCRIPT_KEYS } from './redis-append-script.js';
+import { describeRedisUrl } from './redis-url.js';
 import type { RouteNote } from './types.js';
 
 export const DEFAULT_KEY_PREFIX = 'routeguide:';
@@ -157,13 +158,6 @@ function decodeEntry(entry: string, latitude: number, longitude: number): RouteN
   const message = entry.slice(space + 2);
   if (entry[space + 1] === '0') return { message };
   return { location: { latitude, longitude }, message };
-}
-
-/** The URL as logs show it: scheme, host, port and database, never a password. */
-export function describeRedisUrl(url: string): string {
-  const parsed = new URL(url);
-  const db = parsed.pathname.replace(/^\//, '') || '0';
-  return `redis://${parsed.hostname}:${parsed.port || '6379'}/${db}`;
 }
 
 function reason(error: unknown): string {
