@@ -130,16 +130,18 @@ t.test('a note larger than --max-note-bytes on its own is not stored; the others
   t.same(store.drops.total, { notes: 0, bytes: 0, perLocation: 0, tooLarge: 1 });
 });
 
-t.test('a flood of 10× the bound: rows are reused, nothing grows', async (t) => {
+t.test('a flood of 10× the bound: rows and blocks are reused, nothing grows', async (t) => {
   const store = new MemoryNoteStore({ ...quiet, maxNotes: 5000 });
-  for (let i = 0; i < 5000; i++) store.append(note(i, -1, 'x'.repeat(i % 50)));
+  // 1 to 4 blocks of 64 bytes; note i + 5000 has the size of note i, the one it replaces.
+  const text = (i: number) => 'x'.repeat(i % 50) + 'é'.repeat(i % 100);
+  for (let i = 0; i < 5000; i++) store.append(note(i, -1, text(i)));
   const capacity = store.capacity;
-  t.ok(capacity <= 5000, `capacity ${capacity} within the bound`);
-  for (let i = 5000; i < 50_000; i++) store.append(note(i, -1, 'x'.repeat(i % 50)));
-  t.equal(store.capacity, capacity, 'no row added past the bound');
+  t.ok(capacity.rows <= 5000, `${capacity.rows} rows: within the bound`);
+  for (let i = 5000; i < 50_000; i++) store.append(note(i, -1, text(i)));
+  t.same(store.capacity, capacity, 'no row or block added past the bound');
   t.same(store.size.notes, 5000);
   t.same(store.size.locations, 5000);
-  t.same(messages(store.append(note(49_999, -1, 'again'))), ['x'.repeat(49_999 % 50)], 'the newest are the ones kept');
+  t.same(messages(store.append(note(49_999, -1, 'again'))), [text(49_999)], 'the newest are the ones kept');
   t.same(messages(store.append(note(44_999, -1, 'gone'))), [], 'the oldest are gone');
 });
 

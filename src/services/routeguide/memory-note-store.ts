@@ -3,7 +3,8 @@
 // Every note kept is a row of typed-array columns, not an object (README, Benchmarks: with notes kept
 // as objects, each garbage collection copied and marked three objects per note, and 200k notes
 // slowed RouteChat down by a third). A row holds the note's coordinates, whether it came with a
-// location, its message size, and three links:
+// location, its message's size and first block in the block arena (block-arena.ts: the bytes live
+// outside the JavaScript heap), and three links:
 //
 //   older/newer  every row in arrival order (a doubly linked list: the oldest row goes first when a
 //                global bound is reached, and a row dropped by the per-location bound is unlinked
@@ -11,19 +12,16 @@
 //   nextHere     the next row at the same location (oldest to newest).
 //
 // An open-addressing hash table of Int32s (linear probing, backward-shift deletion) maps a location
-// to its first and last rows and its count. Messages live in chunked arrays of strings indexed by
-// row, so the collector sees one string per note. Dropped rows go to a free list and are reused:
-// past the bounds nothing grows, and memory stays flat however long a client floods.
+// to its first and last rows and its count. Dropped rows and their blocks go to free lists and are
+// reused: past the bounds nothing grows, and memory stays flat however long a client floods.
 
+import { BlockArena, utf8Length } from './block-arena.js';
 import { DropLog, type DropLogOptions } from './drop-log.js';
 import { resolveBounds, type NoteBounds, type NoteStore } from './note-store.js';
 import type { RouteNote } from './types.js';
 
 const NONE = -1;
 const INITIAL_ROWS = 1024;
-// Messages go in arrays of 4096, so that no array of them is ever copied to grow past that.
-const CHUNK_BITS = 12;
-const CHUNK_MASK = (1 << CHUNK_BITS) - 1;
 const NO_NOTES: readonly RouteNote[] = Object.freeze([]);
 
 export interface MemoryNoteStoreOptions extends Partial<NoteBounds>, DropLogOptions {}
@@ -42,7 +40,8 @@ export class MemoryNoteStore implements NoteStore {
   private older = new Int32Array(INITIAL_ROWS);
   private newer = new Int32Array(INITIAL_ROWS);
   private nextHere = new Int32Array(INITIAL_ROWS); // on the free list: the next free row
-  private readonly messages: string[][] = [];
+  private firstBlocks = new Int32Array(INITIAL_ROWS);
+  private readonly arena = new BlockArena();
   private rowsUsed = 0; // rows ever handed out; rows below it are live or free
   private freeRow = NONE;
   private oldest = NONE;
@@ -67,16 +66,16 @@ export class MemoryNoteStore implements NoteStore {
     return { notes: this.noteCount, bytes: this.byteCount, locations: this.locationCount };
   }
 
-  /** Rows allocated: at most `maxNotes` (or the first 1024). */
-  get capacity(): number {
-    return this.latitudes.length;
+  /** Rows and message blocks allocated: at most `maxNotes` rows (or the first 1024), and no more blocks than ever held at once. */
+  get capacity(): { rows: number; blocks: number } {
+    return { rows: this.latitudes.length, blocks: this.arena.blocks };
   }
 
   append(note: RouteNote): readonly RouteNote[] {
     const latitude = note.location?.latitude ?? 0;
     const longitude = note.location?.longitude ?? 0;
     const message = note.message ?? '';
-    const size = Buffer.byteLength(message, 'utf8');
+    const size = utf8Length(message);
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
     if (size > maxNoteBytes) {
       this.drops.count('tooLarge');
@@ -96,7 +95,8 @@ export class MemoryNoteStore implements NoteStore {
     if (moved) slot = this.slotOf(latitude, longitude);
 
     const earlier = this.notesAt(slot);
-    const row = this.newRow(message);
+    const row = this.newRow();
+    this.firstBlocks[row] = this.arena.store(message, size);
     this.latitudes[row] = latitude;
     this.longitudes[row] = longitude;
     this.located[row] = note.location ? 1 : 0;
@@ -138,7 +138,7 @@ export class MemoryNoteStore implements NoteStore {
   }
 
   private noteOf(row: number): RouteNote {
-    const message = this.messages[row >>> CHUNK_BITS][row & CHUNK_MASK];
+    const message = this.arena.read(this.firstBlocks[row], this.sizes[row]);
     if (!this.located[row]) return { message };
     return { location: { latitude: this.latitudes[row], longitude: this.longitudes[row] }, message };
   }
@@ -161,24 +161,21 @@ export class MemoryNoteStore implements NoteStore {
     }
     this.noteCount--;
     this.byteCount -= this.sizes[row];
-    this.messages[row >>> CHUNK_BITS][row & CHUNK_MASK] = ''; // let the collector have the string now
+    this.arena.free(this.firstBlocks[row]);
     this.nextHere[row] = this.freeRow;
     this.freeRow = row;
     this.drops.count(reason);
   }
 
-  private newRow(message: string): number {
+  private newRow(): number {
     const free = this.freeRow;
     if (free !== NONE) {
       this.freeRow = this.nextHere[free];
-      this.messages[free >>> CHUNK_BITS][free & CHUNK_MASK] = message;
       return free;
     }
     const row = this.rowsUsed++;
     // (row < maxNotes here: room was made first, and no row is free)
     if (row === this.latitudes.length) this.growRows(Math.min(2 * row, this.bounds.maxNotes));
-    if ((row & CHUNK_MASK) === 0) this.messages.push([]);
-    this.messages[row >>> CHUNK_BITS].push(message);
     return row;
   }
 
@@ -190,6 +187,7 @@ export class MemoryNoteStore implements NoteStore {
     this.older = grown(this.older, new Int32Array(length));
     this.newer = grown(this.newer, new Int32Array(length));
     this.nextHere = grown(this.nextHere, new Int32Array(length));
+    this.firstBlocks = grown(this.firstBlocks, new Int32Array(length));
   }
 
   /** The slot holding (latitude, longitude), or the free slot where it belongs. */
