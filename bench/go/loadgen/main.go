@@ -1,6 +1,6 @@
 // Command loadgen drives a RouteGuide server for the benchmarks and verifies every answer.
 //
-//	loadgen -addr 127.0.0.1:P routechat -n 100000 -streams 1 [-base 1000000]
+//	loadgen -addr 127.0.0.1:P routechat -n 100000 -streams 1 [-base 1000000] [-size 1024]
 //	loadgen -addr 127.0.0.1:P listfeatures -repeat 200
 //	loadgen -addr 127.0.0.1:P recordroute -points 200000
 //	loadgen -addr 127.0.0.1:P unary -n 10000 -c 8 [-point LAT,LNG]
@@ -62,11 +62,13 @@ func main() {
 	n := fs.Int("n", 100000, "routechat: notes in total; unary: calls")
 	streams := fs.Int("streams", 1, "routechat: concurrent streams (notes are split between them)")
 	base := fs.Int("base", 1000000, "routechat: latitude of the first note (notes are at distinct locations)")
+	size := fs.Int("size", 0, "routechat: pad each message to this many bytes")
 	repeat := fs.Int("repeat", 100, "listfeatures: calls")
 	points := fs.Int("points", 200000, "recordroute: points")
 	conc := fs.Int("c", 8, "unary: concurrent callers")
 	pointFlag := fs.String("point", "", "unary: ask only for this LAT,LNG")
 	fs.Parse(rest)
+	messageSize = *size
 
 	db := loadDb(*dbFile)
 	dialCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
@@ -114,10 +116,17 @@ func callCtx() (context.Context, context.CancelFunc) {
 	return context.WithTimeout(context.Background(), *deadline)
 }
 
+// routechat -size: messages are padded to this many bytes.
+var messageSize int
+
 // The note a stream sends at index i: a location used by no other note, so the server answers
 // it with exactly that one note (RouteChat replies with all notes stored at the location).
 func noteAt(lat int32) *pb.RouteNote {
-	return &pb.RouteNote{Location: &pb.Point{Latitude: lat, Longitude: -1}, Message: "note " + strconv.Itoa(int(lat))}
+	message := "note " + strconv.Itoa(int(lat))
+	if len(message) < messageSize {
+		message += strings.Repeat("x", messageSize-len(message))
+	}
+	return &pb.RouteNote{Location: &pb.Point{Latitude: lat, Longitude: -1}, Message: message}
 }
 
 func routeChat(client pb.RouteGuideClient, n, streams int, base int32) int {
