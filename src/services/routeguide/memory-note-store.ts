@@ -12,7 +12,7 @@
 //   nextHere     the next row at the same location (oldest to newest).
 //
 // An open-addressing hash table of Int32s (linear probing, backward-shift deletion) maps a location
-// to its first and last rows and its count. Dropped rows and their blocks go to free lists and are
+// to its first row, which also holds the location's note count and last row. Dropped rows and their blocks go to free lists and are
 // reused: past the bounds nothing grows, and memory stays flat however long a client floods.
 
 import { BlockArena, utf8Length } from './block-arena.js';
@@ -41,6 +41,9 @@ export class MemoryNoteStore implements NoteStore {
   private newer = new Int32Array(INITIAL_ROWS);
   private nextHere = new Int32Array(INITIAL_ROWS); // on the free list: the next free row
   private firstBlocks = new Int32Array(INITIAL_ROWS);
+  // On a location's first row: how many notes the location holds, and its last row.
+  private hereCounts = new Int32Array(INITIAL_ROWS);
+  private lastHere = new Int32Array(INITIAL_ROWS);
   private readonly arena = new BlockArena();
   private rowsUsed = 0; // rows ever handed out; rows below it are live or free
   private freeRow = NONE;
@@ -49,10 +52,8 @@ export class MemoryNoteStore implements NoteStore {
   private noteCount = 0;
   private byteCount = 0;
 
-  // Hash table: slot → the location's first row (FREE if none), last row, and count. At most half full.
+  // Hash table, linear probing: slot → the location's first row, or NONE. At most half full.
   private firstRows = new Int32Array(2 * INITIAL_ROWS).fill(NONE);
-  private lastRows = new Int32Array(2 * INITIAL_ROWS);
-  private counts = new Int32Array(2 * INITIAL_ROWS);
   private locationCount = 0;
 
   constructor(options: MemoryNoteStoreOptions = {}) {
@@ -83,8 +84,9 @@ export class MemoryNoteStore implements NoteStore {
     }
     // Make room first, oldest first: at this location, then anywhere.
     let slot = this.slotOf(latitude, longitude);
-    if (this.firstRows[slot] !== NONE && this.counts[slot] >= maxNotesPerLocation) {
-      this.drop(this.firstRows[slot], 'perLocation');
+    const here = this.firstRows[slot];
+    if (here !== NONE && this.hereCounts[here] >= maxNotesPerLocation) {
+      this.drop(here, 'perLocation');
       slot = this.slotOf(latitude, longitude); // the drop may have moved or freed the slot
     }
     let moved = false;
@@ -110,15 +112,16 @@ export class MemoryNoteStore implements NoteStore {
     this.noteCount++;
     this.byteCount += size;
 
-    if (this.firstRows[slot] === NONE) {
+    const first = this.firstRows[slot];
+    if (first === NONE) {
       this.firstRows[slot] = row;
-      this.lastRows[slot] = row;
-      this.counts[slot] = 1;
+      this.hereCounts[row] = 1;
+      this.lastHere[row] = row;
       if (++this.locationCount * 2 > this.firstRows.length) this.growTable();
     } else {
-      this.nextHere[this.lastRows[slot]] = row;
-      this.lastRows[slot] = row;
-      this.counts[slot]++;
+      this.nextHere[this.lastHere[first]] = row;
+      this.lastHere[first] = row;
+      this.hereCounts[first]++;
     }
     return earlier;
   }
@@ -132,7 +135,7 @@ export class MemoryNoteStore implements NoteStore {
   private notesAt(slot: number): readonly RouteNote[] {
     let row = this.firstRows[slot];
     if (row === NONE) return NO_NOTES;
-    const notes = new Array<RouteNote>(this.counts[slot]);
+    const notes = new Array<RouteNote>(this.hereCounts[row]);
     for (let i = 0; row !== NONE; i++, row = this.nextHere[row]) notes[i] = this.noteOf(row);
     return notes;
   }
@@ -157,7 +160,8 @@ export class MemoryNoteStore implements NoteStore {
     if (next === NONE) this.deleteSlot(slot);
     else {
       this.firstRows[slot] = next;
-      this.counts[slot]--;
+      this.hereCounts[next] = this.hereCounts[row] - 1;
+      this.lastHere[next] = this.lastHere[row];
     }
     this.noteCount--;
     this.byteCount -= this.sizes[row];
@@ -188,6 +192,8 @@ export class MemoryNoteStore implements NoteStore {
     this.newer = grown(this.newer, new Int32Array(length));
     this.nextHere = grown(this.nextHere, new Int32Array(length));
     this.firstBlocks = grown(this.firstBlocks, new Int32Array(length));
+    this.hereCounts = grown(this.hereCounts, new Int32Array(length));
+    this.lastHere = grown(this.lastHere, new Int32Array(length));
   }
 
   /** The slot holding (latitude, longitude), or the free slot where it belongs. */
@@ -205,34 +211,31 @@ export class MemoryNoteStore implements NoteStore {
    * entry whose home slot does not lie cyclically in (hole, entry] moves back into the hole.
    */
   private deleteSlot(slot: number): void {
-    const mask = this.firstRows.length - 1;
+    const table = this.firstRows;
+    const mask = table.length - 1;
     let hole = slot;
-    for (let i = (hole + 1) & mask; this.firstRows[i] !== NONE; i = (i + 1) & mask) {
-      const row = this.firstRows[i];
+    for (let i = (hole + 1) & mask; table[i] !== NONE; i = (i + 1) & mask) {
+      const row = table[i];
       const home = hash(this.latitudes[row], this.longitudes[row]) & mask;
       const stays = hole < i ? hole < home && home <= i : hole < home || home <= i;
       if (stays) continue;
-      this.firstRows[hole] = row;
-      this.lastRows[hole] = this.lastRows[i];
-      this.counts[hole] = this.counts[i];
+      table[hole] = row;
       hole = i;
     }
-    this.firstRows[hole] = NONE;
+    table[hole] = NONE;
     this.locationCount--;
   }
 
   private growTable(): void {
-    const { firstRows, lastRows, counts } = this;
-    this.firstRows = new Int32Array(2 * firstRows.length).fill(NONE);
-    this.lastRows = new Int32Array(2 * firstRows.length);
-    this.counts = new Int32Array(2 * firstRows.length);
-    for (let old = 0; old < firstRows.length; old++) {
-      const row = firstRows[old];
+    const old = this.firstRows;
+    const table = (this.firstRows = new Int32Array(2 * old.length).fill(NONE));
+    const mask = table.length - 1;
+    for (let i = 0; i < old.length; i++) {
+      const row = old[i];
       if (row === NONE) continue;
-      const slot = this.slotOf(this.latitudes[row], this.longitudes[row]);
-      this.firstRows[slot] = row;
-      this.lastRows[slot] = lastRows[old];
-      this.counts[slot] = counts[old];
+      let slot = hash(this.latitudes[row], this.longitudes[row]) & mask;
+      while (table[slot] !== NONE) slot = (slot + 1) & mask;
+      table[slot] = row;
     }
   }
 }

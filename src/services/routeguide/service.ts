@@ -64,17 +64,12 @@ export function routeGuideHandlers(db: FeatureDb, notes: NoteStore = new MemoryN
     // with its error (UNAVAILABLE).
     async routeChat(call: ServerCall<RouteNote, RouteNote>): Promise<void> {
       for await (const note of call) {
-        const stored = notes.append(note);
-        // Speed: the memory store answers with a value, and awaiting only a promise saves a
-        // microtask per note (README, Benchmarks: (d) RouteChat 8 streams, FIGURE).
-        const earlier = isPromise(stored) ? await stored : stored;
+        // The memory store answers with a plain value; awaiting it measured no slower than a branch
+        // that skips the await for it (README, Benchmarks).
+        const earlier = await notes.append(note);
         for (let i = 0; i < earlier.length; i++) await call.send(earlier[i]);
         await call.send(note);
       }
     },
   };
-}
-
-function isPromise<T>(value: T | Promise<T>): value is Promise<T> {
-  return value instanceof Promise;
 }
