@@ -1,6 +1,7 @@
 // `node bench/run.mjs [--quick] [--rounds N]`: routeguide-h2 against @grpc/grpc-js, grpc-go and
-// raw node:http2 ceilings, servers alternated workload by workload within each round; every answer
-// is verified.
+// raw node:http2 ceilings, servers alternated workload by workload within each round; then the
+// scale-out rows (lib/scale.mjs: --workers 2, the Redis store, the memory store under a flood).
+// Every answer is verified.
 // Writes bench/results/latest.json, latest.md and ratios.svg (--quick: quick.json, quick.md,
 // quick-ratios.svg, so a quick check never replaces the full results). Never fails on a ratio: the
 // exit code is non-zero only when a run could not be made or an answer was wrong.
@@ -18,10 +19,12 @@ import {
   SERVERS,
   summarize,
   summarizeCeilings,
+  summarizeScale,
 } from './lib/metrics.mjs';
 import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
 import { rssSampler } from './lib/rss.mjs';
+import { benchScale } from './lib/scale.mjs';
 import { loadgen, Mismatch, nodeClient, unaryLatency, unaryThroughput, verifyUnary } from './lib/workloads.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -347,11 +350,26 @@ async function main() {
   const info = machine();
   const serverRounds = [];
   const clientRounds = [];
+  const scaleRounds = [];
+  const scaleContext = {
+    root: ROOT,
+    bins,
+    sizes: SIZES,
+    quick,
+    errors,
+    progress,
+    measure,
+    rotated,
+    startEach,
+    stopEach,
+  };
   for (let round = 1; round <= ROUNDS; round++) {
     progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
     serverRounds.push(await benchRound(bins, round));
     progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
     clientRounds.push(await benchClients(bins, round));
+    progress(`round ${round}/${ROUNDS}: scale-out: --workers 2, the Redis store, a flood of the memory store`);
+    scaleRounds.push(await benchScale(scaleContext, round));
   }
   const result = {
     mode: quick ? 'quick' : 'full',
@@ -360,7 +378,7 @@ async function main() {
     machine: info,
     sizes: SIZES,
     baseline: BASELINE,
-    rounds: serverRounds.map((servers, i) => ({ servers, clients: clientRounds[i] })),
+    rounds: serverRounds.map((servers, i) => ({ servers, clients: clientRounds[i], scale: scaleRounds[i] })),
     summary: {
       servers: summarize(
         serverRounds,
@@ -373,6 +391,7 @@ async function main() {
         CLIENTS.map((c) => c.id),
       ),
       ceilings: summarizeCeilings(serverRounds),
+      scale: summarizeScale(scaleRounds, serverRounds),
     },
     errors,
   };

@@ -99,3 +99,50 @@ export function summarizeCeilings(rounds) {
   }
   return out;
 }
+
+// The scale-out rows (bench/lib/scale.mjs): no targets yet, except the flood's.
+export const WORKER_SERVERS = [
+  { id: 'grpcjs', label: '@grpc/grpc-js, 1 process' },
+  { id: 'ours', label: 'routeguide-h2, 1 process' },
+  { id: 'oursWorkers2', label: 'routeguide-h2 --workers 2' },
+];
+
+export const WORKER_METRICS = [
+  { id: 'unary', label: '(i) unary GetFeature, h2load -c 8 -m 16', unit: 'req/s' },
+  { id: 'chat8', label: '(j) RouteChat, 8 streams', unit: 'notes/s' },
+];
+
+export const REDIS_METRICS = [
+  { id: 'chat1', label: '(k) RouteChat, 1 stream', unit: 'notes/s' },
+  { id: 'chat8', label: '(l) RouteChat, 8 streams', unit: 'notes/s' },
+];
+
+/** (m): peak RSS while flooding with as many notes again as the bound holds, over peak RSS at the bound. */
+export const FLOOD_TARGET = 1.1;
+
+/** Medians and within-round ratios of the scale-out rows; `serverRounds` gives the memory store's (c) and (d). */
+export function summarizeScale(scaleRounds, serverRounds) {
+  const workers = {};
+  for (const m of WORKER_METRICS) {
+    workers[m.id] = {};
+    for (const { id } of WORKER_SERVERS) {
+      const values = scaleRounds.map((r) => r.workers?.[id]?.[m.id] ?? null);
+      const ratios = scaleRounds.map((r) => ratio(r.workers?.[id]?.[m.id], r.workers?.[BASELINE]?.[m.id]));
+      workers[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+    }
+    const perProcess = scaleRounds.map((r) => ratio(r.workers?.oursWorkers2?.[m.id], r.workers?.ours?.[m.id]));
+    workers[m.id].workersVsOne = { ratio: median(perProcess), ratios: perProcess };
+  }
+  const redis = {};
+  for (const m of REDIS_METRICS) {
+    const memory = serverRounds.map((r) => r.ours?.[m.id] ?? null);
+    const values = scaleRounds.map((r) => r.redis?.[m.id] ?? null);
+    const ratios = values.map((v, i) => ratio(v, memory[i]));
+    redis[m.id] = { memory: median(memory), redis: median(values), ratio: median(ratios), values, ratios };
+  }
+  const atBound = scaleRounds.map((r) => r.flood?.atBound ?? null);
+  const twice = scaleRounds.map((r) => r.flood?.twice ?? null);
+  const floodRatios = twice.map((v, i) => ratio(v, atBound[i]));
+  const flood = { atBound: median(atBound), twice: median(twice), ratio: median(floodRatios), ratios: floodRatios };
+  return { workers, redis, flood };
+}

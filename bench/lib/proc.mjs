@@ -7,6 +7,8 @@ import { connect, createServer } from 'node:net';
 export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
+/** Both CPUs: a process that shares them with everything else. */
+export const BOTH_CPUS = '0,1';
 
 /** [cmd, args] running `cmd args` on one CPU when taskset exists. */
 export function pinned(cpu, cmd, args) {
@@ -65,11 +67,12 @@ function canConnect(port) {
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
- * Starts a server process pinned to SERVER_CPU and waits until 127.0.0.1:port accepts connections.
- * Returns {pid, alive(), stderr(), stop()}; taskset execs the command, so pid is the server's own.
+ * Starts a server process pinned to `cpu` (default SERVER_CPU) and waits until 127.0.0.1:port accepts
+ * connections. Returns {pid, alive(), stderr(), stop()}; taskset execs the command, so pid is the
+ * server's own.
  */
-export async function startServer(cmd, args, port, { env, timeoutMs = 15_000 } = {}) {
-  const [file, argv] = pinned(SERVER_CPU, cmd, args);
+export async function startServer(cmd, args, port, { env, timeoutMs = 15_000, cpu = SERVER_CPU } = {}) {
+  const [file, argv] = pinned(cpu, cmd, args);
   const child = spawn(file, argv, { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ...env } });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d) => (stderr = (stderr + d).slice(-4000)));

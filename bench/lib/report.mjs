@@ -1,7 +1,17 @@
 // Renders a summary as README-ready markdown tables and as a hand-written SVG bar chart of the
 // ratios to @grpc/grpc-js.
 
-import { BASELINE, CEILING_RATIOS, CLIENT_METRICS, meets, SERVER_METRICS } from './metrics.mjs';
+import {
+  BASELINE,
+  CEILING_RATIOS,
+  CLIENT_METRICS,
+  FLOOD_TARGET,
+  meets,
+  REDIS_METRICS,
+  SERVER_METRICS,
+  WORKER_METRICS,
+  WORKER_SERVERS,
+} from './metrics.mjs';
 
 const CEILING_FOR = {
   unary: 'ceilingUnary',
@@ -71,7 +81,41 @@ export function markdown(result) {
     'Values: medians over rounds. Ratios in parentheses: value / @grpc/grpc-js in the same round, median over rounds ' +
       '(so a ratio need not equal the quotient of the two medians); for ms and MB lower is better.',
   );
+  if (result.summary.scale) lines.push('', ...scaleMarkdown(result.summary.scale));
   return lines.join('\n');
+}
+
+/** The scale-out tables: --workers 2, the Redis store, the memory store's flood. */
+function scaleMarkdown({ workers, redis, flood }) {
+  const lines = [
+    `| Scale-out (nothing pinned: servers and load generator share both CPUs; no target yet) | unit | ${WORKER_SERVERS.map((s) => s.label).join(' | ')} | --workers 2 / 1 process |`,
+    '|---|---|---:|---:|---:|---:|',
+  ];
+  for (const m of WORKER_METRICS) {
+    const row = workers[m.id];
+    const cells = WORKER_SERVERS.map((s) => cell(row[s.id], m.unit, s.id !== BASELINE));
+    const per = row.workersVsOne.ratio;
+    lines.push(`| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${per === null ? '—' : per.toFixed(2)} |`);
+  }
+  lines.push(
+    '',
+    '| Note store (server and redis-server on CPU 0, load generator on CPU 1; no target yet) | unit | memory store, as (c) and (d) | Redis store | Redis / memory |',
+    '|---|---|---:|---:|---:|',
+  );
+  for (const m of REDIS_METRICS) {
+    const r = redis[m.id];
+    lines.push(
+      `| ${m.label} | ${m.unit} | ${num(r.memory, m.unit)} | ${num(r.redis, m.unit)} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} |`,
+    );
+  }
+  const ok = flood.ratio === null ? '?' : flood.ratio <= FLOOD_TARGET ? '✓' : '✗';
+  lines.push(
+    '',
+    '| Memory store under a flood of 1 KiB notes at distinct locations (server on CPU 0) | unit | peak RSS filling it to its byte bound | peak RSS sending as many again | ratio | target |',
+    '|---|---|---:|---:|---:|---|',
+    `| (m) RSS, bound reached, then past it | MB | ${num(flood.atBound, 'MB')} | ${num(flood.twice, 'MB')} | ${flood.ratio === null ? '—' : flood.ratio.toFixed(2)} | ≤ ${FLOOD_TARGET} ${ok} |`,
+  );
+  return lines;
 }
 
 const esc = (s) => String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

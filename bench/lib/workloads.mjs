@@ -4,7 +4,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { run } from './proc.mjs';
+import { LOAD_CPU, run } from './proc.mjs';
 import { POINT, REQUEST_BYTES, RESPONSE_BYTES } from './unary-fixture.mjs';
 
 export class Mismatch extends Error {}
@@ -19,9 +19,9 @@ function failed(what, r) {
   return new Mismatch(`${what} ${why}: ${(r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ')}`);
 }
 
-/** Runs the Go load generator; returns its {ops, seconds, rate}. */
-export async function loadgen(bin, port, args, timeoutMs) {
-  const r = await run(bin, ['-addr', `127.0.0.1:${port}`, '-db', DB, ...args], { timeoutMs });
+/** Runs the Go load generator (on `cpu`, default the load generator's); returns its {ops, seconds, rate}. */
+export async function loadgen(bin, port, args, timeoutMs, cpu = LOAD_CPU) {
+  const r = await run(bin, ['-addr', `127.0.0.1:${port}`, '-db', DB, ...args], { timeoutMs, cpu });
   if (r.code !== 0) throw failed(`loadgen ${args[0]}`, r);
   return JSON.parse(r.stdout.trim().split('\n').pop());
 }
@@ -69,9 +69,9 @@ function checkH2load(out, n) {
     throw new Mismatch(`h2load: ${data[2]} response body bytes, want ${want} (${n} x ${RESPONSE_BYTES.length})`);
 }
 
-/** (a) unary throughput: h2load -c 8 -m 16; req/s. */
-export async function unaryThroughput(port, n, timeoutMs) {
-  const r = await run('h2load', h2loadArgs(port, n, 8, 16), { timeoutMs });
+/** (a) unary throughput: h2load -c 8 -m 16 (on `cpu`, default the load generator's); req/s. */
+export async function unaryThroughput(port, n, timeoutMs, cpu = LOAD_CPU) {
+  const r = await run('h2load', h2loadArgs(port, n, 8, 16), { timeoutMs, cpu });
   if (r.code !== 0) throw failed('h2load', r);
   checkH2load(r.stdout, n);
   const m = r.stdout.match(/finished in [\d.]+\w+, ([\d.]+) req\/s/);

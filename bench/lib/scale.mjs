@@ -1,0 +1,189 @@
+// The scale-out rows of a round, run after the main ones:
+//
+//   (i), (j)  `serve --workers 2` against one process of ours and of @grpc/grpc-js, unary and
+//             8-stream RouteChat. Nothing is pinned: servers and load generator share both CPUs.
+//   (k), (l)  RouteChat on the Redis store: server and redis-server on CPU 0, load generator on
+//             CPU 1 — as (c) and (d), the memory store's rows, which they are compared with.
+//   (m)       the memory store flooded with 1 KiB notes: peak RSS while filling it to its byte bound,
+//             and while sending as many again (every one of them dropping the oldest).
+//
+// No targets on (i)–(l) yet; (m) must stay within 10%.
+
+import { join } from 'node:path';
+import { WORKER_SERVERS } from './metrics.mjs';
+import { BOTH_CPUS, freePort, startServer } from './proc.mjs';
+import { rssSampler } from './rss.mjs';
+import { loadgen, unaryThroughput, verifyUnary } from './workloads.mjs';
+
+/** The byte bound of the flooded store, and so how many 1 KiB notes reach it. */
+const FLOOD_BOUND = { quick: 16 * 2 ** 20, full: 128 * 2 ** 20 };
+const FLOOD_NOTE_BYTES = 1024;
+
+/**
+ * One round's scale-out rows. `ctx`: { root, bins, sizes, quick, errors, progress(line),
+ * measure(where, label, fn), rotated(ids, round), startEach(order, where, start), stopEach(live) }
+ * from run.mjs.
+ * Returns { workers: { [id]: { unary, chat8 } }, redis: { chat1, chat8 }, flood: { atBound, twice } }.
+ */
+export async function benchScale(ctx, round) {
+  return {
+    workers: await workerRows(ctx, round),
+    redis: await redisRows(ctx, round),
+    flood: await floodRow(ctx, round),
+  };
+}
+
+/** Starts a process as `startServer` does; a failure is recorded in `ctx.errors` and yields null. */
+async function started(ctx, where, label, start) {
+  try {
+    return await start();
+  } catch (err) {
+    ctx.errors.push({ where, label, message: String(err.message) });
+    ctx.progress(`  ${where}: ${label}: FAILED: ${err.message}`);
+    return null;
+  }
+}
+
+const serveArgs = (root, port, ...more) => [join(root, 'dist/src/cli.js'), 'serve', '--port', String(port), ...more];
+
+async function workerRows({ root, bins, sizes, measure, rotated, startEach, stopEach }, round) {
+  const args = {
+    grpcjs: (port) => [join(root, 'bench/servers/grpcjs-server.mjs'), '--port', String(port)],
+    ours: (port) => serveArgs(root, port),
+    oursWorkers2: (port) => serveArgs(root, port, '--workers', '2', '--store', 'memory', '--unshared'),
+  };
+  const order = rotated(
+    WORKER_SERVERS.map((s) => s.id),
+    round,
+  );
+  const out = Object.fromEntries(order.map((id) => [id, {}]));
+  const live = await startEach(
+    order,
+    (id) => `round ${round} scale ${id}`,
+    async (id, port) => ({ server: await startServer(process.execPath, args[id](port), port, { cpu: BOTH_CPUS }) }),
+  );
+  const lg = (port, a) => loadgen(bins.loadgen, port, a, sizes.timeoutMs, BOTH_CPUS);
+  try {
+    for (const workload of ['warmup', 'unary', 'chat8']) {
+      for (const id of order) {
+        if (!live[id]) continue;
+        const { port } = live[id];
+        const where = `round ${round} scale ${id}`;
+        if (workload === 'warmup') {
+          await measure(where, 'warm-up (nothing pinned)', async () => {
+            await lg(port, ['unary', '-n', String(sizes.warmup), '-c', '8', '-point', '409146138,-746188906']);
+            await lg(port, ['routechat', '-n', String(sizes.warmup), '-streams', '8', '-base', '90000000']);
+            return 'done';
+          });
+        } else if (workload === 'unary') {
+          const ok = await measure(
+            where,
+            'unary answer check',
+            async () => (await verifyUnary(bins.loadgen, port), 'ok'),
+          );
+          out[id].unary =
+            ok === null
+              ? null
+              : await measure(where, `(i) unary h2load -c 8 -m 16 -n ${sizes.unary}, nothing pinned, req/s`, () =>
+                  unaryThroughput(port, sizes.unary, sizes.timeoutMs, BOTH_CPUS),
+                );
+        } else {
+          out[id].chat8 = await measure(
+            where,
+            `(j) RouteChat 8 streams, ${sizes.chat8} notes, nothing pinned, notes/s`,
+            async () =>
+              (await lg(port, ['routechat', '-n', String(sizes.chat8), '-streams', '8', '-base', '20000000'])).rate,
+          );
+        }
+      }
+    }
+  } finally {
+    await stopEach(live);
+  }
+  return out;
+}
+
+async function redisRows(ctx, round) {
+  const { root, bins, sizes, measure } = ctx;
+  const where = `round ${round} scale redis`;
+  const out = { chat1: null, chat8: null };
+  const redisPort = await freePort();
+  const redis = await started(ctx, where, 'start redis-server (CPU 0)', () =>
+    startServer(
+      'redis-server',
+      ['--port', String(redisPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      redisPort,
+    ),
+  );
+  if (redis === null) return out;
+  const port = await freePort();
+  const server = await started(ctx, where, 'start routeguide-h2 --store redis (CPU 0)', () =>
+    startServer(process.execPath, serveArgs(root, port, '--store', `redis://127.0.0.1:${redisPort}`), port),
+  );
+  try {
+    if (server === null) return out;
+    const lg = (a) => loadgen(bins.loadgen, port, a, sizes.timeoutMs);
+    await measure(where, 'warm-up', async () => {
+      await lg(['routechat', '-n', String(sizes.warmup), '-base', '90000000']);
+      return 'done';
+    });
+    out.chat1 = await measure(
+      where,
+      `(k) RouteChat on Redis, 1 stream, ${sizes.chat1} notes, notes/s`,
+      async () => (await lg(['routechat', '-n', String(sizes.chat1), '-streams', '1', '-base', '1000000'])).rate,
+    );
+    out.chat8 = await measure(
+      where,
+      `(l) RouteChat on Redis, 8 streams, ${sizes.chat8} notes, notes/s`,
+      async () => (await lg(['routechat', '-n', String(sizes.chat8), '-streams', '8', '-base', '20000000'])).rate,
+    );
+  } finally {
+    await server?.stop();
+    await redis.stop();
+  }
+  return out;
+}
+
+async function floodRow(ctx, round) {
+  const { root, bins, sizes, quick, measure, progress } = ctx;
+  const where = `round ${round} scale flood`;
+  const bound = quick ? FLOOD_BOUND.quick : FLOOD_BOUND.full;
+  const notes = bound / FLOOD_NOTE_BYTES;
+  const out = { atBound: null, twice: null };
+  const port = await freePort();
+  const server = await started(ctx, where, `start routeguide-h2 --max-note-bytes ${bound}`, () =>
+    startServer(process.execPath, serveArgs(root, port, '--max-note-bytes', String(bound)), port),
+  );
+  if (server === null) return out;
+  const flood = (base) =>
+    loadgen(
+      bins.loadgen,
+      port,
+      ['routechat', '-n', String(notes), '-streams', '1', '-size', String(FLOOD_NOTE_BYTES), '-base', String(base)],
+      sizes.timeoutMs,
+    );
+  try {
+    let rss = rssSampler(server.pid);
+    const filled = await measure(
+      where,
+      `(m) ${notes} notes of 1 KiB: the store at its bound`,
+      async () => (await flood(1_000_000)).rate,
+    );
+    out.atBound = filled === null ? null : (rss.stop() ?? null);
+    if (out.atBound === null) return out;
+    rss = rssSampler(server.pid);
+    const flooded = await measure(
+      where,
+      `(m) ${notes} more: each one drops the oldest`,
+      async () => (await flood(1_000_000 + notes)).rate,
+    );
+    out.twice = flooded === null ? null : (rss.stop() ?? null);
+    if (out.twice !== null)
+      progress(
+        `  ${where}: (m) peak RSS ${out.atBound.toFixed(1)} MB at the bound, ${out.twice.toFixed(1)} MB at twice it`,
+      );
+  } finally {
+    await server.stop();
+  }
+  return out;
+}
