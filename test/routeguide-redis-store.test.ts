@@ -10,6 +10,7 @@ import { Status } from '../src/protocol/status.js';
 import { MemoryNoteStore } from '../src/services/routeguide/memory-note-store.js';
 import { openNoteStore } from '../src/services/routeguide/open-note-store.js';
 import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
+import { describeRedisUrl } from '../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
 import { freePort, sleep, start, waitForPort } from './helpers/processes.js';
 import { redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
@@ -255,4 +256,10 @@ t.test('openNoteStore: memory by default bounds, or Redis with its prefix', { sk
   t.teardown(() => shared.close());
   t.ok(shared instanceof RedisNoteStore);
   t.equal((shared as RedisNoteStore).bounds.maxNotesPerLocation, 2);
+});
+
+t.test('a Redis URL is shown without its password', async (t) => {
+  t.equal(describeRedisUrl('redis://:secret@cache.local:7000/4'), 'redis://cache.local:7000/4');
+  t.equal(describeRedisUrl('redis://user:secret@cache.local'), 'redis://cache.local:6379/0');
+  t.equal(describeRedisUrl('redis://127.0.0.1:6380/'), 'redis://127.0.0.1:6380/0');
 });
