@@ -7,7 +7,9 @@ import { createClient } from '../src/client/client.js';
 import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
 import { Server } from '../src/server/server.js';
 import { addHealth } from '../src/services/health/index.js';
-import { addReflection, reflectionDefinitions } from '../src/services/reflection/index.js';
+import { addReflection, reflectionDefinitions, ReflectionResponder } from '../src/services/reflection/index.js';
+import { ReflectionClient } from '../src/services/reflection/client.js';
+import { reflectionHandler } from '../src/services/reflection/service.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { Status } from '../src/protocol/status.js';
 import {
@@ -126,7 +128,7 @@ t.test('resolve routeguide.RouteGuide from descriptors alone and call all four m
 
 t.test('symbols of every kind resolve to their file; the stream stays open after errors', async (t) => {
   const { ask, close } = openStream('v1alpha');
-  const fileOf = async (symbol: string) => (await fileDescriptors(ask, { file_containing_symbol: symbol }))[0] as any;
+  const fileOf = async (symbol: string) => (await fileDescriptors(ask, { file_containing_symbol: symbol }))[0];
   t.equal((await fileOf('routeguide.RouteGuide.RouteChat')).name, 'route_guide.proto', 'method');
   t.equal((await fileOf('routeguide.Point')).name, 'route_guide.proto', 'message');
   t.equal(
@@ -158,7 +160,7 @@ t.test('symbols of every kind resolve to their file; the stream stays open after
 
 t.test('transitive dependencies: imports across files and a well-known type', async (t) => {
   const { ask, close } = openStream('v1');
-  const direct = (await fileDescriptors(ask, { file_containing_symbol: 'shop.v1.OrderService.GetOrder' })) as any[];
+  const direct = await fileDescriptors(ask, { file_containing_symbol: 'shop.v1.OrderService.GetOrder' });
   t.same(
     direct.map((f) => f.name),
     ['shop/v1/order.proto', 'google/protobuf/timestamp.proto', 'shop/v1/money.proto'],
@@ -203,4 +205,44 @@ t.test('transitive dependencies: imports across files and a well-known type', as
       .then((o: any) => o.order_id),
     'o-1',
   );
+});
+
+t.test('ReflectionClient: v1, falling back to v1alpha, and no reflection at all', async (t) => {
+  // Our server: v1 answers.
+  const v1 = new ReflectionClient(channel);
+  t.ok((await v1.listServices()).includes('routeguide.RouteGuide'));
+  const { root } = await v1.resolveSymbol('routeguide.RouteGuide');
+  t.equal(v1.version, 'v1');
+  t.equal(root.lookupType('routeguide.RouteNote').fields.location.resolvedType?.fullName, '.routeguide.Point');
+
+  // A server with v1alpha only (as older servers): the client falls back, and stays there.
+  const alphaOnly = new Server({ onHandlerError: () => {} });
+  alphaOnly.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));
+  alphaOnly.addService(reflectionDefinitions().v1alpha, {
+    ServerReflectionInfo: reflectionHandler(new ReflectionResponder(alphaOnly)),
+  });
+  const alphaPort = (await alphaOnly.listen(0, '127.0.0.1')).port;
+  const alphaChannel = new Channel(`127.0.0.1:${alphaPort}`);
+  const bare = new Server({ onHandlerError: () => {} });
+  bare.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));
+  const barePort = (await bare.listen(0, '127.0.0.1')).port;
+  const bareChannel = new Channel(`127.0.0.1:${barePort}`);
+  t.teardown(async () => {
+    alphaChannel.close();
+    bareChannel.close();
+    await Promise.all([alphaOnly.close(0), bare.close(0)]);
+  });
+
+  const alpha = new ReflectionClient(alphaChannel);
+  const features = await alpha.resolveSymbol('routeguide.RouteGuide.RouteChat');
+  t.equal(alpha.version, 'v1alpha');
+  t.ok(features.root.lookupService('routeguide.RouteGuide'));
+  t.same((await alpha.listServices()).sort(), ['grpc.reflection.v1alpha.ServerReflection', 'routeguide.RouteGuide']);
+
+  // An error_response inside the stream is an answer, not a missing version: NOT_FOUND as is.
+  await t.rejects(alpha.resolveSymbol('routeguide.Nope'), { code: Status.NOT_FOUND });
+  t.equal(alpha.version, 'v1alpha');
+
+  // No reflection: UNIMPLEMENTED from both versions.
+  await t.rejects(new ReflectionClient(bareChannel).listServices(), { code: Status.UNIMPLEMENTED });
 });

@@ -9,7 +9,7 @@ export {
   type AddHealthOptions,
   type ServingStatus,
 } from './health/index.js';
-export { addReflection, reflectionDefinitions, ReflectionResponder } from './reflection/index.js';
+export { addReflection, reflectionDefinitions, ReflectionResponder, ReflectionClient } from './reflection/index.js';
 export {
   testServiceDefinition,
   testServiceHandlers,

@@ -1,71 +1,32 @@
-// What grpcurl does, for tests: ask a server's reflection service for descriptors, rebuild the
-// service with protobufjs from those descriptors alone, and call it with JSON input.
-// The transport is pluggable (our client or @grpc/grpc-js); everything else is shared.
+// What grpcurl does, for tests: the reflection steps of src/services/reflection/client.ts with
+// untyped responses, so that tests can drive them over any transport (our client or @grpc/grpc-js)
+// and look into the descriptors freely; plus a push-to-pull adapter and a multi-file schema.
 
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import protobuf from 'protobufjs';
-import descriptor from 'protobufjs/ext/descriptor/index.js';
+import type protobuf from 'protobufjs';
+import * as reflection from '../../src/services/reflection/client.js';
 
-/** One request/response exchange on an open ServerReflectionInfo stream. */
-export type ReflectionExchange = (request: Record<string, unknown>) => Promise<any>;
+/** One request/response exchange on an open ServerReflectionInfo stream (responses left untyped for tests). */
+export type ReflectionExchange = (request: any) => Promise<any>;
 
 /** list_services → the service names. */
-export async function listServices(ask: ReflectionExchange): Promise<string[]> {
-  const res = await ask({ list_services: '*' });
-  if (!res.list_services_response) throw new Error(`no list_services_response: ${JSON.stringify(res)}`);
-  return res.list_services_response.service.map((s: { name: string }) => s.name);
-}
+export const listServices = (ask: ReflectionExchange): Promise<string[]> => reflection.listServices(ask);
 
 /** The FileDescriptorProtos of a file_containing_symbol / file_by_filename answer, decoded. */
-export async function fileDescriptors(
-  ask: ReflectionExchange,
-  request: Record<string, unknown>,
-): Promise<protobuf.Message[]> {
-  const res = await ask(request);
-  if (!res.file_descriptor_response)
-    throw new Error(`no file_descriptor_response: ${JSON.stringify(res.error_response ?? res)}`);
-  return res.file_descriptor_response.file_descriptor_proto.map((b: Uint8Array) =>
-    descriptor.FileDescriptorProto.decode(b),
-  );
-}
+export const fileDescriptors = (ask: ReflectionExchange, request: Record<string, unknown>): Promise<any[]> =>
+  reflection.fileDescriptors(ask, request);
 
-/**
- * grpcurl's resolution: the file containing `symbol`, then each dependency by file name until
- * none is missing; returns a protobufjs Root built from the descriptors alone.
- */
-export async function resolveSymbol(
+/** grpcurl's resolution: the file containing `symbol` and its dependencies, as a protobufjs Root. */
+export const resolveSymbol = (
   ask: ReflectionExchange,
   symbol: string,
-): Promise<{ root: protobuf.Root; files: any[] }> {
-  const files = new Map<string, any>();
-  const add = (list: protobuf.Message[]) => {
-    for (const f of list) files.set((f as any).name, f);
-  };
-  add(await fileDescriptors(ask, { file_containing_symbol: symbol }));
-  for (;;) {
-    const missing = [...files.values()].flatMap((f) => f.dependency as string[]).filter((d) => !files.has(d));
-    if (missing.length === 0) break;
-    add(await fileDescriptors(ask, { file_by_filename: missing[0] }));
-  }
-  const set = descriptor.FileDescriptorSet.fromObject({
-    file: [...files.values()].map((f) => descriptor.FileDescriptorProto.toObject(f)),
-  });
-  const root = (protobuf.Root as any).fromDescriptor(set) as protobuf.Root;
-  root.resolveAll();
-  return { root, files: [...files.values()] };
-}
+): Promise<{ root: protobuf.Root; files: any[] }> => reflection.resolveSymbol(ask, symbol);
 
 /** Reads a stream of responses in order: each `ask` sends one request and waits for the next response. */
-export function exchangeOver(send: (m: unknown) => unknown, responses: AsyncIterator<any>): ReflectionExchange {
-  return async (request) => {
-    await send(request);
-    const next = await responses.next();
-    if (next.done) throw new Error('reflection stream ended');
-    return next.value;
-  };
-}
+export const exchangeOver = (send: (m: unknown) => unknown, responses: AsyncIterator<any>): ReflectionExchange =>
+  reflection.exchangeOver(send, responses);
 
 /** A push-to-pull adapter for event-style streams (grpc-js 'data'). */
 export function queueIterator<T>(): { push(v: T): void; end(e?: Error): void; iterator: AsyncIterator<T> } {

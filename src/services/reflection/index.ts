@@ -7,6 +7,17 @@ import { reflectionHandler, ReflectionResponder } from './service.js';
 export { reflectionDefinitions, REFLECTION_V1_SERVICE, REFLECTION_V1ALPHA_SERVICE } from './definition.js';
 export { DescriptorPool, type DescriptorFile } from './file-descriptors.js';
 export { ReflectionResponder, type ReflectionRequest } from './service.js';
+export {
+  ReflectionClient,
+  listServices,
+  fileDescriptors,
+  resolveSymbol,
+  rootFromDescriptors,
+  exchangeOver,
+  type ReflectionExchange,
+  type ReflectionResponse,
+  type ResolvedSchema,
+} from './client.js';
 
 /**
  * Registers both reflection services (grpcurl tries v1, then falls back to v1alpha). They describe
