@@ -1,0 +1,183 @@
+// A decoded protobuf message as proto3 JSON (protobuf.dev "ProtoJSON Format"): field names in
+// lowerCamelCase (or their json_name), the fields present on the wire (a zero sent explicitly is
+// shown: the tap shows what was sent), 64-bit integers as strings, bytes
+// as base64, enums by name, NaN and Infinity as strings, maps as objects, and the well-known types
+// in their own forms (Timestamp, Duration, wrappers, Struct/Value/ListValue, FieldMask, Any, Empty).
+
+import protobuf from 'protobufjs';
+
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+
+type Fields = Record<string, unknown>;
+
+const LONG_TYPES = new Set(['int64', 'uint64', 'sint64', 'fixed64', 'sfixed64']);
+
+/** `message` (decoded with `type`) as proto3 JSON. */
+export function toProto3Json(type: protobuf.Type, message: protobuf.Message | Fields): Json {
+  const wellKnown = WELL_KNOWN[type.fullName];
+  if (wellKnown) return wellKnown(type, message as Fields);
+  const out: { [key: string]: Json } = {};
+  for (const field of type.fieldsArray) {
+    if (!Object.hasOwn(message, field.name)) continue; // absent on the wire: a prototype default
+    const value = (message as Fields)[field.name];
+    if (value === null || value === undefined) continue;
+    out[jsonName(field)] = fieldValue(field, value);
+  }
+  return out;
+}
+
+function fieldValue(field: protobuf.Field, value: unknown): Json {
+  if (field instanceof protobuf.MapField) {
+    const map: { [key: string]: Json } = {};
+    for (const [k, v] of Object.entries(value as Fields)) map[k] = singleValue(field, v);
+    return map;
+  }
+  if (field.repeated) {
+    const list = value as unknown[];
+    // A map read from descriptors comes back as its repeated XxxEntry messages: show it as a map.
+    const entry = field.resolvedType;
+    if (entry instanceof protobuf.Type && (entry.options?.map_entry === true || entry.options?.mapEntry === true)) {
+      const map: { [key: string]: Json } = {};
+      const { key: keyField, value: valueField } = entry.fields;
+      for (const e of list as Fields[]) {
+        const key = keyField && e.key !== undefined ? scalar(keyField.type, e.key) : '';
+        map[typeof key === 'string' ? key : JSON.stringify(key)] = valueField ? singleValue(valueField, e.value) : null;
+      }
+      return map;
+    }
+    return list.map((v) => singleValue(field, v));
+  }
+  return singleValue(field, value);
+}
+
+function singleValue(field: protobuf.Field, value: unknown): Json {
+  const resolved = field.resolvedType;
+  if (resolved instanceof protobuf.Enum) {
+    if (resolved.fullName === '.google.protobuf.NullValue') return null;
+    return resolved.valuesById[value as number] ?? (value as number);
+  }
+  if (resolved instanceof protobuf.Type) return toProto3Json(resolved, value as Fields);
+  return scalar(field.type, value);
+}
+
+function scalar(type: string, value: unknown): Json {
+  if (LONG_TYPES.has(type)) return longString(value, type.startsWith('u') || type === 'fixed64');
+  if (type === 'bytes') return Buffer.from(value as Uint8Array).toString('base64');
+  if (type === 'double' || type === 'float') {
+    const n = value as number;
+    return Number.isFinite(n) ? n : String(n);
+  }
+  return value as Json;
+}
+
+/** A Long (or a number, when protobufjs runs without long.js) as its decimal string. */
+function longString(value: unknown, unsigned: boolean): string {
+  if (typeof value === 'number') return String(value);
+  if (typeof value === 'string') return value;
+  const long = value as { low: number; high: number };
+  const big = (BigInt(long.high >>> 0) << 32n) | BigInt(long.low >>> 0);
+  return (unsigned ? big : BigInt.asIntN(64, big)).toString();
+}
+
+/** json_name when the schema has one, else the name in lowerCamelCase (protoc's rule). */
+function jsonName(field: protobuf.Field): string {
+  const explicit = field.options?.json_name as unknown;
+  if (typeof explicit === 'string') return explicit;
+  return field.name.replace(/_+([a-zA-Z0-9]?)/g, (_, c: string) => c.toUpperCase());
+}
+
+// ---- well-known types ----
+
+type WellKnown = (type: protobuf.Type, message: Fields) => Json;
+
+const seconds = (m: Fields) => BigInt(longString(m.seconds ?? 0, false));
+const nanos = (m: Fields) => Number(m.nanos ?? 0);
+
+/** Fractional seconds with 0, 3, 6 or 9 digits, as the spec writes them. */
+function fraction(n: number): string {
+  if (n === 0) return '';
+  const digits = String(Math.abs(n)).padStart(9, '0');
+  return `.${digits.endsWith('000000') ? digits.slice(0, 3) : digits.endsWith('000') ? digits.slice(0, 6) : digits}`;
+}
+
+const wrapper: WellKnown = (type, m) =>
+  Object.hasOwn(m, 'value') ? fieldValue(type.fields.value, m.value) : defaultWrapped(type);
+
+function defaultWrapped(type: protobuf.Type): Json {
+  const t = type.fields.value.type;
+  if (t === 'bool') return false;
+  if (t === 'string' || t === 'bytes') return '';
+  return LONG_TYPES.has(t) ? '0' : 0;
+}
+
+/** A field of a well-known type by its .proto name, or by the camelCase name protobufjs' bundled copies use. */
+function wkField(m: Fields, name: string): unknown {
+  if (Object.hasOwn(m, name)) return m[name];
+  const camel = name.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+  return Object.hasOwn(m, camel) ? m[camel] : undefined; // absent on the wire: only a prototype default
+}
+
+function structValue(m: Fields): Json {
+  const number = wkField(m, 'number_value');
+  const text = wkField(m, 'string_value');
+  const bool = wkField(m, 'bool_value');
+  const struct = wkField(m, 'struct_value');
+  const list = wkField(m, 'list_value');
+  if (typeof number === 'number') return Number.isFinite(number) ? number : String(number);
+  if (typeof text === 'string') return text;
+  if (typeof bool === 'boolean') return bool;
+  if (struct) return structObject(struct as Fields);
+  if (list) return ((list as Fields).values as Fields[] | undefined)?.map(structValue) ?? [];
+  return null; // null_value, or nothing set
+}
+
+function structObject(m: Fields): Json {
+  const out: { [key: string]: Json } = {};
+  for (const [k, v] of Object.entries((m.fields ?? {}) as Record<string, Fields>)) out[k] = structValue(v);
+  return out;
+}
+
+/** camelCase field-access paths of protobuf names, as FieldMask's JSON form. */
+const camelPath = (path: string) => path.replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+
+const WELL_KNOWN: Record<string, WellKnown> = {
+  '.google.protobuf.Timestamp': (_, m) => {
+    const ms = Number(seconds(m)) * 1000;
+    const iso = new Date(ms).toISOString().replace(/\.\d{3}Z$/, '');
+    return `${iso}${fraction(nanos(m))}Z`;
+  },
+  '.google.protobuf.Duration': (_, m) => {
+    const s = seconds(m);
+    const n = nanos(m);
+    const negative = s < 0n || n < 0;
+    const whole = s < 0n ? -s : s;
+    return `${negative ? '-' : ''}${whole}${fraction(Math.abs(n))}s`;
+  },
+  '.google.protobuf.Empty': () => ({}),
+  '.google.protobuf.FieldMask': (_, m) => ((m.paths as string[] | undefined) ?? []).map(camelPath).join(','),
+  '.google.protobuf.Struct': (_, m) => structObject(m),
+  '.google.protobuf.Value': (_, m) => structValue(m),
+  '.google.protobuf.ListValue': (_, m) => ((m.values as Fields[] | undefined) ?? []).map(structValue),
+  '.google.protobuf.Any': (type, m) => {
+    const typeUrl = wkField(m, 'type_url');
+    const url = typeof typeUrl === 'string' ? typeUrl : '';
+    const value = (m.value ?? new Uint8Array()) as Uint8Array;
+    const name = url.slice(url.lastIndexOf('/') + 1);
+    let packed: protobuf.Type | undefined;
+    try {
+      packed = type.root.lookupType(name);
+    } catch {
+      packed = undefined;
+    }
+    if (!packed) return { '@type': url, value: Buffer.from(value).toString('base64') };
+    const inner = toProto3Json(packed, packed.decode(value));
+    // Types with a JSON form of their own sit under "value"; other messages lend their fields.
+    if (WELL_KNOWN[packed.fullName] || inner === null || typeof inner !== 'object' || Array.isArray(inner))
+      return { '@type': url, value: inner };
+    const out: { [key: string]: Json } = { '@type': url };
+    for (const [k, v] of Object.entries(inner)) out[k] = v;
+    return out;
+  },
+};
+for (const name of ['Double', 'Float', 'Int64', 'UInt64', 'Int32', 'UInt32', 'Bool', 'String', 'Bytes'])
+  WELL_KNOWN[`.google.protobuf.${name}Value`] = wrapper;
