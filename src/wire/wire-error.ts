@@ -9,3 +9,9 @@ export interface WireError {
   /** One line saying what is wrong. */
   message: string;
 }
+
+/** Something a peer should not have sent, though the bytes could be read: the rule and what was seen. */
+export interface Finding {
+  rule: string;
+  note: string;
+}

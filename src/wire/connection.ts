@@ -1,0 +1,639 @@
+// One TCP connection as the tap reads it: both directions' bytes → frames → header blocks and
+// messages → events. The only producer of TapEvents.
+//
+// Per direction: a frame parser, a header block assembler and an HPACK decoder of its own (the
+// decoder of client→server blocks is bounded by the SETTINGS_HEADER_TABLE_SIZE the server sent,
+// from the moment the client acknowledges it, and the other way round — RFC 7541 §4.2, RFC 9113
+// §6.5.3). Per stream: a CallTracker (grpc/call.ts).
+//
+// It never throws into the relay: every malformed input is an event. What loses the thread of the
+// connection (a preface that is not HTTP/2, a header block HPACK cannot decode, a broken
+// CONTINUATION sequence) makes it "undecodable from here": one fatal error event, and the bytes that
+// follow are relayed unread.
+//
+// Events leave in the order the bytes came, per connection. A message whose schema is still being
+// fetched (the first call of a service, through reflection) holds back the events after it until
+// the answer is in — a bounded wait: past MAX_HELD events the held messages are shown without one.
+
+import { HpackDecoder, HpackError, describeRepresentation, type HeaderBlock as HpackBlock } from './hpack/index.js';
+import { http2CodeName } from '../protocol/rst-code.js';
+import {
+  continuationNote,
+  dataNote,
+  goawayNote,
+  OPEN_BLOCK_NOTE,
+  pingNote,
+  PREFACE_NOTE,
+  PRIORITY_NOTE,
+  PUSH_PROMISE_NOTE,
+  receiver,
+  requestNote,
+  RESPONSE_HEADERS_NOTE,
+  rstNote,
+  sender,
+  settingsAckNote,
+  settingsNote,
+  trailersNote,
+  trailersOnlyNote,
+  unknownFrameNote,
+  windowUpdateNote,
+} from './annotations.js';
+import type { CallEvent, Direction, FrameEvent, TapEvent } from './events.js';
+import { CallTracker } from './grpc/call.js';
+import {
+  checkRequestHeaders,
+  checkResponseHeaders,
+  checkTrailers,
+  describeStatus,
+  FieldList,
+  type Finding,
+} from './grpc/header-rules.js';
+import type { AssembledMessage } from './grpc/message-assembler.js';
+import { decodeMessage } from './grpc/message-decoder.js';
+import { decodeFrame, isFrameError, type Frame, type FrameOf } from './h2/frame-decode.js';
+import { FrameParser, type ParseEvent, type RawFrame } from './h2/frame-parser.js';
+import { frameRules } from './h2/frame-rules.js';
+import { HeaderBlockAssembler, type HeaderBlock } from './h2/header-blocks.js';
+import { INITIAL_MAX_FRAME_SIZE, Setting, settingName } from './h2/settings.js';
+import type { SchemaLookup, SchemaSource } from './protobuf/schemas.js';
+import type { WireError } from './wire-error.js';
+
+export interface ConnectionDecoderOptions {
+  conn: number;
+  /** Milliseconds since the tap started. */
+  clock: () => number;
+  schemas: SchemaSource;
+  emit: (event: TapEvent) => void;
+  /** Messages larger than this many bytes are shown cut short (0: never). */
+  maxBody: number;
+}
+
+/** Events held back behind messages waiting for their schema, at most. */
+export const MAX_HELD = 10_000;
+
+/** What one direction's bytes need to be read. */
+class Side {
+  readonly parser: FrameParser;
+  readonly blocks = new HeaderBlockAssembler();
+  /** Decodes the header blocks this side sends. */
+  readonly hpack = new HpackDecoder();
+  /** SETTINGS this side sent that the other side has not acknowledged yet, oldest first. */
+  readonly unacked: { t: number; settings: { id: number; value: number }[] }[] = [];
+  /** The largest frame this side may send: the other side's SETTINGS_MAX_FRAME_SIZE, once acknowledged. */
+  maxFrameSize = INITIAL_MAX_FRAME_SIZE;
+  /** The other side allowed server push (SETTINGS_ENABLE_PUSH, initially 1). */
+  pushAllowed = true;
+  frames = 0;
+  /** PINGs this side sent, by payload, waiting for their ACK. */
+  readonly pings = new Map<string, number>();
+  constructor(readonly dir: Direction) {
+    this.parser = new FrameParser(dir === 'c2s');
+  }
+}
+
+/** An entry of the held queue: ready to go out, or waiting for a schema. */
+interface Held {
+  ready: boolean;
+  make(): TapEvent[];
+  /** For waiting messages: give up waiting and decode without a schema. */
+  force?(): void;
+}
+
+export class ConnectionDecoder {
+  private readonly options: ConnectionDecoderOptions;
+  private readonly sides: Record<Direction, Side> = { c2s: new Side('c2s'), s2c: new Side('s2c') };
+  private readonly calls = new Map<number, CallTracker>();
+  /** The highest stream the client opened (client streams are odd and increasing, RFC 9113 §5.1.1). */
+  private lastClientStream = 0;
+  /** Set once the connection became undecodable: why. */
+  private stopped: string | undefined;
+  private readonly held: Held[] = [];
+  private now = 0;
+
+  constructor(options: ConnectionDecoderOptions) {
+    this.options = options;
+  }
+
+  /** Whether decoding stopped (the bytes are relayed unread from here). */
+  get undecodable(): boolean {
+    return this.stopped !== undefined;
+  }
+
+  /** Bytes of one direction, as they came. Never throws. */
+  feed(dir: Direction, chunk: Buffer): void {
+    if (this.stopped) return;
+    this.now = this.options.clock();
+    try {
+      for (const event of this.sides[dir].parser.push(chunk)) {
+        this.onParse(this.sides[dir], event);
+        if (this.stopped) return;
+      }
+    } catch (error) {
+      // A bug of the tap's own must not reach the relay either.
+      this.fatal(dir, {
+        offset: 0,
+        rule: 'tap',
+        message: `the decoder failed: ${(error as Error).stack ?? String(error)}`,
+      });
+    }
+  }
+
+  /** One direction ended (TCP FIN). */
+  end(dir: Direction): void {
+    if (this.stopped) return;
+    this.now = this.options.clock();
+    for (const event of this.sides[dir].parser.end()) this.onParse(this.sides[dir], event);
+  }
+
+  /** The connection is gone: calls still open are summed up as cut short, held events go out. */
+  close(): void {
+    this.now = this.options.clock();
+    for (const call of this.calls.values()) this.finish(call, 'connection closed');
+    this.calls.clear();
+    for (const h of this.held) h.force?.();
+    this.flush();
+  }
+
+  // ---- output, in order ----
+
+  private out(...events: TapEvent[]): void {
+    if (this.held.length === 0) {
+      for (const e of events) this.options.emit(e);
+      return;
+    }
+    this.held.push({ ready: true, make: () => events });
+    if (this.held.length > MAX_HELD) {
+      for (const h of this.held) h.force?.();
+      this.flush();
+    }
+  }
+
+  private flush(): void {
+    while (this.held.length > 0 && this.held[0].ready) {
+      for (const e of this.held.shift()!.make()) this.options.emit(e);
+    }
+  }
+
+  private base(dir: Direction | undefined): { t: number; conn: number; dir?: Direction } {
+    return dir === undefined ? { t: this.now, conn: this.options.conn } : { t: this.now, conn: this.options.conn, dir };
+  }
+
+  private warnings(dir: Direction, stream: number | undefined, findings: Finding[]): TapEvent[] {
+    return findings.map((f) => ({ ...this.base(dir), kind: 'warning', stream, rule: f.rule, note: f.note }));
+  }
+
+  private warn(dir: Direction, stream: number | undefined, rule: string, note: string): void {
+    this.out(...this.warnings(dir, stream, [{ rule, note }]));
+  }
+
+  private error(dir: Direction, stream: number | undefined, error: WireError): void {
+    this.out({ ...this.base(dir), kind: 'error', stream, rule: error.rule, note: error.message, offset: error.offset });
+  }
+
+  /** The connection cannot be followed any further. */
+  private fatal(dir: Direction, error: WireError, stream?: number): void {
+    this.out({
+      ...this.base(dir),
+      kind: 'error',
+      stream,
+      rule: error.rule,
+      note: `${error.message} — connection ${this.options.conn} is undecodable from here; its bytes keep flowing`,
+      offset: error.offset,
+      fatal: true,
+    });
+    this.stopped = error.message;
+  }
+
+  // ---- frames ----
+
+  private onParse(side: Side, event: ParseEvent): void {
+    if (event.kind === 'preface') {
+      this.out({ ...this.base(side.dir), kind: 'connection', type: 'preface', note: PREFACE_NOTE });
+      return;
+    }
+    if (event.kind === 'error') return this.fatal(side.dir, event.error);
+    this.onFrame(side, event.frame);
+  }
+
+  private onFrame(side: Side, raw: RawFrame): void {
+    const first = side.frames++ === 0;
+    const decoded = decodeFrame(raw);
+    const frame = isFrameError(decoded) ? decoded.header : decoded;
+    const ev: FrameEvent = {
+      ...this.base(side.dir),
+      kind: 'frame',
+      dir: side.dir,
+      type: isFrameError(decoded) ? decoded.header.type : decoded.type,
+      stream: raw.streamId,
+      flags: frame.flagNames,
+      length: raw.length,
+      offset: raw.offset,
+    };
+    if (ev.type === 'UNKNOWN') ev.typeCode = raw.type;
+    const findings = frameRules(raw, frame, { first, maxFrameSize: side.maxFrameSize, dir: side.dir });
+
+    // RFC 9113 §6.10: nothing but CONTINUATION of the same stream inside a header block.
+    if (side.blocks.expectingContinuation && ev.type !== 'CONTINUATION') {
+      this.out(ev, ...this.warnings(side.dir, raw.streamId, findings));
+      return this.fatal(side.dir, side.blocks.other(raw.offset, ev.type, raw.streamId)!, raw.streamId);
+    }
+    if (isFrameError(decoded)) {
+      this.out(ev, ...this.warnings(side.dir, raw.streamId, findings));
+      // A header block fragment lost: HPACK's state is lost with it.
+      if (ev.type === 'HEADERS' || ev.type === 'PUSH_PROMISE' || ev.type === 'CONTINUATION')
+        return this.fatal(side.dir, decoded, raw.streamId);
+      return this.error(side.dir, raw.streamId, decoded);
+    }
+    if ('padding' in decoded && decoded.padding) ev.padding = decoded.padding.length;
+    this.onDecodedFrame(side, decoded, ev, findings, first);
+  }
+
+  private onDecodedFrame(side: Side, frame: Frame, ev: FrameEvent, findings: Finding[], first: boolean): void {
+    const dir = side.dir;
+    switch (frame.type) {
+      case 'DATA':
+        return this.onData(side, frame, ev, findings);
+      case 'HEADERS':
+      case 'PUSH_PROMISE': {
+        if (frame.type === 'HEADERS' && frame.priority) ev.priority = frame.priority;
+        if (frame.type === 'PUSH_PROMISE') {
+          ev.promisedStream = frame.promisedStreamId;
+          findings.push(...this.pushRules(side));
+        }
+        const result = side.blocks.begin(frame);
+        if (result === undefined) {
+          ev.note = frame.type === 'PUSH_PROMISE' ? PUSH_PROMISE_NOTE : OPEN_BLOCK_NOTE;
+          this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+          return;
+        }
+        if ('error' in result) return this.fatal(dir, result.error, frame.streamId);
+        return this.onHeaderBlock(side, result.block, ev, findings);
+      }
+      case 'CONTINUATION': {
+        const result = side.blocks.continue(frame);
+        if (result === undefined) {
+          ev.note = continuationNote(false);
+          this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+          return;
+        }
+        if ('error' in result) {
+          this.out(ev);
+          return this.fatal(dir, result.error, frame.streamId);
+        }
+        return this.onHeaderBlock(side, result.block, ev, findings);
+      }
+      case 'SETTINGS':
+        return this.onSettings(side, frame, ev, findings, first);
+      case 'PING': {
+        ev.opaque = frame.opaque.toString('hex');
+        const ack = frame.flagNames.includes('ACK');
+        let rtt: number | undefined;
+        if (ack) {
+          const other = this.sides[dir === 'c2s' ? 's2c' : 'c2s'];
+          const sentAt = other.pings.get(ev.opaque);
+          if (sentAt !== undefined) {
+            other.pings.delete(ev.opaque);
+            rtt = this.now - sentAt;
+          }
+        } else if (side.pings.size < 64) side.pings.set(ev.opaque, this.now);
+        ev.note = pingNote(dir, ack, rtt);
+        this.out(ev, ...this.warnings(dir, 0, findings));
+        return;
+      }
+      case 'GOAWAY': {
+        const debug = frame.debugData.toString('latin1');
+        ev.lastStreamId = frame.lastStreamId;
+        ev.errorCode = http2CodeName(frame.errorCode);
+        if (debug) ev.debugData = debug;
+        ev.note = goawayNote(dir, frame.lastStreamId, frame.errorCode, debug);
+        this.out(ev, ...this.warnings(dir, 0, findings));
+        // Streams of the receiver above the last one were not processed: they end here.
+        for (const call of [...this.calls.values()]) {
+          if (dir === 's2c' && call.stream > frame.lastStreamId) this.finish(call, 'goaway');
+        }
+        return;
+      }
+      case 'WINDOW_UPDATE':
+        ev.windowIncrement = frame.increment;
+        ev.note = windowUpdateNote(dir, frame.streamId, frame.increment);
+        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        return;
+      case 'RST_STREAM': {
+        ev.errorCode = http2CodeName(frame.errorCode);
+        const call = this.calls.get(frame.streamId);
+        ev.note = rstNote(dir, frame.errorCode, call?.trailers !== undefined);
+        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        if (call) {
+          call.rst ??= { code: frame.errorCode, dir };
+          this.finish(call);
+        }
+        return;
+      }
+      case 'PRIORITY':
+        ev.priority = frame.priority;
+        ev.note = PRIORITY_NOTE;
+        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        return;
+      case 'UNKNOWN':
+        ev.note = unknownFrameNote(frame.typeCode);
+        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        return;
+    }
+  }
+
+  private onSettings(
+    side: Side,
+    frame: FrameOf<'SETTINGS'>,
+    ev: FrameEvent,
+    findings: Finding[],
+    first: boolean,
+  ): void {
+    const dir = side.dir;
+    const other = this.sides[dir === 'c2s' ? 's2c' : 'c2s'];
+    if (!frame.flagNames.includes('ACK')) {
+      ev.settings = frame.settings.map((s) => [settingName(s.id), s.value]);
+      ev.note = settingsNote(dir, first);
+      if (dir === 's2c' && frame.settings.some((s) => s.id === Setting.SETTINGS_ENABLE_PUSH && s.value !== 0))
+        findings.push({ rule: 'RFC 9113 §6.5.2', note: 'a server must not set SETTINGS_ENABLE_PUSH to 1' });
+      side.unacked.push({ t: this.now, settings: frame.settings });
+      this.out(ev, ...this.warnings(dir, 0, findings));
+      return;
+    }
+    // This side acknowledges the other side's oldest SETTINGS: from here on, what this side sends
+    // obeys them.
+    const acked = other.unacked.shift();
+    const effects: string[] = [];
+    for (const { id, value } of acked?.settings ?? []) {
+      if (id === Setting.SETTINGS_HEADER_TABLE_SIZE) {
+        side.hpack.setSettingsMaxTableSize(value);
+        effects.push(`${sender(dir)}→${receiver(dir)} header blocks may use a ${value}-byte HPACK dynamic table`);
+      } else if (id === Setting.SETTINGS_MAX_FRAME_SIZE) {
+        side.maxFrameSize = value;
+        effects.push(`${sender(dir)} frames may carry up to ${value} bytes`);
+      } else if (id === Setting.SETTINGS_ENABLE_PUSH) {
+        side.pushAllowed = value === 1;
+      } else if (id === Setting.SETTINGS_INITIAL_WINDOW_SIZE) {
+        effects.push(`each new stream's ${sender(dir)}→${receiver(dir)} window starts at ${value} bytes`);
+      }
+    }
+    if (!acked) findings.push({ rule: 'RFC 9113 §6.5.3', note: 'SETTINGS ACK without SETTINGS to acknowledge' });
+    ev.note = settingsAckNote(dir, acked?.t, effects);
+    this.out(ev, ...this.warnings(dir, 0, findings));
+  }
+
+  private pushRules(side: Side): Finding[] {
+    if (side.dir === 'c2s')
+      return [{ rule: 'RFC 9113 §8.4', note: 'a client cannot push: PUSH_PROMISE from a client' }];
+    if (!side.pushAllowed)
+      return [{ rule: 'RFC 9113 §8.4', note: 'PUSH_PROMISE after the client disabled push (SETTINGS_ENABLE_PUSH 0)' }];
+    return [{ rule: 'PROTOCOL-HTTP2', note: 'server push: gRPC does not use it' }];
+  }
+
+  // ---- header blocks ----
+
+  private onHeaderBlock(side: Side, block: HeaderBlock, ev: FrameEvent, findings: Finding[]): void {
+    const dir = side.dir;
+    const decoded: HpackBlock | HpackError = side.hpack.decode(block.block);
+    if (decoded instanceof HpackError) {
+      this.out(ev, ...this.warnings(dir, block.streamId, findings));
+      return this.fatal(
+        dir,
+        {
+          offset: decoded.offset,
+          rule: decoded.rule,
+          message: `HPACK: ${decoded.message} in the header block of stream ${block.streamId}`,
+        },
+        block.streamId,
+      );
+    }
+    ev.headers = decoded.fields.map((f) => [f.name, f.value, describeRepresentation(f.representation)]);
+    ev.headerBlock = {
+      bytes: block.block.length,
+      frames: block.continuations + 1,
+      tableSizeUpdates: decoded.tableSizeUpdates,
+      tableSize: side.hpack.tableSize,
+      tableEntries: side.hpack.dynamicTable.length,
+    };
+    const list = new FieldList(decoded.fields.map((f) => [f.name, f.value] as const));
+    if (block.opener.type === 'PUSH_PROMISE') {
+      ev.note ??= PUSH_PROMISE_NOTE;
+      this.out(ev, ...this.warnings(dir, block.streamId, findings));
+      return;
+    }
+    if (dir === 'c2s') this.onRequestHeaders(block, list, ev, findings);
+    else this.onResponseHeaders(block, list, ev, findings);
+  }
+
+  private onRequestHeaders(block: HeaderBlock, list: FieldList, ev: FrameEvent, findings: Finding[]): void {
+    const id = block.streamId;
+    let call = this.calls.get(id);
+    if (call?.request) {
+      findings.push({
+        rule: 'PROTOCOL-HTTP2 Requests',
+        note: 'a second HEADERS from the client: gRPC requests have no trailers',
+      });
+      this.out(ev, ...this.warnings('c2s', id, findings));
+      if (block.endStream) this.endDirection(call, 'c2s');
+      return;
+    }
+    if (!call) {
+      if (id % 2 === 0 || id <= this.lastClientStream) {
+        findings.push({
+          rule: 'RFC 9113 §5.1.1',
+          note: `stream ${id}: a client opens odd-numbered streams, each above the last (${this.lastClientStream})`,
+        });
+      }
+      this.lastClientStream = Math.max(this.lastClientStream, id);
+      call = new CallTracker(id, this.now);
+      this.calls.set(id, call);
+    }
+    const { findings: requestFindings, info } = checkRequestHeaders(list, block.endStream);
+    findings.push(...requestFindings);
+    call.request = info;
+    call.method = info.method;
+    call.schema =
+      info.method === null ? { missing: 'the request has no :path' } : this.options.schemas.lookup(info.method);
+    ev.note = requestNote(info.method, info.timeoutMs, info.encoding);
+    this.out(ev, ...this.warnings('c2s', id, findings));
+    if (block.endStream) this.endDirection(call, 'c2s');
+  }
+
+  private onResponseHeaders(block: HeaderBlock, list: FieldList, ev: FrameEvent, findings: Finding[]): void {
+    const id = block.streamId;
+    const call = this.calls.get(id);
+    if (!call) {
+      findings.push({
+        rule: 'RFC 9113 §5.1',
+        note: `HEADERS on stream ${id}, which the client has not opened (or which has closed)`,
+      });
+      this.out(ev, ...this.warnings('s2c', id, findings));
+      return;
+    }
+    if (!call.responseHeaders && !call.trailers) {
+      if (block.endStream) {
+        call.trailers = list;
+        call.trailersOnly = true;
+        findings.push(...checkResponseHeaders(list, true, call.request?.acceptEncoding));
+        ev.note = trailersOnlyNote(describeStatus(list.get('grpc-status')));
+      } else {
+        call.responseHeaders = list;
+        findings.push(...checkResponseHeaders(list, false, call.request?.acceptEncoding));
+        ev.note = RESPONSE_HEADERS_NOTE;
+      }
+    } else if (!call.trailers) {
+      call.trailers = list;
+      findings.push(...checkTrailers(list, block.endStream));
+      ev.note = trailersNote(describeStatus(list.get('grpc-status')));
+    } else {
+      findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'HEADERS after the trailers' });
+    }
+    this.out(ev, ...this.warnings('s2c', id, findings));
+    if (block.endStream) this.endDirection(call, 's2c');
+  }
+
+  // ---- DATA and messages ----
+
+  private onData(side: Side, frame: FrameOf<'DATA'>, ev: FrameEvent, findings: Finding[]): void {
+    const dir = side.dir;
+    const id = frame.streamId;
+    let call = this.calls.get(id);
+    if (!call) {
+      findings.push({
+        rule: 'RFC 9113 §5.1',
+        note:
+          dir === 'c2s' && id > this.lastClientStream
+            ? `DATA before HEADERS: stream ${id} was never opened`
+            : `DATA on stream ${id}, which is not open`,
+      });
+      if (dir === 'c2s' && id > this.lastClientStream && id % 2 === 1) {
+        // Follow it anyway: its messages can still be shown (without a method).
+        call = new CallTracker(id, this.now);
+        call.schema = { missing: 'the stream has no request HEADERS' };
+        this.lastClientStream = id;
+        this.calls.set(id, call);
+      }
+    } else if (dir === 's2c' && !call.responseHeaders && !call.trailers) {
+      findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'DATA before the response HEADERS' });
+    } else if (call.ended[dir]) {
+      findings.push({ rule: 'RFC 9113 §5.1', note: `DATA after END_STREAM from the ${sender(dir)} (STREAM_CLOSED)` });
+    } else if (dir === 's2c' && call.trailers) {
+      findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'DATA after the trailers' });
+    }
+    const endStream = frame.flagNames.includes('END_STREAM');
+    if (!call) {
+      this.out(ev, ...this.warnings(dir, id, findings));
+      return;
+    }
+    if (endStream && dir === 's2c') {
+      findings.push({
+        rule: 'PROTOCOL-HTTP2 Responses',
+        note: 'the response ends on DATA, without trailers: the client ends the call with INTERNAL',
+      });
+    }
+    call.wireBytes[dir] += frame.data.length;
+    const pushed = call.assemblers[dir].push(frame.data);
+    ev.segments = pushed.segments;
+    ev.note = dataNote(dir, frame.data.length, endStream, pushed.segments);
+    this.out(ev, ...this.warnings(dir, id, findings));
+    this.onMessages(call, dir, pushed.messages);
+    if (pushed.error) {
+      const rule =
+        pushed.error.kind === 'bad-flag'
+          ? 'PROTOCOL-HTTP2 Length-Prefixed-Message'
+          : 'gRPC max message size (4 MiB by default)';
+      this.warn(
+        dir,
+        id,
+        rule,
+        `${pushed.error.message}: the receiver fails the call; messages on this stream are not read further`,
+      );
+    }
+    if (endStream) this.endDirection(call, dir);
+  }
+
+  private onMessages(call: CallTracker, dir: Direction, messages: AssembledMessage[]): void {
+    for (const m of messages) {
+      call.messages[dir]++;
+      const schema = call.schema ?? { missing: 'no schema' };
+      if (!(schema instanceof Promise)) {
+        this.out(...this.messageEvents(call, dir, m, this.now, schema));
+        continue;
+      }
+      const t = this.now;
+      let events: TapEvent[] | undefined;
+      const held: Held = {
+        ready: false,
+        make: () => events ?? [],
+        force: () => {
+          if (held.ready) return;
+          events = this.messageEvents(call, dir, m, t, { missing: 'the schema lookup had not answered yet' });
+          held.ready = true;
+        },
+      };
+      this.held.push(held);
+      void schema.then((answer) => {
+        if (held.ready) return;
+        events = this.messageEvents(call, dir, m, t, answer);
+        held.ready = true;
+        this.flush();
+      });
+      if (this.held.length > MAX_HELD) {
+        for (const h of this.held) h.force?.();
+        this.flush();
+      }
+    }
+  }
+
+  private messageEvents(
+    call: CallTracker,
+    dir: Direction,
+    m: AssembledMessage,
+    t: number,
+    schema: SchemaLookup,
+  ): TapEvent[] {
+    const decoded = decodeMessage(
+      m,
+      {
+        t,
+        conn: this.options.conn,
+        dir,
+        stream: call.stream,
+        method: call.method,
+        encoding: call.encoding(dir),
+        maxBody: this.options.maxBody,
+      },
+      schema,
+    );
+    call.messageBytes[dir] += decoded.bytes;
+    const warnings = decoded.warnings.map((f): TapEvent => ({
+      t,
+      conn: this.options.conn,
+      dir,
+      kind: 'warning',
+      stream: call.stream,
+      rule: f.rule,
+      note: f.note,
+    }));
+    return [decoded.event, ...warnings];
+  }
+
+  // ---- the end of a call ----
+
+  private endDirection(call: CallTracker, dir: Direction): void {
+    call.ended[dir] = true;
+    const truncated = call.assemblers[dir].end();
+    if (truncated) this.warn(dir, call.stream, 'PROTOCOL-HTTP2 Length-Prefixed-Message', truncated.message);
+    if (call.finished) this.finish(call);
+  }
+
+  private finish(call: CallTracker, cut?: 'goaway' | 'connection closed'): void {
+    if (call.summarized) return;
+    call.summarized = true;
+    this.calls.delete(call.stream);
+    const t = this.now;
+    // Built when it leaves the queue, so that it counts the bytes of messages decoded late.
+    const make = (): TapEvent[] => [call.summary(t, this.options.conn, cut) satisfies CallEvent];
+    if (this.held.length === 0) for (const e of make()) this.options.emit(e);
+    else this.held.push({ ready: true, make });
+  }
+}

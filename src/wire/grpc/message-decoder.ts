@@ -1,0 +1,110 @@
+// One reassembled message → its event: the prefix in hex, inflated per grpc-encoding with the
+// receive limit every stack uses (4 MiB, checked as it inflates), decoded with the call's schema as
+// proto3 JSON, or shown as its wire format when there is no schema or the bytes do not fit it.
+
+import protobuf from 'protobufjs';
+import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, decompress, isSupportedEncoding } from '../../../framing/index.js';
+import type { Direction, MessageEvent } from '../events.js';
+import { toProto3Json } from '../protobuf/proto-json.js';
+import type { SchemaLookup } from '../protobuf/schemas.js';
+import { decodeWireFormat } from '../protobuf/wire-format.js';
+import type { Finding } from './header-rules.js';
+import type { AssembledMessage } from './message-assembler.js';
+
+export interface DecodeContext {
+  t: number;
+  conn: number;
+  dir: Direction;
+  stream: number;
+  method: string | null;
+  /** grpc-encoding of this direction's messages (from the request or response headers). */
+  encoding: string | undefined;
+  /** Messages larger than this many bytes are shown cut short (0: never). */
+  maxBody: number;
+}
+
+export interface DecodedMessage {
+  event: MessageEvent;
+  /** Decompressed body size (what the call summary counts). */
+  bytes: number;
+  warnings: Finding[];
+}
+
+const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
+
+export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: SchemaLookup): DecodedMessage {
+  const warnings: Finding[] = [];
+  const event: MessageEvent = {
+    t: ctx.t,
+    conn: ctx.conn,
+    dir: ctx.dir,
+    kind: 'message',
+    stream: ctx.stream,
+    method: ctx.method,
+    index: m.index,
+    prefix: { flag: hex(m.compressed ? 1 : 0, 2), length: hex(m.body.length, 8) },
+    frames: m.frames,
+    wireBytes: m.body.length,
+    bytes: m.body.length,
+    schema: 'missing' in schema ? 'none' : schema.source,
+  };
+  const notes: string[] = [];
+  if (m.frames > 1) notes.push(`spread over ${m.frames} DATA frames`);
+  let body: Buffer | undefined = m.body;
+  if (m.compressed) {
+    const encoding = ctx.encoding ?? 'identity';
+    if (encoding === 'identity') {
+      // PROTOCOL-HTTP2 "Message-Encoding"; compression.md: flag 1 with identity → INTERNAL.
+      warnings.push({
+        rule: 'PROTOCOL-HTTP2 Length-Prefixed-Message',
+        note: `Compressed-Flag 1 without a grpc-encoding: the receiver fails the call with INTERNAL`,
+      });
+      body = undefined;
+    } else if (!isSupportedEncoding(encoding)) {
+      notes.push(`compressed with ${encoding}, which the tap cannot inflate`);
+      body = undefined;
+    } else {
+      const inflated = decompress(encoding, m.body, DEFAULT_MAX_MESSAGE_SIZE);
+      if (inflated instanceof FramingError) {
+        warnings.push({ rule: `compression.md (${encoding})`, note: inflated.message });
+        body = undefined;
+      } else {
+        event.encoding = encoding;
+        event.bytes = inflated.length;
+        notes.push(`Compressed-Flag 1: ${encoding}, ${m.body.length} → ${inflated.length} bytes`);
+        body = inflated;
+      }
+    }
+  }
+  if (body !== undefined) describeBody(event, body, schema, ctx.maxBody, notes);
+  if ('missing' in schema) notes.push(`no schema: ${schema.missing}`);
+  if (notes.length > 0) event.note = notes.join('; ');
+  return { event, bytes: event.bytes, warnings };
+}
+
+function describeBody(event: MessageEvent, body: Buffer, schema: SchemaLookup, maxBody: number, notes: string[]): void {
+  const cut = maxBody > 0 && body.length > maxBody;
+  if (!('missing' in schema)) {
+    const type = event.dir === 'c2s' ? schema.requestType : schema.responseType;
+    event.messageType = type.fullName.replace(/^\./, '');
+    try {
+      const json = toProto3Json(type, type.decode(body));
+      if (cut) event.truncated = shorten(JSON.stringify(json), maxBody);
+      else event.message = json;
+      return;
+    } catch (error) {
+      const reason =
+        error instanceof protobuf.util.ProtocolError || error instanceof Error ? error.message : String(error);
+      notes.push(`does not decode as ${event.messageType} (${reason}): wire format below`);
+      event.schema = 'none';
+    }
+  }
+  const dump = decodeWireFormat(body);
+  if (dump.error) notes.push(`not protobuf from byte ${dump.error.offset}: ${dump.error.message}`);
+  if (cut) event.truncated = shorten(JSON.stringify(dump.fields), maxBody);
+  else event.wireFields = dump.fields;
+}
+
+function shorten(text: string, max: number): string {
+  return `${text.slice(0, max)}…`;
+}

@@ -1,0 +1,107 @@
+// The wire tap: a transparent relay between any gRPC client and server, with a ConnectionDecoder on
+// each connection turning a copy of its bytes into events. `startTap` is what `routeguide tap` runs;
+// tests and other tools can run it in-process and take the events as they come.
+
+import { performance } from 'node:perf_hooks';
+import type protobuf from 'protobufjs';
+import { Channel } from '../client/channel.js';
+import { ReflectionClient } from '../services/reflection/client.js';
+import { ConnectionDecoder } from './connection.js';
+import type { TapEvent } from './events.js';
+import { Relay, type RelayOptions } from './relay.js';
+import { SchemaSource } from './protobuf/schemas.js';
+
+export interface TapOptions extends RelayOptions {
+  /** Where every event goes, in order per connection. Must not throw. */
+  emit: (event: TapEvent) => void;
+  /** Types from --proto files, tried before reflection. */
+  protoRoot?: protobuf.Root;
+  /** Ask the upstream's server reflection for the types of calls (default true). */
+  reflection?: boolean;
+  /** Messages larger than this many bytes are shown cut short (0: never). Default 4096. */
+  maxBody?: number;
+}
+
+export interface Tap {
+  /** Where the tap listens (port 0 resolved). */
+  readonly address: { host: string; port: number };
+  /** Connections seen so far. */
+  readonly connections: number;
+  /** Stops listening, cuts the connections in progress, closes the reflection connection. */
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_BODY = 4096;
+
+export async function startTap(options: TapOptions): Promise<Tap> {
+  const started = performance.now();
+  const clock = () => Math.round((performance.now() - started) * 1000) / 1000;
+  const { host, port } = options.upstream;
+  const channel =
+    options.reflection === false
+      ? undefined
+      : new Channel(`${host.includes(':') ? `[${host}]` : host}:${port}`, {
+          tls: options.upstreamTls
+            ? { ca: options.upstreamTls.ca, serverName: options.upstreamTls.serverName }
+            : undefined,
+        });
+  const schemas = new SchemaSource({
+    protoRoot: options.protoRoot,
+    reflection: channel && new ReflectionClient(channel, { timeoutMs: 5000 }),
+  });
+  const maxBody = options.maxBody ?? DEFAULT_MAX_BODY;
+  let connections = 0;
+
+  const relay = await Relay.start(options, {
+    open(info) {
+      connections++;
+      options.emit({
+        t: clock(),
+        conn: info.id,
+        kind: 'connection',
+        type: 'open',
+        client: info.client,
+        upstream: info.upstream,
+        ...(info.tls.client || info.tls.upstream ? { tls: info.tls } : {}),
+      });
+      const decoder = new ConnectionDecoder({ conn: info.id, clock, schemas, emit: options.emit, maxBody });
+      return {
+        data: (dir, chunk) => decoder.feed(dir, chunk),
+        end: (dir) => decoder.end(dir),
+        close(bytes, reason) {
+          decoder.close();
+          options.emit({
+            t: clock(),
+            conn: info.id,
+            kind: 'connection',
+            type: 'close',
+            bytes,
+            ...(reason ? { reason } : {}),
+          });
+        },
+      };
+    },
+    failed(info) {
+      connections++;
+      options.emit({
+        t: clock(),
+        conn: info.id,
+        kind: 'connection',
+        type: 'close',
+        client: info.client,
+        reason: info.reason,
+      });
+    },
+  });
+  const address = relay.address();
+  return {
+    address: { host: address.address, port: address.port },
+    get connections() {
+      return connections;
+    },
+    async close() {
+      await relay.close();
+      channel?.close();
+    },
+  };
+}
