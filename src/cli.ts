@@ -7,9 +7,13 @@ import { clientCommands } from './cli/route-client.js';
 import { interopClientCommand } from './cli/interop-client.js';
 import { interopServerCommand } from './cli/interop-server.js';
 import { serveCommand } from './cli/serve.js';
+import { tapCommand } from './cli/tap.js';
 
 const COMMANDS = new Map<string, Command>(
-  [serveCommand, ...clientCommands, interopServerCommand, interopClientCommand].map((c) => [c.name, c as Command]),
+  [serveCommand, ...clientCommands, interopServerCommand, interopClientCommand, tapCommand].map((c) => [
+    c.name,
+    c as Command,
+  ]),
 );
 
 const USAGE = `usage: routeguide COMMAND [OPTIONS]    (routeguide COMMAND --help for its options)

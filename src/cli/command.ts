@@ -12,9 +12,16 @@ type OptionSpec = NonNullable<ParseArgsConfig['options']>[string] & {
 
 export type Options = Record<string, OptionSpec>;
 
-/** The parsed options: strings for string options, booleans for boolean ones, undefined when absent. */
+/**
+ * The parsed options: strings for string options (arrays of them for `multiple: true`), booleans for
+ * boolean ones, undefined when absent.
+ */
 export type Values<O extends Options> = {
-  [K in keyof O]: O[K]['type'] extends 'boolean' ? boolean | undefined : string | undefined;
+  [K in keyof O]: O[K]['type'] extends 'boolean'
+    ? boolean | undefined
+    : O[K]['multiple'] extends true
+      ? string[] | undefined
+      : string | undefined;
 };
 
 export interface Command<O extends Options = Options> {
@@ -67,7 +74,7 @@ function usageMessage(error: unknown): string {
 export function helpText(command: Command): string {
   const rows = Object.entries({ ...command.options, help: HELP }).map(([name, spec]) => {
     const short = spec.short ? `-${spec.short}, ` : '';
-    const arg = spec.type === 'string' ? ` ${spec.arg ?? 'VALUE'}` : '';
+    const arg = spec.type === 'string' ? ` ${spec.arg ?? 'VALUE'}${spec.multiple ? '…' : ''}` : '';
     return [`  ${short}--${name}${arg}`, spec.help];
   });
   const width = Math.max(...rows.map(([left]) => left.length)) + 2;

@@ -1,0 +1,142 @@
+// `routeguide tap`: a transparent relay between any gRPC client and server that shows every HTTP/2
+// frame and gRPC message passing through it (src/wire/), as text for people or NDJSON for tools.
+
+import { readFileSync } from 'node:fs';
+import { loadProtoFiles } from '../protocol/schema.js';
+import type { TapEvent } from '../wire/events.js';
+import { BoundedOutput } from '../wire/render/output.js';
+import { ndjsonDropped, ndjsonLine } from '../wire/render/ndjson.js';
+import { renderTerminal, terminalDropped } from '../wire/render/terminal.js';
+import { DEFAULT_MAX_BODY, startTap } from '../wire/tap.js';
+import type { Endpoint } from '../wire/relay.js';
+import { defineCommand, UsageError } from './command.js';
+import { portValue, required } from './flags.js';
+
+export const tapCommand = defineCommand({
+  name: 'tap',
+  usage:
+    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
+  summary: 'Relays a gRPC connection unchanged and shows every HTTP/2 frame and gRPC message on it.',
+  options: {
+    listen: {
+      type: 'string',
+      arg: '[HOST:]PORT',
+      help: 'where clients connect (host default 127.0.0.1; port 0 picks one)',
+    },
+    upstream: { type: 'string', arg: 'HOST:PORT', help: 'the server every connection is relayed to' },
+    json: { type: 'boolean', help: 'one JSON object per event (NDJSON) instead of text' },
+    proto: {
+      type: 'string',
+      multiple: true,
+      arg: 'FILE',
+      help: 'decode messages with these .proto files (before reflection)',
+    },
+    'proto-path': { type: 'string', multiple: true, arg: 'DIR', help: 'where the imports of --proto files are found' },
+    'no-reflection': { type: 'boolean', help: "do not ask the upstream's server reflection for message types" },
+    color: { type: 'string', arg: 'WHEN', help: 'auto (on a terminal), always or never (default auto)' },
+    'max-body': {
+      type: 'string',
+      arg: 'N',
+      help: `messages above N bytes are shown cut to N (default ${DEFAULT_MAX_BODY}; 0: never)`,
+    },
+    'tls-cert': { type: 'string', arg: 'FILE', help: "terminate the client's TLS with this certificate chain (PEM)" },
+    'tls-key': { type: 'string', arg: 'FILE', help: 'and this private key (PEM)' },
+    'upstream-tls': { type: 'boolean', help: 'connect to the upstream with TLS' },
+    ca: {
+      type: 'string',
+      arg: 'FILE',
+      help: 'with --upstream-tls: trust these CA certificates (default: the system ones)',
+    },
+    'server-name': {
+      type: 'string',
+      arg: 'NAME',
+      help: "with --upstream-tls: the name to check in the server's certificate",
+    },
+  },
+  async run(flags) {
+    const listen = endpointValue('listen', required('listen', flags.listen), true);
+    const upstream = endpointValue('upstream', required('upstream', flags.upstream), false);
+    const certFile = flags['tls-cert'];
+    const keyFile = flags['tls-key'];
+    if ((certFile === undefined) !== (keyFile === undefined))
+      throw new UsageError('--tls-cert and --tls-key go together');
+    if (!flags['upstream-tls'] && (flags.ca !== undefined || flags['server-name'] !== undefined))
+      throw new UsageError('--ca and --server-name go with --upstream-tls');
+    const color = colorValue(flags.color ?? 'auto');
+    const maxBody = flags['max-body'] === undefined ? DEFAULT_MAX_BODY : byteCount('max-body', flags['max-body']);
+    const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
+
+    const started = Date.now();
+    const output = new BoundedOutput(1, {
+      dropped: flags.json
+        ? (count) => ndjsonDropped(count, Date.now() - started)
+        : (count) => terminalDropped(count, { color }),
+    });
+    const render: (event: TapEvent) => string = flags.json ? ndjsonLine : (event) => renderTerminal(event, { color });
+    const tap = await startTap({
+      listen,
+      upstream,
+      tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
+      upstreamTls: flags['upstream-tls']
+        ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
+        : undefined,
+      protoRoot,
+      reflection: !flags['no-reflection'],
+      maxBody,
+      emit: (event) => output.write(render(event)),
+    });
+    // The events own stdout (NDJSON stays pure); what the tap itself says goes to stderr.
+    const at = tap.address.host.includes(':')
+      ? `[${tap.address.host}]:${tap.address.port}`
+      : `${tap.address.host}:${tap.address.port}`;
+    console.error(
+      `tap listening on ${at}${certFile ? ' (TLS)' : ''}, relaying to ${upstream.host}:${upstream.port}${flags['upstream-tls'] ? ' (TLS)' : ''}`,
+    );
+    const signal = await new Promise<string>((resolve) => {
+      process.once('SIGINT', () => resolve('SIGINT'));
+      process.once('SIGTERM', () => resolve('SIGTERM'));
+    });
+    await tap.close();
+    await output.close();
+    const dropped = output.dropped > 0 ? `; ${output.dropped} events not shown (the output could not keep up)` : '';
+    console.error(
+      `${signal}: tap stopped after ${tap.connections} connection${tap.connections === 1 ? '' : 's'}${dropped}`,
+    );
+  },
+});
+
+/** `HOST:PORT`, `[IPV6]:PORT`, or (where `portOnly`) just `PORT` on 127.0.0.1. */
+function endpointValue(name: string, value: string, portOnly: boolean): Endpoint {
+  if (portOnly && /^\d+$/.test(value)) return { host: '127.0.0.1', port: portValue(name, value, true) };
+  const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(value);
+  if (!m) throw new UsageError(`--${name} must be ${portOnly ? '[HOST:]PORT' : 'HOST:PORT'}, got "${value}"`);
+  return { host: m[1] ?? m[2], port: portValue(name, m[3], portOnly) };
+}
+
+function colorValue(value: string): boolean {
+  switch (value) {
+    case 'always':
+      return true;
+    case 'never':
+      return false;
+    case 'auto':
+      return process.stdout.isTTY === true && !process.env.NO_COLOR;
+    default:
+      throw new UsageError(`--color must be auto, always or never, got "${value}"`);
+  }
+}
+
+function byteCount(name: string, value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n))
+    throw new UsageError(`--${name} must be a number of bytes, got "${value}"`);
+  return n;
+}
+
+function protoValue(files: string[], importPaths: string[]) {
+  try {
+    return loadProtoFiles(files, importPaths);
+  } catch (error) {
+    throw new UsageError(`--proto: ${(error as Error).message}`);
+  }
+}
