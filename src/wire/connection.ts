@@ -68,6 +68,9 @@ export interface ConnectionDecoderOptions {
   maxBody: number;
 }
 
+/** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
+const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
+
 /** Events held back behind messages waiting for their schema, at most. */
 export const MAX_HELD = 10_000;
 
@@ -179,7 +182,13 @@ export class ConnectionDecoder {
   }
 
   private warnings(dir: Direction, stream: number | undefined, findings: Finding[]): TapEvent[] {
-    return findings.map((f) => ({ ...this.base(dir), kind: 'warning', stream, rule: f.rule, note: f.note }));
+    return findings.map((f) => ({
+      ...this.base(dir),
+      kind: 'warning',
+      ...onStream(stream),
+      rule: f.rule,
+      note: f.note,
+    }));
   }
 
   private warn(dir: Direction, stream: number | undefined, rule: string, note: string): void {
@@ -187,7 +196,14 @@ export class ConnectionDecoder {
   }
 
   private error(dir: Direction, stream: number | undefined, error: WireError): void {
-    this.out({ ...this.base(dir), kind: 'error', stream, rule: error.rule, note: error.message, offset: error.offset });
+    this.out({
+      ...this.base(dir),
+      kind: 'error',
+      ...onStream(stream),
+      rule: error.rule,
+      note: error.message,
+      offset: error.offset,
+    });
   }
 
   /** The connection cannot be followed any further. */
@@ -195,7 +211,7 @@ export class ConnectionDecoder {
     this.out({
       ...this.base(dir),
       kind: 'error',
-      stream,
+      ...onStream(stream),
       rule: error.rule,
       note: `${error.message} — connection ${this.options.conn} is undecodable from here; its bytes keep flowing`,
       offset: error.offset,
@@ -533,7 +549,8 @@ export class ConnectionDecoder {
     call.wireBytes[dir] += frame.data.length;
     const pushed = call.assemblers[dir].push(frame.data);
     ev.segments = pushed.segments;
-    ev.note = dataNote(dir, frame.data.length, endStream, pushed.segments);
+    const note = dataNote(dir, frame.data.length, endStream, pushed.segments);
+    if (note) ev.note = note;
     this.out(ev, ...this.warnings(dir, id, findings));
     this.onMessages(call, dir, pushed.messages);
     if (pushed.error) {
