@@ -159,11 +159,23 @@ export class ConnectionDecoder {
 
   // ---- output, in order ----
 
-  private out(...events: TapEvent[]): void {
-    if (this.held.length === 0) {
-      for (const e of events) this.options.emit(e);
-      return;
-    }
+  private out(event: TapEvent): void {
+    if (this.held.length === 0) this.options.emit(event);
+    else this.hold([event]);
+  }
+
+  private outAll(events: TapEvent[]): void {
+    if (this.held.length === 0) for (const e of events) this.options.emit(e);
+    else this.hold(events);
+  }
+
+  /** A frame, then what it is flagged for. */
+  private outFrame(ev: FrameEvent, findings: Finding[]): void {
+    this.out(ev);
+    for (const f of findings) this.out(this.warning(ev.dir, ev.stream, f));
+  }
+
+  private hold(events: TapEvent[]): void {
     this.held.push({ ready: true, make: () => events });
     if (this.held.length > MAX_HELD) {
       for (const h of this.held) h.force?.();
@@ -177,27 +189,27 @@ export class ConnectionDecoder {
     }
   }
 
-  private base(dir: Direction | undefined): { t: number; conn: number; dir?: Direction } {
-    return dir === undefined ? { t: this.now, conn: this.options.conn } : { t: this.now, conn: this.options.conn, dir };
-  }
-
-  private warnings(dir: Direction, stream: number | undefined, findings: Finding[]): TapEvent[] {
-    return findings.map((f) => ({
-      ...this.base(dir),
+  private warning(dir: Direction, stream: number | undefined, f: Finding): TapEvent {
+    return {
+      t: this.now,
+      conn: this.options.conn,
+      dir,
       kind: 'warning',
       ...onStream(stream),
       rule: f.rule,
       note: f.note,
-    }));
+    };
   }
 
   private warn(dir: Direction, stream: number | undefined, rule: string, note: string): void {
-    this.out(...this.warnings(dir, stream, [{ rule, note }]));
+    this.out(this.warning(dir, stream, { rule, note }));
   }
 
   private error(dir: Direction, stream: number | undefined, error: WireError): void {
     this.out({
-      ...this.base(dir),
+      t: this.now,
+      conn: this.options.conn,
+      dir,
       kind: 'error',
       ...onStream(stream),
       rule: error.rule,
@@ -209,7 +221,9 @@ export class ConnectionDecoder {
   /** The connection cannot be followed any further. */
   private fatal(dir: Direction, error: WireError, stream?: number): void {
     this.out({
-      ...this.base(dir),
+      t: this.now,
+      conn: this.options.conn,
+      dir,
       kind: 'error',
       ...onStream(stream),
       rule: error.rule,
@@ -224,7 +238,14 @@ export class ConnectionDecoder {
 
   private onParse(side: Side, event: ParseEvent): void {
     if (event.kind === 'preface') {
-      this.out({ ...this.base(side.dir), kind: 'connection', type: 'preface', note: PREFACE_NOTE });
+      this.out({
+        t: this.now,
+        conn: this.options.conn,
+        dir: side.dir,
+        kind: 'connection',
+        type: 'preface',
+        note: PREFACE_NOTE,
+      });
       return;
     }
     if (event.kind === 'error') return this.fatal(side.dir, event.error);
@@ -236,9 +257,10 @@ export class ConnectionDecoder {
     const decoded = decodeFrame(raw);
     const frame = isFrameError(decoded) ? decoded.header : decoded;
     const ev: FrameEvent = {
-      ...this.base(side.dir),
-      kind: 'frame',
+      t: this.now,
+      conn: this.options.conn,
       dir: side.dir,
+      kind: 'frame',
       type: isFrameError(decoded) ? decoded.header.type : decoded.type,
       stream: raw.streamId,
       flags: frame.flagNames,
@@ -250,11 +272,11 @@ export class ConnectionDecoder {
 
     // RFC 9113 §6.10: nothing but CONTINUATION of the same stream inside a header block.
     if (side.blocks.expectingContinuation && ev.type !== 'CONTINUATION') {
-      this.out(ev, ...this.warnings(side.dir, raw.streamId, findings));
+      this.outFrame(ev, findings);
       return this.fatal(side.dir, side.blocks.other(raw.offset, ev.type, raw.streamId)!, raw.streamId);
     }
     if (isFrameError(decoded)) {
-      this.out(ev, ...this.warnings(side.dir, raw.streamId, findings));
+      this.outFrame(ev, findings);
       // A header block fragment lost: HPACK's state is lost with it.
       if (ev.type === 'HEADERS' || ev.type === 'PUSH_PROMISE' || ev.type === 'CONTINUATION')
         return this.fatal(side.dir, decoded, raw.streamId);
@@ -279,7 +301,7 @@ export class ConnectionDecoder {
         const result = side.blocks.begin(frame);
         if (result === undefined) {
           ev.note = frame.type === 'PUSH_PROMISE' ? PUSH_PROMISE_NOTE : OPEN_BLOCK_NOTE;
-          this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+          this.outFrame(ev, findings);
           return;
         }
         if ('error' in result) return this.fatal(dir, result.error, frame.streamId);
@@ -289,7 +311,7 @@ export class ConnectionDecoder {
         const result = side.blocks.continue(frame);
         if (result === undefined) {
           ev.note = continuationNote(false);
-          this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+          this.outFrame(ev, findings);
           return;
         }
         if ('error' in result) {
@@ -313,7 +335,7 @@ export class ConnectionDecoder {
           }
         } else if (side.pings.size < 64) side.pings.set(ev.opaque, this.now);
         ev.note = pingNote(dir, ack, rtt);
-        this.out(ev, ...this.warnings(dir, 0, findings));
+        this.outFrame(ev, findings);
         return;
       }
       case 'GOAWAY': {
@@ -322,7 +344,7 @@ export class ConnectionDecoder {
         ev.errorCode = http2CodeName(frame.errorCode);
         if (debug) ev.debugData = debug;
         ev.note = goawayNote(dir, frame.lastStreamId, frame.errorCode, debug);
-        this.out(ev, ...this.warnings(dir, 0, findings));
+        this.outFrame(ev, findings);
         // Streams of the receiver above the last one were not processed: they end here.
         for (const call of [...this.calls.values()]) {
           if (dir === 's2c' && call.stream > frame.lastStreamId) this.finish(call, 'goaway');
@@ -332,13 +354,13 @@ export class ConnectionDecoder {
       case 'WINDOW_UPDATE':
         ev.windowIncrement = frame.increment;
         ev.note = windowUpdateNote(dir, frame.streamId, frame.increment);
-        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        this.outFrame(ev, findings);
         return;
       case 'RST_STREAM': {
         ev.errorCode = http2CodeName(frame.errorCode);
         const call = this.calls.get(frame.streamId);
         ev.note = rstNote(dir, frame.errorCode, call?.trailers !== undefined);
-        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        this.outFrame(ev, findings);
         if (call) {
           call.rst ??= { code: frame.errorCode, dir };
           this.finish(call);
@@ -348,11 +370,11 @@ export class ConnectionDecoder {
       case 'PRIORITY':
         ev.priority = frame.priority;
         ev.note = PRIORITY_NOTE;
-        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        this.outFrame(ev, findings);
         return;
       case 'UNKNOWN':
         ev.note = unknownFrameNote(frame.typeCode);
-        this.out(ev, ...this.warnings(dir, frame.streamId, findings));
+        this.outFrame(ev, findings);
         return;
     }
   }
@@ -372,7 +394,7 @@ export class ConnectionDecoder {
       if (dir === 's2c' && frame.settings.some((s) => s.id === Setting.SETTINGS_ENABLE_PUSH && s.value !== 0))
         findings.push({ rule: 'RFC 9113 §6.5.2', note: 'a server must not set SETTINGS_ENABLE_PUSH to 1' });
       side.unacked.push({ t: this.now, settings: frame.settings });
-      this.out(ev, ...this.warnings(dir, 0, findings));
+      this.outFrame(ev, findings);
       return;
     }
     // This side acknowledges the other side's oldest SETTINGS: from here on, what this side sends
@@ -394,7 +416,7 @@ export class ConnectionDecoder {
     }
     if (!acked) findings.push({ rule: 'RFC 9113 §6.5.3', note: 'SETTINGS ACK without SETTINGS to acknowledge' });
     ev.note = settingsAckNote(dir, acked?.t, effects);
-    this.out(ev, ...this.warnings(dir, 0, findings));
+    this.outFrame(ev, findings);
   }
 
   private pushRules(side: Side): Finding[] {
@@ -411,7 +433,7 @@ export class ConnectionDecoder {
     const dir = side.dir;
     const decoded: HpackBlock | HpackError = side.hpack.decode(block.block);
     if (decoded instanceof HpackError) {
-      this.out(ev, ...this.warnings(dir, block.streamId, findings));
+      this.outFrame(ev, findings);
       return this.fatal(
         dir,
         {
@@ -433,7 +455,7 @@ export class ConnectionDecoder {
     const list = new FieldList(decoded.fields.map((f) => [f.name, f.value] as const));
     if (block.opener.type === 'PUSH_PROMISE') {
       ev.note ??= PUSH_PROMISE_NOTE;
-      this.out(ev, ...this.warnings(dir, block.streamId, findings));
+      this.outFrame(ev, findings);
       return;
     }
     if (dir === 'c2s') this.onRequestHeaders(block, list, ev, findings);
@@ -448,7 +470,7 @@ export class ConnectionDecoder {
         rule: 'PROTOCOL-HTTP2 Requests',
         note: 'a second HEADERS from the client: gRPC requests have no trailers',
       });
-      this.out(ev, ...this.warnings('c2s', id, findings));
+      this.outFrame(ev, findings);
       if (block.endStream) this.endDirection(call, 'c2s');
       return;
     }
@@ -470,7 +492,7 @@ export class ConnectionDecoder {
     call.schema =
       info.method === null ? { missing: 'the request has no :path' } : this.options.schemas.lookup(info.method);
     ev.note = requestNote(info.method, info.timeoutMs, info.encoding);
-    this.out(ev, ...this.warnings('c2s', id, findings));
+    this.outFrame(ev, findings);
     if (block.endStream) this.endDirection(call, 'c2s');
   }
 
@@ -482,7 +504,7 @@ export class ConnectionDecoder {
         rule: 'RFC 9113 §5.1',
         note: `HEADERS on stream ${id}, which the client has not opened (or which has closed)`,
       });
-      this.out(ev, ...this.warnings('s2c', id, findings));
+      this.outFrame(ev, findings);
       return;
     }
     if (!call.responseHeaders && !call.trailers) {
@@ -503,7 +525,7 @@ export class ConnectionDecoder {
     } else {
       findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'HEADERS after the trailers' });
     }
-    this.out(ev, ...this.warnings('s2c', id, findings));
+    this.outFrame(ev, findings);
     if (block.endStream) this.endDirection(call, 's2c');
   }
 
@@ -537,7 +559,7 @@ export class ConnectionDecoder {
     }
     const endStream = frame.flagNames.includes('END_STREAM');
     if (!call) {
-      this.out(ev, ...this.warnings(dir, id, findings));
+      this.outFrame(ev, findings);
       return;
     }
     if (endStream && dir === 's2c') {
@@ -551,7 +573,7 @@ export class ConnectionDecoder {
     ev.segments = pushed.segments;
     const note = dataNote(dir, frame.data.length, endStream, pushed.segments);
     if (note) ev.note = note;
-    this.out(ev, ...this.warnings(dir, id, findings));
+    this.outFrame(ev, findings);
     this.onMessages(call, dir, pushed.messages);
     if (pushed.error) {
       const rule =
@@ -573,7 +595,7 @@ export class ConnectionDecoder {
       call.messages[dir]++;
       const schema = call.schema ?? { missing: 'no schema' };
       if (!(schema instanceof Promise)) {
-        this.out(...this.messageEvents(call, dir, m, this.now, schema));
+        this.outAll(this.messageEvents(call, dir, m, this.now, schema));
         continue;
       }
       const t = this.now;

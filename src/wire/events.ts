@@ -64,7 +64,7 @@ export interface FrameEvent extends EventBase {
   typeCode?: number;
   stream: number;
   /** The defined flags that are set, by name (END_STREAM, END_HEADERS, PADDED, PRIORITY, ACK). */
-  flags: string[];
+  flags: readonly string[];
   /** Payload length from the frame header. */
   length: number;
   /** Offset of the frame header in this direction's byte stream. */

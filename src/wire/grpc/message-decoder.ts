@@ -5,7 +5,7 @@
 import protobuf from 'protobufjs';
 import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, decompress, isSupportedEncoding } from '../../../framing/index.js';
 import type { Direction, MessageEvent } from '../events.js';
-import { toProto3Json } from '../protobuf/proto-json.js';
+import { toProto3Json, typeName } from '../protobuf/proto-json.js';
 import type { SchemaLookup } from '../protobuf/schemas.js';
 import { decodeWireFormat } from '../protobuf/wire-format.js';
 import type { Finding } from './header-rules.js';
@@ -86,7 +86,7 @@ function describeBody(event: MessageEvent, body: Buffer, schema: SchemaLookup, m
   const cut = maxBody > 0 && body.length > maxBody;
   if (!('missing' in schema)) {
     const type = event.dir === 'c2s' ? schema.requestType : schema.responseType;
-    event.messageType = type.fullName.replace(/^\./, '');
+    event.messageType = typeName(type);
     try {
       const json = toProto3Json(type, type.decode(body));
       if (cut) event.truncated = shorten(JSON.stringify(json), maxBody);

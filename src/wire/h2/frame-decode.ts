@@ -17,7 +17,7 @@ export interface FrameHeader {
   typeCode: number;
   flags: number;
   /** The defined flags that are set, by name. */
-  flagNames: string[];
+  flagNames: readonly string[];
   /** Flag bits set that this type does not define (must be 0 when sending, RFC 9113 §4.1). */
   undefinedFlags: number;
   streamId: number;
@@ -65,6 +65,9 @@ export function isFrameError(value: Frame | FrameError): value is FrameError {
   return 'code' in value && 'header' in value;
 }
 
+// The frames are built by adding to the header object (Object.assign), not by spreading it into a
+// new one: in Node 20's V8, `{ ...header, type }` took about 2 µs a frame, a third of the tap's
+// decoding time on RouteChat (CPU profile); Object.assign takes about 60 ns.
 export function decodeFrame(raw: RawFrame): Frame | FrameError {
   const header: FrameHeader = {
     offset: raw.offset,
@@ -77,110 +80,131 @@ export function decodeFrame(raw: RawFrame): Frame | FrameError {
     reservedBit: raw.reservedBit,
   };
   const type = frameTypeName(raw.type);
-  if (type === undefined) return { ...header, type: 'UNKNOWN', payload: raw.payload };
+  if (type === undefined) return Object.assign(header, { type: 'UNKNOWN' as const, payload: raw.payload });
   const p = raw.payload;
-  const fail = (code: FrameError['code'], section: string, message: string): FrameError => ({
-    header: { ...header, type },
-    code,
-    offset: raw.offset,
-    rule: `RFC 9113 ${section}`,
-    message: `${type}: ${message} (${code})`,
-  });
-  const onStream = (section: string) =>
-    raw.streamId === 0
-      ? fail('PROTOCOL_ERROR', section, 'stream identifier 0: this frame belongs to a stream')
-      : undefined;
-  const onConnection = (section: string) =>
-    raw.streamId !== 0
-      ? fail('PROTOCOL_ERROR', section, `stream identifier ${raw.streamId}: this frame belongs to the connection`)
-      : undefined;
-  const exactly = (n: number, section: string) =>
-    raw.length !== n ? fail('FRAME_SIZE_ERROR', section, `length ${raw.length}, must be ${n}`) : undefined;
-
   switch (type) {
     case 'DATA': {
-      const error = onStream('§6.1');
-      if (error) return error;
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.1');
       const body = unpad(p, raw.flags);
-      if (body === undefined) return fail('PROTOCOL_ERROR', '§6.1', padTooLong(p));
-      return { ...header, type, padding: body.padding, data: body.rest };
+      if (body === undefined) return fail(header, type, 'PROTOCOL_ERROR', '§6.1', padTooLong(p));
+      return Object.assign(header, { type, padding: body.padding, data: body.rest });
     }
     case 'HEADERS': {
-      const error = onStream('§6.2');
-      if (error) return error;
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.2');
       const body = unpad(p, raw.flags);
-      if (body === undefined) return fail('PROTOCOL_ERROR', '§6.2', padTooLong(p));
-      if ((raw.flags & Flag.PRIORITY) === 0) return { ...header, type, padding: body.padding, fragment: body.rest };
-      if (body.rest.length < 5)
-        return fail('FRAME_SIZE_ERROR', '§6.2', 'PRIORITY flag set but no room for its 5 bytes');
-      return {
-        ...header,
+      if (body === undefined) return fail(header, type, 'PROTOCOL_ERROR', '§6.2', padTooLong(p));
+      if ((raw.flags & Flag.PRIORITY) === 0) {
+        return Object.assign(header, { type, padding: body.padding, fragment: body.rest });
+      }
+      if (body.rest.length < 5) {
+        return fail(header, type, 'FRAME_SIZE_ERROR', '§6.2', 'PRIORITY flag set but no room for its 5 bytes');
+      }
+      return Object.assign(header, {
         type,
         padding: body.padding,
         priority: readPriority(body.rest),
         fragment: body.rest.subarray(5),
-      };
+      });
     }
     case 'PRIORITY':
-      return onStream('§6.3') ?? exactly(5, '§6.3') ?? { ...header, type, priority: readPriority(p) };
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.3');
+      if (raw.length !== 5) return wrongLength(header, type, 5, '§6.3');
+      return Object.assign(header, { type, priority: readPriority(p) });
     case 'RST_STREAM':
-      return onStream('§6.4') ?? exactly(4, '§6.4') ?? { ...header, type, errorCode: p.readUInt32BE(0) };
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.4');
+      if (raw.length !== 4) return wrongLength(header, type, 4, '§6.4');
+      return Object.assign(header, { type, errorCode: p.readUInt32BE(0) });
     case 'SETTINGS': {
-      const error = onConnection('§6.5');
-      if (error) return error;
-      if (raw.flags & Flag.ACK && raw.length !== 0)
-        return fail('FRAME_SIZE_ERROR', '§6.5', `ACK with a ${raw.length}-byte payload, must be empty`);
-      if (raw.length % 6 !== 0) return fail('FRAME_SIZE_ERROR', '§6.5', `length ${raw.length} is not a multiple of 6`);
+      if (raw.streamId !== 0) return onConnectionOnly(header, type, '§6.5');
+      if (raw.flags & Flag.ACK && raw.length !== 0) {
+        return fail(header, type, 'FRAME_SIZE_ERROR', '§6.5', `ACK with a ${raw.length}-byte payload, must be empty`);
+      }
+      if (raw.length % 6 !== 0) {
+        return fail(header, type, 'FRAME_SIZE_ERROR', '§6.5', `length ${raw.length} is not a multiple of 6`);
+      }
       const settings: { id: number; value: number }[] = [];
       for (let i = 0; i < p.length; i += 6) {
         // Each parameter: Identifier (16) | Value (32).
         const id = p.readUInt16BE(i);
         const value = p.readUInt32BE(i + 2);
         const bad = badSetting(id, value);
-        if (bad) return { ...fail(bad.code, '§6.5.2', bad.message), offset: raw.offset + 9 + i };
+        if (bad) return { ...fail(header, type, bad.code, '§6.5.2', bad.message), offset: raw.offset + 9 + i };
         settings.push({ id, value });
       }
-      return { ...header, type, settings };
+      return Object.assign(header, { type, settings });
     }
     case 'PUSH_PROMISE': {
-      const error = onStream('§6.6');
-      if (error) return error;
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.6');
       const body = unpad(p, raw.flags);
-      if (body === undefined) return fail('PROTOCOL_ERROR', '§6.6', padTooLong(p));
-      if (body.rest.length < 4) return fail('FRAME_SIZE_ERROR', '§6.6', 'no room for the promised stream id');
-      return {
-        ...header,
+      if (body === undefined) return fail(header, type, 'PROTOCOL_ERROR', '§6.6', padTooLong(p));
+      if (body.rest.length < 4)
+        return fail(header, type, 'FRAME_SIZE_ERROR', '§6.6', 'no room for the promised stream id');
+      return Object.assign(header, {
         type,
         padding: body.padding,
         promisedStreamId: body.rest.readUInt32BE(0) & 0x7fffffff,
         fragment: body.rest.subarray(4),
-      };
+      });
     }
     case 'PING':
-      return onConnection('§6.7') ?? exactly(8, '§6.7') ?? { ...header, type, opaque: p };
-    case 'GOAWAY': {
-      const error = onConnection('§6.8');
-      if (error) return error;
-      if (raw.length < 8) return fail('FRAME_SIZE_ERROR', '§6.8', `length ${raw.length}, must be at least 8`);
-      return {
-        ...header,
+      if (raw.streamId !== 0) return onConnectionOnly(header, type, '§6.7');
+      if (raw.length !== 8) return wrongLength(header, type, 8, '§6.7');
+      return Object.assign(header, { type, opaque: p });
+    case 'GOAWAY':
+      if (raw.streamId !== 0) return onConnectionOnly(header, type, '§6.8');
+      if (raw.length < 8)
+        return fail(header, type, 'FRAME_SIZE_ERROR', '§6.8', `length ${raw.length}, must be at least 8`);
+      return Object.assign(header, {
         type,
         lastStreamId: p.readUInt32BE(0) & 0x7fffffff,
         errorCode: p.readUInt32BE(4),
         debugData: p.subarray(8),
-      };
-    }
+      });
     case 'WINDOW_UPDATE': {
-      const error = exactly(4, '§6.9');
-      if (error) return error;
+      if (raw.length !== 4) return wrongLength(header, type, 4, '§6.9');
       const word = p.readUInt32BE(0);
       const increment = word & 0x7fffffff;
-      if (increment === 0) return fail('PROTOCOL_ERROR', '§6.9', 'a window increment of 0');
-      return { ...header, type, increment, reservedBit: word >>> 31 === 1 };
+      if (increment === 0) return fail(header, type, 'PROTOCOL_ERROR', '§6.9', 'a window increment of 0');
+      return Object.assign(header, { type, increment, reservedBit: word >>> 31 === 1 });
     }
     case 'CONTINUATION':
-      return onStream('§6.10') ?? { ...header, type, fragment: p };
+      if (raw.streamId === 0) return onStreamOnly(header, type, '§6.10');
+      return Object.assign(header, { type, fragment: p });
   }
+}
+
+function fail(
+  header: FrameHeader,
+  type: FrameTypeName,
+  code: FrameError['code'],
+  section: string,
+  message: string,
+): FrameError {
+  return {
+    header: Object.assign(header, { type }),
+    code,
+    offset: header.offset,
+    rule: `RFC 9113 ${section}`,
+    message: `${type}: ${message} (${code})`,
+  };
+}
+
+function onStreamOnly(header: FrameHeader, type: FrameTypeName, section: string): FrameError {
+  return fail(header, type, 'PROTOCOL_ERROR', section, 'stream identifier 0: this frame belongs to a stream');
+}
+
+function onConnectionOnly(header: FrameHeader, type: FrameTypeName, section: string): FrameError {
+  return fail(
+    header,
+    type,
+    'PROTOCOL_ERROR',
+    section,
+    `stream identifier ${header.streamId}: this frame belongs to the connection`,
+  );
+}
+
+function wrongLength(header: FrameHeader, type: FrameTypeName, n: number, section: string): FrameError {
+  return fail(header, type, 'FRAME_SIZE_ERROR', section, `length ${header.length}, must be ${n}`);
 }
 
 /** A PADDED frame: Pad Length (8) | data | Padding. Undefined when the padding does not fit (§6.1). */

@@ -50,12 +50,19 @@ const FLAGS_OF: Record<FrameTypeName, readonly FlagName[]> = {
   CONTINUATION: ['END_HEADERS'],
 };
 
-/** The names of the defined flags set in `flags`. */
-export function flagNames(type: number, flags: number): string[] {
+/**
+ * The names of the defined flags set in `flags`. The lists are made once per type and flags byte and
+ * shared (frozen): every frame needs one, and a fresh array per frame was measurable garbage.
+ */
+export function flagNames(type: number, flags: number): readonly string[] {
   const name = frameTypeName(type);
-  if (name === undefined) return [];
-  return FLAGS_OF[name].filter((f) => (flags & Flag[f]) !== 0);
+  if (name === undefined) return NO_FLAGS;
+  const byFlags = (FLAG_NAMES[type] ??= []);
+  return (byFlags[flags] ??= Object.freeze(FLAGS_OF[name].filter((f) => (flags & Flag[f]) !== 0)));
 }
+
+const NO_FLAGS: readonly string[] = Object.freeze([]);
+const FLAG_NAMES: (readonly string[])[][] = [];
 
 /** The bits of `flags` that `type` does not define (RFC 9113 §4.1: "MUST be left unset (0x00) when sending"). */
 export function undefinedFlagBits(type: number, flags: number): number {
