@@ -101,11 +101,19 @@ export class BoundedOutput {
    * at most, if a reader that stopped reading keeps the writer blocked.
    */
   async close(timeoutMs = 2000): Promise<void> {
-    if (this.droppedSinceReport > 0 && this.put(this.droppedLine(this.droppedSinceReport))) this.droppedSinceReport = 0;
+    const deadline = Date.now() + timeoutMs;
+    Atomics.notify(this.ctrl, USED);
+    // The last report waits for room, if the writer is still behind.
+    while (this.droppedSinceReport > 0 && !this.put(this.droppedLine(this.droppedSinceReport))) {
+      if (Date.now() > deadline) break;
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    this.droppedSinceReport = 0;
     Atomics.store(this.ctrl, CLOSED, 1);
     Atomics.notify(this.ctrl, USED);
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, timeoutMs)))]);
+    const left = Math.max(0, deadline - Date.now());
+    await Promise.race([this.exited, new Promise((resolve) => (timer = setTimeout(resolve, left)))]);
     clearTimeout(timer);
     await this.worker.terminate();
   }

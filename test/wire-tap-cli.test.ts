@@ -1,0 +1,217 @@
+// `routeguide tap` as a user runs it: a compiled build (tsc into a private directory, as
+// test/cli.test.ts does), spawned as a child process — its options, NDJSON and text on stdout,
+// what it says on stderr, and a reader that does not keep up: output dropped and counted, while
+// the relay goes on at its own pace.
+
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t, { type Test } from 'tap';
+import { Channel } from '../src/client/channel.js';
+import { createClient } from '../src/client/client.js';
+import { Server } from '../src/server/server.js';
+import { addReflection } from '../src/services/reflection/index.js';
+import { routeGuideClient } from '../src/services/routeguide/index.js';
+import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
+import type { TapEvent } from '../src/wire/events.js';
+import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+import { startTestServer } from './helpers/test-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CACHE = join(ROOT, 'node_modules', '.cache');
+mkdirSync(CACHE, { recursive: true });
+const OUT = mkdtempSync(join(CACHE, 'tap-cli-test-'));
+const CLI = join(OUT, 'src', 'cli.js');
+t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
+
+t.before(() => {
+  const tsc = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT],
+    { encoding: 'utf8', timeout: 120_000 },
+  );
+  if (tsc.status !== 0) t.comment(`tsc exited ${tsc.status}: ${tsc.stdout}${tsc.stderr}`);
+  if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}: ${tsc.stdout}${tsc.stderr}`);
+});
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
+  );
+}
+
+const tapCommand = (...args: string[]) =>
+  finished(spawn(process.execPath, [CLI, 'tap', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+
+/** Starts the tap in front of `upstream`; resolves once it says where it listens. */
+async function startTap(t: Test, upstream: number, ...args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', `127.0.0.1:${upstream}`, ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  let stderr = '';
+  const port = await new Promise<number>((resolve, reject) => {
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+      const m = /tap listening on 127\.0\.0\.1:(\d+)/.exec(stderr);
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`tap exited ${code}: ${stderr}`)));
+  });
+  /** SIGINT, then everything it wrote. */
+  const stop = async (): Promise<Run> => {
+    let stdout = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    child.kill('SIGINT');
+    const code = await closed;
+    return { code, stdout, stderr };
+  };
+  return { port, child, stop };
+}
+
+t.test('--help, and mistakes on the command line: one line and the usage, exit 2', async (t) => {
+  const help = await tapCommand('--help');
+  t.equal(help.code, 0);
+  t.match(help.stdout, /usage: routeguide tap --listen \[HOST:\]PORT --upstream HOST:PORT/);
+  t.match(help.stdout, /--proto FILE… +decode messages with these \.proto files/);
+  const mistakes: [string[], RegExp][] = [
+    [[], /--listen is required/],
+    [['--listen', '0'], /--upstream is required/],
+    [['--listen', 'here', '--upstream', '127.0.0.1:1'], /--listen must be \[HOST:\]PORT, got "here"/],
+    [['--listen', '0', '--upstream', '1234'], /--upstream must be HOST:PORT, got "1234"/],
+    [['--listen', '0', '--upstream', 'h:70000'], /--upstream must be a port number/],
+    [['--listen', '0', '--upstream', 'h:1', '--color', 'sometimes'], /--color must be auto, always or never/],
+    [['--listen', '0', '--upstream', 'h:1', '--max-body', 'lots'], /--max-body must be a number of bytes/],
+    [['--listen', '0', '--upstream', 'h:1', '--tls-cert', 'c.pem'], /--tls-cert and --tls-key go together/],
+    [['--listen', '0', '--upstream', 'h:1', '--ca', 'ca.pem'], /--ca and --server-name go with --upstream-tls/],
+    [['--listen', '0', '--upstream', 'h:1', '--proto', '/nonexistent.proto'], /--proto: .*nonexistent\.proto/],
+    [['--listen', '0', '--upstream', 'h:1', '--bogus'], /unknown option --bogus/],
+    [['--listen', '0', '--upstream', 'h:1', '--proto'], /--proto needs a value/],
+  ];
+  for (const [args, message] of mistakes) {
+    const run = await tapCommand(...args);
+    t.equal(run.code, 2, `${args.join(' ') || '(nothing)'}: exit 2`);
+    t.match(run.stderr, message);
+    t.match(run.stderr, /usage: routeguide tap/);
+  }
+});
+
+t.test('--json: NDJSON on stdout, one event per line, the canonical RouteChat decoded by name', async (t) => {
+  const server = await startTestServer();
+  addReflection(server.server);
+  t.teardown(server.close);
+  const tap = await startTap(t, server.port, '--json');
+  const channel = new Channel(`127.0.0.1:${tap.port}`);
+  const chat = routeGuideClient(channel).routeChat();
+  const notes: [string, number][] = [
+    ['First message', 1],
+    ['Second message', 2],
+    ['Third message', 3],
+    ['Fourth message', 1],
+    ['Fifth message', 2],
+    ['Sixth message', 3],
+  ];
+  for (const [message, longitude] of notes) await chat.send({ location: { latitude: 0, longitude }, message });
+  chat.closeSend();
+  const replies: string[] = [];
+  for await (const n of chat) replies.push(`Got message ${n.message} at point(0, ${n.location?.longitude})`);
+  channel.close();
+  t.same(replies, CANONICAL_CHAT_LINES);
+  await new Promise((r) => setTimeout(r, 300));
+  const run = await tap.stop();
+  t.equal(run.code, 0);
+  const events = run.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TapEvent);
+  t.ok(events.length > 20, `${events.length} events, every line JSON`);
+  const messages = events.filter((e) => e.kind === 'message');
+  t.same(
+    messages.map((m) => [m.dir, m.messageType, (m.message as { message: string }).message]),
+    [
+      ...notes.map(([n]) => ['c2s', 'routeguide.RouteNote', n]),
+      ...CANONICAL_CHAT_LINES.map((l) => ['s2c', 'routeguide.RouteNote', /^Got message (.*) at point/.exec(l)![1]]),
+    ],
+  );
+  t.match(
+    events.find((e) => e.kind === 'call'),
+    { method: '/routeguide.RouteGuide/RouteChat', status: 0, messages: { c2s: 6, s2c: 9 } },
+  );
+  t.match(run.stderr, /SIGINT: tap stopped after 1 connection/);
+});
+
+t.test('text: one line per event, content indented, colour when asked', async (t) => {
+  const server = await startTestServer();
+  t.teardown(server.close);
+  for (const color of ['never', 'always']) {
+    const tap = await startTap(t, server.port, '--color', color, '--no-reflection');
+    const channel = new Channel(`127.0.0.1:${tap.port}`);
+    await routeGuideClient(channel).getFeature({ latitude: 409146138, longitude: -746188906 });
+    channel.close();
+    await new Promise((r) => setTimeout(r, 300));
+    const run = await tap.stop();
+    const plain = run.stdout.replace(/\x1b\[\d+m/g, ''); // eslint-disable-line no-control-regex
+    t.equal(run.stdout !== plain, color === 'always', `--color ${color}`);
+    t.match(plain, /^ +[\d.]+ ms {2}#1 {2}s1 {4}C→S HEADERS \[END_HEADERS\] \d+ bytes$/m);
+    t.match(plain, /^ {22}:path: \/routeguide\.RouteGuide\/GetFeature +literal/m);
+    t.match(plain, /S→C message 1 message without schema/);
+    t.match(plain, /^ {22}↳ no schema: no --proto files, and --no-reflection$/m);
+    t.match(plain, /CALL \/routeguide\.RouteGuide\/GetFeature → OK \(0\)/);
+  }
+});
+
+t.test('a reader that does not keep up: output dropped and counted, the relay not held back', async (t) => {
+  const server = new Server({ onHandlerError: () => {} });
+  server.addService(testServiceDefinition(), testServiceHandlers());
+  addReflection(server);
+  const { port } = await server.listen(0, '127.0.0.1');
+  t.teardown(() => server.close(0));
+  // stdout is a pipe nobody reads until the call is over: 64 KiB in the pipe, then the writer blocks.
+  const tap = await startTap(t, port, '--json', '--max-body', '0');
+  const channel = new Channel(`127.0.0.1:${tap.port}`);
+  t.teardown(() => channel.close());
+  const test = createClient<TestServiceClient>(testServiceDefinition(), channel);
+  const call = test.fullDuplexCall({ timeoutMs: 60_000 });
+  const N = 150;
+  const SIZE = 64 * 1024;
+  let received = 0;
+  const reading = (async () => {
+    for await (const r of call) received += r.payload?.body?.length ?? 0;
+  })();
+  for (let i = 0; i < N; i++)
+    await call.send({ response_parameters: [{ size: SIZE }], payload: { body: Buffer.alloc(SIZE, i) } });
+  call.closeSend();
+  await reading;
+  t.equal(received, N * SIZE, 'the call went through in full while nobody read the output');
+  const run = await tap.stop();
+  const lines = run.stdout.split('\n').filter((l) => l !== '');
+  const dropped = lines
+    .map((l) => JSON.parse(l) as { kind: string; count?: number })
+    .filter((e) => e.kind === 'dropped');
+  t.ok(dropped.length >= 1, 'a "dropped" line says so in the output');
+  const total = dropped.reduce((n, e) => n + (e.count ?? 0), 0);
+  t.ok(total > 0, `${total} events dropped`);
+  t.match(
+    run.stderr,
+    new RegExp(`${total} events not shown \\(the output could not keep up\\)`),
+    'and stderr counts them',
+  );
+});
