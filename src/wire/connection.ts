@@ -71,6 +71,9 @@ export interface ConnectionDecoderOptions {
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
 
+/** SETTINGS frames waiting for their ACK that are tracked, at most. */
+const MAX_UNACKED = 32;
+
 /** Events held back behind messages waiting for their schema, at most. */
 export const MAX_HELD = 10_000;
 
@@ -393,6 +396,14 @@ export class ConnectionDecoder {
       ev.note = settingsNote(dir, first);
       if (dir === 's2c' && frame.settings.some((s) => s.id === Setting.SETTINGS_ENABLE_PUSH && s.value !== 0))
         findings.push({ rule: 'RFC 9113 §6.5.2', note: 'a server must not set SETTINGS_ENABLE_PUSH to 1' });
+      // RFC 9113 §6.5.3 sets no limit, but a peer that never acknowledges must not grow the list.
+      if (side.unacked.length >= MAX_UNACKED) {
+        side.unacked.shift();
+        findings.push({
+          rule: 'RFC 9113 §6.5.3',
+          note: `more than ${MAX_UNACKED} SETTINGS frames unacknowledged: the oldest is no longer tracked`,
+        });
+      }
       side.unacked.push({ t: this.now, settings: frame.settings });
       this.outFrame(ev, findings);
       return;

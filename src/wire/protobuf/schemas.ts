@@ -32,7 +32,13 @@ export interface SchemaSourceOptions {
   reflection?: ReflectionClient;
 }
 
-type ServiceAnswer = { root: protobuf.Root } | NoSchema;
+type ServiceAnswer = { root: protobuf.Root } | (NoSchema & { transient?: boolean });
+
+/** Bounds on what is remembered: a client may send any number of made-up paths. */
+const MAX_PATHS = 1024;
+const MAX_SERVICES = 256;
+/** A reflection failure that may pass (the upstream restarting, a deadline) is asked again after this. */
+const RETRY_MS = 10_000;
 
 export class SchemaSource {
   private readonly protoRoot: protobuf.Root | undefined;
@@ -58,8 +64,10 @@ export class SchemaSource {
     const fromProto = this.protoRoot && methodIn(this.protoRoot, service, method, 'proto');
     if (fromProto && !('missing' in fromProto)) return this.remember(path, fromProto);
     const answer = this.service(service);
-    const finish = (a: ServiceAnswer): SchemaLookup =>
-      this.remember(path, 'missing' in a ? this.why(a, fromProto) : methodIn(a.root, service, method, 'reflection'));
+    const finish = (a: ServiceAnswer): SchemaLookup => {
+      if (!('missing' in a)) return this.remember(path, methodIn(a.root, service, method, 'reflection'));
+      return a.transient ? this.why(a, fromProto) : this.remember(path, this.why(a, fromProto));
+    };
     return answer instanceof Promise ? answer.then(finish) : finish(answer);
   }
 
@@ -69,16 +77,22 @@ export class SchemaSource {
     if (!this.reflection)
       return { missing: this.protoRoot ? 'not in the --proto files' : 'no --proto files, and --no-reflection' };
     if (this.noReflection) return { missing: this.noReflection };
+    if (this.services.size >= MAX_SERVICES)
+      return { missing: `reflection was asked about ${MAX_SERVICES} services already` };
     const asked = this.reflection.resolveSymbol(name).then(
       ({ root }): ServiceAnswer => ({ root }),
       (error: unknown): ServiceAnswer => {
         const why = reflectionFailure(error, name);
-        if (error instanceof GrpcError && error.code === Status.UNIMPLEMENTED) this.noReflection = why;
-        return { missing: why };
+        const code = error instanceof GrpcError ? error.code : undefined;
+        if (code === Status.UNIMPLEMENTED) this.noReflection = why;
+        return { missing: why, transient: code !== Status.UNIMPLEMENTED && code !== Status.NOT_FOUND };
       },
     );
     this.services.set(name, asked);
-    void asked.then((answer) => this.services.set(name, answer));
+    void asked.then((answer) => {
+      this.services.set(name, answer);
+      if ('transient' in answer && answer.transient) setTimeout(() => this.services.delete(name), RETRY_MS).unref();
+    });
     return asked;
   }
 
@@ -90,6 +104,7 @@ export class SchemaSource {
   }
 
   private remember(path: string, lookup: SchemaLookup): SchemaLookup {
+    if (this.methods.size >= MAX_PATHS) this.methods.clear();
     this.methods.set(path, lookup);
     return lookup;
   }
