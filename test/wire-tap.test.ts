@@ -31,9 +31,11 @@ import {
   type TestServiceClient,
 } from '../src/services/testing/index.js';
 import type { FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
+import { ndjsonLine } from '../src/wire/render/ndjson.js';
 import { startTap, type TapOptions } from '../src/wire/tap.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { goRouteGuideBinaries, runGoClient, startGoServer } from './helpers/go.js';
+import { collect, grpcJsRouteGuideClient, unary } from './helpers/grpc-js.js';
 import { findRubyInterop } from './helpers/ruby.js';
 import { makeCertificate } from './helpers/tls-cert.js';
 
@@ -112,9 +114,9 @@ t.test(
     );
     await settle();
 
-    // The NDJSON model: every event is plain JSON.
-    const ndjson = events.map((e) => JSON.parse(JSON.stringify(e)) as TapEvent);
-    t.same(ndjson, events, 'every event survives JSON.stringify unchanged');
+    // As --json writes them: one NDJSON line per event, each parsing back into the event.
+    const ndjson = events.map((e) => JSON.parse(ndjsonLine(e)) as TapEvent);
+    t.same(ndjson, events, 'every event survives its NDJSON line unchanged');
     const chatHeaders = frames(ndjson).find(
       (f) => f.type === 'HEADERS' && f.dir === 'c2s' && header(f, ':path') === '/routeguide.RouteGuide/RouteChat',
     );
@@ -221,6 +223,45 @@ t.test(
     t.match(ofKind(bare.events, 'call'), [{ method: '/routeguide.RouteGuide/RouteChat', status: 0 }]);
   },
 );
+
+t.test('grpc-js client → tap → our server: its HPACK (dynamic table, Huffman) and its calls decoded', async (t) => {
+  const { port, events } = await tap(t, await ourServer(t));
+  const client = grpcJsRouteGuideClient(port);
+  t.teardown(() => client.close());
+  const feature = await unary<{ name: string }>(client, 'GetFeature', { latitude: 409146138, longitude: -746188906 });
+  const again = await unary<{ name: string }>(client, 'GetFeature', { latitude: 409146138, longitude: -746188906 });
+  t.equal(again.name, feature.name);
+  const chat = client.RouteChat();
+  chat.write({ location: { latitude: 0, longitude: 1 }, message: 'from grpc-js' });
+  chat.end();
+  t.same(
+    (await collect<{ message: string }>(chat)).map((n) => n.message),
+    ['from grpc-js'],
+  );
+  await settle();
+  const requests = frames(events).filter((f) => f.type === 'HEADERS' && f.dir === 'c2s');
+  t.equal(requests.length, 3);
+  t.ok(
+    requests[1].headers!.some(([, , how]) => how.startsWith('indexed (dynamic')),
+    'the second request reuses the dynamic table',
+  );
+  t.ok(
+    requests[0].headers!.some(([, , how]) => how.endsWith('value Huffman')),
+    'and sends Huffman-coded values',
+  );
+  t.match(
+    messages(events).map((m) => [m.dir, m.messageType, m.schema]),
+    [
+      ['c2s', 'routeguide.Point', 'reflection'],
+      ['s2c', 'routeguide.Feature', 'reflection'],
+      ['c2s', 'routeguide.Point', 'reflection'],
+      ['s2c', 'routeguide.Feature', 'reflection'],
+      ['c2s', 'routeguide.RouteNote', 'reflection'],
+      ['s2c', 'routeguide.RouteNote', 'reflection'],
+    ],
+  );
+  t.same(ofKind(events, 'error'), []);
+});
 
 t.test('a client that leaves out te: trailers is flagged', async (t) => {
   const { port, events } = await tap(t, await ourServer(t));
