@@ -8,8 +8,8 @@
 // test fails when the README disagrees with this run. Under CI=true a missing ruby or grpc gem is an
 // error, not a skip.
 
-import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
@@ -24,6 +24,7 @@ import {
   type InteropCaseName,
   type TestServiceClient,
 } from '../src/services/testing/index.js';
+import { findRubyInterop } from './helpers/ruby.js';
 
 t.setTimeout(150_000);
 
@@ -103,54 +104,6 @@ function checkOutcome(t: Test, direction: Direction, name: InteropCaseName, outc
       expected.pattern,
       `${name} fails as documented: ${expected.reason}`,
     );
-}
-
-// ---- Ruby: where client.rb and server.rb are, or why the Ruby directions cannot run ----
-
-interface RubyInterop {
-  clientRb: string;
-  serverRb: string;
-}
-
-function subdirs(dir: string): string[] {
-  try {
-    return readdirSync(dir, { withFileTypes: true })
-      .filter((d) => d.isDirectory())
-      .map((d) => join(dir, d.name));
-  } catch {
-    return [];
-  }
-}
-
-/** /usr/lib/<arch>/rubygems-integration/<ruby>/gems/grpc-<v>/src/ruby/pb/test (Debian ruby-grpc). */
-function findRubyInterop(): RubyInterop | { skip: string } {
-  const testDirs = subdirs('/usr/lib')
-    .flatMap((arch) => subdirs(join(arch, 'rubygems-integration')))
-    .flatMap((ruby) => subdirs(join(ruby, 'gems')))
-    .filter((gem) => /\/grpc-[\d.]+$/.test(gem))
-    .map((gem) => join(gem, 'src', 'ruby', 'pb', 'test'))
-    .filter((dir) => existsSync(join(dir, 'client.rb')) && existsSync(join(dir, 'server.rb')));
-  const problem =
-    testDirs.length === 0
-      ? 'the grpc gem interop client.rb/server.rb were not found (Debian package ruby-grpc)'
-      : rubyProblem();
-  if (problem) {
-    if (process.env.CI === 'true') throw new Error(`Ruby interop suite cannot run under CI=true: ${problem}`);
-    return { skip: problem };
-  }
-  return { clientRb: join(testDirs[0], 'client.rb'), serverRb: join(testDirs[0], 'server.rb') };
-}
-
-/** Why `ruby` cannot load the grpc gem, or undefined when it can. */
-function rubyProblem(): string | undefined {
-  try {
-    execFileSync('ruby', ['-e', 'require "grpc"'], { stdio: 'ignore', timeout: 20_000 });
-    return undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOENT'
-      ? 'ruby is not installed'
-      : '`ruby -e \'require "grpc"\'` failed';
-  }
 }
 
 interface RunResult {
