@@ -67,6 +67,14 @@ export const tapCommand = defineCommand({
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
 
     const started = Date.now();
+    const counts: Record<TapEvent['kind'], number> = {
+      connection: 0,
+      frame: 0,
+      message: 0,
+      call: 0,
+      warning: 0,
+      error: 0,
+    };
     const output = new BoundedOutput(1, {
       dropped: flags.json
         ? (count) => ndjsonDropped(count, Date.now() - started)
@@ -83,7 +91,10 @@ export const tapCommand = defineCommand({
       protoRoot,
       reflection: !flags['no-reflection'],
       maxBody,
-      emit: (event) => output.write(render(event)),
+      emit: (event) => {
+        counts[event.kind]++;
+        output.write(render(event));
+      },
     });
     // The events own stdout (NDJSON stays pure); what the tap itself says goes to stderr.
     const at = tap.address.host.includes(':')
@@ -98,9 +109,14 @@ export const tapCommand = defineCommand({
     });
     await tap.close();
     await output.close();
-    const dropped = output.dropped > 0 ? `; ${output.dropped} events not shown (the output could not keep up)` : '';
+    // What was seen, for the record (and for the benchmark, which checks that nothing was lost).
+    const events = Object.values(counts).reduce((a, b) => a + b, 0);
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+    const dropped = output.dropped > 0 ? ' (the output could not keep up)' : '';
     console.error(
-      `${signal}: tap stopped after ${tap.connections} connection${tap.connections === 1 ? '' : 's'}${dropped}`,
+      `${signal}: tap stopped: ${plural(tap.connections, 'connection')}, ${plural(events, 'event')} ` +
+        `(${plural(counts.message, 'message')}, ${plural(counts.call, 'call')}, ${plural(counts.warning, 'warning')}, ` +
+        `${plural(counts.error, 'error')}), ${output.dropped} not shown${dropped}`,
     );
   },
 });

@@ -84,10 +84,13 @@ export class Relay {
     return this.server.address() as net.AddressInfo;
   }
 
-  /** Stops accepting; connections in progress are cut. */
-  close(): Promise<void> {
+  /** Stops accepting; connections in progress are cut, and resolves once they are closed (and observed so). */
+  async close(): Promise<void> {
+    const closed = [...this.sockets].map(
+      (s) => new Promise((resolve) => (s.closed ? resolve(s) : s.once('close', resolve))),
+    );
     for (const socket of this.sockets) socket.destroy();
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    await Promise.all([...closed, new Promise<void>((resolve) => this.server.close(() => resolve()))]);
   }
 
   private track(socket: net.Socket): void {
