@@ -20,8 +20,9 @@ import {
   summarize,
   summarizeCeilings,
   summarizeScale,
+  summarizeTap,
 } from './lib/metrics.mjs';
-import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
+import { freePort, HAS_TASKSET, LOAD_CPU, startServer } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
 import { rssSampler } from './lib/rss.mjs';
 import { benchScale } from './lib/scale.mjs';
@@ -85,6 +86,7 @@ function prerequisites() {
 }
 
 const ALL = ['chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
+const TAP_BASE = 50000000; // (n)'s notes: locations of their own, away from every other workload's
 function serverCommands(bins, port) {
   const node = (script, ...args) => ({
     cmd: process.execPath,
@@ -92,7 +94,7 @@ function serverCommands(bins, port) {
   });
   return {
     grpcjs: { ...node('bench/servers/grpcjs-server.mjs'), workloads: ALL },
-    ours: { ...node('dist/src/cli.js', 'serve'), workloads: ALL },
+    ours: { ...node('dist/src/cli.js', 'serve'), workloads: [...ALL, 'tap'] },
     grpcgo: {
       cmd: bins.goServer,
       args: ['-port', String(port), '-json_db_file', DB],
@@ -155,8 +157,9 @@ async function startEach(order, where, start) {
 
 const stopEach = (live) => Promise.all(Object.values(live).map((entry) => entry.server.stop()));
 
-// Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak).
-const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
+// Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak); (n),
+// ours only, comes last so that its notes do not weigh on the other workloads.
+const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency', 'tap'];
 
 /**
  * One round: every server starts fresh as its own process, then each workload runs on every server
@@ -254,6 +257,48 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
           : await measure(where, `(a) unary h2load -c 8 -m 16 -n ${SIZES.unary}, req/s`, () =>
               unaryThroughput(port, SIZES.unary, SIZES.timeoutMs),
             );
+      return;
+    }
+    case 'tap': {
+      // (n) RouteChat through `routeguide tap --json`, its output to /dev/null. The tap shares the load
+      // generator's CPU, so that the server has its core to itself as in (c); the tap's own count of
+      // what it decoded (its last line on stderr) must hold every note both ways, none dropped.
+      const tapPort = await freePort();
+      const cli = join(ROOT, 'dist/src/cli.js');
+      const args = [cli, 'tap', '--listen', `127.0.0.1:${tapPort}`, '--upstream', `127.0.0.1:${port}`, '--json'];
+      let tap;
+      try {
+        tap = await startServer(process.execPath, args, tapPort, { cpu: LOAD_CPU });
+      } catch (err) {
+        errors.push({ where, label: '(n) tap start', message: String(err.message) });
+        out.tapChat1 = null;
+        return;
+      }
+      const rate = await measure(
+        where,
+        `(n) RouteChat 1 stream through the tap, ${SIZES.chat1} notes, notes/s`,
+        async () =>
+          (
+            await loadgen(
+              bins.loadgen,
+              tapPort,
+              ['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', String(TAP_BASE)],
+              SIZES.timeoutMs,
+            )
+          ).rate,
+      );
+      await tap.stop();
+      const seen = /(\d+) messages?, .*\), (\d+) not shown/.exec(tap.stderr());
+      const want = 2 * SIZES.chat1;
+      if (rate !== null && (!seen || Number(seen[1]) !== want || Number(seen[2]) !== 0)) {
+        const message = `the tap decoded ${seen?.[1] ?? '?'} messages (want ${want}), ${seen?.[2] ?? '?'} not shown: ${tap.stderr().slice(-300)}`;
+        errors.push({ where, label: '(n) tap decoding', message });
+        progress(`  ${where}: (n) FAILED: ${message}`);
+        out.tapChat1 = null;
+      } else {
+        out.tapChat1 = rate;
+        if (rate !== null) progress(`  ${where}: (n) the tap decoded all ${want} messages, none dropped`);
+      }
       return;
     }
     case 'latency': {
@@ -392,6 +437,7 @@ async function main() {
       ),
       ceilings: summarizeCeilings(serverRounds),
       scale: summarizeScale(scaleRounds, serverRounds),
+      tap: summarizeTap(serverRounds),
     },
     errors,
   };

@@ -156,6 +156,8 @@ t.test('not a preface: an error event naming what it looks like, then nothing mo
 });
 
 t.test('a stream that ends inside a frame is an error event', async (t) => {
+  t.same(parseChunks([]), [], 'a connection closed before its first byte is not one');
+  t.same(parseChunks([PREFACE]), [{ kind: 'preface', offset: 0 }], 'nor one closed between frames');
   const events = parseChunks([PREFACE, FRAMES[0].subarray(0, 20)]) as {
     kind: string;
     error?: { offset: number; message: string };

@@ -59,6 +59,16 @@ export const CEILING_RATIOS = [
   { id: 'chat8VsCeiling', metric: 'chat8', ceiling: 'ceilingEcho', label: '(d) ours / raw echo ceiling' },
 ];
 
+// (n) The wire tap: RouteChat through `routeguide tap --json` (output to /dev/null) in front of our
+// server, against (c) on the same server in the same round. Target: at least a third of the direct rate.
+export const TAP_METRIC = {
+  id: 'tapChat1',
+  label: '(n) RouteChat, 1 stream, through `routeguide tap --json` > /dev/null',
+  unit: 'notes/s',
+  direct: 'chat1',
+  target: 1 / 3,
+};
+
 export function median(values) {
   const v = values.filter((x) => typeof x === 'number' && Number.isFinite(x)).sort((a, b) => a - b);
   if (v.length === 0) return null;
@@ -145,4 +155,12 @@ export function summarizeScale(scaleRounds, serverRounds) {
   const floodRatios = twice.map((v, i) => ratio(v, atBound[i]));
   const flood = { atBound: median(atBound), twice: median(twice), ratio: median(floodRatios), ratios: floodRatios };
   return { workers, redis, flood };
+}
+
+/** (n): the tap's rate, the direct rate, and the median of their per-round ratio. */
+export function summarizeTap(rounds) {
+  const values = rounds.map((r) => r.ours?.[TAP_METRIC.id] ?? null);
+  const direct = rounds.map((r) => r.ours?.[TAP_METRIC.direct] ?? null);
+  const ratios = rounds.map((_, i) => ratio(values[i], direct[i]));
+  return { median: median(values), direct: median(direct), ratio: median(ratios), values, ratios };
 }

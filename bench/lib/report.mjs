@@ -9,6 +9,7 @@ import {
   meets,
   REDIS_METRICS,
   SERVER_METRICS,
+  TAP_METRIC,
   WORKER_METRICS,
   WORKER_SERVERS,
 } from './metrics.mjs';
@@ -74,6 +75,17 @@ export function markdown(result) {
     const row = s.clients[m.id];
     lines.push(
       `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
+    );
+  }
+  const tap = s.tap;
+  if (tap) {
+    const r = tap.ratio;
+    const verdict = r === null ? '?' : r >= TAP_METRIC.target ? '✓' : '✗';
+    lines.push(
+      '',
+      '| The wire tap (in front of routeguide-h2) | unit | direct (c) | through the tap | tap / direct | target |',
+      '|---|---|---:|---:|---:|---|',
+      `| ${TAP_METRIC.label} | ${TAP_METRIC.unit} | ${num(tap.direct, TAP_METRIC.unit)} | ${num(tap.median, TAP_METRIC.unit)} | ${r === null ? '—' : r.toFixed(2)} | ≥ ${TAP_METRIC.target.toFixed(2)} ${verdict} |`,
     );
   }
   lines.push(

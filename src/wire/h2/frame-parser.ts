@@ -57,7 +57,7 @@ export class FrameParser {
 
   /** True when no frame (or preface) is partly read: the stream may end here cleanly. */
   get idle(): boolean {
-    return (this.state === State.Header && this.headFilled === 0) || this.state === State.Failed;
+    return this.state === State.Failed || (this.state !== State.Payload && this.headFilled === 0);
   }
 
   /** Feeds one chunk; returns what it completed, in order. */
