@@ -269,7 +269,7 @@ t.test('notes: Trailers-Only, RST_STREAM CANCEL, GOAWAY, PING, WINDOW_UPDATE, an
   const notes = of(misc, 'frame').map((f) => f.note as string);
   t.match(notes, [
     /the client's first frame/,
-    /PING \(RFC 9113 §6.7\): the client checks/,
+    /PING \(RFC 9113 §6.7\): the client measures the round trip/,
     /the client lets the server send 1000 more bytes on the connection/,
     /the server's first frame/,
     /PING ACK .*answers the client's PING, 0\.000 ms later/,

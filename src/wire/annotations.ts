@@ -33,7 +33,7 @@ export function windowUpdateNote(dir: Direction, stream: number, increment: numb
 /** RFC 9113 §6.7; gRPC keepalive (keepalive.md) uses PING too. */
 export function pingNote(dir: Direction, ack: boolean, rttMs: number | undefined): string {
   if (!ack)
-    return `PING (RFC 9113 §6.7): the ${sender(dir)} checks the connection is alive; the answer is a PING ACK with the same 8 bytes`;
+    return `PING (RFC 9113 §6.7): the ${sender(dir)} measures the round trip (keepalive, or a bandwidth estimate as grpc-go's); the answer is a PING ACK with the same 8 bytes`;
   return rttMs === undefined
     ? 'PING ACK (RFC 9113 §6.7): the answer to a PING the tap did not see'
     : `PING ACK (RFC 9113 §6.7): answers the ${receiver(dir)}'s PING, ${rttMs.toFixed(3)} ms later`;

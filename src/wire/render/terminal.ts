@@ -42,7 +42,7 @@ function headline(e: TapEvent, paint: Paint): string {
     case 'frame': {
       const type = e.type === 'UNKNOWN' ? `UNKNOWN(0x${(e.typeCode ?? 0).toString(16)})` : e.type;
       const flags = e.flags.length > 0 ? ` [${e.flags.join(' ')}]` : '';
-      return `${paint('1', type)}${flags} ${e.length} bytes`;
+      return `${paint('1', type)}${flags} ${bytes(e.length)}`;
     }
     case 'message':
       return messageLine(e, paint);
@@ -54,6 +54,8 @@ function headline(e: TapEvent, paint: Paint): string {
       return paint('31', `ERROR ${e.note}  [${e.rule}${e.offset === undefined ? '' : `, offset ${e.offset}`}]`);
   }
 }
+
+const bytes = (n: number) => `${n} byte${n === 1 ? '' : 's'}`;
 
 function connectionLine(e: ConnectionEvent): string {
   switch (e.type) {
@@ -117,7 +119,7 @@ function frameDetails(e: FrameEvent, paint: Paint): string[] {
       out.push(
         paint(
           '2',
-          `(HPACK block: ${b.bytes} bytes in ${b.frames} frame${b.frames === 1 ? '' : 's'}${updates}; dynamic table now ${b.tableEntries} entries, ${b.tableSize} bytes)`,
+          `(HPACK block: ${bytes(b.bytes)} in ${b.frames} frame${b.frames === 1 ? '' : 's'}${updates}; dynamic table now ${b.tableEntries} entr${b.tableEntries === 1 ? 'y' : 'ies'}, ${bytes(b.tableSize)})`,
         ),
       );
     }
