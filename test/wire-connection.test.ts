@@ -569,3 +569,28 @@ t.test('a schema that arrives later: events wait for it, in order, and count it'
   t.match(events[4], { kind: 'message', schema: 'reflection', message: { message: 'held' } });
   t.match(events.at(-1), { kind: 'call', messageBytes: { c2s: note('held', 1).length } });
 });
+
+t.test('a schema that never arrives: the wait is bounded, the messages shown without it', async (t) => {
+  const never = { lookup: () => new Promise<SchemaLookup>(() => {}) } as unknown as SchemaSource;
+  const events: TapEvent[] = [];
+  const decoder = new ConnectionDecoder({
+    conn: 1,
+    clock: () => 0,
+    schemas: never,
+    emit: (e) => events.push(e),
+    maxBody: 0,
+  });
+  decoder.feed('c2s', Buffer.concat([PREFACE, settings(), headers(1, REQUEST)]));
+  const frame = data(1, grpcMessage(note('waiting', 1)));
+  for (let i = 0; i < 6000; i++) decoder.feed('c2s', frame);
+  const shown = events.filter((e) => e.kind === 'message');
+  t.ok(shown.length >= 5000, `held events went out past the bound (${shown.length} messages)`);
+  t.match(shown[0], {
+    schema: 'none',
+    note: /the schema lookup had not answered yet/,
+    wireFields: [{ field: 1 }, { field: 2 }],
+  });
+  decoder.close();
+  t.equal(events.filter((e) => e.kind === 'message').length, 6000, 'and closing lets the rest out');
+  t.match(events.at(-1), { kind: 'call', end: 'connection closed', messages: { c2s: 6000 } });
+});

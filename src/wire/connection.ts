@@ -13,7 +13,8 @@
 //
 // Events leave in the order the bytes came, per connection. A message whose schema is still being
 // fetched (the first call of a service, through reflection) holds back the events after it until
-// the answer is in — a bounded wait: past MAX_HELD events the held messages are shown without one.
+// the answer is in — a bounded wait: past MAX_HELD events (or MAX_HELD_BYTES of message bodies) the
+// held messages are shown without one.
 
 import { HpackDecoder, HpackError, describeRepresentation, type HeaderBlock as HpackBlock } from './hpack/index.js';
 import { http2CodeName } from '../protocol/rst-code.js';
@@ -76,6 +77,7 @@ const MAX_UNACKED = 32;
 
 /** Events held back behind messages waiting for their schema, at most. */
 export const MAX_HELD = 10_000;
+export const MAX_HELD_BYTES = 32 * 1024 * 1024;
 
 /** What one direction's bytes need to be read. */
 class Side {
@@ -114,6 +116,8 @@ export class ConnectionDecoder {
   /** Set once the connection became undecodable: why. */
   private stopped: string | undefined;
   private readonly held: Held[] = [];
+  /** Message bodies kept for held messages. */
+  private heldBytes = 0;
   private now = 0;
 
   constructor(options: ConnectionDecoderOptions) {
@@ -180,10 +184,14 @@ export class ConnectionDecoder {
 
   private hold(events: TapEvent[]): void {
     this.held.push({ ready: true, make: () => events });
-    if (this.held.length > MAX_HELD) {
-      for (const h of this.held) h.force?.();
-      this.flush();
-    }
+    this.boundHeld();
+  }
+
+  /** Past the bounds, waiting messages stop waiting: they are decoded without a schema. */
+  private boundHeld(): void {
+    if (this.held.length <= MAX_HELD && this.heldBytes <= MAX_HELD_BYTES) return;
+    for (const h of this.held) h.force?.();
+    this.flush();
   }
 
   private flush(): void {
@@ -611,26 +619,26 @@ export class ConnectionDecoder {
       }
       const t = this.now;
       let events: TapEvent[] | undefined;
+      const decode = (answer: SchemaLookup) => {
+        events = this.messageEvents(call, dir, m, t, answer);
+        held.ready = true;
+        this.heldBytes -= m.body.length;
+      };
       const held: Held = {
         ready: false,
         make: () => events ?? [],
         force: () => {
-          if (held.ready) return;
-          events = this.messageEvents(call, dir, m, t, { missing: 'the schema lookup had not answered yet' });
-          held.ready = true;
+          if (!held.ready) decode({ missing: 'the schema lookup had not answered yet' });
         },
       };
       this.held.push(held);
+      this.heldBytes += m.body.length;
       void schema.then((answer) => {
         if (held.ready) return;
-        events = this.messageEvents(call, dir, m, t, answer);
-        held.ready = true;
+        decode(answer);
         this.flush();
       });
-      if (this.held.length > MAX_HELD) {
-        for (const h of this.held) h.force?.();
-        this.flush();
-      }
+      this.boundHeld();
     }
   }
 
