@@ -618,9 +618,11 @@ export class ConnectionDecoder {
         continue;
       }
       const t = this.now;
+      // A copy: a view would keep the whole socket chunk alive for as long as the message waits.
+      const kept: AssembledMessage = { ...m, body: Buffer.from(m.body) };
       let events: TapEvent[] | undefined;
       const decode = (answer: SchemaLookup) => {
-        events = this.messageEvents(call, dir, m, t, answer);
+        events = this.messageEvents(call, dir, kept, t, answer);
         held.ready = true;
         this.heldBytes -= m.body.length;
       };
