@@ -4,6 +4,11 @@
 // keeps flowing), and so does backpressure: a peer that does not read slows the other down, with
 // nothing buffered in between beyond the sockets' own buffers.
 //
+// Both sockets of a pair run with TCP_NODELAY, as HTTP/2 endpoints do: with Nagle's algorithm a
+// small frame (a WINDOW_UPDATE, a PING ACK) could wait for the previous segment's ACK, and a relay
+// must not add delays the peers did not ask for — on RouteChat it cut the rate through a bare relay
+// to a third (bench (n)'s setting: 71,000 notes/s with Nagle, 180,000 without).
+//
 // The observer sees each chunk after it was handed to the other socket, so relaying never waits on
 // decoding. (A chunk read from a socket is never written to again, so the observer can keep views
 // of it without copying.)
@@ -57,14 +62,17 @@ export class Relay {
   ) {
     const onClient = (socket: net.Socket) => this.accept(socket);
     if (options.tls) {
-      const server = tls.createServer({ ...options.tls, ALPNProtocols: ['h2'], allowHalfOpen: true }, onClient);
+      const server = tls.createServer(
+        { ...options.tls, ALPNProtocols: ['h2'], allowHalfOpen: true, noDelay: true },
+        onClient,
+      );
       // A client that fails the handshake never becomes a connection; say so.
       server.on('tlsClientError', (error, socket) =>
         observer.failed({ id: this.nextId++, client: peer(socket), reason: `TLS handshake failed: ${error.message}` }),
       );
       this.server = server;
     } else {
-      this.server = net.createServer({ allowHalfOpen: true }, onClient);
+      this.server = net.createServer({ allowHalfOpen: true, noDelay: true }, onClient);
     }
   }
 
@@ -158,10 +166,10 @@ export class Relay {
   private connectUpstream(): net.Socket {
     const { host, port } = this.options.upstream;
     const secure = this.options.upstreamTls;
-    if (!secure) return net.connect({ host, port, allowHalfOpen: true });
+    if (!secure) return net.connect({ host, port, allowHalfOpen: true, noDelay: true });
     // The TLS socket takes allowHalfOpen from the TCP socket under it.
     return tls.connect({
-      socket: net.connect({ host, port, allowHalfOpen: true }),
+      socket: net.connect({ host, port, allowHalfOpen: true, noDelay: true }),
       host,
       ALPNProtocols: ['h2'],
       ca: secure.ca,
