@@ -22,10 +22,11 @@ import {
   summarizeScale,
   summarizeTap,
 } from './lib/metrics.mjs';
-import { freePort, HAS_TASKSET, LOAD_CPU, startServer } from './lib/proc.mjs';
+import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
 import { rssSampler } from './lib/rss.mjs';
 import { benchScale } from './lib/scale.mjs';
+import { tapChat1 } from './lib/tap.mjs';
 import { loadgen, Mismatch, nodeClient, unaryLatency, unaryThroughput, verifyUnary } from './lib/workloads.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -86,7 +87,6 @@ function prerequisites() {
 }
 
 const ALL = ['chat1', 'chat8', 'list', 'record', 'unary', 'latency'];
-const TAP_BASE = 50000000; // (n)'s notes: locations of their own, away from every other workload's
 function serverCommands(bins, port) {
   const node = (script, ...args) => ({
     cmd: process.execPath,
@@ -259,48 +259,9 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
             );
       return;
     }
-    case 'tap': {
-      // (n) RouteChat through `routeguide tap --json`, its output to /dev/null. The tap shares the load
-      // generator's CPU, so that the server has its core to itself as in (c); the tap's own count of
-      // what it decoded (its last line on stderr) must hold every note both ways, none dropped.
-      const tapPort = await freePort();
-      const cli = join(ROOT, 'dist/src/cli.js');
-      const args = [cli, 'tap', '--listen', `127.0.0.1:${tapPort}`, '--upstream', `127.0.0.1:${port}`, '--json'];
-      let tap;
-      try {
-        tap = await startServer(process.execPath, args, tapPort, { cpu: LOAD_CPU });
-      } catch (err) {
-        errors.push({ where, label: '(n) tap start', message: String(err.message) });
-        out.tapChat1 = null;
-        return;
-      }
-      const rate = await measure(
-        where,
-        `(n) RouteChat 1 stream through the tap, ${SIZES.chat1} notes, notes/s`,
-        async () =>
-          (
-            await loadgen(
-              bins.loadgen,
-              tapPort,
-              ['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', String(TAP_BASE)],
-              SIZES.timeoutMs,
-            )
-          ).rate,
-      );
-      await tap.stop();
-      const seen = /(\d+) messages?, .*\), (\d+) not shown/.exec(tap.stderr());
-      const want = 2 * SIZES.chat1;
-      if (rate !== null && (!seen || Number(seen[1]) !== want || Number(seen[2]) !== 0)) {
-        const message = `the tap decoded ${seen?.[1] ?? '?'} messages (want ${want}), ${seen?.[2] ?? '?'} not shown: ${tap.stderr().slice(-300)}`;
-        errors.push({ where, label: '(n) tap decoding', message });
-        progress(`  ${where}: (n) FAILED: ${message}`);
-        out.tapChat1 = null;
-      } else {
-        out.tapChat1 = rate;
-        if (rate !== null) progress(`  ${where}: (n) the tap decoded all ${want} messages, none dropped`);
-      }
+    case 'tap':
+      out.tapChat1 = await tapChat1({ root: ROOT, bins, sizes: SIZES, errors, progress, measure }, port, where);
       return;
-    }
     case 'latency': {
       const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () =>
         unaryLatency(port, SIZES.latency, SIZES.timeoutMs),
