@@ -1,22 +1,19 @@
 // One TCP connection as the tap reads it: both directions' bytes → frames → header blocks and
 // messages → events. The only producer of TapEvents.
 //
-// Per direction: a frame parser, a header block assembler and an HPACK decoder of its own (the
-// decoder of client→server blocks is bounded by the SETTINGS_HEADER_TABLE_SIZE the server sent,
-// from the moment the client acknowledges it, and the other way round — RFC 7541 §4.2, RFC 9113
-// §6.5.3). Per stream: a CallTracker (grpc/call.ts).
+// Per direction, a DirectionState (direction.ts): its frame parser, header blocks, an HPACK
+// decoder bounded by the SETTINGS the other side sent and this side acknowledged. Per stream, a
+// CallTracker (grpc/call.ts).
 //
 // It never throws into the relay: every malformed input is an event. What loses the thread of the
 // connection (a preface that is not HTTP/2, a header block HPACK cannot decode, a broken
 // CONTINUATION sequence) makes it "undecodable from here": one fatal error event, and the bytes that
 // follow are relayed unread.
 //
-// Events leave in the order the bytes came, per connection. A message whose schema is still being
-// fetched (the first call of a service, through reflection) holds back the events after it until
-// the answer is in — a bounded wait: past MAX_HELD events (or MAX_HELD_BYTES of message bodies) the
-// held messages are shown without one.
+// Events leave in the order the bytes came (ordered-events.ts: a message whose schema is still
+// being looked up holds back the events after it, for a bounded while).
 
-import { HpackDecoder, HpackError, describeRepresentation, type HeaderBlock as HpackBlock } from './hpack/index.js';
+import { HpackError, describeRepresentation, type HeaderBlock as HpackBlock } from './hpack/index.js';
 import { http2CodeName } from '../protocol/rst-code.js';
 import {
   continuationNote,
@@ -27,7 +24,6 @@ import {
   PREFACE_NOTE,
   PRIORITY_NOTE,
   PUSH_PROMISE_NOTE,
-  receiver,
   requestNote,
   RESPONSE_HEADERS_NOTE,
   rstNote,
@@ -52,12 +48,14 @@ import {
 import type { AssembledMessage } from './grpc/message-assembler.js';
 import { decodeMessage } from './grpc/message-decoder.js';
 import { decodeFrame, isFrameError, type Frame, type FrameOf } from './h2/frame-decode.js';
-import { FrameParser, type ParseEvent, type RawFrame } from './h2/frame-parser.js';
+import type { ParseEvent, RawFrame } from './h2/frame-parser.js';
 import { frameRules } from './h2/frame-rules.js';
-import { HeaderBlockAssembler, type HeaderBlock } from './h2/header-blocks.js';
-import { INITIAL_MAX_FRAME_SIZE, Setting, settingName } from './h2/settings.js';
+import type { HeaderBlock } from './h2/header-blocks.js';
+import { Setting, settingName } from './h2/settings.js';
 import type { SchemaLookup, SchemaSource } from './protobuf/schemas.js';
 import type { WireError } from './wire-error.js';
+import { DirectionState } from './direction.js';
+import { OrderedEvents } from './ordered-events.js';
 
 export interface ConnectionDecoderOptions {
   conn: number;
@@ -72,56 +70,23 @@ export interface ConnectionDecoderOptions {
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
 
-/** SETTINGS frames waiting for their ACK that are tracked, at most. */
-const MAX_UNACKED = 32;
-
-/** Events held back behind messages waiting for their schema, at most. */
-export const MAX_HELD = 10_000;
-export const MAX_HELD_BYTES = 32 * 1024 * 1024;
-
-/** What one direction's bytes need to be read. */
-class Side {
-  readonly parser: FrameParser;
-  readonly blocks = new HeaderBlockAssembler();
-  /** Decodes the header blocks this side sends. */
-  readonly hpack = new HpackDecoder();
-  /** SETTINGS this side sent that the other side has not acknowledged yet, oldest first. */
-  readonly unacked: { t: number; settings: { id: number; value: number }[] }[] = [];
-  /** The largest frame this side may send: the other side's SETTINGS_MAX_FRAME_SIZE, once acknowledged. */
-  maxFrameSize = INITIAL_MAX_FRAME_SIZE;
-  /** The other side allowed server push (SETTINGS_ENABLE_PUSH, initially 1). */
-  pushAllowed = true;
-  frames = 0;
-  /** PINGs this side sent, by payload, waiting for their ACK. */
-  readonly pings = new Map<string, number>();
-  constructor(readonly dir: Direction) {
-    this.parser = new FrameParser(dir === 'c2s');
-  }
-}
-
-/** An entry of the held queue: ready to go out, or waiting for a schema. */
-interface Held {
-  ready: boolean;
-  make(): TapEvent[];
-  /** For waiting messages: give up waiting and decode without a schema. */
-  force?(): void;
-}
-
 export class ConnectionDecoder {
   private readonly options: ConnectionDecoderOptions;
-  private readonly sides: Record<Direction, Side> = { c2s: new Side('c2s'), s2c: new Side('s2c') };
+  private readonly sides: Record<Direction, DirectionState> = {
+    c2s: new DirectionState('c2s'),
+    s2c: new DirectionState('s2c'),
+  };
   private readonly calls = new Map<number, CallTracker>();
   /** The highest stream the client opened (client streams are odd and increasing, RFC 9113 §5.1.1). */
   private lastClientStream = 0;
   /** Set once the connection became undecodable: why. */
   private stopped: string | undefined;
-  private readonly held: Held[] = [];
-  /** Message bodies kept for held messages. */
-  private heldBytes = 0;
+  private readonly events: OrderedEvents;
   private now = 0;
 
   constructor(options: ConnectionDecoderOptions) {
     this.options = options;
+    this.events = new OrderedEvents(options.emit);
   }
 
   /** Whether decoding stopped (the bytes are relayed unread from here). */
@@ -160,44 +125,23 @@ export class ConnectionDecoder {
     this.now = this.options.clock();
     for (const call of this.calls.values()) this.finish(call, 'connection closed');
     this.calls.clear();
-    for (const h of this.held) h.force?.();
-    this.flush();
+    this.events.drain();
   }
 
   // ---- output, in order ----
 
   private out(event: TapEvent): void {
-    if (this.held.length === 0) this.options.emit(event);
-    else this.hold([event]);
+    this.events.push(event);
   }
 
   private outAll(events: TapEvent[]): void {
-    if (this.held.length === 0) for (const e of events) this.options.emit(e);
-    else this.hold(events);
+    this.events.pushAll(events);
   }
 
   /** A frame, then what it is flagged for. */
   private outFrame(ev: FrameEvent, findings: Finding[]): void {
     this.out(ev);
     for (const f of findings) this.out(this.warning(ev.dir, ev.stream, f));
-  }
-
-  private hold(events: TapEvent[]): void {
-    this.held.push({ ready: true, make: () => events });
-    this.boundHeld();
-  }
-
-  /** Past the bounds, waiting messages stop waiting: they are decoded without a schema. */
-  private boundHeld(): void {
-    if (this.held.length <= MAX_HELD && this.heldBytes <= MAX_HELD_BYTES) return;
-    for (const h of this.held) h.force?.();
-    this.flush();
-  }
-
-  private flush(): void {
-    while (this.held.length > 0 && this.held[0].ready) {
-      for (const e of this.held.shift()!.make()) this.options.emit(e);
-    }
   }
 
   private warning(dir: Direction, stream: number | undefined, f: Finding): TapEvent {
@@ -247,7 +191,7 @@ export class ConnectionDecoder {
 
   // ---- frames ----
 
-  private onParse(side: Side, event: ParseEvent): void {
+  private onParse(side: DirectionState, event: ParseEvent): void {
     if (event.kind === 'preface') {
       this.out({
         t: this.now,
@@ -263,7 +207,7 @@ export class ConnectionDecoder {
     this.onFrame(side, event.frame);
   }
 
-  private onFrame(side: Side, raw: RawFrame): void {
+  private onFrame(side: DirectionState, raw: RawFrame): void {
     const first = side.frames++ === 0;
     const decoded = decodeFrame(raw);
     const frame = isFrameError(decoded) ? decoded.header : decoded;
@@ -297,7 +241,13 @@ export class ConnectionDecoder {
     this.onDecodedFrame(side, decoded, ev, findings, first);
   }
 
-  private onDecodedFrame(side: Side, frame: Frame, ev: FrameEvent, findings: Finding[], first: boolean): void {
+  private onDecodedFrame(
+    side: DirectionState,
+    frame: Frame,
+    ev: FrameEvent,
+    findings: Finding[],
+    first: boolean,
+  ): void {
     const dir = side.dir;
     switch (frame.type) {
       case 'DATA':
@@ -391,54 +341,31 @@ export class ConnectionDecoder {
   }
 
   private onSettings(
-    side: Side,
+    side: DirectionState,
     frame: FrameOf<'SETTINGS'>,
     ev: FrameEvent,
     findings: Finding[],
     first: boolean,
   ): void {
     const dir = side.dir;
-    const other = this.sides[dir === 'c2s' ? 's2c' : 'c2s'];
     if (!frame.flagNames.includes('ACK')) {
       ev.settings = frame.settings.map((s) => [settingName(s.id), s.value]);
       ev.note = settingsNote(dir, first);
       if (dir === 's2c' && frame.settings.some((s) => s.id === Setting.SETTINGS_ENABLE_PUSH && s.value !== 0))
         findings.push({ rule: 'RFC 9113 §6.5.2', note: 'a server must not set SETTINGS_ENABLE_PUSH to 1' });
-      // RFC 9113 §6.5.3 sets no limit, but a peer that never acknowledges must not grow the list.
-      if (side.unacked.length >= MAX_UNACKED) {
-        side.unacked.shift();
-        findings.push({
-          rule: 'RFC 9113 §6.5.3',
-          note: `more than ${MAX_UNACKED} SETTINGS frames unacknowledged: the oldest is no longer tracked`,
-        });
-      }
-      side.unacked.push({ t: this.now, settings: frame.settings });
+      const overflow = side.sent(this.now, frame.settings);
+      if (overflow) findings.push(overflow);
       this.outFrame(ev, findings);
       return;
     }
-    // This side acknowledges the other side's oldest SETTINGS: from here on, what this side sends
-    // obeys them.
-    const acked = other.unacked.shift();
-    const effects: string[] = [];
-    for (const { id, value } of acked?.settings ?? []) {
-      if (id === Setting.SETTINGS_HEADER_TABLE_SIZE) {
-        side.hpack.setSettingsMaxTableSize(value);
-        effects.push(`${sender(dir)}→${receiver(dir)} header blocks may use a ${value}-byte HPACK dynamic table`);
-      } else if (id === Setting.SETTINGS_MAX_FRAME_SIZE) {
-        side.maxFrameSize = value;
-        effects.push(`${sender(dir)} frames may carry up to ${value} bytes`);
-      } else if (id === Setting.SETTINGS_ENABLE_PUSH) {
-        side.pushAllowed = value === 1;
-      } else if (id === Setting.SETTINGS_INITIAL_WINDOW_SIZE) {
-        effects.push(`each new stream's ${sender(dir)}→${receiver(dir)} window starts at ${value} bytes`);
-      }
-    }
-    if (!acked) findings.push({ rule: 'RFC 9113 §6.5.3', note: 'SETTINGS ACK without SETTINGS to acknowledge' });
-    ev.note = settingsAckNote(dir, acked?.t, effects);
+    const { sentAt, effects } = side.acknowledge(this.sides[dir === 'c2s' ? 's2c' : 'c2s']);
+    if (sentAt === undefined)
+      findings.push({ rule: 'RFC 9113 §6.5.3', note: 'SETTINGS ACK without SETTINGS to acknowledge' });
+    ev.note = settingsAckNote(dir, sentAt, effects);
     this.outFrame(ev, findings);
   }
 
-  private pushRules(side: Side): Finding[] {
+  private pushRules(side: DirectionState): Finding[] {
     if (side.dir === 'c2s')
       return [{ rule: 'RFC 9113 §8.4', note: 'a client cannot push: PUSH_PROMISE from a client' }];
     if (!side.pushAllowed)
@@ -448,7 +375,7 @@ export class ConnectionDecoder {
 
   // ---- header blocks ----
 
-  private onHeaderBlock(side: Side, block: HeaderBlock, ev: FrameEvent, findings: Finding[]): void {
+  private onHeaderBlock(side: DirectionState, block: HeaderBlock, ev: FrameEvent, findings: Finding[]): void {
     const dir = side.dir;
     const decoded: HpackBlock | HpackError = side.hpack.decode(block.block);
     if (decoded instanceof HpackError) {
@@ -550,7 +477,7 @@ export class ConnectionDecoder {
 
   // ---- DATA and messages ----
 
-  private onData(side: Side, frame: FrameOf<'DATA'>, ev: FrameEvent, findings: Finding[]): void {
+  private onData(side: DirectionState, frame: FrameOf<'DATA'>, ev: FrameEvent, findings: Finding[]): void {
     const dir = side.dir;
     const id = frame.streamId;
     let call = this.calls.get(id);
@@ -620,27 +547,9 @@ export class ConnectionDecoder {
       const t = this.now;
       // A copy: a view would keep the whole socket chunk alive for as long as the message waits.
       const kept: AssembledMessage = { ...m, body: Buffer.from(m.body) };
-      let events: TapEvent[] | undefined;
-      const decode = (answer: SchemaLookup) => {
-        events = this.messageEvents(call, dir, kept, t, answer);
-        held.ready = true;
-        this.heldBytes -= m.body.length;
-      };
-      const held: Held = {
-        ready: false,
-        make: () => events ?? [],
-        force: () => {
-          if (!held.ready) decode({ missing: 'the schema lookup had not answered yet' });
-        },
-      };
-      this.held.push(held);
-      this.heldBytes += m.body.length;
-      void schema.then((answer) => {
-        if (held.ready) return;
-        decode(answer);
-        this.flush();
-      });
-      this.boundHeld();
+      this.events.wait(kept.body.length, schema, (answer) =>
+        this.messageEvents(call, dir, kept, t, answer ?? { missing: 'the schema lookup had not answered yet' }),
+      );
     }
   }
 
@@ -692,8 +601,6 @@ export class ConnectionDecoder {
     this.calls.delete(call.stream);
     const t = this.now;
     // Built when it leaves the queue, so that it counts the bytes of messages decoded late.
-    const make = (): TapEvent[] => [call.summary(t, this.options.conn, cut) satisfies CallEvent];
-    if (this.held.length === 0) for (const e of make()) this.options.emit(e);
-    else this.held.push({ ready: true, make });
+    this.events.pushLater((): TapEvent[] => [call.summary(t, this.options.conn, cut) satisfies CallEvent]);
   }
 }
