@@ -4,7 +4,8 @@
 // is (de)compressed on its own. `deflate` is the zlib format (RFC 1950), as grpc-go and grpc-js use.
 //
 // The receive limit applies to the inflated size too: inflation stops as soon as the output passes
-// it, so a small "zip bomb" is refused without being inflated whole (CVE-2024-37168).
+// it, so a small "zip bomb" is refused without being inflated whole (docs/spec-map.md, message size
+// limits).
 
 import zlib from 'node:zlib';
 import { FramingError } from './errors.js';

@@ -5,7 +5,7 @@
 // zero-length messages — and hands out whole messages.
 //
 // The size limit is checked the moment the 4 length bytes are known, before a single body byte is
-// buffered (the lesson of CVE-2024-37168: never buffer past the limit).
+// buffered: never buffer past the limit (docs/spec-map.md, message size limits).
 
 import { FLAG_COMPRESSED, FLAG_UNCOMPRESSED, PREFIX_SIZE } from './envelope.js';
 import { FramingError } from './errors.js';

@@ -16,7 +16,7 @@ export function parseMessage<T>(
 ): T | GrpcError {
   if (compressed) {
     // PROTOCOL-HTTP2: "If the Message-Encoding header is omitted then the Compressed-Flag must be 0";
-    // compression.md test case 6: flag 1 with identity → INTERNAL.
+    // doc/compression.md test case 6: flag 1 with identity → INTERNAL.
     if (encoding === 'identity') {
       return new GrpcError(Status.INTERNAL, 'compressed flag set with identity or empty grpc-encoding');
     }

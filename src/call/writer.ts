@@ -45,7 +45,7 @@ export function frameMessage<T>(
   encoding: Encoding,
   maxMessageSize: number,
 ): Buffer | GrpcError {
-  // compression.md: the Compressed-Flag is per message; identity means never compressed.
+  // doc/compression.md: the Compressed-Flag is per message; identity means never compressed.
   const compressing = compressMessage && encoding !== 'identity';
   let bytes: Uint8Array;
   try {

@@ -96,7 +96,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
   private start(deadline: number | undefined, metadata: Metadata | undefined, compression: Encoding | undefined): void {
     const remaining = deadline === undefined ? undefined : deadline - Date.now();
     if (this.signal?.aborted) return this.settle(cancelled(this.signal));
-    // A deadline already passed fails now, without a request (grpc-node#1636).
+    // A deadline already passed fails now, without a request (docs/spec-map.md, decisions).
     if (remaining !== undefined && remaining <= 0) return this.settle(deadlineExceeded());
 
     // PROTOCOL-HTTP2 "Requests": reserved headers first, grpc-timeout right after them, then the
@@ -260,7 +260,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
     const metadata = parseResponseHeaders(headers);
     if (metadata instanceof GrpcError) return this.fail(metadata);
     const encoding = String(headers[HEADER_ENCODING] ?? 'identity');
-    // compression.md: a response in an encoding the client does not support → INTERNAL.
+    // doc/compression.md: a response in an encoding the client does not support → INTERNAL.
     if (!isSupportedEncoding(encoding)) {
       return this.fail(new GrpcError(Status.INTERNAL, `unsupported grpc-encoding "${encoding}" in response`));
     }

@@ -1,9 +1,9 @@
 // Client keepalive (doc/keepalive.md): while calls are running (or always, with `permitWithoutCalls`), a PING every
 // `timeMs`; no ACK within `timeoutMs` → the connection is destroyed and its calls fail with
 // UNAVAILABLE (PROTOCOL-HTTP2: client-side ping timeout → UNAVAILABLE). Disabled by default, as in
-// C-core and grpc-go clients.
+// doc/keepalive.md's defaults table.
 //
-// A8: a GOAWAY ENHANCE_YOUR_CALM with debug data "too_many_pings" means the server polices pings
+// gRFC A8 (A8-client-side-keepalive.md): a GOAWAY ENHANCE_YOUR_CALM with debug data "too_many_pings" means the server polices pings
 // more strictly than we send them: log it and double the interval for the next connections.
 
 import { constants, type ClientHttp2Session } from 'node:http2';

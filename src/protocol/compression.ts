@@ -27,7 +27,7 @@ export function acceptsEncoding(acceptEncoding: string | string[] | undefined, e
 export function incomingEncoding(value: string | string[] | undefined): Encoding | GrpcError {
   const name = (Array.isArray(value) ? value[0] : value)?.trim() || 'identity';
   if (isSupportedEncoding(name)) return name;
-  // compression.md: the response MUST include grpc-accept-encoding (every server response carries
+  // doc/compression.md: the response MUST include grpc-accept-encoding (every server response carries
   // ACCEPT_ENCODING), which does not list the rejected algorithm.
   return new GrpcError(
     Status.UNIMPLEMENTED,
@@ -37,7 +37,7 @@ export function incomingEncoding(value: string | string[] | undefined): Encoding
 
 /**
  * The encoding for messages sent to a peer: ours if the peer accepts it, else identity
- * (compression.md: never compress with an algorithm the peer did not list).
+ * (doc/compression.md: never compress with an algorithm the peer did not list).
  */
 export function outgoingEncoding(
   wanted: Encoding | undefined,

@@ -19,7 +19,8 @@
 //
 // Presence follows protobufjs: a singular field is written when it is an own property that is not
 // null or undefined (instances of the generated classes keep defaults on the prototype); a repeated
-// field when its array is not empty. Fields go out in field-number order (encoding.md).
+// field when its array is not empty. Fields go out in field-number order (protobuf's encoding spec,
+// protobuf.dev/programming-guides/encoding).
 //
 // Like protobufjs, it generates a pair of functions per message type, so that every field is read
 // with its name written in the code (a loop over field names would make each read a slow lookup).
@@ -56,7 +57,7 @@ export interface DirectEncoder {
   write(message: object, target: Buffer, offset: number): number;
 }
 
-// Wire types (protobuf encoding.md).
+// Wire types (protobuf's encoding spec).
 const VARINT = 0;
 const I64 = 1;
 const LEN = 2;

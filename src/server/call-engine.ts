@@ -119,7 +119,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     this.maxReceiveMessageSize = init.maxReceiveMessageSize;
     this.maxSendMessageSize = init.maxSendMessageSize;
     this.onClose = init.onClose;
-    // compression.md: responses use the request's algorithm if it compressed, else the server's
+    // doc/compression.md: responses use the request's algorithm if it compressed, else the server's
     // choice, else gzip — but only one the client accepts; and absent configuration, messages
     // MUST NOT be compressed.
     if (init.acceptEncoding !== undefined) {
@@ -131,7 +131,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     init.stream.on('close', this.onStreamClose); // (the server already listens for 'error')
     if (init.timeoutMs !== undefined) {
       this.deadline = Date.now() + init.timeoutMs;
-      // A deadline already passed expires now, synchronously (grpc-node#1636: never let it slip through).
+      // A deadline already passed expires now, synchronously (docs/spec-map.md, decisions).
       if (init.timeoutMs <= 0) this.expire();
       else this.deadlineTimer = setTimeout(this.expire, init.timeoutMs);
     }
@@ -200,7 +200,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
     if (this.requestEncoding !== 'identity' || this.responseEncoding !== 'identity' || this.headerMetadata?.size) {
       headers = { ...headers };
-      // compression.md: say what we decode when the client compresses, and which encoding we send.
+      // doc/compression.md: say what we decode when the client compresses, and which encoding we send.
       if (this.requestEncoding !== 'identity') headers[HEADER_ACCEPT_ENCODING] = ACCEPT_ENCODING;
       if (this.responseEncoding !== 'identity') headers[HEADER_ENCODING] = this.responseEncoding;
       this.headerMetadata?.writeTo(headers);
@@ -328,6 +328,8 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     this.reader.fail(reason);
   }
 
+  // PROTOCOL-HTTP2 "Client Cancellation" suggests RST_STREAM CANCEL here; the call ends with the
+  // status DEADLINE_EXCEEDED instead, so that every client reads it (docs/spec-map.md, decisions).
   private readonly expire = (): void => {
     this.deadlineTimer = undefined;
     this.endWith(new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded'), State.Cancelled);

@@ -4,13 +4,13 @@
 //   - ping policing: a client PING sooner than `minPingIntervalMs` after the previous one (or, with
 //     no call running and `permitWithoutCalls` false, within 2 h) is a strike, unless the server sent
 //     data since; more than `maxPingStrikes` strikes → GOAWAY ENHANCE_YOUR_CALM "too_many_pings",
-//     then the connection is closed (grpc-go http2_server.go handlePing; C-core defaults).
+//     then the connection is closed (doc/keepalive.md and its defaults table).
 
 import { constants, type Http2Session } from 'node:http2';
 import { pingOrDestroy } from '../protocol/keepalive-ping.js';
 
 export interface ServerKeepaliveOptions {
-  /** Interval of the server's own PINGs. Default 2 h (grpc-go, C-core). */
+  /** Interval of the server's own PINGs. Default 2 h (doc/keepalive.md). */
   timeMs?: number;
   /** How long a PING may wait for its ACK before the connection counts as dead. Default 20 s. */
   timeoutMs?: number;
@@ -67,7 +67,8 @@ export function keepSessionAlive(
   session.on('ping', () => {
     const now = Date.now();
     // grpc-go resets the strikes whenever the server sends HEADERS or DATA. Node reports no frame
-    // writes, so bytes written beyond our PING ACKs stand for "the server sent something".
+    // writes, so bytes written beyond our PING ACKs stand for "the server sent something"
+    // (docs/spec-map.md, decisions).
     const written = session.socket?.bytesWritten ?? 0;
     const sentData = written - bytesWrittenAtLastPing > PING_ACK_BYTES;
     bytesWrittenAtLastPing = written + PING_ACK_BYTES;

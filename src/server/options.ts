@@ -1,4 +1,4 @@
-// Server defaults in one place (compare grpc-go internal/transport/defaults.go).
+// Server defaults in one place; docs/spec-map.md ("Defaults") says what each one follows.
 
 import type { SecureServerOptions, ServerOptions as Http2ServerOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
@@ -16,7 +16,11 @@ export interface ServerOptions {
    * flight, so it bounds the memory (and the garbage-collector work) a slow handler costs.
    */
   initialWindowSize?: number;
-  /** HTTP/2 receive window of the whole connection. Default 1 MiB (Node's own is 64 KiB; grpc-node#2429). */
+  /**
+   * HTTP/2 receive window of the whole connection. Default 1 MiB: it starts at 64 KiB whatever
+   * SETTINGS say (RFC 9113 §6.9.2), which would throttle all the streams of a connection together
+   * (docs/spec-map.md, "Defaults").
+   */
   connectionWindowSize?: number;
   /** Concurrent streams per connection; more get RST_STREAM REFUSED_STREAM (→ UNAVAILABLE). */
   maxConcurrentStreams?: number;
@@ -24,7 +28,7 @@ export interface ServerOptions {
   http2?: Http2ServerOptions | SecureServerOptions;
   /** Serve over TLS (ALPN h2) with this certificate and key; default h2c. */
   tls?: ServerTlsOptions;
-  /** HTTP/2 PING keepalive and ping policing (keepalive.ts); defaults as grpc-go and C-core. */
+  /** HTTP/2 PING keepalive and ping policing (keepalive.ts); defaults as doc/keepalive.md's table. */
   keepalive?: ServerKeepaliveOptions;
   /** Compress response messages with this encoding when the client accepts it. Default: none. */
   compression?: Encoding;

@@ -55,7 +55,7 @@ export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: stri
   const headers = {
     [HEADER_STATUS]: 200,
     [HEADER_CONTENT_TYPE]: contentType,
-    [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING, // compression.md: what this server can decode
+    [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING, // doc/compression.md: what this server can decode
     ...trailers,
   };
   stream.respond(headers, RESPOND_AND_END);
@@ -70,7 +70,8 @@ export function refuseCall(stream: ServerHttp2Stream, contentType: string, statu
 
 /**
  * Answers with a bare HTTP error status, plus grpc-status/grpc-message so that gRPC clients get a
- * precise reason (grpc-go does the same for 415; PROTOCOL-HTTP2 only requires the HTTP status).
+ * precise reason (grpc-go does the same for 415; PROTOCOL-HTTP2 only requires the HTTP status; see
+ * docs/spec-map.md, decisions).
  */
 export function respondHttpError(
   stream: ServerHttp2Stream,

@@ -13,7 +13,7 @@ interface HealthRequest {
   service?: string;
 }
 
-/** Serving statuses by service name; `""` is the server as a whole (health-checking.md). */
+/** Serving statuses by service name; `""` is the server as a whole (doc/health-checking.md). */
 export class HealthService {
   private readonly statuses = new Map<string, ServingStatus>();
   private readonly watchers = new Map<string, Set<(status: WatchedStatus) => void>>();

@@ -53,7 +53,7 @@ export class ReflectionResponder {
     return error(Status.INVALID_ARGUMENT, 'empty ServerReflectionRequest: set one of the message_request fields');
   }
 
-  /** The file and its transitive dependencies, serialized FileDescriptorProtos (server-reflection.md). */
+  /** The file and its transitive dependencies, serialized FileDescriptorProtos (doc/server-reflection.md). */
   private files(name: string): Answer {
     const files = this.descriptors().withDependencies(name);
     if (!files) return error(Status.NOT_FOUND, `file not found: ${name}`);
