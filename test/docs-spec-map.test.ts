@@ -7,7 +7,13 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { findReferences, relativeLinks, SourceIndex, type DocReference } from './helpers/doc-references.js';
+import {
+  findReferences,
+  headingAnchors,
+  relativeLinks,
+  SourceIndex,
+  type DocReference,
+} from './helpers/doc-references.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -45,12 +51,17 @@ for (const doc of DOCUMENTS) {
     );
   });
 
-  t.test(`${doc.path}: relative links lead to files that exist`, async (t) => {
+  t.test(`${doc.path}: relative links lead to files and headings that exist`, async (t) => {
     const base = dirname(join(ROOT, doc.path));
-    const broken = relativeLinks(readFileSync(join(ROOT, doc.path), 'utf8'))
-      .filter(({ target }) => !GENERATED_LATER.some((p) => join(base, target).startsWith(join(ROOT, p))))
-      .filter(({ target }) => !existsSync(join(base, target)))
-      .map(({ line, target }) => `${doc.path}:${line}: ${target}`);
+    const broken: string[] = [];
+    for (const { line, target, fragment } of relativeLinks(readFileSync(join(ROOT, doc.path), 'utf8'))) {
+      const file = target === '' ? join(ROOT, doc.path) : join(base, target);
+      if (GENERATED_LATER.some((p) => file.startsWith(join(ROOT, p)))) continue;
+      if (!existsSync(file)) broken.push(`${doc.path}:${line}: ${target}`);
+      else if (fragment && file.endsWith('.md') && !headingAnchors(readFileSync(file, 'utf8')).has(fragment)) {
+        broken.push(`${doc.path}:${line}: ${target}#${fragment}: no such heading`);
+      }
+    }
     t.same(broken, [], 'no broken link');
   });
 }

@@ -177,12 +177,17 @@ function isTestCall(callee: ts.Expression): boolean {
   return ts.isIdentifier(callee) && callee.text === 'test';
 }
 
-/**
- * Relative links of `markdown` (`[text](target)` and `[name]: target`), without their #fragment;
- * fenced blocks skipped.
- */
-export function relativeLinks(markdown: string): { line: number; target: string }[] {
-  const links: { line: number; target: string }[] = [];
+export interface RelativeLink {
+  line: number;
+  /** The file linked to ('' for a link within the document). */
+  target: string;
+  /** The part after #, if any. */
+  fragment?: string;
+}
+
+/** Relative links of `markdown`, `[text](target)` and `[name]: target`; fenced blocks skipped. */
+export function relativeLinks(markdown: string): RelativeLink[] {
+  const links: RelativeLink[] = [];
   let fenced = false;
   markdown.split('\n').forEach((lineText, index) => {
     if (lineText.trimStart().startsWith('```')) fenced = !fenced;
@@ -190,9 +195,30 @@ export function relativeLinks(markdown: string): { line: number; target: string 
     const definition = /^\s*\[[^\]]+\]:\s*(\S+)/.exec(lineText); // [name]: target
     const targets = [...lineText.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]); // [text](target)
     for (const target of definition ? [definition[1]] : targets) {
-      if (/^[a-z]+:/.test(target) || target.startsWith('#')) continue;
-      links.push({ line: index + 1, target: target.split('#')[0] });
+      if (/^[a-z]+:/.test(target)) continue;
+      const [file, fragment] = target.split('#');
+      links.push({ line: index + 1, target: file, fragment });
     }
   });
   return links;
+}
+
+/** The anchors GitHub gives the headings of `markdown`: lower case, punctuation dropped, spaces as hyphens. */
+export function headingAnchors(markdown: string): Set<string> {
+  const anchors = new Set<string>();
+  let fenced = false;
+  for (const line of markdown.split('\n')) {
+    if (line.trimStart().startsWith('```')) fenced = !fenced;
+    const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
+    if (heading) {
+      anchors.add(
+        heading[1]
+          .trim()
+          .toLowerCase()
+          .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+          .replace(/\s/g, '-'),
+      );
+    }
+  }
+  return anchors;
 }
