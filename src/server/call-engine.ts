@@ -36,7 +36,11 @@ import {
 /** What sends after a successful end reject with (it never reaches the peer). */
 const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has already ended');
 
-/** The response headers of most calls (no metadata, nothing compressed): shared, one per content-type. */
+/**
+ * The response headers of most calls (no metadata, nothing compressed): shared, one per content-type.
+ * Speed only: with OK_TRAILERS (respond.ts), callback dispatch (dispatch.ts) and sendLast, it took a
+ * unary call from ~12.5 to ~10.5 KB allocated (README, Benchmarks: (a)).
+ */
 const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
   [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),
   [CONTENT_TYPE_GRPC_PROTO]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC_PROTO }),
@@ -247,8 +251,9 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
 
   /**
    * Sends the one response of a unary or client-streaming call and ends with OK — one write that
-   * carries the message and END_STREAM, followed by the trailers. Returns the GrpcError instead when
-   * the response cannot be framed (the call is still running then).
+   * carries the message and ends the body; the trailers follow with END_STREAM. No MessageWriter is
+   * made for it (speed: see PLAIN_RESPONSE_HEADERS). Returns the GrpcError instead when the response
+   * cannot be framed (the call is still running then).
    */
   sendLast(message: Res): GrpcError | undefined {
     if (this.ended) return undefined;
