@@ -91,8 +91,10 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   private readonly requestHeaders: IncomingHttpHeaders;
   private readonly contentType: string;
   private readonly requestEncoding: Encoding;
-  /** grpc-encoding of compressed response messages; identity when none may be compressed. */
-  private readonly responseEncoding: Encoding = 'identity';
+  /** The encoding response messages would be compressed with; identity when the client accepts none. */
+  private readonly encodingOffer: Encoding = 'identity';
+  /** grpc-encoding of the response, decided when its headers go out (see chooseResponseEncoding). */
+  private responseEncoding: Encoding = 'identity';
   private readonly maxReceiveMessageSize: number;
   private readonly maxSendMessageSize: number;
   private readonly onClose: (call: ServerCallEngine) => void;
@@ -123,12 +125,12 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     this.maxReceiveMessageSize = init.maxReceiveMessageSize;
     this.maxSendMessageSize = init.maxSendMessageSize;
     this.onClose = init.onClose;
-    // doc/compression.md: responses use the request's algorithm if it compressed, else the server's
-    // choice, else gzip — but only one the client accepts; and absent configuration, messages
-    // MUST NOT be compressed.
+    // doc/compression.md: responses would use the request's algorithm if it compressed, else the
+    // server's choice, else gzip — but only one the client accepts; and absent configuration,
+    // messages MUST NOT be compressed.
     if (init.acceptEncoding !== undefined) {
       const preferred = init.requestEncoding !== 'identity' ? init.requestEncoding : (init.compression ?? 'gzip');
-      this.responseEncoding = outgoingEncoding(preferred, init.acceptEncoding);
+      this.encodingOffer = outgoingEncoding(preferred, init.acceptEncoding);
     }
     this.compressResponses = init.compression !== undefined && init.compression !== 'identity';
     this.reader = new MessageReader<Req>(init.stream, this, init.maxReceiveMessageSize);
@@ -199,6 +201,42 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   }
 
   sendHeaders(): void {
+    if (!this.headersSent) this.chooseResponseEncoding(this.compressResponses);
+    this.respond();
+  }
+
+  send(message: Res, options?: SendOptions): Promise<void> {
+    if (this.ended) return rejectedSend(this.endError ?? ALREADY_ENDED);
+    const compress = options?.compress ?? this.compressResponses;
+    if (!this.headersSent) this.chooseResponseEncoding(compress);
+    this.writer ??= new MessageWriter<Res>(
+      this.stream,
+      this.method.responseEncoder,
+      this.responseEncoding,
+      this.maxSendMessageSize,
+    );
+    const frame = this.writer.frame(message, compress);
+    if (frame instanceof GrpcError) return rejectedSend(frame);
+    this.respond();
+    return this.writer.writeFramed(frame);
+  }
+
+  end(status?: GrpcError): void {
+    this.endWith(status, State.Ended);
+  }
+
+  /**
+   * The response announces an encoding (grpc-encoding) only when the message its headers go out
+   * with is compressed, or the handler turned compressResponses on before: a response that sends
+   * everything uncompressed says nothing of compression (doc/compression.md leaves it open;
+   * docs/spec-map.md, decisions). Later messages may be compressed only if it was announced.
+   */
+  private chooseResponseEncoding(compressing: boolean): void {
+    this.responseEncoding = compressing ? this.encodingOffer : 'identity';
+  }
+
+  /** Sends the response headers (once), with the encoding chosen and the header metadata. */
+  private respond(): void {
     if (this.headersSent || this.ended) return;
     this.headersSent = true;
     let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
@@ -211,24 +249,6 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     }
     this.stream.respond(headers, RESPOND_WITH_TRAILERS);
     this.stream.on('wantTrailers', this.onWantTrailers); // emitted once per stream
-  }
-
-  send(message: Res, options?: SendOptions): Promise<void> {
-    if (this.ended) return rejectedSend(this.endError ?? ALREADY_ENDED);
-    this.writer ??= new MessageWriter<Res>(
-      this.stream,
-      this.method.responseEncoder,
-      this.responseEncoding,
-      this.maxSendMessageSize,
-    );
-    const frame = this.writer.frame(message, options?.compress ?? this.compressResponses);
-    if (frame instanceof GrpcError) return rejectedSend(frame);
-    this.sendHeaders();
-    return this.writer.writeFramed(frame);
-  }
-
-  end(status?: GrpcError): void {
-    this.endWith(status, State.Ended);
   }
 
   // ---- what the server and dispatch.ts use ----
@@ -257,6 +277,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
    */
   sendLast(message: Res): GrpcError | undefined {
     if (this.ended) return undefined;
+    if (!this.headersSent) this.chooseResponseEncoding(this.compressResponses);
     const frame = frameMessage(
       this.method.responseEncoder,
       message,
@@ -265,7 +286,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
       this.maxSendMessageSize,
     );
     if (frame instanceof GrpcError) return frame;
-    this.sendHeaders();
+    this.respond();
     this.finish(undefined, State.Ended);
     this.pendingTrailers = statusTrailers(undefined, this.trailerMetadata);
     this.stream.end(frame);
