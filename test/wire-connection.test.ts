@@ -248,8 +248,15 @@ t.test('notes: Trailers-Only, RST_STREAM CANCEL, GOAWAY, PING, WINDOW_UPDATE, an
     [data(1, grpcMessage(note('x', 1)))],
     [headers(1, [...RESPONSE, ['grpc-status', '3']], F.END_HEADERS | F.END_STREAM), rstStream(1, 0)],
   );
-  t.match(of(afterTrailers, 'frame').at(-1), { note: /RST_STREAM NO_ERROR after the trailers/ });
+  t.match(of(afterTrailers, 'frame').at(-1), { note: /RST_STREAM NO_ERROR after the status: early server closure/ });
   t.match(of(afterTrailers, 'call')[0], { status: 3, end: 'trailers-only' });
+  // The same after a request that had half-closed: the call's summary is out before the reset.
+  const afterEnded = call(
+    [data(1, grpcMessage(note('x', 1)), F.END_STREAM)],
+    [headers(1, [...RESPONSE, ['grpc-status', '12']], F.END_HEADERS | F.END_STREAM), rstStream(1, 0)],
+  );
+  t.match(of(afterEnded, 'frame').at(-1), { note: /RST_STREAM NO_ERROR after the status: early server closure/ });
+  t.notMatch(of(afterEnded, 'frame').at(-1)?.note, /INTERNAL/);
 
   const misc = decode([
     ['c2s', Buffer.concat([PREFACE, settings(), ping('0102030405060708'), windowUpdate(0, 1000)])],

@@ -54,7 +54,7 @@ export function goawayNote(dir: Direction, lastStreamId: number, errorCode: numb
 /** PROTOCOL-HTTP2 "Errors": the RST_STREAM code and the status it means. */
 export function rstNote(dir: Direction, code: number, afterStatus: boolean): string {
   if (code === Http2Code.NO_ERROR && dir === 's2c' && afterStatus)
-    return 'RST_STREAM NO_ERROR after the trailers: the server needs no more of the request (RFC 9113 §8.1)';
+    return 'RST_STREAM NO_ERROR after the status: early server closure, the server needs no more of the request (PROTOCOL-HTTP2 Errors, RFC 9113 §8.1)';
   if (code === Http2Code.CANCEL && dir === 'c2s') return 'RST_STREAM CANCEL: the client cancelled → CANCELLED';
   const status = statusName(codeFromRstCode(code));
   if (code === Http2Code.REFUSED_STREAM)

@@ -70,6 +70,9 @@ export interface ConnectionDecoderOptions {
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
 
+/** How many ended streams are remembered for a late RST_STREAM (insertion order: the oldest go). */
+const ENDED_STREAMS_KEPT = 1024;
+
 export class ConnectionDecoder {
   private readonly options: ConnectionDecoderOptions;
   private readonly sides: Record<Direction, DirectionState> = {
@@ -77,6 +80,11 @@ export class ConnectionDecoder {
     s2c: new DirectionState('s2c'),
   };
   private readonly calls = new Map<number, CallTracker>();
+  /**
+   * Streams whose call ended with a status (trailers or Trailers-Only), for the RST_STREAM NO_ERROR
+   * that may follow (PROTOCOL-HTTP2 "early server closure"); the most recent ones only.
+   */
+  private readonly endedWithStatus = new Set<number>();
   /** The highest stream the client opened (client streams are odd and increasing, RFC 9113 §5.1.1). */
   private lastClientStream = 0;
   /** Set once the connection became undecodable: why. */
@@ -320,7 +328,8 @@ export class ConnectionDecoder {
       case 'RST_STREAM': {
         ev.errorCode = http2CodeName(frame.errorCode);
         const call = this.calls.get(frame.streamId);
-        ev.note = rstNote(dir, frame.errorCode, call?.trailers !== undefined);
+        const afterStatus = call ? call.trailers !== undefined : this.endedWithStatus.has(frame.streamId);
+        ev.note = rstNote(dir, frame.errorCode, afterStatus);
         this.outFrame(ev, findings);
         if (call) {
           call.rst ??= { code: frame.errorCode, dir };
@@ -599,6 +608,12 @@ export class ConnectionDecoder {
     if (call.summarized) return;
     call.summarized = true;
     this.calls.delete(call.stream);
+    if (call.trailers !== undefined) {
+      this.endedWithStatus.add(call.stream);
+      if (this.endedWithStatus.size > ENDED_STREAMS_KEPT) {
+        this.endedWithStatus.delete(this.endedWithStatus.values().next().value!);
+      }
+    }
     const t = this.now;
     // Built when it leaves the queue, so that it counts the bytes of messages decoded late.
     this.events.pushLater((): TapEvent[] => [call.summary(t, this.options.conn, cut) satisfies CallEvent]);
