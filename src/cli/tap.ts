@@ -9,13 +9,14 @@ import { ndjsonDropped, ndjsonLine } from '../wire/render/ndjson.js';
 import { renderTerminal, terminalDropped } from '../wire/render/terminal.js';
 import { DEFAULT_MAX_BODY, startTap } from '../wire/tap.js';
 import type { Endpoint } from '../wire/relay.js';
+import { startWebView } from '../wire/web/web-view.js';
 import { defineCommand, UsageError } from './command.js';
 import { portValue, required } from './flags.js';
 
 export const tapCommand = defineCommand({
   name: 'tap',
   usage:
-    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
+    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--web [HOST:]PORT] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
   summary: 'Relays a gRPC connection unchanged and shows every HTTP/2 frame and gRPC message on it.',
   options: {
     listen: {
@@ -38,6 +39,11 @@ export const tapCommand = defineCommand({
       type: 'string',
       arg: 'N',
       help: `messages above N bytes are shown cut to N (default ${DEFAULT_MAX_BODY}; 0: never)`,
+    },
+    web: {
+      type: 'string',
+      arg: '[HOST:]PORT',
+      help: 'also draw the traffic live in a browser, served here (host default 127.0.0.1)',
     },
     'tls-cert': { type: 'string', arg: 'FILE', help: "terminate the client's TLS with this certificate chain (PEM)" },
     'tls-key': { type: 'string', arg: 'FILE', help: 'and this private key (PEM)' },
@@ -65,6 +71,7 @@ export const tapCommand = defineCommand({
     const color = colorValue(flags.color ?? 'auto');
     const maxBody = flags['max-body'] === undefined ? DEFAULT_MAX_BODY : byteCount('max-body', flags['max-body']);
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
+    const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
 
     const started = Date.now();
     const counts: Record<TapEvent['kind'], number> = {
@@ -81,6 +88,8 @@ export const tapCommand = defineCommand({
         : (count) => terminalDropped(count, { color }),
     });
     const render: (event: TapEvent) => string = flags.json ? ndjsonLine : (event) => renderTerminal(event, { color });
+    // The web view listens first, so that it has every event from the first connection on.
+    const web = webAt && (await startWebView({ listen: webAt }).catch(webFailed));
     const tap = await startTap({
       listen,
       upstream,
@@ -94,7 +103,11 @@ export const tapCommand = defineCommand({
       emit: (event) => {
         counts[event.kind]++;
         output.write(render(event));
+        web?.push(event);
       },
+    }).catch(async (error: unknown) => {
+      await web?.close();
+      throw error;
     });
     // The events own stdout (NDJSON stays pure); what the tap itself says goes to stderr.
     const at = tap.address.host.includes(':')
@@ -103,11 +116,13 @@ export const tapCommand = defineCommand({
     console.error(
       `tap listening on ${at}${certFile ? ' (TLS)' : ''}, relaying to ${upstream.host}:${upstream.port}${flags['upstream-tls'] ? ' (TLS)' : ''}`,
     );
+    if (web) console.error(`tap web view on ${web.url}`);
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     await tap.close();
+    await web?.close();
     await output.close();
     // What was seen, for the record (and for the benchmark, which checks that nothing was lost).
     const events = Object.values(counts).reduce((a, b) => a + b, 0);
@@ -116,7 +131,10 @@ export const tapCommand = defineCommand({
     console.error(
       `${signal}: tap stopped: ${plural(tap.connections, 'connection')}, ${plural(events, 'event')} ` +
         `(${plural(counts.message, 'message')}, ${plural(counts.call, 'call')}, ${plural(counts.warning, 'warning')}, ` +
-        `${plural(counts.error, 'error')}), ${output.dropped} not shown${dropped}`,
+        `${plural(counts.error, 'error')}), ${output.dropped} not shown${dropped}` +
+        (web
+          ? `; web view: ${plural(web.stats().opened, 'event stream')}, ${web.stats().dropped} events not sent to pages that fell behind`
+          : ''),
     );
   },
 });
@@ -127,6 +145,10 @@ function endpointValue(name: string, value: string, portOnly: boolean): Endpoint
   const m = /^(?:\[([^\]]+)\]|([^:[\]]+)):(\d+)$/.exec(value);
   if (!m) throw new UsageError(`--${name} must be ${portOnly ? '[HOST:]PORT' : 'HOST:PORT'}, got "${value}"`);
   return { host: m[1] ?? m[2], port: portValue(name, m[3], portOnly) };
+}
+
+function webFailed(error: Error): never {
+  throw new Error(`--web: ${error.message}`, { cause: error });
 }
 
 function colorValue(value: string): boolean {

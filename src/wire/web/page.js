@@ -1,0 +1,629 @@
+// routeguide tap --web: the tap's events (Server-Sent Events from /events, one JSON object each —
+// the event model of src/wire/events.ts, as --json writes it) drawn as a sequence diagram. The
+// client's lane on the left, the server's on the right; one row per frame or message with its arrow
+// in the direction of the bytes; one section per call (and one per connection for stream 0), one
+// colour per stream. A click on a row shows all it holds.
+//
+// Everything that came off the wire (header values, messages, notes quoting them) is put into the
+// page as text (textContent, text nodes) and never as HTML: the peers choose those bytes.
+
+/** Rows kept at most: the oldest go first (the tap itself keeps the last 10,000 events). */
+const MAX_ROWS = 10_000;
+/** The connection's housekeeping frames, hidden by the checkbox. */
+const CONTROL_FRAMES = new Set(['SETTINGS', 'PING', 'WINDOW_UPDATE']);
+
+const diagram = document.getElementById('diagram');
+const scroller = document.getElementById('diagram-scroll');
+const empty = document.getElementById('empty');
+const detailsPanel = document.getElementById('details');
+const stateLabel = document.getElementById('state');
+const countsLabel = document.getElementById('counts');
+const connFilter = document.getElementById('filter-conn');
+const callFilter = document.getElementById('filter-call');
+const hideControl = document.getElementById('hide-control');
+
+/** What the tap said about itself when the stream opened (started, statusNames). */
+let tap;
+/** Rows in the page, oldest first: { el, event, group, key, warnings }. */
+let rows = [];
+/**
+ * Sections: one per call (`conn:stream`), and for each connection's own traffic one per stretch
+ * between calls (`conn:0:n`): { key, el, body, title, summary, conn, stream, count, method, option }.
+ */
+let groups = new Map();
+/** The section opened last: the connection's own traffic joins it while it is that connection's. */
+let lastGroup;
+let connectionSections = 0;
+/** Message events by `conn:stream:dir:index`, for the DATA frames that carried them. */
+let messages = new Map();
+/** The last row of each `conn:stream:dir`: the warnings that follow an event are about it. */
+let lastRows = new Map();
+/** Connections by number: { option } (its entry in the connection filter). */
+let connections = new Map();
+let lastSeq = 0;
+let received = 0;
+let dropped = 0;
+let selected;
+let colours = 0;
+/** The one line saying how many events the page missed. */
+const notice = element('p', { class: 'notice' });
+
+// ---- the stream ----
+
+const source = new EventSource('events');
+source.addEventListener('tap', (m) => {
+  const hello = JSON.parse(m.data);
+  if (tap && tap.started !== hello.started) clear(); // another tap on this port: start afresh
+  tap = hello;
+  setState('live', 'live');
+});
+source.addEventListener('message', (m) => {
+  const event = JSON.parse(m.data);
+  if (event.kind === 'dropped') {
+    dropped += event.count;
+    notice.textContent = `… ${dropped} event${dropped === 1 ? '' : 's'} not shown: the page could not keep up`;
+    diagram.append(notice); // at the end, where the gap is
+  } else {
+    const seq = Number(m.lastEventId);
+    if (seq <= lastSeq) return; // already shown (a reconnection resumes after the last id)
+    lastSeq = seq;
+    received++;
+    add(event);
+  }
+  updateCounts();
+});
+source.addEventListener('error', () => {
+  setState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting…', 'down');
+});
+
+function setState(text, kind) {
+  stateLabel.textContent = text;
+  stateLabel.dataset.state = kind;
+}
+
+function updateCounts() {
+  const lost = dropped > 0 ? `, ${dropped} not shown` : '';
+  countsLabel.textContent = `${received} event${received === 1 ? '' : 's'}${lost}`;
+}
+
+function clear() {
+  diagram.replaceChildren();
+  for (const select of [connFilter, callFilter]) select.replaceChildren(select.options[0]);
+  rows = [];
+  groups = new Map();
+  lastGroup = undefined;
+  connectionSections = 0;
+  messages = new Map();
+  lastRows = new Map();
+  connections = new Map();
+  lastSeq = 0;
+  received = 0;
+  dropped = 0;
+  colours = 0;
+  showDetails(undefined);
+  empty.hidden = false;
+}
+
+// ---- one event → one row ----
+
+function add(e) {
+  const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 40;
+  const group = groupFor(e);
+  const row = { event: e, group, warnings: [], el: rowElement(e, group) };
+  row.el.addEventListener('click', () => select(row));
+  row.el.addEventListener('keydown', (k) => {
+    if (k.key === 'Enter' || k.key === ' ') {
+      k.preventDefault();
+      select(row);
+    }
+  });
+  group.body.append(row.el);
+  group.count++;
+  rows.push(row);
+  empty.hidden = true;
+
+  if (e.kind === 'warning' || e.kind === 'error') {
+    const about = lastRows.get(`${e.conn}:${e.stream ?? 0}:${e.dir}`);
+    if (about) {
+      about.warnings.push(e);
+      about.el.classList.add('flagged');
+      if (about === selected) showDetails(about);
+    }
+  } else if (e.dir) {
+    row.key = `${e.conn}:${e.stream ?? 0}:${e.dir}`;
+    lastRows.set(row.key, row);
+  }
+  if (e.kind === 'message') messages.set(messageKey(e.conn, e.stream, e.dir, e.index), e);
+  if (e.kind === 'connection' && e.type === 'open') addConnection(e, group);
+  if (e.kind === 'call') {
+    group.summary.textContent = ` → ${statusText(e.status, e.statusName)}`;
+    group.summary.dataset.ok = String(e.status === 0);
+  }
+  if (e.method && !group.method) nameCall(group, e.method);
+  if (e.kind === 'frame' && e.headers) {
+    const path = e.headers.find(([name]) => name === ':path');
+    if (path && !group.method) nameCall(group, path[1]);
+  }
+
+  while (rows.length > MAX_ROWS) forget(rows.shift());
+  if (atBottom) scrollSoon();
+}
+
+function forget(row) {
+  row.el.remove();
+  const e = row.event;
+  if (e.kind === 'message') messages.delete(messageKey(e.conn, e.stream, e.dir, e.index));
+  if (row.key && lastRows.get(row.key) === row) lastRows.delete(row.key);
+  let chosen = false;
+  if (--row.group.count === 0) {
+    row.group.el.remove();
+    chosen = row.group.option?.selected === true;
+    row.group.option?.remove();
+    groups.delete(row.group.key);
+    if (lastGroup === row.group) lastGroup = undefined;
+  }
+  // A connection's last event is its close: then no row of it is left.
+  if (e.kind === 'connection' && e.type === 'close' && connections.has(e.conn)) {
+    chosen ||= connections.get(e.conn).option.selected;
+    connections.get(e.conn).option.remove();
+    connections.delete(e.conn);
+  }
+  if (chosen) refilter(); // what the filter showed is gone: it shows all again
+}
+
+let scrollPending = false;
+function scrollSoon() {
+  if (scrollPending) return;
+  scrollPending = true;
+  requestAnimationFrame(() => {
+    scrollPending = false;
+    scroller.scrollTop = scroller.scrollHeight;
+  });
+}
+
+const messageKey = (conn, stream, dir, index) => `${conn}:${stream}:${dir}:${index}`;
+
+// ---- sections: one per call, one per connection (stream 0) ----
+
+function groupFor(e) {
+  const stream = e.stream ?? 0;
+  if (stream !== 0) return groups.get(`${e.conn}:${stream}`) ?? openGroup(e.conn, stream);
+  // The connection's own traffic (stream 0, its opening and closing) where it came between the calls.
+  if (lastGroup && lastGroup.stream === 0 && lastGroup.conn === e.conn) return lastGroup;
+  return openGroup(e.conn, 0);
+}
+
+function openGroup(conn, stream) {
+  const key = stream === 0 ? `${conn}:0:${++connectionSections}` : `${conn}:${stream}`;
+  const colour = stream === 0 ? 'var(--conn-colour)' : `hsl(${(210 + colours++ * 137.508) % 360} 60% 40%)`;
+  const title = element(
+    'span',
+    { class: 'group-title' },
+    stream === 0 ? `#${conn} connection` : `#${conn} stream ${stream}`,
+  );
+  const summary = element('span', { class: 'group-summary' });
+  const body = element('div', { class: 'group-body' });
+  const el = element('section', { class: stream === 0 ? 'group connection' : 'group call' }, [
+    element('h2', {}, [title, summary]),
+    body,
+  ]);
+  el.style.setProperty('--stream-colour', colour);
+  const group = { key, el, body, title, summary, conn, stream, count: 0, method: undefined, option: undefined };
+  if (stream !== 0) {
+    group.option = element('option', { value: key }, `#${conn} stream ${stream}`);
+    callFilter.append(group.option);
+  }
+  groups.set(key, group);
+  lastGroup = group;
+  diagram.append(el);
+  applyFilters(group);
+  return group;
+}
+
+function nameCall(group, method) {
+  group.method = method;
+  if (group.stream === 0) return;
+  group.title.textContent = `#${group.conn} stream ${group.stream} ${method}`;
+  group.option.textContent = `#${group.conn} stream ${group.stream} ${method}`;
+}
+
+function addConnection(e, group) {
+  if (connections.has(e.conn)) return;
+  const option = element('option', { value: String(e.conn) }, `#${e.conn} from ${e.client ?? '?'}`);
+  connFilter.append(option);
+  connections.set(e.conn, { option });
+  group.summary.textContent = ` from ${e.client ?? '?'} to ${e.upstream ?? '?'}`;
+}
+
+// ---- filters ----
+
+function applyFilters(group) {
+  const conn = connFilter.value;
+  const call = callFilter.value;
+  group.el.hidden = (conn !== '' && String(group.conn) !== conn) || (call !== '' && group.key !== call);
+}
+
+function refilter() {
+  for (const group of groups.values()) applyFilters(group);
+}
+
+connFilter.addEventListener('change', refilter);
+callFilter.addEventListener('change', refilter);
+hideControl.addEventListener('change', () => document.body.classList.toggle('hide-control', hideControl.checked));
+
+// ---- drawing a row ----
+
+function rowElement(e, group) {
+  const classes = ['row', `kind-${e.kind}`];
+  if (e.dir) classes.push(`dir-${e.dir}`);
+  if (e.kind === 'frame') {
+    classes.push(`type-${e.type}`);
+    if (CONTROL_FRAMES.has(e.type)) classes.push('control');
+  }
+  const directed = e.dir !== undefined && (e.kind === 'frame' || e.kind === 'message' || e.kind === 'connection');
+  const label = element('span', { class: 'label' }, headline(e, group));
+  const what = directed ? element('div', { class: 'arrow' }, [label]) : element('div', { class: 'note-box' }, [label]);
+  return element('div', { class: classes.join(' '), tabindex: '0', role: 'button' }, [
+    element('span', { class: 't' }, e.t.toFixed(3)),
+    what,
+  ]);
+}
+
+/** The row's one line: what the event is, in a few words. */
+function headline(e) {
+  switch (e.kind) {
+    case 'frame':
+      return frameHeadline(e);
+    case 'message': {
+      const type = e.messageType ? e.messageType.split('.').pop() : 'no schema';
+      return [element('b', {}, `message ${e.index}`), ` ${type} `, element('code', {}, messageText(e))];
+    }
+    case 'call': {
+      const counts = `${e.messages.c2s} → ${e.messages.s2c} ← messages, ${e.durationMs.toFixed(3)} ms, ended by ${e.end}`;
+      return [
+        element('b', {}, 'call '),
+        `${e.method ?? '(no :path)'} → `,
+        element('span', { class: e.status === 0 ? 'ok' : 'bad' }, statusText(e.status, e.statusName)),
+        e.statusMessage ? ` "${e.statusMessage}"` : '',
+        `; ${counts}`,
+      ];
+    }
+    case 'connection':
+      if (e.type === 'open') return `connection from ${e.client} to ${e.upstream}${e.tls ? ' (TLS)' : ''}`;
+      if (e.type === 'preface') return 'preface PRI * HTTP/2.0';
+      return e.bytes
+        ? `connection closed: ${e.bytes.c2s} bytes →, ${e.bytes.s2c} bytes ←${e.reason ? ` (${e.reason})` : ''}`
+        : `connection from ${e.client ?? '?'} not relayed: ${e.reason ?? ''}`;
+    case 'warning':
+      return [element('b', {}, 'warning '), e.note, element('span', { class: 'rule' }, ` [${e.rule}]`)];
+    case 'error':
+      return [
+        element('b', {}, e.fatal ? 'error (undecodable from here) ' : 'error '),
+        e.note,
+        element('span', { class: 'rule' }, ` [${e.rule}]`),
+      ];
+    default:
+      return e.kind;
+  }
+}
+
+function frameHeadline(e) {
+  const type = e.type === 'UNKNOWN' ? `UNKNOWN(0x${(e.typeCode ?? 0).toString(16)})` : e.type;
+  const parts = [element('b', {}, type)];
+  if (e.flags.length > 0) parts.push(element('span', { class: 'flags' }, ` [${e.flags.join(' ')}]`));
+  parts.push(` ${frameWhat(e)}`);
+  return parts;
+}
+
+function frameWhat(e) {
+  if (e.headers) return headersWhat(e);
+  switch (e.type) {
+    case 'DATA': {
+      const segs = e.segments ?? [];
+      if (segs.length === 0) return `${e.length} bytes`;
+      const first = segs[0].message;
+      const last = segs[segs.length - 1].message;
+      return `${e.length} bytes: message${first === last ? ` ${first}` : `s ${first}–${last}`}`;
+    }
+    case 'SETTINGS':
+      return e.flags.includes('ACK') ? '' : (e.settings ?? []).map(([n, v]) => `${n}=${v}`).join(' ');
+    case 'WINDOW_UPDATE':
+      return `+${e.windowIncrement}`;
+    case 'PING':
+      return e.opaque ?? '';
+    case 'RST_STREAM':
+      return e.errorCode ?? '';
+    case 'GOAWAY':
+      return `${e.errorCode ?? ''}, last stream ${e.lastStreamId}`;
+    default:
+      return `${e.length} bytes`;
+  }
+}
+
+/** Request, response headers, trailers or Trailers-Only, by the fields they hold. */
+function headersWhat(e) {
+  const get = (name) => e.headers.find(([n]) => n === name)?.[1];
+  const status = get('grpc-status');
+  const grpcStatus = status === undefined ? '' : `grpc-status ${status} ${statusText(Number(status))}`;
+  if (get(':method') !== undefined) return `${get(':method')} ${get(':path') ?? ''}`;
+  if (get(':status') !== undefined) {
+    return grpcStatus ? `:status ${get(':status')}, Trailers-Only: ${grpcStatus}` : `:status ${get(':status')}`;
+  }
+  if (grpcStatus) return `trailers: ${grpcStatus}`;
+  return `${e.headers.length} fields`;
+}
+
+function statusText(code, name) {
+  if (code === null || code === undefined || Number.isNaN(code)) return 'status unknown';
+  return name ?? tap?.statusNames?.[code] ?? `code ${code}`;
+}
+
+function messageText(e) {
+  if (e.truncated !== undefined) return `${e.truncated} … (cut at --max-body)`;
+  if (e.message !== undefined) return JSON.stringify(e.message);
+  if (e.wireFields) return `wire format: ${JSON.stringify(e.wireFields)}`;
+  return '';
+}
+
+// ---- the details panel ----
+
+function select(row) {
+  selected?.el.classList.remove('selected');
+  selected = row;
+  row.el.classList.add('selected');
+  showDetails(row);
+}
+
+function showDetails(row) {
+  if (!row) {
+    selected = undefined;
+    detailsPanel.replaceChildren(element('p', { class: 'hint' }, 'Click a row to see its details.'));
+    return;
+  }
+  const e = row.event;
+  const where = [`t = ${e.t.toFixed(3)} ms`, `connection #${e.conn}`];
+  if (e.stream !== undefined) where.push(`stream ${e.stream}`);
+  if (e.dir) where.push(e.dir === 'c2s' ? 'client → server' : 'server → client');
+  const parts = [element('h2', {}, title(e)), element('p', { class: 'where' }, where.join(' · '))];
+  if (e.note && e.kind !== 'warning' && e.kind !== 'error')
+    parts.push(element('p', { class: 'rule-note' }, `↳ ${e.note}`));
+  parts.push(...body(e));
+  for (const w of row.warnings) {
+    parts.push(
+      element('p', { class: `warning-note ${w.kind}` }, [element('b', {}, `${w.kind}: `), w.note, ` [${w.rule}]`]),
+    );
+  }
+  parts.push(
+    element('details', { class: 'raw' }, [
+      element('summary', {}, 'the event as JSON'),
+      element('pre', {}, JSON.stringify(e, null, 2)),
+    ]),
+  );
+  detailsPanel.replaceChildren(...parts);
+}
+
+function title(e) {
+  switch (e.kind) {
+    case 'frame':
+      return `${e.type} frame`;
+    case 'message':
+      return `message ${e.index}${e.messageType ? ` ${e.messageType}` : ''}`;
+    case 'call':
+      return `call ${e.method ?? '(no :path)'}`;
+    case 'connection':
+      return `connection ${e.type}`;
+    default:
+      return `${e.kind}: ${e.rule}`;
+  }
+}
+
+function body(e) {
+  switch (e.kind) {
+    case 'frame':
+      return frameBody(e);
+    case 'message':
+      return messageBody(e);
+    case 'call':
+      return [
+        fields([
+          ['status', `${statusText(e.status, e.statusName)}${e.status === null ? '' : ` (${e.status})`}`],
+          ['grpc-message', e.statusMessage],
+          ['ended by', e.end],
+          ['messages', `${e.messages.c2s} client → server, ${e.messages.s2c} server → client`],
+          ['DATA bytes', `${e.wireBytes.c2s} →, ${e.wireBytes.s2c} ←`],
+          ['message bytes', `${e.messageBytes.c2s} →, ${e.messageBytes.s2c} ←`],
+          ['duration', `${e.durationMs.toFixed(3)} ms`],
+        ]),
+      ];
+    case 'connection':
+      return [
+        fields([
+          ['client', e.client],
+          ['upstream', e.upstream],
+          [
+            'TLS from the client',
+            e.tls?.client && `${e.tls.client.protocol}, ${e.tls.client.cipher}, ALPN ${e.tls.client.alpn}`,
+          ],
+          [
+            'TLS to the server',
+            e.tls?.upstream && `${e.tls.upstream.protocol}, ${e.tls.upstream.cipher}, ALPN ${e.tls.upstream.alpn}`,
+          ],
+          ['bytes relayed', e.bytes && `${e.bytes.c2s} client → server, ${e.bytes.s2c} server → client`],
+          ['reason', e.reason],
+        ]),
+      ];
+    case 'warning':
+    case 'error':
+      return [
+        element('p', { class: `warning-note ${e.kind}` }, e.note),
+        fields([
+          ['rule', e.rule],
+          ['offset', e.offset],
+          ['fatal', e.fatal ? 'yes: the connection is undecodable from here, its bytes flow on unread' : undefined],
+        ]),
+      ];
+    default:
+      return [];
+  }
+}
+
+function frameBody(e) {
+  const out = [
+    fields([
+      ['type', e.type === 'UNKNOWN' ? `UNKNOWN (0x${(e.typeCode ?? 0).toString(16)})` : e.type],
+      ['flags', e.flags.length > 0 ? e.flags.join(' ') : 'none'],
+      ['payload length', `${e.length} bytes`],
+      ['offset', `${e.offset} (of the frame header, in this direction's bytes)`],
+      ['padding', e.padding === undefined ? undefined : `${e.padding} bytes (removed)`],
+      [
+        'priority',
+        e.priority &&
+          `depends on stream ${e.priority.dependency}${e.priority.exclusive ? ' (exclusive)' : ''}, weight ${e.priority.weight}`,
+      ],
+      ['error code', e.errorCode],
+      ['last stream id', e.lastStreamId],
+      ['debug data', e.debugData === undefined ? undefined : JSON.stringify(e.debugData)],
+      ['window increment', e.windowIncrement],
+      ['opaque data', e.opaque],
+      ['promised stream', e.promisedStream],
+    ]),
+  ];
+  if (e.settings) {
+    out.push(
+      table(
+        ['setting', 'value'],
+        e.settings.map(([name, value]) => [name, String(value)]),
+      ),
+    );
+  }
+  if (e.headers) {
+    out.push(element('h3', {}, 'header fields (HPACK)'));
+    out.push(table(['name', 'value', 'representation'], e.headers, 'headers'));
+    const b = e.headerBlock;
+    if (b) {
+      const updates = b.tableSizeUpdates.length > 0 ? `, table size updates ${b.tableSizeUpdates.join(', ')}` : '';
+      out.push(
+        element(
+          'p',
+          { class: 'aside' },
+          `HPACK block: ${b.bytes} bytes in ${b.frames} frame${b.frames === 1 ? '' : 's'}${updates}; dynamic table now ${b.tableEntries} entries, ${b.tableSize} bytes`,
+        ),
+      );
+    }
+  }
+  if (e.segments && e.segments.length > 0) {
+    out.push(element('h3', {}, 'gRPC messages in this frame'));
+    out.push(
+      element(
+        'div',
+        { class: 'segments' },
+        e.segments.map((s) => segmentBlock(e, s)),
+      ),
+    );
+  }
+  return out;
+}
+
+const PART = {
+  whole: 'whole: its 5-byte prefix and body',
+  start: 'its start: the prefix here, the rest in later frames',
+  middle: 'a middle piece',
+  end: 'its end',
+};
+
+function segmentBlock(frame, s) {
+  const m = messages.get(messageKey(frame.conn, frame.stream, frame.dir, s.message));
+  const lines = [element('p', {}, `bytes ${s.at}–${s.at + s.bytes - 1}: message ${s.message}, ${PART[s.part]}`)];
+  if (s.part === 'whole' || s.part === 'start') {
+    if (m) {
+      const inFrame = s.bytes < 5 ? ` (${s.bytes} of its 5 bytes in this frame)` : '';
+      lines.push(prefixLine(m, inFrame));
+    } else {
+      lines.push(element('p', { class: 'aside' }, 'prefix: the message is not complete yet'));
+    }
+  }
+  if (m) lines.push(element('pre', { class: 'message' }, messageText(m)));
+  return element('div', { class: 'segment' }, lines);
+}
+
+/** The 5-byte prefix as on the wire: Compressed-Flag, then the 4-byte big-endian Message-Length. */
+function prefixLine(m, extra = '') {
+  const flag = m.prefix.flag.replace(/^0x/, '');
+  const length = m.prefix.length.replace(/^0x/, '').match(/../g) ?? [];
+  const bytes = [flag, ...length].join(' ');
+  return element('p', { class: 'prefix' }, [
+    'prefix ',
+    element('code', { class: 'hex' }, bytes),
+    ` — Compressed-Flag ${parseInt(flag, 16)}, Message-Length ${parseInt(length.join(''), 16)}${extra}`,
+  ]);
+}
+
+function messageBody(e) {
+  const out = [
+    prefixLine(e),
+    fields([
+      ['method', e.method ?? '(no :path)'],
+      ['message type', e.messageType],
+      [
+        'schema',
+        e.schema === 'reflection'
+          ? 'from server reflection'
+          : e.schema === 'proto'
+            ? 'from --proto files'
+            : 'none: the wire format',
+      ],
+      ['DATA frames', e.frames],
+      ['body on the wire', `${e.wireBytes} bytes${e.encoding ? ` (${e.encoding})` : ''}`],
+      ['body decoded', `${e.bytes} bytes`],
+    ]),
+  ];
+  if (e.message !== undefined) out.push(element('pre', { class: 'message' }, JSON.stringify(e.message, null, 2)));
+  if (e.wireFields) out.push(element('pre', { class: 'message' }, JSON.stringify(e.wireFields, null, 2)));
+  if (e.truncated !== undefined) out.push(element('pre', { class: 'message' }, `${e.truncated} … (cut at --max-body)`));
+  return out;
+}
+
+// ---- small DOM helpers: text only ----
+
+/** An element with attributes and children; strings become text nodes (never parsed as HTML). */
+function element(tag, attributes = {}, children = []) {
+  const el = document.createElement(tag);
+  for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
+  el.append(...(Array.isArray(children) ? children : [children]));
+  return el;
+}
+
+/** A definition list of the pairs that have a value. */
+function fields(pairs) {
+  const dl = element('dl');
+  for (const [name, value] of pairs) {
+    if (value === undefined || value === null || value === '') continue;
+    dl.append(element('dt', {}, name), element('dd', {}, String(value)));
+  }
+  return dl;
+}
+
+function table(head, body, className = '') {
+  return element('table', { class: className }, [
+    element(
+      'thead',
+      {},
+      element(
+        'tr',
+        {},
+        head.map((h) => element('th', {}, h)),
+      ),
+    ),
+    element(
+      'tbody',
+      {},
+      body.map((cells) =>
+        element(
+          'tr',
+          {},
+          cells.map((c) => element('td', {}, c)),
+        ),
+      ),
+    ),
+  ]);
+}
