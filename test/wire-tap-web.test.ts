@@ -1,0 +1,187 @@
+// `routeguide tap --web` as a person uses it: the built CLI in front of our server, the canonical
+// RouteChat through it, and the page opened afterwards in Debian's chromium (playwright-core, no
+// browser of its own) — what it shows: the call, six notes going right and nine coming back with
+// their text, the trailers with status OK, a DATA frame's details with the message prefix bytes;
+// a call made while the page is open appears without reloading; the filters; wire data shown as
+// text, never as HTML.
+//
+// TAP_WEB_SCREENSHOT=docs/images/tap-web.png makes the screenshot of the README.
+
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import protobuf from 'protobufjs';
+import t, { type Test } from 'tap';
+import { Channel } from '../src/client/channel.js';
+import { Metadata } from '../src/protocol/metadata.js';
+import { addReflection } from '../src/services/reflection/index.js';
+import { routeGuideClient } from '../src/services/routeguide/index.js';
+import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
+import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
+import { builtCli } from './helpers/cli-build.js';
+import { sleep, start, type Started } from './helpers/processes.js';
+import { startTestServer } from './helpers/test-server.js';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = builtCli();
+const skip = chromiumSkipReason() ?? false; // throws under CI=true when chromium is missing
+
+/** `routeguide tap … --web 0`; resolves once it has printed both addresses. */
+async function startTapWeb(t: Test, upstream: number): Promise<{ port: number; url: string; process: Started }> {
+  const tap = start(process.execPath, [
+    CLI,
+    'tap',
+    '--listen',
+    '0',
+    '--upstream',
+    `127.0.0.1:${upstream}`,
+    '--web',
+    '0',
+  ]);
+  t.teardown(() => tap.stop('SIGINT'));
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const port = /tap listening on 127\.0\.0\.1:(\d+)/.exec(tap.output())?.[1];
+    const url = /tap web view on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(tap.output())?.[1];
+    if (port && url) return { port: Number(port), url, process: tap };
+    if (tap.child.exitCode !== null || Date.now() > deadline) throw new Error(`the tap did not start: ${tap.output()}`);
+    await sleep(50);
+  }
+}
+
+t.test('--web on the command line: in --help, a bad value, a port already taken', async (t) => {
+  const help = start(process.execPath, [CLI, 'tap', '--help']);
+  t.equal((await help.exited).code, 0);
+  t.match(help.output(), /--web \[HOST:\]PORT +also draw the traffic live in a browser/);
+
+  const bad = start(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', '127.0.0.1:1', '--web', 'here']);
+  t.equal((await bad.exited).code, 2);
+  t.match(bad.output(), /--web must be \[HOST:\]PORT, got "here"/);
+  t.match(bad.output(), /usage: routeguide tap/);
+
+  const taken = createServer();
+  await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => taken.close());
+  const port = (taken.address() as { port: number }).port;
+  const busy = start(process.execPath, [
+    CLI,
+    'tap',
+    '--listen',
+    '0',
+    '--upstream',
+    '127.0.0.1:1',
+    '--web',
+    String(port),
+  ]);
+  const exit = await busy.exited;
+  t.equal(exit.code, 1, 'exits, not left hanging');
+  t.match(busy.output(), new RegExp(`--web: listen EADDRINUSE.*127\\.0\\.0\\.1:${port}`));
+});
+
+t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { skip }, async (t) => {
+  const server = await startTestServer();
+  addReflection(server.server);
+  t.teardown(server.close);
+  const tap = await startTapWeb(t, server.port);
+
+  // The calls happen before the page is opened: it shows them from the tap's history.
+  const channel = new Channel(`127.0.0.1:${tap.port}`);
+  t.teardown(() => channel.close());
+  const client = routeGuideClient(channel);
+  t.same(await chatLines(client), CANONICAL_CHAT_LINES, 'the canonical RouteChat through the tap');
+
+  const browser = await launchChromium(t);
+  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const pageErrors: string[] = [];
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  await page.goto(tap.url);
+  await page.locator('.kind-call').first().waitFor({ timeout: 20_000 });
+
+  const call = page.locator('.group.call', { hasText: '/routeguide.RouteGuide/RouteChat' });
+  t.equal(await call.count(), 1, 'one section for the call');
+  t.match(await call.locator('h2').textContent(), /#1 stream \d+ \/routeguide\.RouteGuide\/RouteChat → OK/);
+
+  // What each note says, in the order sent and in the order the server answered.
+  const noteText = (line: string) => /Got message (.*) at/.exec(line)![1];
+  const right = await call.locator('.row.kind-message.dir-c2s').allTextContents();
+  const left = await call.locator('.row.kind-message.dir-s2c').allTextContents();
+  t.equal(right.length, 6, 'six notes going right, client → server');
+  t.equal(left.length, 9, 'nine coming back, server → client');
+  CANONICAL_NOTES.forEach((note, i) => t.match(right[i], `"message":"${note.message}"`, `→ ${note.message}`));
+  CANONICAL_CHAT_LINES.forEach((line, i) => t.match(left[i], `"message":"${noteText(line)}"`, `← ${noteText(line)}`));
+  // The arrowheads: at the server's lane going right, at the client's coming back.
+  const heads = await call.locator('.row.kind-message .arrow').evaluateAll((arrows) =>
+    arrows.map((a) => {
+      const head = getComputedStyle(a, '::after');
+      const box = a.getBoundingClientRect();
+      return [a.closest('.row')!.classList.contains('dir-c2s') ? 'c2s' : 's2c', head.right, head.left, box.width];
+    }),
+  );
+  for (const [dir, right, left, width] of heads) {
+    if (dir === 'c2s') t.equal(right, '-1px', 'the head at the right end');
+    else t.equal(left, '-1px', 'the head at the left end');
+    t.ok((width as number) > 400, 'an arrow from one lane to the other');
+  }
+
+  const trailers = call.locator('.row.type-HEADERS.dir-s2c', { hasText: 'trailers' });
+  t.equal(await trailers.count(), 1, 'one trailers row');
+  t.match(await trailers.textContent(), /END_STREAM.*trailers: grpc-status 0 OK/);
+  t.match(await call.locator('.row.kind-call').textContent(), /→ OK; 6 → 9 ← messages/);
+
+  // The details of the DATA frame carrying the first note: where its 5-byte prefix is, its bytes.
+  const routeNote = protobuf.loadSync(join(ROOT, 'proto', 'route_guide.proto')).lookupType('routeguide.RouteNote');
+  const length = routeNote.encode(CANONICAL_NOTES[0]).finish().length;
+  const prefix = `00 00 00 00 ${length.toString(16).padStart(2, '0')}`;
+  const data = call.locator('.row.type-DATA.dir-c2s', { hasText: 'message' }).first();
+  await data.click();
+  const details = page.locator('#details');
+  t.match(await details.locator('h2').textContent(), 'DATA frame');
+  t.match(await details.textContent(), /bytes 0–\d+: message 1, whole: its 5-byte prefix and body/);
+  t.equal(await details.locator('.prefix .hex').first().textContent(), prefix, `prefix bytes ${prefix}`);
+  t.match(await details.locator('.prefix').first().textContent(), `Compressed-Flag 0, Message-Length ${length}`);
+  t.match(await details.locator('pre.message').first().textContent(), '"message":"First message"');
+  if (process.env.TAP_WEB_SCREENSHOT) {
+    await page.locator('#diagram-scroll').evaluate((el) => (el.scrollTop = 0));
+    await page.screenshot({ path: join(ROOT, process.env.TAP_WEB_SCREENSHOT) });
+  }
+
+  // A HEADERS row: each field with its HPACK representation; the note naming the rule.
+  await call.locator('.row.type-HEADERS.dir-c2s').click();
+  t.match(await details.locator('table.headers').textContent(), /:path\/routeguide\.RouteGuide\/RouteChatliteral/);
+  t.match(await details.locator('.rule-note').textContent(), /Request-Headers/);
+
+  // A call made while the page is open appears without reloading; header values are shown as text.
+  const injected = '<img id="injected" src="x"><b>not bold</b>';
+  await client.getFeature(
+    { latitude: 409146138, longitude: -746188906 },
+    { metadata: new Metadata({ 'x-note': injected }), deadline: Date.now() + 5000 },
+  );
+  const get = page.locator('.group.call', { hasText: '/routeguide.RouteGuide/GetFeature' });
+  await get.locator('.kind-call').waitFor({ timeout: 10_000 });
+  t.match(await get.locator('h2').textContent(), /GetFeature → OK/, 'the new call, live');
+  await get.locator('.row.type-HEADERS.dir-c2s').click();
+  t.match(await details.locator('table.headers').textContent(), `x-note${injected}`, 'the value as its text');
+  t.equal(await page.locator('#injected, #details b:text("not bold")').count(), 0, 'no element made from it');
+
+  // Filters: one call; then the connection's housekeeping frames hidden.
+  await page.selectOption('#filter-call', { label: (await get.locator('h2 .group-title').textContent())! });
+  t.equal(await call.isVisible(), false, 'the other call is hidden');
+  t.equal(await get.isVisible(), true);
+  t.equal(await page.locator('.group.connection:visible').count(), 0, "the connection's own frames too");
+  await page.selectOption('#filter-call', '');
+  t.equal(await call.isVisible(), true, 'all calls again');
+  const settings = page.locator('.row.type-SETTINGS');
+  t.ok((await settings.count()) >= 4, 'SETTINGS both ways and their ACKs');
+  t.equal(await settings.first().isVisible(), true);
+  await page.check('#hide-control');
+  t.equal(await page.locator('.row.type-SETTINGS:visible, .row.type-WINDOW_UPDATE:visible').count(), 0);
+  t.equal(await data.isVisible(), true, 'DATA stays');
+  await page.selectOption('#filter-conn', '1');
+  t.equal(await call.isVisible(), true, 'connection #1 holds both calls');
+
+  t.same(pageErrors, [], 'no script errors');
+  const stopped = await tap.process.stop('SIGINT');
+  t.equal(stopped.code, 0);
+  t.match(tap.process.output(), /web view: 1 event stream, 0 events not sent to pages that fell behind/);
+});
