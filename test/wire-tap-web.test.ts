@@ -92,7 +92,7 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   t.same(await chatLines(client), CANONICAL_CHAT_LINES, 'the canonical RouteChat through the tap');
 
   const browser = await launchChromium(t);
-  const page = await browser.newPage({ viewport: { width: 1360, height: 860 } });
+  const page = await browser.newPage({ viewport: { width: 1360, height: 900 } });
   const pageErrors: string[] = [];
   page.on('pageerror', (error) => pageErrors.push(error.message));
   await page.goto(tap.url);

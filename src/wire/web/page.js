@@ -61,19 +61,51 @@ source.addEventListener('message', (m) => {
   const event = JSON.parse(m.data);
   if (event.kind === 'dropped') {
     dropped += event.count;
-    notice.textContent = `… ${dropped} event${dropped === 1 ? '' : 's'} not shown: the page could not keep up`;
-    diagram.append(notice); // at the end, where the gap is
+    pending.push(event);
   } else {
     const seq = Number(m.lastEventId);
     if (seq <= lastSeq) return; // already shown (a reconnection resumes after the last id)
     lastSeq = seq;
     received++;
-    add(event);
+    pending.push(event);
+    // More than the page keeps: the oldest would be removed as soon as drawn.
+    if (pending.length > MAX_ROWS) pending.shift();
   }
-  updateCounts();
+  drawSoon();
 });
 source.addEventListener('error', () => {
   setState(source.readyState === EventSource.CLOSED ? 'closed' : 'reconnecting…', 'down');
+});
+
+// Events are drawn in batches, not one by one: the page reads the layout (to follow the bottom)
+// once per batch, not once per event. A timer, not requestAnimationFrame, which a hidden tab
+// does not run.
+let pending = [];
+let drawScheduled = false;
+
+function drawSoon() {
+  if (drawScheduled) return;
+  drawScheduled = true;
+  setTimeout(() => {
+    drawScheduled = false;
+    const events = pending;
+    pending = [];
+    for (const event of events) {
+      if (event.kind !== 'dropped') add(event);
+      else {
+        notice.textContent = `… ${dropped} event${dropped === 1 ? '' : 's'} not shown: the page could not keep up`;
+        diagram.append(notice); // at the end, where the gap is
+      }
+    }
+    updateCounts();
+    if (following) scroller.scrollTop = scroller.scrollHeight;
+  }, 0);
+}
+
+/** The view follows new rows while it is scrolled to the bottom. */
+let following = true;
+scroller.addEventListener('scroll', () => {
+  following = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 40;
 });
 
 function setState(text, kind) {
@@ -90,6 +122,7 @@ function clear() {
   diagram.replaceChildren();
   for (const select of [connFilter, callFilter]) select.replaceChildren(select.options[0]);
   rows = [];
+  pending = [];
   groups = new Map();
   lastGroup = undefined;
   connectionSections = 0;
@@ -107,7 +140,6 @@ function clear() {
 // ---- one event → one row ----
 
 function add(e) {
-  const atBottom = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 40;
   const group = groupFor(e);
   const row = { event: e, group, warnings: [], el: rowElement(e, group) };
   row.el.addEventListener('click', () => select(row));
@@ -146,7 +178,6 @@ function add(e) {
   }
 
   while (rows.length > MAX_ROWS) forget(rows.shift());
-  if (atBottom) scrollSoon();
 }
 
 function forget(row) {
@@ -169,16 +200,6 @@ function forget(row) {
     connections.delete(e.conn);
   }
   if (chosen) refilter(); // what the filter showed is gone: it shows all again
-}
-
-let scrollPending = false;
-function scrollSoon() {
-  if (scrollPending) return;
-  scrollPending = true;
-  requestAnimationFrame(() => {
-    scrollPending = false;
-    scroller.scrollTop = scroller.scrollHeight;
-  });
 }
 
 const messageKey = (conn, stream, dir, index) => `${conn}:${stream}:${dir}:${index}`;
