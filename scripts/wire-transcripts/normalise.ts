@@ -1,0 +1,72 @@
+// What changes from run to run, made the same on every run (docs/wire/README.md lists the rules):
+// ports, times, versions in user-agent, PING payloads, and — where a client's deadline is measured
+// from its clock — grpc-timeout values. Byte counts are left as they are: every value replaced here
+// has a length (and an HPACK encoding) that does not change from run to run.
+
+import type { HeaderTriple, TapEvent } from '../../src/wire/events.js';
+
+/** The ports shown, as in the README's example: the server on 50051, the tap on 50052. */
+export const SHOWN_SERVER_PORT = 50051;
+export const SHOWN_TAP_PORT = 50052;
+/** The client's ephemeral port, whatever the system picked. */
+export const SHOWN_CLIENT_PORT = 'CLIENT_PORT';
+
+export interface NormaliseOptions {
+  serverPort: number;
+  tapPort: number;
+  /** grpc-timeout is the time left on the client's clock: keep its first two digits only. */
+  timeoutValues?: boolean;
+}
+
+export function normaliseEvents(events: readonly TapEvent[], options: NormaliseOptions): TapEvent[] {
+  const pings = new Map<string, number>();
+  const ports = (text: string) =>
+    text
+      .replaceAll(`:${options.tapPort}`, `:${SHOWN_TAP_PORT}`)
+      .replaceAll(`:${options.serverPort}`, `:${SHOWN_SERVER_PORT}`);
+  return events.map((original) => {
+    const e: TapEvent = structuredClone(original);
+    e.t = 0;
+    if (e.kind === 'connection') {
+      if (e.client !== undefined) e.client = e.client.replace(/:\d+$/, `:${SHOWN_CLIENT_PORT}`);
+      if (e.upstream !== undefined) e.upstream = ports(e.upstream);
+    }
+    if (e.kind === 'frame') {
+      if (e.headers) e.headers = e.headers.map((h) => header(h, ports, options));
+      if (e.opaque !== undefined) {
+        // PING data is the sender's choice (node:http2: a timestamp): each payload by its number.
+        if (!pings.has(e.opaque)) pings.set(e.opaque, pings.size + 1);
+        e.opaque = `payload ${pings.get(e.opaque)} (8 bytes)`;
+      }
+    }
+    if (e.kind === 'call') e.durationMs = 0;
+    if (e.note !== undefined) e.note = note(e.note, options);
+    return e;
+  });
+}
+
+function header(
+  [name, value, how]: HeaderTriple,
+  ports: (s: string) => string,
+  options: NormaliseOptions,
+): HeaderTriple {
+  if (name === ':authority') return [name, ports(value), how];
+  if (name === 'user-agent') return [name, value.replace(/\/\d+\.\d+\.\d+\S*/, '/x.y.z'), how];
+  if (name === 'grpc-timeout' && options.timeoutValues) return [name, blurDigits(value), how];
+  return [name, value, how];
+}
+
+function note(text: string, options: NormaliseOptions): string {
+  let out = text
+    .replace(/ of t=\d+\.\d+ms/, '') // SETTINGS ACK: when the SETTINGS were seen
+    .replace(/, \d+\.\d+ ms later$/, ''); // PING ACK: the round trip
+  // (the note writes the milliseconds as a number: 9999.98, not 9999.980)
+  if (options.timeoutValues)
+    out = out.replace(/(?<=deadline in )[\d.]+(?= ms)/, (ms) => blurDigits(Number(ms).toFixed(3)));
+  return out;
+}
+
+/** Digits after the first two as x: 9999983u → 99xxxxxu. */
+function blurDigits(value: string): string {
+  return value.replace(/^(\d\d)([\d.]*)/, (_, kept: string, rest: string) => kept + rest.replace(/\d/g, 'x'));
+}

@@ -1,0 +1,136 @@
+// One recording: our server (RouteGuide over the canonical feature database, with reflection) on
+// a port of its own, the wire tap in front of it, and every event the tap emits kept in order.
+// A transcript drives its calls through the tap and waits on the events it expects.
+
+import type { AddressInfo } from 'node:net';
+import { Channel, type ChannelOptions } from '../../src/client/channel.js';
+import type { ServerOptions } from '../../src/server/options.js';
+import { Server } from '../../src/server/server.js';
+import { addReflection } from '../../src/services/reflection/index.js';
+import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../../src/services/routeguide/index.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import { startTap, type Tap } from '../../src/wire/tap.js';
+import type { Recording } from './transcript.js';
+
+/** How long any one expected event may take before the recording fails. */
+const EVENT_TIMEOUT_MS = 15_000;
+
+interface Waiter {
+  what: string;
+  test: (event: TapEvent) => boolean;
+  resolve: (event: TapEvent) => void;
+}
+
+export class Scene {
+  /** Every event the tap emitted, in the order it emitted them. */
+  readonly events: TapEvent[] = [];
+  readonly server: Server;
+  readonly serverPort: number;
+  private tap: Tap | undefined;
+  private readonly waiters = new Set<Waiter>();
+  private readonly channels: Channel[] = [];
+
+  private constructor(server: Server, address: AddressInfo) {
+    this.server = server;
+    this.serverPort = address.port;
+  }
+
+  /** Starts our server with `options` and the tap in front of it. */
+  static async start(options: ServerOptions = {}): Promise<Scene> {
+    const server = new Server(options);
+    server.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));
+    addReflection(server);
+    const scene = new Scene(server, await server.listen(0, '127.0.0.1'));
+    scene.tap = await startTap({
+      listen: { host: '127.0.0.1', port: 0 },
+      upstream: { host: '127.0.0.1', port: scene.serverPort },
+      emit: (event) => scene.record(event),
+    });
+    return scene;
+  }
+
+  get tapPort(): number {
+    if (!this.tap) throw new Error('the tap has not started');
+    return this.tap.address.port;
+  }
+
+  /** The tap's address, as clients are given it. */
+  get target(): string {
+    return `127.0.0.1:${this.tapPort}`;
+  }
+
+  /** A channel of our client to the tap; closed with the scene if still open. */
+  channel(options: ChannelOptions = {}): Channel {
+    const channel = new Channel(this.target, options);
+    this.channels.push(channel);
+    return channel;
+  }
+
+  /**
+   * Opens the channel's connection and waits until both sides acknowledged each other's SETTINGS,
+   * so that the exchange is over before the first call (a client does not have to wait for it).
+   */
+  async connect(channel: Channel): Promise<void> {
+    channel.session();
+    await this.until('the client acknowledges the SETTINGS', settingsAck('c2s'));
+    await this.until('the server acknowledges the SETTINGS', settingsAck('s2c'));
+  }
+
+  /** The first event (already seen or still to come) that passes `test`. */
+  until(what: string, test: (event: TapEvent) => boolean, timeoutMs = EVENT_TIMEOUT_MS): Promise<TapEvent> {
+    const seen = this.events.find(test);
+    if (seen) return Promise.resolve(seen);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.waiters.delete(waiter);
+        reject(new Error(`waited ${timeoutMs} ms for the tap to show: ${what}`));
+      }, timeoutMs);
+      const waiter: Waiter = {
+        what,
+        test,
+        resolve: (event) => {
+          clearTimeout(timer);
+          resolve(event);
+        },
+      };
+      this.waiters.add(waiter);
+    });
+  }
+
+  /**
+   * Closes the channels still open, waits until every connection through the tap has closed, stops
+   * the tap and the server, and returns what the tap saw.
+   */
+  async finish(): Promise<Recording> {
+    for (const channel of this.channels) channel.close();
+    await this.until('every connection closed', () => this.openConnections() === 0);
+    await this.tap?.close();
+    await this.server.close(0);
+    return { events: this.events, serverPort: this.serverPort, tapPort: this.tapPort };
+  }
+
+  private openConnections(): number {
+    let open = 0;
+    for (const e of this.events) {
+      if (e.kind !== 'connection') continue;
+      if (e.type === 'open') open++;
+      else if (e.type === 'close') open--;
+    }
+    return open;
+  }
+
+  private record(event: TapEvent): void {
+    this.events.push(event);
+    for (const waiter of this.waiters) {
+      if (waiter.test(event)) {
+        this.waiters.delete(waiter);
+        waiter.resolve(event);
+      }
+    }
+  }
+}
+
+const settingsAck =
+  (dir: 'c2s' | 's2c') =>
+  (e: TapEvent): boolean =>
+    e.kind === 'frame' && e.dir === dir && e.type === 'SETTINGS' && e.flags.includes('ACK');

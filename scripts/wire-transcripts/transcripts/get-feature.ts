@@ -1,0 +1,104 @@
+import { routeGuideClient } from '../../../src/services/routeguide/index.js';
+import { closeStep, connectionCut } from '../common-steps.js';
+import { frame, message } from '../events.js';
+import { code, protocol, rfc7541, rfc9113 } from '../links.js';
+import { Scene } from '../scene.js';
+import type { Transcript } from '../transcript.js';
+
+/** The point of the grpc-go example client's first GetFeature: a named feature. */
+export const FEATURE_POINT = { latitude: 409146138, longitude: -746188906 };
+
+export const getFeature: Transcript = {
+  file: 'get-feature.md',
+  title: 'GetFeature: a unary call',
+  summary:
+    'one request, one response: the connection set up line by line, the request headers HPACK-encoded, the 5-byte message prefix, the response headers, the message and the trailers',
+  intro: `
+Our client asks our server for the feature at latitude 409146138, longitude -746188906 (degrees ×
+10^7): one request message, one response message, the simplest gRPC call. This is the transcript to
+read first: the others refer to it for what they share.`,
+  async record() {
+    const scene = await Scene.start();
+    const channel = scene.channel();
+    await scene.connect(channel);
+    await routeGuideClient(channel).getFeature(FEATURE_POINT);
+    await scene.until('the trailers', frame('HEADERS', { dir: 's2c', stream: 1, flags: ['END_STREAM'] }));
+    return scene.finish();
+  },
+  steps: [
+    {
+      title: 'The connection',
+      ...connectionCut,
+      text: `
+The client opens its connection (${code('src/client/channel.ts:Channel.session')}, the one place a
+connection is made; a call opens one when there is none). Here the script opens it before the call
+and waits until both sides have acknowledged each other's SETTINGS, so that the exchange is not
+mixed with the call: a client does not have to wait for it.
+
+- The 24-byte preface and each side's first SETTINGS are node:http2's own (${rfc9113('3.4')}); the
+  values come from the code. The client's, from ${code('src/client/channel.ts:Channel.constructor')}:
+  ENABLE_PUSH 0 (gRPC does not use server push) and a 1 MiB window for each stream. The server's, from
+  ${code('src/server/server.ts:Server.listen')}: at most 1000 concurrent streams, and a 65,535-byte
+  window for each stream (${code('src/server/options.ts:DEFAULT_INITIAL_WINDOW_SIZE')}, grpc-go's:
+  it bounds what a stream whose handler is not reading may have in flight).
+- SETTINGS_INITIAL_WINDOW_SIZE sizes the windows of streams only; the connection's window starts at
+  65,535 bytes whatever SETTINGS say (${rfc9113('6.9.2')}). Both sides widen it to 1 MiB at once with
+  a WINDOW_UPDATE on stream 0: ${code('src/protocol/flow-control.ts:widenConnectionWindow')}, called
+  by ${code('src/client/channel.ts:Channel.session')} and by the server for each new connection
+  (${code('src/server/server.ts:Server.onSession')}).
+- node:http2 acknowledges each side's SETTINGS by itself (${rfc9113('6.5.3')}); the tap's note says
+  what the acknowledged values change.`,
+    },
+    {
+      title: 'The request: HEADERS, then one DATA frame with the message',
+      lead: 'c2s',
+      c2s: message('c2s', 1, 1),
+      text: `
+${code('src/client/call-engine.ts:ClientCallEngine.start')} writes the Request-Headers
+(${protocol('Requests')}): the reserved \`:\` headers first, then \`content-type\`,
+\`grpc-accept-encoding\` (what the client can inflate: ${code('src/protocol/compression.ts:ACCEPT_ENCODING')}),
+\`te: trailers\` (${code('src/protocol/headers.ts:TE_TRAILERS')}, which tells proxies that the client
+expects trailers) and \`user-agent\` (${code('src/version.ts:USER_AGENT')}). The call has no deadline,
+so there is no \`grpc-timeout\`. Stream 1 is the client's first: client streams are odd and rise
+(${rfc9113('5.1.1')}).
+
+node:http2 compresses the block with HPACK (${rfc7541()}); the tap decodes it with a decoder of its
+own and names each field's representation: \`:method: POST\` and \`:scheme: http\` are whole entries of
+the static table, one byte each; the other fields are literals whose names come from the static table
+or are spelled out, and whose values are Huffman-coded (${rfc7541('5.2')}). Fields sent with
+"incremental indexing" enter the dynamic table: a second call on this connection would send each of
+them as one byte ([route-chat-grpc-go.md](route-chat-grpc-go.md) shows it). nghttp2, under node:http2,
+never indexes \`:path\`.
+
+The message follows in one DATA frame with END_STREAM: for a unary call the request is complete, so
+${code('src/client/call-engine.ts:ClientCallEngine.sendOnly')} frames the message and ends the stream
+in one write. The tap shows where the message sits in the frame, and the 5-byte prefix in hex
+(${protocol('Requests')}, Length-Prefixed-Message): Compressed-Flag \`0x00\`, then the length
+\`0x00000011\`, 17 bytes of protobuf. The framing is ${code('framing/envelope.ts:writePrefix')}, called
+by ${code('src/call/writer.ts:frameMessage')}.`,
+    },
+    {
+      title: 'The response: HEADERS, DATA, trailers',
+      lead: 's2c',
+      s2c: frame('HEADERS', { stream: 1, flags: ['END_STREAM'] }),
+      text: `
+On the server, ${code('src/server/server.ts:Server.onStream')} checks the request headers (POST, the
+content-type, the \`:path\` through ${code('src/server/router.ts:Router.find')}) and makes the call. A
+unary handler runs once the one request message and END_STREAM are in
+(${code('src/server/call-engine.ts:ServerCallEngine.start')}); it returns the feature, and
+${code('src/server/call-engine.ts:ServerCallEngine.sendLast')} sends the Response-Headers and the
+message in one write (${protocol('Responses')}). The headers are \`:status: 200\` and \`content-type\`:
+no message of this response is compressed, so it names no \`grpc-encoding\`.
+
+The Trailers follow in a HEADERS frame with END_STREAM: \`grpc-status: 0\`, OK
+(${code('src/server/respond.ts:statusTrailers')}). node:http2 asks for them once the last DATA is
+written ('wantTrailers': ${code('src/server/call-engine.ts:ServerCallEngine.onWantTrailers')}).
+
+The client reads the headers in ${code('src/client/call-engine.ts:ClientCallEngine.onResponse')} and
+the status from the trailers (${code('src/protocol/response-status.ts:parseTrailers')}), once the
+stream has closed (${code('src/client/call-engine.ts:ClientCallEngine.outcome')}). The tap's \`CALL\`
+line sums the call up: its status, how it ended, and its messages and bytes each way.`,
+    },
+    closeStep(),
+  ],
+};
