@@ -1,5 +1,5 @@
-// The references the learning documents (docs/spec-map.md, docs/reading-order.md) make to the code
-// and to the tests, and a check of each one against the files as they are.
+// The references the learning documents (docs/spec-map.md, docs/reading-order.md, docs/wire/) make
+// to the code and to the tests, and a check of each one against the files as they are.
 //
 // A reference is an inline code span in one of these forms:
 //
@@ -18,7 +18,7 @@ import { join } from 'node:path';
 import ts from 'typescript';
 
 /** Where references may point: the top-level directories of the repository. */
-const PREFIXES = ['.ci', 'bench', 'data', 'deploy', 'docs', 'framing', 'proto', 'src', 'test'];
+const PREFIXES = ['.ci', 'bench', 'data', 'deploy', 'docs', 'framing', 'proto', 'scripts', 'src', 'test'];
 
 const TEST_REFERENCE = /^(test\/\S+\.test\.ts) › "(.*)"$/;
 const CODE_REFERENCE = new RegExp(`^((?:${PREFIXES.map((p) => p.replace('.', '\\.')).join('|')})/[^\\s:]*)(?::(.*))?$`);

@@ -1,0 +1,47 @@
+// The wire transcripts of docs/wire/ stay true to the code: the generator behind `npm run docs:wire`
+// records every transcript again, into a temporary directory, and each file must be the one
+// committed. A change to the code that changes what goes on the wire (or what the tap says of it)
+// fails here, with the difference, until the transcripts are made again and the change reviewed.
+// Without Go the grpc-go transcript is skipped, saying why; under CI=true a missing Go fails
+// (test/helpers/go.ts).
+
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { INDEX_FILE, TRANSCRIPTS, writeTranscripts } from '../scripts/wire-transcripts/generate.js';
+
+const COMMITTED = fileURLToPath(new URL('../docs/wire/', import.meta.url));
+
+t.setTimeout(180_000); // a cold build of the grpc-go client takes ~20 s on a busy machine
+
+t.test('each transcript in docs/wire/ is what a run through the tap gives today', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'docs-wire-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const outcomes = await writeTranscripts(dir);
+  t.same(
+    outcomes.map((o) => o.file),
+    [...TRANSCRIPTS.map((tr) => tr.file), INDEX_FILE],
+    'every transcript and the index were made or skipped',
+  );
+  for (const outcome of outcomes) {
+    if ('skipped' in outcome) {
+      t.test(`docs/wire/${outcome.file}`, { skip: outcome.skipped }, async () => {});
+      continue;
+    }
+    t.equal(
+      readFileSync(join(dir, outcome.file), 'utf8'),
+      readFileSync(join(COMMITTED, outcome.file), 'utf8'),
+      `docs/wire/${outcome.file} matches the code (if the change is meant, run npm run docs:wire and review git diff docs/wire/)`,
+    );
+  }
+});
+
+t.test('docs/wire/ holds the generated files and nothing else', async (t) => {
+  t.same(
+    readdirSync(COMMITTED).sort(),
+    [...TRANSCRIPTS.map((tr) => tr.file), INDEX_FILE].sort(),
+    'no stale transcript stays behind',
+  );
+});
