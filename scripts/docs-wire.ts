@@ -1,28 +1,37 @@
 // `npm run docs:wire`: writes docs/wire/, the wire tap's transcripts of real calls
 // (scripts/wire-transcripts/; docs/wire/README.md says what each shows and what is normalised).
-//
-//   npm run docs:wire [-- [--out DIR] [--only FILE]…]
 
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { writeTranscripts } from './wire-transcripts/generate.js';
+import { INDEX_FILE, TRANSCRIPTS, writeTranscripts } from './wire-transcripts/generate.js';
 
+const USAGE = 'usage: npm run docs:wire [-- [--out DIR] [--only FILE]…]';
 const DEFAULT_OUT = fileURLToPath(new URL('../docs/wire/', import.meta.url));
+const FILES = [...TRANSCRIPTS.map((t) => t.file), INDEX_FILE];
 
-const { values } = parseArgs({
-  options: {
-    out: { type: 'string' },
-    only: { type: 'string', multiple: true },
-  },
-  strict: true,
-});
+function options(): { out: string; only: string[] | undefined } {
+  try {
+    const { values } = parseArgs({
+      options: { out: { type: 'string' }, only: { type: 'string', multiple: true } },
+      strict: true,
+    });
+    const unknown = values.only?.find((file) => !FILES.includes(file));
+    if (unknown !== undefined) throw new Error(`--only: no transcript ${unknown} (there are ${FILES.join(', ')})`);
+    return { out: values.out ?? DEFAULT_OUT, only: values.only };
+  } catch (error) {
+    console.error(`docs:wire: ${(error as Error).message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
 
-const out = values.out ?? DEFAULT_OUT;
-const shown = relative(process.cwd(), out) || '.';
+const { out, only } = options();
+const where = relative(process.cwd(), out);
+const shown = where === '' ? '.' : where.startsWith('..') ? out.replace(/\/$/, '') : where;
 try {
-  for (const outcome of await writeTranscripts(out, values.only)) {
-    if ('skipped' in outcome) console.log(`skipped ${outcome.file}: ${outcome.skipped}`);
+  for (const outcome of await writeTranscripts(out, only)) {
+    if ('skipped' in outcome)
+      console.log(`skipped ${outcome.file} (the file there stays as it is): ${outcome.skipped}`);
     else console.log(`wrote ${shown}/${outcome.file}`);
   }
 } catch (error) {

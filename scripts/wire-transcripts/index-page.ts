@@ -2,30 +2,28 @@
 // normalised so that every run writes the same files.
 
 import { code } from './links.js';
+import { reflow } from './reflow.js';
 import { SHOWN_CLIENT_PORT, SHOWN_SERVER_PORT, SHOWN_TAP_PORT } from './normalise.js';
 import { GENERATED_NOTE, type Transcript } from './transcript.js';
 
 export function indexMarkdown(transcripts: readonly Transcript[]): string {
-  const list = transcripts.map((t) => `- [${t.title}](${t.file}): ${t.summary}.`).join('\n');
-  return `${GENERATED_NOTE}
-
-# Wire transcripts
-
+  const list = transcripts.map((t) => reflow(`- [${t.title}](${t.file}): ${t.summary}.`)).join('\n');
+  const blocks = [
+    GENERATED_NOTE,
+    '# Wire transcripts',
+    reflow(`
 Real calls between gRPC clients and our server, as \`routeguide tap\` shows them (README, [See the
 wire](../../README.md#see-the-wire-routeguide-tap)): every HTTP/2 frame, how each header was
 HPACK-encoded, where each 5-byte message prefix sits, each message decoded, and the rule each event
 follows. Each transcript cuts one recording into steps; after each step's frames, a few lines say what
-they show and link the code that produced them, on the client and on the server, and the spec.
-
-${list}
-
+they show and link the code that produced them, on the client and on the server, and the spec.`),
+    list,
+    reflow(`
 Start with [get-feature.md](get-feature.md): the others refer to it for what they share. The
 [reading path](../reading-order.md) draws the same calls as sequence diagrams, and the
-[spec map](../spec-map.md) lists every rule with the code that keeps it and the test that proves it.
-
-## Reading a transcript
-
-\`\`\`text
+[spec map](../spec-map.md) lists every rule with the code that keeps it and the test that proves it.`),
+    '## Reading a transcript',
+    `\`\`\`text
 #1  s1    C→S HEADERS [END_HEADERS] 114 bytes
        :method: POST                                    indexed (static 3)
        …
@@ -33,8 +31,8 @@ Start with [get-feature.md](get-feature.md): the others refer to it for what the
        ↳ Request-Headers: call /routeguide.RouteGuide/GetFeature
 #1  s1    C→S message 1 routeguide.Point  prefix flag 0x00 length 0x00000011 (17 bytes)
        {"latitude":409146138,"longitude":-746188906}
-\`\`\`
-
+\`\`\``,
+    reflow(`
 Each line is one event of the tap, in its text format without colour and without its first column,
 the time since the tap started: the connection (\`#1\`), the stream (\`s0\` is the connection itself),
 the direction (\`C→S\` client to server, \`S→C\` server to client), then the frame's type, its flags and
@@ -42,35 +40,32 @@ its payload length. Below it, indented, what the frame holds: header fields with
 representation, SETTINGS, where each message sits in a DATA frame. A \`message\` line is a gRPC message
 put back together from DATA frames: the Compressed-Flag and the Message-Length of its prefix in hex,
 then the message decoded as JSON (the tap takes the types from the server's reflection). \`↳\` is the
-tap's note: the rule the event shows. \`CALL\` sums up a call when it ends.
-
-## Making them
-
-\`\`\`sh
+tap's note: the rule the event shows. \`CALL\` sums up a call when it ends.`),
+    '## Making them',
+    `\`\`\`sh
 npm run docs:wire                          # every transcript, into docs/wire/
 npm run docs:wire -- --only cancel.md      # one (--only again for more)
 npm run docs:wire -- --out /tmp/wire       # somewhere else
-\`\`\`
-
+\`\`\``,
+    reflow(`
 [scripts/docs-wire.ts](../../scripts/docs-wire.ts) runs each transcript of
 [scripts/wire-transcripts/](../../scripts/wire-transcripts/) on its own fresh server (our
 ${code('src/server/server.ts:Server')} with RouteGuide over the canonical database, and reflection),
 with the tap in front of it (${code('src/wire/tap.ts:startTap')}, the code of \`routeguide tap\`),
 drives the calls, and writes the markdown: the words come
 from the transcript's file, the frames from the run. Without Go, \`route-chat-grpc-go.md\` is skipped
-with the reason and the committed file stays.
-
+with the reason and the committed file stays.`),
+    reflow(`
 \`test/docs-wire.test.ts\` runs the same generator into a temporary directory and compares every file
 with the one committed here: a transcript that no longer matches what the code does fails the test,
 with the difference. Run \`npm run docs:wire\` and read \`git diff docs/wire/\`: the change should be
 the one the code change meant. \`test/docs-spec-map.test.ts\` checks every code reference of these
-pages (a file, and a name declared in it) and every link, as it does for the spec map.
-
-## What is made the same on every run
-
+pages (a file, and a name declared in it) and every link, as it does for the spec map.`),
+    '## What is made the same on every run',
+    reflow(`
 What changes from one run to the next is replaced, and the rest is arranged so that it does not
-change:
-
+change:`),
+    reflow(`
 - **Steps.** The tap emits each direction's events in the order of that direction's bytes, but how
   the two directions interleave depends on which socket was read first. So each step takes, from each
   direction, the events up to a given frame of that direction, and shows them as two blocks: the side
@@ -94,11 +89,12 @@ change:
   same value, HPACK indexes the second and the header block changes; the generator then runs the
   client again.
 - **Deadlines**: a client's own timer and the server's fire at about the same instant, and which one
-  is first decides what the wire shows. [deadline.md](deadline.md) uses a client without a timer.
-
+  is first decides what the wire shows. [deadline.md](deadline.md) uses a client without a timer.`),
+    reflow(`
 Byte counts are never replaced: the lengths of the values above, and so their HPACK encodings, are
 the same on every run (an ephemeral port has five digits, and \`127.0.0.1:\` with any five digits
 takes eleven bytes Huffman-coded). A new version of the package with a longer number would change
-them: run \`npm run docs:wire\` again.
-`;
+them: run \`npm run docs:wire\` again.`),
+  ];
+  return `${blocks.join('\n\n')}\n`;
 }

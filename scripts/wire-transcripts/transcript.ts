@@ -4,6 +4,7 @@
 import type { TapEvent } from '../../src/wire/events.js';
 import { renderTerminal } from '../../src/wire/render/terminal.js';
 import { normaliseEvents, type NormaliseOptions } from './normalise.js';
+import { reflow } from './reflow.js';
 import { cutSteps, type StepCut } from './steps.js';
 
 export interface Step extends StepCut {
@@ -46,11 +47,11 @@ export function transcriptMarkdown(transcript: Transcript, recording: Recording)
   const shown = recording.events.filter((e) => !transcript.hide?.(e));
   const events = normaliseEvents(shown, { ...transcript.normalise, ...recording });
   const steps = cutSteps(events, transcript.steps);
-  const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', transcript.intro.trim(), ''];
+  const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
     let lines = steps[i].flatMap(renderLines);
     if (step.shorten) lines = step.shorten(lines);
-    out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', step.text.trim(), '');
+    out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', reflow(step.text), '');
   });
   return `${out.join('\n').trimEnd()}\n`;
 }

@@ -1,3 +1,4 @@
+import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS } from '../../../src/server/options.js';
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionCut } from '../common-steps.js';
 import { frame, message } from '../events.js';
@@ -38,8 +39,8 @@ mixed with the call: a client does not have to wait for it.
 - The 24-byte preface and each side's first SETTINGS are node:http2's own (${rfc9113('3.4')}); the
   values come from the code. The client's, from ${code('src/client/channel.ts:Channel.constructor')}:
   ENABLE_PUSH 0 (gRPC does not use server push) and a 1 MiB window for each stream. The server's, from
-  ${code('src/server/server.ts:Server.listen')}: at most 1000 concurrent streams, and a 65,535-byte
-  window for each stream (${code('src/server/options.ts:DEFAULT_INITIAL_WINDOW_SIZE')}, grpc-go's:
+  ${code('src/server/server.ts:Server.listen')}: at most ${DEFAULT_MAX_CONCURRENT_STREAMS} concurrent streams, and a
+  ${DEFAULT_INITIAL_WINDOW_SIZE.toLocaleString('en')}-byte window for each stream (${code('src/server/options.ts:DEFAULT_INITIAL_WINDOW_SIZE')}, grpc-go's:
   it bounds what a stream whose handler is not reading may have in flight).
 - SETTINGS_INITIAL_WINDOW_SIZE sizes the windows of streams only; the connection's window starts at
   65,535 bytes whatever SETTINGS say (${rfc9113('6.9.2')}). Both sides widen it to 1 MiB at once with
