@@ -22,8 +22,8 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
   const pings = new Map<string, number>();
   const ports = (text: string) =>
     text
-      .replaceAll(`:${options.tapPort}`, `:${SHOWN_TAP_PORT}`)
-      .replaceAll(`:${options.serverPort}`, `:${SHOWN_SERVER_PORT}`);
+      .replace(new RegExp(`:${options.tapPort}(?!\\d)`, 'g'), `:${SHOWN_TAP_PORT}`)
+      .replace(new RegExp(`:${options.serverPort}(?!\\d)`, 'g'), `:${SHOWN_SERVER_PORT}`);
   return events.map((original) => {
     const e: TapEvent = structuredClone(original);
     e.t = 0;
