@@ -3,13 +3,9 @@
 
 import { readFileSync } from 'node:fs';
 import { loadProtoFiles } from '../protocol/schema.js';
+import { DEFAULT_MAX_BODY } from '../wire/defaults.js';
 import type { TapEvent } from '../wire/events.js';
-import { BoundedOutput } from '../wire/render/output.js';
-import { ndjsonDropped, ndjsonLine } from '../wire/render/ndjson.js';
-import { renderTerminal, terminalDropped } from '../wire/render/terminal.js';
-import { DEFAULT_MAX_BODY, startTap } from '../wire/tap.js';
 import type { Endpoint } from '../wire/relay.js';
-import { startWebView } from '../wire/web/web-view.js';
 import { defineCommand, UsageError } from './command.js';
 import { portValue, required } from './flags.js';
 
@@ -73,6 +69,20 @@ export const tapCommand = defineCommand({
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
     const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
 
+    // The tap is loaded only when it runs: other commands (serve above all) never carry it.
+    const [
+      { BoundedOutput },
+      { ndjsonDropped, ndjsonLine },
+      { renderTerminal, terminalDropped },
+      { startTap },
+      { startWebView },
+    ] = await Promise.all([
+      import('../wire/render/output.js'),
+      import('../wire/render/ndjson.js'),
+      import('../wire/render/terminal.js'),
+      import('../wire/tap.js'),
+      import('../wire/web/web-view.js'),
+    ]);
     const started = Date.now();
     const counts: Record<TapEvent['kind'], number> = {
       connection: 0,

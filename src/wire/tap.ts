@@ -7,6 +7,7 @@ import type protobuf from 'protobufjs';
 import { Channel } from '../client/channel.js';
 import { ReflectionClient } from '../services/reflection/client.js';
 import { ConnectionDecoder } from './connection.js';
+import { DEFAULT_MAX_BODY } from './defaults.js';
 import type { TapEvent } from './events.js';
 import { Relay, type RelayOptions } from './relay.js';
 import { SchemaSource } from './protobuf/schemas.js';
@@ -31,7 +32,7 @@ export interface Tap {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_BODY = 4096;
+export { DEFAULT_MAX_BODY };
 
 export async function startTap(options: TapOptions): Promise<Tap> {
   const started = performance.now();
