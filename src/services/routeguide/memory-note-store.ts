@@ -3,8 +3,8 @@
 // Every note kept is a row of typed-array columns, not an object (README, Benchmarks: with notes kept
 // as objects, each garbage collection copied and marked three objects per note, and 200k notes
 // slowed RouteChat down by a third). A row holds the note's coordinates, whether it came with a
-// location, its message's size and first block in the block arena (block-arena.ts: the bytes live
-// outside the JavaScript heap), and three links:
+// location, its message's size and first block in the block arena (block-arena.ts: the bytes in
+// arrays of doubles the collector never looks into), and three links:
 //
 //   older/newer  every row in arrival order (a doubly linked list: the oldest row goes first when a
 //                global bound is reached, and a row dropped by the per-location bound is unlinked
