@@ -70,15 +70,32 @@ async function deploy(t: Test): Promise<Deployment> {
 }
 
 /** The access log's lines for `method`: the gRPC status, and the backends tried (", " between them). */
-function logged(nginx: TestNginx, method: string): { grpcStatus: string; upstream: string }[] {
-  return nginx
-    .accessLog()
-    .split('\n')
-    .filter((line) => line.includes(`"POST /routeguide.RouteGuide/${method} HTTP/2.0"`))
-    .map((line) => ({
-      grpcStatus: /grpc-status=(\S*)/.exec(line)?.[1] ?? '',
-      upstream: /upstream=(.*) time=/.exec(line)?.[1] ?? '',
-    }));
+/**
+ * The access log's lines for `method`, once it holds at least `count` of them (or after 5 s, what it
+ * holds): nginx writes a request's line when it finalizes the request, which can be just after the
+ * client has read the trailers.
+ */
+async function logged(
+  nginx: TestNginx,
+  method: string,
+  count: number,
+): Promise<{ grpcStatus: string; upstream: string }[]> {
+  const read = () =>
+    nginx
+      .accessLog()
+      .split('\n')
+      .filter((line) => line.includes(`"POST /routeguide.RouteGuide/${method} HTTP/2.0"`))
+      .map((line) => ({
+        grpcStatus: /grpc-status=(\S*)/.exec(line)?.[1] ?? '',
+        upstream: /upstream=(.*) time=/.exec(line)?.[1] ?? '',
+      }));
+  const deadline = Date.now() + 5000;
+  let lines = read();
+  while (lines.length < count && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    lines = read();
+  }
+  return lines;
 }
 
 t.test('the README shows deploy/nginx.conf as it is', async (t) => {
@@ -123,7 +140,16 @@ t.test('the grpc-go example client through nginx prints the canonical output', {
   t.equal(lines.filter((l) => l.startsWith('Feature: ')).length, 100, 'ListFeatures: 100 features');
   t.match(lines.find((l) => l.startsWith('Route summary: ')) ?? '', /point_count:\d+/, 'RecordRoute');
   t.same(
-    ['GetFeature', 'ListFeatures', 'RecordRoute', 'RouteChat'].map((m) => logged(nginx, m).length),
+    await Promise.all(
+      (
+        [
+          ['GetFeature', 2],
+          ['ListFeatures', 1],
+          ['RecordRoute', 1],
+          ['RouteChat', 1],
+        ] as const
+      ).map(async ([method, count]) => (await logged(nginx, method, count)).length),
+    ),
     [2, 1, 1, 1],
     'every call went through nginx',
   );
@@ -138,7 +164,7 @@ t.test('two RouteChat calls on different backends share their notes', { skip }, 
     'Got message first at point(50, 50)',
     'Got message second at point(50, 50)',
   ]);
-  const calls = logged(nginx, 'RouteChat');
+  const calls = await logged(nginx, 'RouteChat', 2);
   t.equal(calls.length, 2);
   t.same(
     calls.map((c) => c.upstream).sort(),
@@ -240,7 +266,7 @@ t.test('health through nginx; a killed backend is stepped around for new calls',
     'Got message still here at point(9, 9)',
   ]);
   t.same(await check({ service: '' }), { status: 1 }, 'health through the proxy: SERVING');
-  const lastCalls = logged(nginx, 'GetFeature').slice(-6);
+  const lastCalls = (await logged(nginx, 'GetFeature', 6)).slice(-6);
   t.ok(
     lastCalls.every((c) => c.upstream.endsWith(survivor) && c.grpcStatus === '0'),
     'every call ended OK on the surviving backend (a failed attempt on the dead one is logged before it)',
