@@ -77,7 +77,7 @@ t.test('NDJSON: every line parses back into its event, whichever writer made it'
       encoding: 'gzip',
       schema: 'none',
       truncated: '[{"field":1…',
-      note: 'a "note" with\nnewline and \u2028',
+      note: 'a "note" with\nnewline and \u2028, é and 🦆',
     },
     {
       t: 0,
@@ -97,6 +97,7 @@ t.test('NDJSON: every line parses back into its event, whichever writer made it'
   for (const event of [...events, ...extra]) {
     const line = ndjsonLine(event);
     t.ok(line.endsWith('\n') && !line.slice(0, -1).includes('\n'), 'one line');
+    t.match(line, /^[\x00-\x7f]*$/, 'ASCII only: other characters as JSON escapes'); // eslint-disable-line no-control-regex
     t.same(
       JSON.parse(line),
       JSON.parse(JSON.stringify(event)),

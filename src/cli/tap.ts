@@ -93,6 +93,7 @@ export const tapCommand = defineCommand({
       error: 0,
     };
     const output = new BoundedOutput(1, {
+      ascii: flags.json,
       dropped: flags.json
         ? (count) => ndjsonDropped(count, Date.now() - started)
         : (count) => terminalDropped(count, { color }),
