@@ -61,7 +61,8 @@ export class MessageAssembler {
     const messages: AssembledMessage[] = [];
     const segments: DataSegment[] = [];
     let at = 0;
-    for (const [i, m] of this.done.splice(0).entries()) {
+    for (let i = 0; i < this.done.length; i++) {
+      const m = this.done[i];
       const continued = i === 0 && before > 0;
       const bytes = PREFIX_SIZE + m.body.length - (continued ? before : 0);
       this.index++;
@@ -74,6 +75,7 @@ export class MessageAssembler {
       });
       at += bytes;
     }
+    this.done.length = 0;
     if (error) {
       this.failed = true;
       return { messages, segments, error };

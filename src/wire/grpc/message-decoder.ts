@@ -30,7 +30,8 @@ export interface DecodedMessage {
   warnings: Finding[];
 }
 
-const hex = (n: number, digits: number) => `0x${n.toString(16).padStart(digits, '0')}`;
+/** The prefix's length in hex, as the tap shows it: `0x00000021`. */
+const lengthHex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
 
 export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: SchemaLookup): DecodedMessage {
   const warnings: Finding[] = [];
@@ -42,7 +43,7 @@ export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: S
     stream: ctx.stream,
     method: ctx.method,
     index: m.index,
-    prefix: { flag: hex(m.compressed ? 1 : 0, 2), length: hex(m.body.length, 8) },
+    prefix: { flag: m.compressed ? '0x01' : '0x00', length: lengthHex(m.body.length) },
     frames: m.frames,
     wireBytes: m.body.length,
     bytes: m.body.length,
