@@ -201,14 +201,14 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   }
 
   sendHeaders(): void {
-    if (!this.headersSent) this.chooseResponseEncoding(this.compressResponses);
+    this.chooseResponseEncoding(this.compressResponses);
     this.respond();
   }
 
   send(message: Res, options?: SendOptions): Promise<void> {
     if (this.ended) return rejectedSend(this.endError ?? ALREADY_ENDED);
     const compress = options?.compress ?? this.compressResponses;
-    if (!this.headersSent) this.chooseResponseEncoding(compress);
+    this.chooseResponseEncoding(compress);
     this.writer ??= new MessageWriter<Res>(
       this.stream,
       this.method.responseEncoder,
@@ -229,10 +229,11 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
    * The response announces an encoding (grpc-encoding) only when the message its headers go out
    * with is compressed, or the handler turned compressResponses on before: a response that sends
    * everything uncompressed says nothing of compression (doc/compression.md leaves it open;
-   * docs/spec-map.md, decisions). Later messages may be compressed only if it was announced.
+   * docs/spec-map.md, decisions). Later messages may be compressed only if it was announced: once
+   * the headers are out, the choice stands.
    */
   private chooseResponseEncoding(compressing: boolean): void {
-    this.responseEncoding = compressing ? this.encodingOffer : 'identity';
+    if (!this.headersSent) this.responseEncoding = compressing ? this.encodingOffer : 'identity';
   }
 
   /** Sends the response headers (once), with the encoding chosen and the header metadata. */
@@ -277,7 +278,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
    */
   sendLast(message: Res): GrpcError | undefined {
     if (this.ended) return undefined;
-    if (!this.headersSent) this.chooseResponseEncoding(this.compressResponses);
+    this.chooseResponseEncoding(this.compressResponses);
     const frame = frameMessage(
       this.method.responseEncoder,
       message,
