@@ -28,12 +28,3 @@ export function frame(type: string, query: FrameQuery = {}): (event: TapEvent) =
 export function message(dir: Direction, stream: number, index: number): (event: TapEvent) => event is MessageEvent {
   return (e): e is MessageEvent => e.kind === 'message' && e.dir === dir && e.stream === stream && e.index === index;
 }
-
-/** The end-of-call summary of `stream`. */
-export const callEnd =
-  (stream: number): Test =>
-  (e) =>
-    e.kind === 'call' && e.stream === stream;
-
-/** The connection closed (the tap's last event of it). */
-export const connectionClosed: Test = (e) => e.kind === 'connection' && e.type === 'close';

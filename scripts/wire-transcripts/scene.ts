@@ -10,13 +10,13 @@ import { addReflection } from '../../src/services/reflection/index.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../../src/services/routeguide/index.js';
 import type { TapEvent } from '../../src/wire/events.js';
 import { startTap, type Tap } from '../../src/wire/tap.js';
+import { frame } from './events.js';
 import type { Recording } from './transcript.js';
 
 /** How long any one expected event may take before the recording fails. */
 const EVENT_TIMEOUT_MS = 15_000;
 
 interface Waiter {
-  what: string;
   test: (event: TapEvent) => boolean;
   resolve: (event: TapEvent) => void;
 }
@@ -29,6 +29,8 @@ export class Scene {
   private tap: Tap | undefined;
   private readonly waiters = new Set<Waiter>();
   private readonly channels: Channel[] = [];
+  /** Connections through the tap opened and not yet closed. */
+  private openConnections = 0;
 
   private constructor(server: Server, address: AddressInfo) {
     this.server = server;
@@ -72,8 +74,13 @@ export class Scene {
    */
   async connect(channel: Channel): Promise<void> {
     channel.session();
-    await this.until('the client acknowledges the SETTINGS', settingsAck('c2s'));
-    await this.until('the server acknowledges the SETTINGS', settingsAck('s2c'));
+    await this.settled();
+  }
+
+  /** Waits until both sides of the connection acknowledged each other's SETTINGS. */
+  async settled(): Promise<void> {
+    await this.until('the client acknowledges the SETTINGS', frame('SETTINGS', { dir: 'c2s', flags: ['ACK'] }));
+    await this.until('the server acknowledges the SETTINGS', frame('SETTINGS', { dir: 's2c', flags: ['ACK'] }));
   }
 
   /** The first event (already seen or still to come) that passes `test`. */
@@ -86,7 +93,6 @@ export class Scene {
         reject(new Error(`waited ${timeoutMs} ms for the tap to show: ${what}`));
       }, timeoutMs);
       const waiter: Waiter = {
-        what,
         test,
         resolve: (event) => {
           clearTimeout(timer);
@@ -103,24 +109,16 @@ export class Scene {
    */
   async finish(): Promise<Recording> {
     for (const channel of this.channels) channel.close();
-    await this.until('every connection closed', () => this.openConnections() === 0);
+    await this.until('every connection closed', () => this.openConnections === 0);
     await this.tap?.close();
     await this.server.close(0);
     return { events: this.events, serverPort: this.serverPort, tapPort: this.tapPort };
   }
 
-  private openConnections(): number {
-    let open = 0;
-    for (const e of this.events) {
-      if (e.kind !== 'connection') continue;
-      if (e.type === 'open') open++;
-      else if (e.type === 'close') open--;
-    }
-    return open;
-  }
-
   private record(event: TapEvent): void {
     this.events.push(event);
+    if (event.kind === 'connection' && event.type === 'open') this.openConnections++;
+    if (event.kind === 'connection' && event.type === 'close') this.openConnections--;
     for (const waiter of this.waiters) {
       if (waiter.test(event)) {
         this.waiters.delete(waiter);
@@ -129,8 +127,3 @@ export class Scene {
     }
   }
 }
-
-const settingsAck =
-  (dir: 'c2s' | 's2c') =>
-  (e: TapEvent): boolean =>
-    e.kind === 'frame' && e.dir === dir && e.type === 'SETTINGS' && e.flags.includes('ACK');

@@ -11,8 +11,6 @@ export interface Step extends StepCut {
   title: string;
   /** Markdown after the step's block: what it shows, and the code and the spec behind it. */
   text: string;
-  /** Rewrites the step's rendered lines (to leave out repetitive ones, saying so). */
-  shorten?: (lines: string[]) => string[];
 }
 
 export interface Recording {
@@ -33,8 +31,6 @@ export interface Transcript {
   unavailable?: () => string | undefined;
   /** Runs the calls through the tap and returns what it saw. */
   record(): Promise<Recording>;
-  /** Events the transcript leaves out (saying so in its intro). */
-  hide?: (event: TapEvent) => boolean;
   normalise?: Pick<NormaliseOptions, 'timeoutValues'>;
   steps: Step[];
 }
@@ -44,13 +40,11 @@ export const GENERATED_NOTE =
 
 /** The transcript's markdown, from a recording. */
 export function transcriptMarkdown(transcript: Transcript, recording: Recording): string {
-  const shown = recording.events.filter((e) => !transcript.hide?.(e));
-  const events = normaliseEvents(shown, { ...transcript.normalise, ...recording });
+  const events = normaliseEvents(recording.events, { ...transcript.normalise, ...recording });
   const steps = cutSteps(events, transcript.steps);
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
-    let lines = steps[i].flatMap(renderLines);
-    if (step.shorten) lines = step.shorten(lines);
+    const lines = steps[i].flatMap(renderLines);
     out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', reflow(step.text), '');
   });
   return `${out.join('\n').trimEnd()}\n`;

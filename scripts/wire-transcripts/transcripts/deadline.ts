@@ -31,8 +31,7 @@ server's side of the rule on every run; [cancel.md](cancel.md) shows the client'
   async record() {
     const scene = await Scene.start();
     const session = http2.connect(`http://${scene.target}`);
-    await scene.until('the client acknowledges', frame('SETTINGS', { dir: 'c2s', flags: ['ACK'] }));
-    await scene.until('the server acknowledges', frame('SETTINGS', { dir: 's2c', flags: ['ACK'] }));
+    await scene.settled();
     const chat = routeGuideDefinition().methods.find((m) => m.name === 'RouteChat')!;
     const stream = session.request({
       ':method': 'POST',
