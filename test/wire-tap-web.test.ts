@@ -20,7 +20,7 @@ import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
 import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
 import { builtCli } from './helpers/cli-build.js';
-import { sleep, start, type Started } from './helpers/processes.js';
+import { start, waitForOutput, type Started } from './helpers/processes.js';
 import { startTestServer } from './helpers/test-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -40,14 +40,9 @@ async function startTapWeb(t: Test, upstream: number): Promise<{ port: number; u
     '0',
   ]);
   t.teardown(() => tap.stop('SIGINT'));
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const port = /tap listening on 127\.0\.0\.1:(\d+)/.exec(tap.output())?.[1];
-    const url = /tap web view on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(tap.output())?.[1];
-    if (port && url) return { port: Number(port), url, process: tap };
-    if (tap.child.exitCode !== null || Date.now() > deadline) throw new Error(`the tap did not start: ${tap.output()}`);
-    await sleep(50);
-  }
+  const [, port] = await waitForOutput(tap, /tap listening on 127\.0\.0\.1:(\d+)/, 15_000);
+  const [, url] = await waitForOutput(tap, /tap web view on (http:\/\/127\.0\.0\.1:\d+\/)/, 15_000);
+  return { port: Number(port), url, process: tap };
 }
 
 t.test('--web on the command line: in --help, a bad value, a port already taken', async (t) => {

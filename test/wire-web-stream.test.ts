@@ -9,6 +9,7 @@ import t, { type Test } from 'tap';
 import type { FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
 import { EventHistory, estimatedSize } from '../src/wire/web/history.js';
 import { startWebView, type WebView } from '../src/wire/web/web-view.js';
+import { waitFor } from './helpers/processes.js';
 
 const ping = (i: number): FrameEvent => ({
   t: i,
@@ -189,7 +190,7 @@ t.test('a page opened late gets the history, then the events as they come', asyn
   );
   t.equal(view.stats().connected, 1);
   page.close();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await waitFor('the closed page to be forgotten', () => view.stats().connected === 0, 5000);
   t.equal(view.stats().connected, 0, 'a page that goes is forgotten');
   t.equal(view.stats().dropped, 0);
 });
