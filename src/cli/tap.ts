@@ -69,19 +69,20 @@ export const tapCommand = defineCommand({
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
     const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
 
-    // The tap is loaded only when it runs: other commands (serve above all) never carry it.
+    // The tap is loaded only when it runs (its web view only with --web): other commands (serve above
+    // all) never carry it.
     const [
       { BoundedOutput },
       { ndjsonDropped, ndjsonLine },
       { renderTerminal, terminalDropped },
       { startTap },
-      { startWebView },
+      webView,
     ] = await Promise.all([
       import('../wire/render/output.js'),
       import('../wire/render/ndjson.js'),
       import('../wire/render/terminal.js'),
       import('../wire/tap.js'),
-      import('../wire/web/web-view.js'),
+      webAt ? import('../wire/web/web-view.js') : undefined,
     ]);
     const started = Date.now();
     const counts: Record<TapEvent['kind'], number> = {
@@ -100,7 +101,7 @@ export const tapCommand = defineCommand({
     });
     const render: (event: TapEvent) => string = flags.json ? ndjsonLine : (event) => renderTerminal(event, { color });
     // The web view listens first, so that it has every event from the first connection on.
-    const web = webAt && (await startWebView({ listen: webAt }).catch(webFailed));
+    const web = webAt && webView && (await webView.startWebView({ listen: webAt }).catch(webFailed));
     const tap = await startTap({
       listen,
       upstream,

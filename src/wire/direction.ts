@@ -12,10 +12,10 @@ import { INITIAL_MAX_FRAME_SIZE, Setting } from './h2/settings.js';
 import { HpackDecoder } from './hpack/index.js';
 import type { Finding } from './wire-error.js';
 
-export type SettingList = { id: number; value: number }[];
+type SettingList = { id: number; value: number }[];
 
 /** SETTINGS frames waiting for their ACK that are tracked, at most. */
-export const MAX_UNACKED = 32;
+const MAX_UNACKED = 32;
 
 export class DirectionState {
   readonly dir: Direction;

@@ -5,8 +5,8 @@
 
 import type { TapEvent } from './events.js';
 
-export const MAX_HELD = 10_000;
-export const MAX_HELD_BYTES = 32 * 1024 * 1024;
+const MAX_HELD = 10_000;
+const MAX_HELD_BYTES = 32 * 1024 * 1024;
 
 /** An entry of the queue: its events once ready; `force` makes a waiting one ready at once. */
 interface Held {

@@ -32,8 +32,6 @@ export interface Tap {
   close(): Promise<void>;
 }
 
-export { DEFAULT_MAX_BODY };
-
 export async function startTap(options: TapOptions): Promise<Tap> {
   const started = performance.now();
   const clock = () => Math.round((performance.now() - started) * 1000) / 1000;

@@ -77,7 +77,7 @@ const heads = {
 
 function messageHead(e: MessageEvent): string {
   const head = heads[e.dir];
-  if (head.conn !== e.conn || head.stream !== e.stream || head.method !== e.method || head.text === '') {
+  if (head.conn !== e.conn || head.stream !== e.stream || head.method !== e.method) {
     head.conn = e.conn;
     head.stream = e.stream;
     head.method = e.method;
@@ -95,7 +95,7 @@ const schemas = {
 
 function messageSchema(e: MessageEvent): string {
   const last = schemas[e.dir];
-  if (last.schema !== e.schema || last.messageType !== e.messageType || last.text === '') {
+  if (last.schema !== e.schema || last.messageType !== e.messageType) {
     last.schema = e.schema;
     last.messageType = e.messageType;
     last.text = `,"schema":"${e.schema}"` + (e.messageType === undefined ? '' : `,"messageType":${str(e.messageType)}`);

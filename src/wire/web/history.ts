@@ -13,8 +13,8 @@
 import type { TapEvent } from '../events.js';
 import { ndjsonLine } from '../render/ndjson.js';
 
-export const HISTORY_EVENTS = 10_000;
-export const HISTORY_BYTES = 64 * 1024 * 1024;
+const HISTORY_EVENTS = 10_000;
+const HISTORY_BYTES = 64 * 1024 * 1024;
 
 export interface EventHistoryOptions {
   /** Events held at most (default HISTORY_EVENTS). */
@@ -50,8 +50,7 @@ export class EventHistory {
     while (this.first < this.next && (this.next - this.first >= this.capacity || this.bytes + size > this.maxBytes))
       this.forgetOldest();
     const slot = this.next % this.capacity;
-    this.events[slot] = event;
-    this.texts[slot] = undefined;
+    this.events[slot] = event; // (its text slot was cleared when the event before it here was forgotten)
     this.sizes[slot] = size;
     this.bytes += size;
     this.next++;

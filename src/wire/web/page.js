@@ -7,8 +7,8 @@
 // Everything that came off the wire (header values, messages, notes quoting them) is put into the
 // page as text (textContent, text nodes) and never as HTML: the peers choose those bytes.
 
-/** Rows kept at most: the oldest go first (the tap itself keeps the last 10,000 events). */
-const MAX_ROWS = 10_000;
+/** Rows kept at most: as many events as the tap keeps (it says how many when the stream opens). */
+const maxRows = () => tap?.capacity ?? 10_000;
 /** The connection's housekeeping frames, hidden by the checkbox. */
 const CONTROL_FRAMES = new Set(['SETTINGS', 'PING', 'WINDOW_UPDATE']);
 
@@ -22,7 +22,7 @@ const connFilter = document.getElementById('filter-conn');
 const callFilter = document.getElementById('filter-call');
 const hideControl = document.getElementById('hide-control');
 
-/** What the tap said about itself when the stream opened (started, statusNames). */
+/** What the tap said about itself when the stream opened (started, capacity, statusNames). */
 let tap;
 /** Rows in the page, oldest first: { el, event, group, key, warnings }. */
 let rows = [];
@@ -69,7 +69,7 @@ source.addEventListener('message', (m) => {
     received++;
     pending.push(event);
     // More than the page keeps: the oldest would be removed as soon as drawn.
-    if (pending.length > MAX_ROWS) pending.shift();
+    if (pending.length > maxRows()) pending.shift();
   }
   drawSoon();
 });
@@ -141,7 +141,7 @@ function clear() {
 
 function add(e) {
   const group = groupFor(e);
-  const row = { event: e, group, warnings: [], el: rowElement(e, group) };
+  const row = { event: e, group, warnings: [], el: rowElement(e) };
   row.el.addEventListener('click', () => select(row));
   row.el.addEventListener('keydown', (k) => {
     if (k.key === 'Enter' || k.key === ' ') {
@@ -177,7 +177,7 @@ function add(e) {
     if (path && !group.method) nameCall(group, path[1]);
   }
 
-  while (rows.length > MAX_ROWS) forget(rows.shift());
+  while (rows.length > maxRows()) forget(rows.shift());
 }
 
 function forget(row) {
@@ -274,7 +274,7 @@ hideControl.addEventListener('change', () => document.body.classList.toggle('hid
 
 // ---- drawing a row ----
 
-function rowElement(e, group) {
+function rowElement(e) {
   const classes = ['row', `kind-${e.kind}`];
   if (e.dir) classes.push(`dir-${e.dir}`);
   if (e.kind === 'frame') {
@@ -282,7 +282,7 @@ function rowElement(e, group) {
     if (CONTROL_FRAMES.has(e.type)) classes.push('control');
   }
   const directed = e.dir !== undefined && (e.kind === 'frame' || e.kind === 'message' || e.kind === 'connection');
-  const label = element('span', { class: 'label' }, headline(e, group));
+  const label = element('span', { class: 'label' }, headline(e));
   const what = directed ? element('div', { class: 'arrow' }, [label]) : element('div', { class: 'note-box' }, [label]);
   return element('div', { class: classes.join(' '), tabindex: '0', role: 'button' }, [
     element('span', { class: 't' }, e.t.toFixed(3)),
