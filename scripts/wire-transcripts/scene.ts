@@ -2,14 +2,13 @@
 // a port of its own, the wire tap in front of it, and every event the tap emits kept in order.
 // A transcript drives its calls through the tap and waits on the events it expects.
 
-import type { AddressInfo } from 'node:net';
 import { Channel, type ChannelOptions } from '../../src/client/channel.js';
 import type { ServerOptions } from '../../src/server/options.js';
-import { Server } from '../../src/server/server.js';
+import type { Server } from '../../src/server/server.js';
 import { addReflection } from '../../src/services/reflection/index.js';
-import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../../src/services/routeguide/index.js';
 import type { TapEvent } from '../../src/wire/events.js';
 import { startTap, type Tap } from '../../src/wire/tap.js';
+import { startTestServer } from '../../test/helpers/test-server.js';
 import { frame } from './events.js';
 import type { Recording } from './transcript.js';
 
@@ -32,17 +31,16 @@ export class Scene {
   /** Connections through the tap opened and not yet closed. */
   private openConnections = 0;
 
-  private constructor(server: Server, address: AddressInfo) {
+  private constructor(server: Server, port: number) {
     this.server = server;
-    this.serverPort = address.port;
+    this.serverPort = port;
   }
 
   /** Starts our server with `options` and the tap in front of it. */
   static async start(options: ServerOptions = {}): Promise<Scene> {
-    const server = new Server(options);
-    server.addService(routeGuideDefinition(), routeGuideHandlers(FeatureDb.load()));
+    const { server, port } = await startTestServer(options);
     addReflection(server);
-    const scene = new Scene(server, await server.listen(0, '127.0.0.1'));
+    const scene = new Scene(server, port);
     scene.tap = await startTap({
       listen: { host: '127.0.0.1', port: 0 },
       upstream: { host: '127.0.0.1', port: scene.serverPort },
