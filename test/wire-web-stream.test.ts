@@ -7,6 +7,7 @@ import http from 'node:http';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import t, { type Test } from 'tap';
 import type { FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
+import { ndjsonLine } from '../src/wire/render/ndjson.js';
 import { EventHistory, estimatedSize } from '../src/wire/web/history.js';
 import { startWebView, type WebView } from '../src/wire/web/web-view.js';
 import { waitFor } from './helpers/processes.js';
@@ -140,6 +141,9 @@ t.test('the history: numbered from 1, the last `capacity` events, bounded by the
   t.same(history.event(151), ping(151));
   t.same(JSON.parse(history.json(250)!), ping(250), 'its JSON is the event');
   t.equal(history.json(251), undefined, 'not yet');
+  // The line --json already made is kept as it is, not made again (a marker shows which one is sent).
+  history.push(ping(251), `${ndjsonLine(ping(251)).slice(0, -1)} \n`);
+  t.equal(history.json(251), `${ndjsonLine(ping(251)).slice(0, -1)} `, 'the line given is the one kept');
 
   const bySize = new EventHistory({ capacity: 100, maxBytes: 10 * estimatedSize(bigMessage(1)) });
   for (let i = 1; i <= 50; i++) bySize.push(bigMessage(i));

@@ -114,8 +114,9 @@ export const tapCommand = defineCommand({
       maxBody,
       emit: (event) => {
         counts[event.kind]++;
-        output.write(render(event));
-        web?.push(event);
+        const text = render(event);
+        output.write(text);
+        web?.push(event, flags.json ? text : undefined);
       },
     }).catch(async (error: unknown) => {
       await web?.close();

@@ -44,13 +44,17 @@ export class EventHistory {
     this.sizes = new Array<number>(this.capacity).fill(0);
   }
 
-  /** Keeps `event` as number `next`, forgetting the oldest ones past either bound. */
-  push(event: TapEvent): void {
+  /**
+   * Keeps `event` as number `next`, forgetting the oldest ones past either bound; `ndjson`, its line
+   * (render/ndjson.ts), when already made — else it is made when a page first asks for it.
+   */
+  push(event: TapEvent, ndjson?: string): void {
     const size = estimatedSize(event);
     while (this.first < this.next && (this.next - this.first >= this.capacity || this.bytes + size > this.maxBytes))
       this.forgetOldest();
     const slot = this.next % this.capacity;
-    this.events[slot] = event; // (its text slot was cleared when the event before it here was forgotten)
+    this.events[slot] = event;
+    this.texts[slot] = ndjson?.slice(0, -1); // without its newline, as json() gives it
     this.sizes[slot] = size;
     this.bytes += size;
     this.next++;

@@ -29,8 +29,11 @@ export interface WebView {
   readonly address: Endpoint;
   /** The page's address, e.g. http://127.0.0.1:8080/ */
   readonly url: string;
-  /** Keeps `event` for the pages. Never throws, never waits. */
-  push(event: TapEvent): void;
+  /**
+   * Keeps `event` for the pages, with its NDJSON line when the caller has already made it (--json).
+   * Never throws, never waits.
+   */
+  push(event: TapEvent, ndjson?: string): void;
   /**
    * Pages connected now, event streams opened in all, events not sent to pages that fell behind,
    * bytes waiting for the pages' sockets.
@@ -99,8 +102,8 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
   return {
     address,
     url: `http://${host}:${address.port}/`,
-    push(event) {
-      history.push(event);
+    push(event, ndjson) {
+      history.push(event, ndjson);
       stream.wake();
     },
     stats: () => ({
