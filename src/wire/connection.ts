@@ -444,8 +444,11 @@ export class ConnectionDecoder {
     findings.push(...requestFindings);
     call.request = info;
     call.method = info.method;
-    call.schema =
+    const schema =
       info.method === null ? { missing: 'the request has no :path' } : this.options.schemas.lookup(info.method);
+    call.schema = schema;
+    // Once reflection answers, the call's later messages are decoded as they come, without waiting.
+    if (schema instanceof Promise) void schema.then((answer) => (call.schema = answer));
     ev.note = requestNote(info.method, info.timeoutMs, info.encoding);
     this.outFrame(ev, findings);
     if (block.endStream) this.endDirection(call, 'c2s');
