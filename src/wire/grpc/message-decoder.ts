@@ -31,7 +31,12 @@ export interface DecodedMessage {
 }
 
 /** The prefix's length in hex, as the tap shows it: `0x00000021`. */
-const lengthHex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+function lengthHex(n: number): string {
+  // Speed only: the messages of a stream are often all the same size, so the last one is kept.
+  if (n !== lastLength.n) lastLength = { n, hex: `0x${n.toString(16).padStart(8, '0')}` };
+  return lastLength.hex;
+}
+let lastLength = { n: -1, hex: '' };
 
 export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: SchemaLookup): DecodedMessage {
   const warnings: Finding[] = [];
