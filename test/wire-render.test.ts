@@ -106,6 +106,24 @@ t.test('NDJSON: every line parses back into its event, whichever writer made it'
     if (event.kind === 'message' || (event.kind === 'frame' && event.type === 'DATA')) fast++;
   }
   t.ok(fast >= 8, `the field-by-field writers were exercised (${fast} events)`);
+
+  // Lines of other connections, streams and message types in between: what a line shares with the
+  // one before it is never taken from another stream's.
+  const other = (e: TapEvent): TapEvent =>
+    e.kind === 'message'
+      ? {
+          ...e,
+          conn: 9,
+          stream: 7,
+          method: '/x.Y/Z',
+          messageType: 'x.Note',
+          prefix: { flag: '0x01', length: '0x00000100' },
+        }
+      : { ...e, conn: 9, stream: 7 };
+  const flipped = (e: TapEvent): TapEvent => ({ ...e, dir: e.dir === 'c2s' ? 's2c' : 'c2s' });
+  for (const event of events.flatMap((e) => [e, other(e), flipped(e)])) {
+    t.same(JSON.parse(ndjsonLine(event)), JSON.parse(JSON.stringify(event)), 'interleaved');
+  }
   t.same(JSON.parse(ndjsonDropped(12, 3.5)), { t: 3.5, kind: 'dropped', count: 12 });
 });
 

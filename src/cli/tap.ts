@@ -73,7 +73,7 @@ export const tapCommand = defineCommand({
     // all) never carry it.
     const [
       { BoundedOutput },
-      { ndjsonDropped, ndjsonLine },
+      { ndjsonDropped, writeNdjsonLine },
       { renderTerminal, terminalDropped },
       { startTap },
       webView,
@@ -94,12 +94,10 @@ export const tapCommand = defineCommand({
       error: 0,
     };
     const output = new BoundedOutput(1, {
-      ascii: flags.json,
       dropped: flags.json
         ? (count) => ndjsonDropped(count, Date.now() - started)
         : (count) => terminalDropped(count, { color }),
     });
-    const render: (event: TapEvent) => string = flags.json ? ndjsonLine : (event) => renderTerminal(event, { color });
     // The web view listens first, so that it has every event from the first connection on.
     const web = webAt && webView && (await webView.startWebView({ listen: webAt }).catch(webFailed));
     const tap = await startTap({
@@ -114,9 +112,15 @@ export const tapCommand = defineCommand({
       maxBody,
       emit: (event) => {
         counts[event.kind]++;
-        const text = render(event);
-        output.write(text);
-        web?.push(event, flags.json ? text : undefined);
+        if (!flags.json) {
+          output.write(renderTerminal(event, { color }));
+          web?.push(event);
+          return;
+        }
+        const start = output.lines.length;
+        writeNdjsonLine(event, output.lines);
+        web?.push(event, output.lines.text(start));
+        output.commit();
       },
     }).catch(async (error: unknown) => {
       await web?.close();

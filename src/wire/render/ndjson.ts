@@ -1,14 +1,30 @@
 // NDJSON: one event per line, exactly the event model (events.ts): each line parses back into the
 // event it was written from. Every line is ASCII: characters past U+007F are written as JSON escapes
 // (\u00e9, a pair of escapes past U+FFFF), as Python's json.dumps does by default — the same values
-// once parsed, and bytes that can go to the output without encoding (render/output.ts).
+// once parsed, and bytes that go to the output as they are (render/output.ts).
+//
+// Most events are written as JSON.stringify writes them. The two that a stream of messages is made
+// of — a DATA frame and a message — are written field by field into bytes (render/ascii-json.ts);
+// see below for what that buys. `ndjsonLine` gives any line as a string.
 
 import type { FrameEvent, MessageEvent, TapEvent } from '../events.js';
+import { AsciiJson, asciiBytes } from './ascii-json.js';
 
+/** Writes `event`'s line, newline included, after what `out` holds. */
+export function writeNdjsonLine(event: TapEvent, out: AsciiJson): void {
+  if (event.kind === 'message') return messageLine(event, out);
+  if (event.kind === 'frame' && event.type === 'DATA') return dataFrameLine(event, out);
+  out.raw(asciiJson(event));
+  out.raw('\n');
+}
+
+const scratch = new AsciiJson();
+
+/** `event`'s line as a string, newline included. */
 export function ndjsonLine(event: TapEvent): string {
-  if (event.kind === 'message') return messageLine(event);
-  if (event.kind === 'frame' && event.type === 'DATA') return dataFrameLine(event);
-  return `${str(event)}\n`;
+  scratch.reset();
+  writeNdjsonLine(event, scratch);
+  return scratch.text();
 }
 
 /** The line that says output was dropped because the reader could not keep up. */
@@ -17,7 +33,7 @@ export function ndjsonDropped(count: number, t: number): string {
 }
 
 /** JSON text of `value`, in ASCII (RFC 8259 §7: any character may be escaped). */
-function str(value: unknown): string {
+function asciiJson(value: unknown): string {
   const text = JSON.stringify(value);
   return NON_ASCII.test(text) ? text.replace(NON_ASCII_ALL, escapeUnit) : text;
 }
@@ -28,77 +44,161 @@ const escapeUnit = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padSt
 
 // ---- Speed only: the two events a stream of messages is made of, written field by field ----
 //
-// Node 20's JSON.stringify takes about 1.1 µs for a DATA frame event and 1.7 µs for a message
-// event: with two of each per RouteChat note, more than half of the tap's CPU time with --json
-// (micro-benchmark of the connection decoder on 100,000 notes: 10.4 µs per note with
-// JSON.stringify, see the README's bench figures for what it gives end to end). These two writers
-// give the same JSON (test/wire-render.test.ts parses their lines back into the events) in a
-// fraction of that; values that could need escaping still go through JSON.stringify (str above).
+// A RouteChat note makes three to four of these lines (its DATA frame and its message each way;
+// a server that sends several replies in one DATA frame makes fewer frames). Written field by field
+// into bytes, the connection decoder and the NDJSON of 100,000 recorded RouteChat notes take 5.4 µs
+// per note, against 7.5 µs when the lines were strings (best of 36 runs each); see the README's
+// bench figures for what it gives end to end. How:
+//   - the fields that repeat from one line to the next (the connection, direction, stream and
+//     method; the message type; the prefix) are encoded once and copied as bytes;
+//   - values that are always ASCII and need no escaping (a flag's name, a segment's part) are
+//     copied as they are;
+//   - the other events go through JSON.stringify above, which keeps `out.value` to the shapes of
+//     messages: fed the shapes of every event, V8's code for it made these lines 1.7 µs per note
+//     slower.
+// They give the same JSON as JSON.stringify (test/wire-render.test.ts parses their lines back into
+// the events).
 
-function dataFrameLine(e: FrameEvent): string {
-  let line = `{"t":${e.t},"conn":${e.conn},"dir":"${e.dir}","kind":"frame","type":"DATA","stream":${e.stream},"flags":[`;
-  for (let i = 0; i < e.flags.length; i++) line += i === 0 ? `"${e.flags[i]}"` : `,"${e.flags[i]}"`;
-  line += `],"length":${e.length},"offset":${e.offset}`;
-  if (e.padding !== undefined) line += `,"padding":${e.padding}`;
+function dataFrameLine(e: FrameEvent, out: AsciiJson): void {
+  out.raw('{"t":');
+  out.number(e.t);
+  out.bytes(dataHead(e));
+  for (let i = 0; i < e.flags.length; i++) {
+    out.raw(i === 0 ? '"' : ',"');
+    out.raw(e.flags[i]);
+    out.raw('"');
+  }
+  out.raw('],"length":');
+  out.number(e.length);
+  out.raw(',"offset":');
+  out.number(e.offset);
+  if (e.padding !== undefined) {
+    out.raw(',"padding":');
+    out.number(e.padding);
+  }
   if (e.segments !== undefined) {
-    line += ',"segments":[';
+    out.raw(',"segments":[');
     for (let i = 0; i < e.segments.length; i++) {
       const s = e.segments[i];
-      line += `${i === 0 ? '' : ','}{"message":${s.message},"at":${s.at},"bytes":${s.bytes},"part":"${s.part}"}`;
+      out.raw(i === 0 ? '{"message":' : ',{"message":');
+      out.number(s.message);
+      out.raw(',"at":');
+      out.number(s.at);
+      out.raw(',"bytes":');
+      out.number(s.bytes);
+      out.raw(',"part":"');
+      out.raw(s.part);
+      out.raw('"}');
     }
-    line += ']';
+    out.raw(']');
   }
-  if (e.note !== undefined) line += `,"note":${str(e.note)}`;
-  return `${line}}\n`;
+  if (e.note !== undefined) {
+    out.raw(',"note":');
+    out.string(e.note);
+  }
+  out.raw('}\n');
 }
 
-function messageLine(e: MessageEvent): string {
-  let line =
-    `{"t":${e.t}${messageHead(e)}${e.index},` +
-    `"prefix":{"flag":"${e.prefix.flag}","length":"${e.prefix.length}"},"frames":${e.frames},` +
-    `"wireBytes":${e.wireBytes},"bytes":${e.bytes}`;
-  if (e.encoding !== undefined) line += `,"encoding":${str(e.encoding)}`;
-  line += messageSchema(e);
-  if (e.message !== undefined) line += `,"message":${str(e.message)}`;
-  if (e.wireFields !== undefined) line += `,"wireFields":${str(e.wireFields)}`;
-  if (e.truncated !== undefined) line += `,"truncated":${str(e.truncated)}`;
-  if (e.note !== undefined) line += `,"note":${str(e.note)}`;
-  return `${line}}\n`;
+function messageLine(e: MessageEvent, out: AsciiJson): void {
+  out.raw('{"t":');
+  out.number(e.t);
+  out.bytes(messageHead(e));
+  out.number(e.index);
+  out.bytes(prefixFields(e));
+  out.number(e.frames);
+  out.raw(',"wireBytes":');
+  out.number(e.wireBytes);
+  out.raw(',"bytes":');
+  out.number(e.bytes);
+  if (e.encoding !== undefined) {
+    out.raw(',"encoding":');
+    out.string(e.encoding);
+  }
+  out.bytes(schemaFields(e));
+  if (e.message !== undefined) {
+    out.raw(',"message":');
+    out.value(e.message);
+  }
+  if (e.wireFields !== undefined) {
+    out.raw(',"wireFields":');
+    out.value(e.wireFields);
+  }
+  if (e.truncated !== undefined) {
+    out.raw(',"truncated":');
+    out.string(e.truncated);
+  }
+  if (e.note !== undefined) {
+    out.raw(',"note":');
+    out.string(e.note);
+  }
+  out.raw('}\n');
 }
 
-// The fields that stay the same for every message of a stream in one direction, written once per
-// stream and direction: `,"conn":…,"dir":…,"kind":"message","stream":…,"method":…,"index":`.
-// Speed only, like the rest of this section: with the ASCII output (render/output.ts), 8.6 → 7.7 µs
-// per RouteChat note for decoding and writing (the same measurement as above, best of 8 runs).
-const heads = {
-  c2s: { conn: -1, stream: -1, method: null as string | null, text: '' },
-  s2c: { conn: -1, stream: -1, method: null as string | null, text: '' },
+// The repeated fields, each kept per direction with what it was made from.
+
+const NONE: Uint8Array = new Uint8Array();
+
+const dataHeads = { c2s: { conn: -1, stream: -1, bytes: NONE }, s2c: { conn: -1, stream: -1, bytes: NONE } };
+
+/** `,"conn":…,"dir":…,"kind":"frame","type":"DATA","stream":…,"flags":[` */
+function dataHead(e: FrameEvent): Uint8Array {
+  const last = dataHeads[e.dir];
+  if (last.conn !== e.conn || last.stream !== e.stream) {
+    last.conn = e.conn;
+    last.stream = e.stream;
+    last.bytes = asciiBytes(
+      `,"conn":${e.conn},"dir":"${e.dir}","kind":"frame","type":"DATA","stream":${e.stream},"flags":[`,
+    );
+  }
+  return last.bytes;
+}
+
+const messageHeads = {
+  c2s: { conn: -1, stream: -1, method: null as string | null, bytes: NONE },
+  s2c: { conn: -1, stream: -1, method: null as string | null, bytes: NONE },
 };
 
-function messageHead(e: MessageEvent): string {
-  const head = heads[e.dir];
-  if (head.conn !== e.conn || head.stream !== e.stream || head.method !== e.method) {
-    head.conn = e.conn;
-    head.stream = e.stream;
-    head.method = e.method;
-    const method = e.method === null ? 'null' : str(e.method);
-    head.text = `,"conn":${e.conn},"dir":"${e.dir}","kind":"message","stream":${e.stream},"method":${method},"index":`;
+/** `,"conn":…,"dir":…,"kind":"message","stream":…,"method":…,"index":` */
+function messageHead(e: MessageEvent): Uint8Array {
+  const last = messageHeads[e.dir];
+  if (last.conn !== e.conn || last.stream !== e.stream || last.method !== e.method) {
+    last.conn = e.conn;
+    last.stream = e.stream;
+    last.method = e.method;
+    const method = asciiJson(e.method);
+    last.bytes = asciiBytes(
+      `,"conn":${e.conn},"dir":"${e.dir}","kind":"message","stream":${e.stream},"method":${method},"index":`,
+    );
   }
-  return head.text;
+  return last.bytes;
 }
 
-// Likewise `,"schema":…,"messageType":…` (the type is absent without a schema).
+const prefixes = { c2s: { flag: '', length: '', bytes: NONE }, s2c: { flag: '', length: '', bytes: NONE } };
+
+/** `,"prefix":{"flag":…,"length":…},"frames":` */
+function prefixFields(e: MessageEvent): Uint8Array {
+  const last = prefixes[e.dir];
+  if (last.flag !== e.prefix.flag || last.length !== e.prefix.length) {
+    last.flag = e.prefix.flag;
+    last.length = e.prefix.length;
+    last.bytes = asciiBytes(`,"prefix":${asciiJson(e.prefix)},"frames":`);
+  }
+  return last.bytes;
+}
+
 const schemas = {
-  c2s: { schema: '', messageType: undefined as string | undefined, text: '' },
-  s2c: { schema: '', messageType: undefined as string | undefined, text: '' },
+  c2s: { schema: '', messageType: undefined as string | undefined, bytes: NONE },
+  s2c: { schema: '', messageType: undefined as string | undefined, bytes: NONE },
 };
 
-function messageSchema(e: MessageEvent): string {
+/** `,"schema":…,"messageType":…` (no type without a schema) */
+function schemaFields(e: MessageEvent): Uint8Array {
   const last = schemas[e.dir];
   if (last.schema !== e.schema || last.messageType !== e.messageType) {
     last.schema = e.schema;
     last.messageType = e.messageType;
-    last.text = `,"schema":"${e.schema}"` + (e.messageType === undefined ? '' : `,"messageType":${str(e.messageType)}`);
+    const type = e.messageType === undefined ? '' : `,"messageType":${asciiJson(e.messageType)}`;
+    last.bytes = asciiBytes(`,"schema":"${e.schema}"${type}`);
   }
-  return last.text;
+  return last.bytes;
 }
