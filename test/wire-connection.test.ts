@@ -212,6 +212,54 @@ function call(client: Buffer[], server: Buffer[], request = REQUEST): Record<str
   ]);
 }
 
+/** Each completed header block as "dir kind [statusName]". */
+const blockKinds = (events: Record<string, unknown>[]) =>
+  of(events, 'frame')
+    .filter((f) => f.headerBlock)
+    .map((f) => [f.dir, f.headerBlock.kind, f.headerBlock.statusName].filter((x) => x !== undefined).join(' '));
+
+t.test("each header block says what it is, from its stream's state", async (t) => {
+  t.same(blockKinds(call([], [headers(1, RESPONSE), headers(1, OK_TRAILERS, F.END_HEADERS | F.END_STREAM)])), [
+    'c2s request',
+    's2c response',
+    's2c trailers OK',
+  ]);
+  t.same(
+    blockKinds(call([], [headers(1, [...RESPONSE, ['grpc-status', '12']], F.END_HEADERS | F.END_STREAM)])),
+    ['c2s request', 's2c trailers-only UNIMPLEMENTED'],
+    'the first response block with END_STREAM: Trailers-Only',
+  );
+  t.same(
+    blockKinds(call([], [headers(1, [...RESPONSE, ['grpc-status', '5']])])),
+    ['c2s request', 's2c response'],
+    'grpc-status without END_STREAM: Response-Headers, not Trailers-Only',
+  );
+  t.same(
+    blockKinds(call([], [headers(1, RESPONSE), headers(1, [['grpc-status', '17']], F.END_HEADERS | F.END_STREAM)])),
+    ['c2s request', 's2c response', 's2c trailers'],
+    'a grpc-status that is not one of the codes has no name',
+  );
+
+  const secondRequest = call([headers(1, [['x-trailer', 'v']], F.END_HEADERS | F.END_STREAM)], []);
+  t.same(blockKinds(secondRequest), ['c2s request', 'c2s unexpected']);
+  t.match(warnings(secondRequest), [/a second HEADERS from the client/]);
+  const afterTrailers = call(
+    [],
+    [headers(1, RESPONSE), headers(1, OK_TRAILERS, F.END_HEADERS | F.END_STREAM), headers(1, OK_TRAILERS)],
+  );
+  t.same(blockKinds(afterTrailers), ['c2s request', 's2c response', 's2c trailers OK', 's2c unexpected']);
+  t.match(warnings(afterTrailers), [/HEADERS after the trailers/]);
+  const unopened = call([], [headers(3, RESPONSE)]);
+  t.same(blockKinds(unopened), ['c2s request', 's2c unexpected']);
+  t.match(warnings(unopened), [/HEADERS on stream 3, which the client has not opened/]);
+
+  const pushed = call(
+    [],
+    [h2frame(0x5, F.END_HEADERS, 1, Buffer.concat([Buffer.from([0, 0, 0, 2]), hpackBlock([[':method', 'GET']])]))],
+  );
+  t.same(blockKinds(pushed), ['c2s request', 's2c push-promise']);
+});
+
 t.test('notes: Trailers-Only, RST_STREAM CANCEL, GOAWAY, PING, WINDOW_UPDATE, and more', async (t) => {
   const trailersOnly = call(
     [data(1, grpcMessage(note('x', 1)), F.END_STREAM)],

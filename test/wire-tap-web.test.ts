@@ -1,9 +1,10 @@
 // `routeguide tap --web` as a person uses it: the built CLI in front of our server, the canonical
 // RouteChat through it, and the page opened afterwards in Debian's chromium (playwright-core, no
 // browser of its own) — what it shows: the call, six notes going right and nine coming back with
-// their text, the trailers with status OK, a DATA frame's details with the message prefix bytes;
-// a call made while the page is open appears without reloading; the filters; wire data shown as
-// text, never as HTML.
+// their text, each header block named for what it is (request, response headers, trailers with
+// status OK), a DATA frame's details with the message prefix bytes; a call made while the page is
+// open appears without reloading; the filters; wire data shown as text, never as HTML; a call the
+// server refuses at once, its one header block Trailers-Only.
 //
 // TAP_WEB_SCREENSHOT=docs/images/tap-web.png makes the screenshot of the README.
 
@@ -13,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/channel.js';
+import { createClient, type UnaryMethod } from '../src/client/client.js';
 import { Metadata } from '../src/protocol/metadata.js';
+import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
 import { addReflection } from '../src/services/reflection/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
@@ -21,7 +24,7 @@ import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
 import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
 import { builtCli } from './helpers/cli-build.js';
 import { start, waitForOutput, type Started } from './helpers/processes.js';
-import { startTestServer } from './helpers/test-server.js';
+import { startTestServer, TESTSVC_PROTO } from './helpers/test-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CLI = builtCli();
@@ -119,6 +122,14 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
     t.ok((width as number) > 400, 'an arrow from one lane to the other');
   }
 
+  // Each header block named for what it is on its stream.
+  t.match(
+    await call.locator('.row.type-HEADERS.dir-c2s').textContent(),
+    /request: POST \/routeguide\.RouteGuide\/RouteChat/,
+  );
+  const headers = call.locator('.row.type-HEADERS.dir-s2c', { hasText: 'response headers' });
+  t.equal(await headers.count(), 1, 'one response headers row');
+  t.match(await headers.textContent(), /response headers: :status 200/);
   const trailers = call.locator('.row.type-HEADERS.dir-s2c', { hasText: 'trailers' });
   t.equal(await trailers.count(), 1, 'one trailers row');
   t.match(await trailers.textContent(), /END_STREAM.*trailers: grpc-status 0 OK/);
@@ -174,6 +185,19 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   t.equal(await data.isVisible(), true, 'DATA stays');
   await page.selectOption('#filter-conn', '1');
   t.equal(await call.isVisible(), true, 'connection #1 holds both calls');
+
+  // A method the server does not have: it answers at once, with the status in its only header block.
+  const unregistered = createClient<{ nothing: UnaryMethod<{ text: string }, unknown> }>(
+    serviceDefinition(loadProtoFiles(TESTSVC_PROTO), 'testsvc.Unregistered'),
+    channel,
+  );
+  await t.rejects(unregistered.nothing({ text: 'x' }), { code: 12 }, 'UNIMPLEMENTED');
+  const refused = page.locator('.group.call', { hasText: '/testsvc.Unregistered/Nothing' });
+  await refused.locator('.kind-call').waitFor({ timeout: 10_000 });
+  const only = refused.locator('.row.type-HEADERS.dir-s2c');
+  t.equal(await only.count(), 1, 'one header block from the server');
+  t.match(await only.textContent(), /END_STREAM.*Trailers-Only: :status 200, grpc-status 12 UNIMPLEMENTED/);
+  t.match(await refused.locator('h2').textContent(), /Nothing → UNIMPLEMENTED/);
 
   t.same(pageErrors, [], 'no script errors');
   const stopped = await tap.process.stop('SIGINT');

@@ -169,8 +169,6 @@ t.test('a page opened late gets the history, then the events as they come', asyn
   t.equal(hello.event, 'tap', 'the stream starts by saying which tap this is');
   const tap = JSON.parse(hello.data);
   t.equal(tap.capacity, 100);
-  t.equal(tap.statusNames[0], 'OK');
-  t.equal(tap.statusNames[16], 'UNAUTHENTICATED');
   t.same(
     page.data().map((d) => d.id),
     Array.from({ length: 100 }, (_, i) => 151 + i),

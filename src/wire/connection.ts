@@ -35,7 +35,7 @@ import {
   unknownFrameNote,
   windowUpdateNote,
 } from './annotations.js';
-import type { CallEvent, Direction, FrameEvent, TapEvent } from './events.js';
+import type { CallEvent, Direction, FrameEvent, HeaderBlockKind, TapEvent } from './events.js';
 import { CallTracker } from './grpc/call.js';
 import {
   checkRequestHeaders,
@@ -43,6 +43,7 @@ import {
   checkTrailers,
   describeStatus,
   FieldList,
+  grpcStatusName,
   type Finding,
 } from './grpc/header-rules.js';
 import type { AssembledMessage } from './grpc/message-assembler.js';
@@ -69,6 +70,13 @@ export interface ConnectionDecoderOptions {
 
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
+
+/** What a completed header block is on its stream; the note naming its rule; its grpc-status by name. */
+interface BlockReading {
+  kind: HeaderBlockKind;
+  note?: string;
+  statusName?: string;
+}
 
 /** How many ended streams are remembered for a late RST_STREAM (insertion order: the oldest go). */
 const ENDED_STREAMS_KEPT = 1024;
@@ -399,25 +407,31 @@ export class ConnectionDecoder {
         block.streamId,
       );
     }
+    const list = new FieldList(decoded.fields.map((f) => [f.name, f.value] as const));
+    const { kind, note, statusName } =
+      block.opener.type === 'PUSH_PROMISE'
+        ? { kind: 'push-promise' as const, note: PUSH_PROMISE_NOTE }
+        : dir === 'c2s'
+          ? this.readRequestHeaders(block, list, findings)
+          : this.readResponseHeaders(block, list, findings);
     ev.headers = decoded.fields.map((f) => [f.name, f.value, describeRepresentation(f.representation)]);
     ev.headerBlock = {
+      kind,
       bytes: block.block.length,
       frames: block.continuations + 1,
       tableSizeUpdates: decoded.tableSizeUpdates,
       tableSize: side.hpack.tableSize,
       tableEntries: side.hpack.dynamicTable.length,
     };
-    const list = new FieldList(decoded.fields.map((f) => [f.name, f.value] as const));
-    if (block.opener.type === 'PUSH_PROMISE') {
-      ev.note ??= PUSH_PROMISE_NOTE;
-      this.outFrame(ev, findings);
-      return;
-    }
-    if (dir === 'c2s') this.onRequestHeaders(block, list, ev, findings);
-    else this.onResponseHeaders(block, list, ev, findings);
+    if (statusName !== undefined) ev.headerBlock.statusName = statusName;
+    if (note !== undefined) ev.note = note;
+    this.outFrame(ev, findings);
+    const call = this.calls.get(block.streamId);
+    if (call && block.endStream) this.endDirection(call, dir);
   }
 
-  private onRequestHeaders(block: HeaderBlock, list: FieldList, ev: FrameEvent, findings: Finding[]): void {
+  /** The client's header block: what it is on its stream, and the call it opens. */
+  private readRequestHeaders(block: HeaderBlock, list: FieldList, findings: Finding[]): BlockReading {
     const id = block.streamId;
     let call = this.calls.get(id);
     if (call?.request) {
@@ -425,9 +439,7 @@ export class ConnectionDecoder {
         rule: 'PROTOCOL-HTTP2 Requests',
         note: 'a second HEADERS from the client: gRPC requests have no trailers',
       });
-      this.outFrame(ev, findings);
-      if (block.endStream) this.endDirection(call, 'c2s');
-      return;
+      return { kind: 'unexpected' };
     }
     if (!call) {
       if (id % 2 === 0 || id <= this.lastClientStream) {
@@ -449,12 +461,11 @@ export class ConnectionDecoder {
     call.schema = schema;
     // Once reflection answers, the call's later messages are decoded as they come, without waiting.
     if (schema instanceof Promise) void schema.then((answer) => (call.schema = answer));
-    ev.note = requestNote(info.method, info.timeoutMs, info.encoding);
-    this.outFrame(ev, findings);
-    if (block.endStream) this.endDirection(call, 'c2s');
+    return { kind: 'request', note: requestNote(info.method, info.timeoutMs, info.encoding) };
   }
 
-  private onResponseHeaders(block: HeaderBlock, list: FieldList, ev: FrameEvent, findings: Finding[]): void {
+  /** The server's header block: what it is on its stream, read from what the stream has had so far. */
+  private readResponseHeaders(block: HeaderBlock, list: FieldList, findings: Finding[]): BlockReading {
     const id = block.streamId;
     const call = this.calls.get(id);
     if (!call) {
@@ -462,29 +473,31 @@ export class ConnectionDecoder {
         rule: 'RFC 9113 §5.1',
         note: `HEADERS on stream ${id}, which the client has not opened (or which has closed)`,
       });
-      this.outFrame(ev, findings);
-      return;
+      return { kind: 'unexpected' };
     }
-    if (!call.responseHeaders && !call.trailers) {
-      if (block.endStream) {
-        call.trailers = list;
-        call.trailersOnly = true;
-        findings.push(...checkResponseHeaders(list, true, call.request?.acceptEncoding));
-        ev.note = trailersOnlyNote(describeStatus(list.get('grpc-status')));
-      } else {
-        call.responseHeaders = list;
-        findings.push(...checkResponseHeaders(list, false, call.request?.acceptEncoding));
-        ev.note = RESPONSE_HEADERS_NOTE;
-      }
-    } else if (!call.trailers) {
+    if (call.trailers) {
+      findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'HEADERS after the trailers' });
+      return { kind: 'unexpected' };
+    }
+    const status = list.get('grpc-status');
+    if (call.responseHeaders) {
       call.trailers = list;
       findings.push(...checkTrailers(list, block.endStream));
-      ev.note = trailersNote(describeStatus(list.get('grpc-status')));
-    } else {
-      findings.push({ rule: 'PROTOCOL-HTTP2 Responses', note: 'HEADERS after the trailers' });
+      return { kind: 'trailers', note: trailersNote(describeStatus(status)), statusName: grpcStatusName(status) };
     }
-    this.outFrame(ev, findings);
-    if (block.endStream) this.endDirection(call, 's2c');
+    if (block.endStream) {
+      call.trailers = list;
+      call.trailersOnly = true;
+      findings.push(...checkResponseHeaders(list, true, call.request?.acceptEncoding));
+      return {
+        kind: 'trailers-only',
+        note: trailersOnlyNote(describeStatus(status)),
+        statusName: grpcStatusName(status),
+      };
+    }
+    call.responseHeaders = list;
+    findings.push(...checkResponseHeaders(list, false, call.request?.acceptEncoding));
+    return { kind: 'response', note: RESPONSE_HEADERS_NOTE };
   }
 
   // ---- DATA and messages ----

@@ -73,8 +73,17 @@ export interface FrameEvent extends EventBase {
   padding?: number;
   /** On the frame that completes a header block (HEADERS, or its last CONTINUATION): the fields. */
   headers?: HeaderTriple[];
-  /** The header block around those fields: its size, the frames it took, the dynamic table after it. */
-  headerBlock?: { bytes: number; frames: number; tableSizeUpdates: number[]; tableSize: number; tableEntries: number };
+  /** The header block around those fields: what it is, its size, the frames it took, the dynamic table after it. */
+  headerBlock?: {
+    kind: HeaderBlockKind;
+    /** On trailers and Trailers-Only: the grpc-status by name, when it is one of the 17 codes. */
+    statusName?: string;
+    bytes: number;
+    frames: number;
+    tableSizeUpdates: number[];
+    tableSize: number;
+    tableEntries: number;
+  };
   /** HEADERS with PRIORITY, and PRIORITY frames. */
   priority?: { exclusive: boolean; dependency: number; weight: number };
   /** SETTINGS: each parameter by name, in order. */
@@ -93,6 +102,20 @@ export interface FrameEvent extends EventBase {
   /** DATA: what of the gRPC messages this frame carries (where each 5-byte prefix sits). */
   segments?: DataSegment[];
 }
+
+/**
+ * What a header block is, read from the state of its stream (PROTOCOL-HTTP2 "Requests" and
+ * "Responses"):
+ * - `request`: the client's first HEADERS on the stream (Request-Headers);
+ * - `response`: the server's first HEADERS, without END_STREAM (Response-Headers);
+ * - `trailers`: the server's HEADERS after its Response-Headers (Trailers);
+ * - `trailers-only`: the server's first HEADERS, with END_STREAM (Trailers-Only: the status, no messages);
+ * - `push-promise`: the request a PUSH_PROMISE promises (RFC 9113 §8.4; gRPC does not use push);
+ * - `unexpected`: a block the stream has no place for — a second HEADERS from the client (gRPC
+ *   requests have no trailers), HEADERS from the server on a stream that is not open, or after its
+ *   trailers. A warning follows it.
+ */
+export type HeaderBlockKind = 'request' | 'response' | 'trailers' | 'trailers-only' | 'push-promise' | 'unexpected';
 
 /** A piece of a Length-Prefixed-Message inside one DATA frame. */
 export interface DataSegment {

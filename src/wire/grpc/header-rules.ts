@@ -243,6 +243,12 @@ function listed(acceptEncoding: string | undefined, encoding: string): boolean {
   return acceptEncoding?.split(',').some((name) => name.trim() === encoding) ?? false;
 }
 
+/** "NOT_FOUND" for "5": the name of a grpc-status value that is one of the codes, else undefined. */
+export function grpcStatusName(value: string | undefined): string | undefined {
+  const code = value === undefined ? undefined : parseStatusCode(value);
+  return code === undefined ? undefined : statusName(code);
+}
+
 /** "grpc-status 5 (NOT_FOUND)" for notes. */
 export function describeStatus(value: string | undefined): string {
   if (value === undefined) return 'no grpc-status';

@@ -22,7 +22,7 @@ const connFilter = document.getElementById('filter-conn');
 const callFilter = document.getElementById('filter-call');
 const hideControl = document.getElementById('hide-control');
 
-/** What the tap said about itself when the stream opened (started, capacity, statusNames). */
+/** What the tap said about itself when the stream opened (started, capacity). */
 let tap;
 /** Rows in the page, oldest first: { el, event, group, key, warnings }. */
 let rows = [];
@@ -168,7 +168,7 @@ function add(e) {
   if (e.kind === 'message') messages.set(messageKey(e.conn, e.stream, e.dir, e.index), e);
   if (e.kind === 'connection' && e.type === 'open') addConnection(e, group);
   if (e.kind === 'call') {
-    group.summary.textContent = ` → ${statusText(e.status, e.statusName)}`;
+    group.summary.textContent = ` → ${statusText(e)}`;
     group.summary.dataset.ok = String(e.status === 0);
   }
   if (e.method && !group.method) nameCall(group, e.method);
@@ -304,7 +304,7 @@ function headline(e) {
       return [
         element('b', {}, 'call '),
         `${e.method ?? '(no :path)'} → `,
-        element('span', { class: e.status === 0 ? 'ok' : 'bad' }, statusText(e.status, e.statusName)),
+        element('span', { class: e.status === 0 ? 'ok' : 'bad' }, statusText(e)),
         e.statusMessage ? ` "${e.statusMessage}"` : '',
         `; ${counts}`,
       ];
@@ -361,22 +361,34 @@ function frameWhat(e) {
   }
 }
 
-/** Request, response headers, trailers or Trailers-Only, by the fields they hold. */
+/** What the header block is on its stream, as the tap read it (events.ts HeaderBlockKind), and its main fields. */
 function headersWhat(e) {
-  const get = (name) => e.headers.find(([n]) => n === name)?.[1];
-  const status = get('grpc-status');
-  const grpcStatus = status === undefined ? '' : `grpc-status ${status} ${statusText(Number(status))}`;
-  if (get(':method') !== undefined) return `${get(':method')} ${get(':path') ?? ''}`;
-  if (get(':status') !== undefined) {
-    return grpcStatus ? `:status ${get(':status')}, Trailers-Only: ${grpcStatus}` : `:status ${get(':status')}`;
+  const value = (name) => e.headers.find(([n]) => n === name)?.[1];
+  const get = (name) => value(name) ?? `(no ${name})`;
+  const block = e.headerBlock;
+  const status =
+    value('grpc-status') === undefined
+      ? 'no grpc-status'
+      : `grpc-status ${value('grpc-status')}${block.statusName ? ` ${block.statusName}` : ''}`;
+  switch (block.kind) {
+    case 'request':
+      return `request: ${get(':method')} ${get(':path')}`;
+    case 'response':
+      return `response headers: :status ${get(':status')}`;
+    case 'trailers':
+      return `trailers: ${status}`;
+    case 'trailers-only':
+      return `Trailers-Only: :status ${get(':status')}, ${status}`;
+    case 'push-promise':
+      return `promised request: ${get(':method')} ${get(':path')}`;
+    default: // 'unexpected': the stream had no place for it, and the warning about it says why
+      return `unexpected header block: ${e.headers.length} field${e.headers.length === 1 ? '' : 's'}`;
   }
-  if (grpcStatus) return `trailers: ${grpcStatus}`;
-  return `${e.headers.length} fields`;
 }
 
-function statusText(code, name) {
-  if (code === null || code === undefined || Number.isNaN(code)) return 'status unknown';
-  return name ?? tap?.statusNames?.[code] ?? `code ${code}`;
+/** A call's status by name: the call event names the status whenever it has one. */
+function statusText(call) {
+  return call.statusName ?? 'status unknown';
 }
 
 function messageText(e) {
@@ -447,7 +459,7 @@ function body(e) {
     case 'call':
       return [
         fields([
-          ['status', `${statusText(e.status, e.statusName)}${e.status === null ? '' : ` (${e.status})`}`],
+          ['status', `${statusText(e)}${e.status === null ? '' : ` (${e.status})`}`],
           ['grpc-message', e.statusMessage],
           ['ended by', e.end],
           ['messages', `${e.messages.c2s} client → server, ${e.messages.s2c} server → client`],

@@ -11,7 +11,6 @@ import http from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { PACKAGE_ROOT } from '../../paths.js';
-import { Status } from '../../protocol/status.js';
 import type { TapEvent } from '../events.js';
 import type { Endpoint } from '../relay.js';
 import { EventStream } from './event-stream.js';
@@ -64,11 +63,7 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
   );
   const history = new EventHistory(options.history);
   const stream = new EventStream(history, {
-    hello: JSON.stringify({
-      started: Date.now(),
-      capacity: history.capacity,
-      statusNames: Object.keys(Status),
-    }),
+    hello: JSON.stringify({ started: Date.now(), capacity: history.capacity }),
     maxPages: options.maxPages,
   });
   const loopback = isLoopback(options.listen.host);
