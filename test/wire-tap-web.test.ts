@@ -156,6 +156,12 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   await call.locator('.row.type-HEADERS.dir-c2s').click();
   t.match(await details.locator('table.headers').textContent(), /:path\/routeguide\.RouteGuide\/RouteChatliteral/);
   t.match(await details.locator('.rule-note').textContent(), /Request-Headers/);
+  // From the keyboard: Enter or Space on a row selects it as a click does.
+  await call.locator('.row.kind-call').press('Enter');
+  t.equal(await details.locator('h2').textContent(), 'call /routeguide.RouteGuide/RouteChat');
+  await trailers.press('Space');
+  t.equal(await details.locator('h2').textContent(), 'HEADERS frame');
+  t.match(await details.locator('.rule-note').textContent(), /Trailers: /);
 
   // A call made while the page is open appears without reloading; header values are shown as text.
   const injected = '<img id="injected" src="x"><b>not bold</b>';

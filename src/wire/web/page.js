@@ -26,6 +26,8 @@ const hideControl = document.getElementById('hide-control');
 let tap;
 /** Rows in the page, oldest first: { el, event, group, key, warnings }. */
 let rows = [];
+/** Each row by its element, for the diagram's click and key listeners. */
+const rowsByElement = new WeakMap();
 /**
  * Sections: one per call (`conn:stream`), and for each connection's own traffic one per stretch
  * between calls (`conn:0:n`): { key, el, body, title, summary, conn, stream, count, method, option }.
@@ -142,13 +144,7 @@ function clear() {
 function add(e) {
   const group = groupFor(e);
   const row = { event: e, group, warnings: [], el: rowElement(e) };
-  row.el.addEventListener('click', () => select(row));
-  row.el.addEventListener('keydown', (k) => {
-    if (k.key === 'Enter' || k.key === ' ') {
-      k.preventDefault();
-      select(row);
-    }
-  });
+  rowsByElement.set(row.el, row);
   group.body.append(row.el);
   group.count++;
   rows.push(row);
@@ -399,6 +395,25 @@ function messageText(e) {
 }
 
 // ---- the details panel ----
+
+// One listener of each for all the rows (there may be 10,000): the row is the one the click or the
+// key press happened in.
+diagram.addEventListener('click', (event) => {
+  const row = rowAt(event.target);
+  if (row) select(row);
+});
+diagram.addEventListener('keydown', (event) => {
+  if (event.key !== 'Enter' && event.key !== ' ') return;
+  const row = rowAt(event.target);
+  if (!row) return;
+  event.preventDefault();
+  select(row);
+});
+
+function rowAt(target) {
+  const el = target.closest('.row');
+  return el ? rowsByElement.get(el) : undefined;
+}
 
 function select(row) {
   selected?.el.classList.remove('selected');
