@@ -35,18 +35,11 @@ export type DocReference =
  */
 export function findReferences(markdown: string): DocReference[] {
   const references: DocReference[] = [];
-  let fenced = false;
-  markdown.split('\n').forEach((lineText, index) => {
-    if (lineText.trimStart().startsWith('```')) {
-      fenced = !fenced;
-      return;
-    }
-    if (fenced) return;
-    const line = index + 1;
+  for (const [lineText, line] of linesOutsideFences(markdown)) {
     if ((lineText.match(/`/g)?.length ?? 0) % 2 === 1) {
       // A span that crosses lines would pair the wrong backticks and hide the references after it.
       references.push({ kind: 'malformed', line, text: lineText.trim() });
-      return;
+      continue;
     }
     for (const [, span] of lineText.matchAll(/`([^`]+)`/g)) {
       const test = TEST_REFERENCE.exec(span);
@@ -62,8 +55,17 @@ export function findReferences(markdown: string): DocReference[] {
       }
       references.push({ kind: 'code', line, text: span, path: code[1], name: code[2] });
     }
-  });
+  }
   return references;
+}
+
+/** The lines of `markdown` outside fenced blocks (```), each with its number (from 1); the fence lines left out too. */
+function* linesOutsideFences(markdown: string): Generator<[lineText: string, line: number]> {
+  let fenced = false;
+  for (const [index, lineText] of markdown.split('\n').entries()) {
+    if (lineText.trimStart().startsWith('```')) fenced = !fenced;
+    else if (!fenced) yield [lineText, index + 1];
+  }
 }
 
 /** Parsed source files, shared by the checks of one run. */
@@ -188,28 +190,23 @@ export interface RelativeLink {
 /** Relative links of `markdown`, `[text](target)` and `[name]: target`; fenced blocks skipped. */
 export function relativeLinks(markdown: string): RelativeLink[] {
   const links: RelativeLink[] = [];
-  let fenced = false;
-  markdown.split('\n').forEach((lineText, index) => {
-    if (lineText.trimStart().startsWith('```')) fenced = !fenced;
-    if (fenced) return;
+  for (const [lineText, line] of linesOutsideFences(markdown)) {
     const definition = /^\s*\[[^\]]+\]:\s*(\S+)/.exec(lineText); // [name]: target
     const targets = [...lineText.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]); // [text](target)
     for (const target of definition ? [definition[1]] : targets) {
       if (/^[a-z]+:/.test(target)) continue;
       const [file, fragment] = target.split('#');
-      links.push({ line: index + 1, target: file, fragment });
+      links.push({ line, target: file, fragment });
     }
-  });
+  }
   return links;
 }
 
 /** The anchors GitHub gives the headings of `markdown`: lower case, punctuation dropped, spaces as hyphens. */
 export function headingAnchors(markdown: string): Set<string> {
   const anchors = new Set<string>();
-  let fenced = false;
-  for (const line of markdown.split('\n')) {
-    if (line.trimStart().startsWith('```')) fenced = !fenced;
-    const heading = fenced ? null : /^#{1,6} (.+)$/.exec(line);
+  for (const [lineText] of linesOutsideFences(markdown)) {
+    const heading = /^#{1,6} (.+)$/.exec(lineText);
     if (heading) {
       anchors.add(
         heading[1]
