@@ -146,18 +146,10 @@ export class ConnectionDecoder {
 
   // ---- output, in order ----
 
-  private out(event: TapEvent): void {
-    this.events.push(event);
-  }
-
-  private outAll(events: TapEvent[]): void {
-    this.events.pushAll(events);
-  }
-
   /** A frame, then what it is flagged for. */
   private outFrame(ev: FrameEvent, findings: Finding[]): void {
-    this.out(ev);
-    for (const f of findings) this.out(this.warning(ev.dir, ev.stream, f));
+    this.events.push(ev);
+    for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
   }
 
   private warning(dir: Direction, stream: number | undefined, f: Finding): TapEvent {
@@ -173,11 +165,11 @@ export class ConnectionDecoder {
   }
 
   private warn(dir: Direction, stream: number | undefined, rule: string, note: string): void {
-    this.out(this.warning(dir, stream, { rule, note }));
+    this.events.push(this.warning(dir, stream, { rule, note }));
   }
 
   private error(dir: Direction, stream: number | undefined, error: WireError): void {
-    this.out({
+    this.events.push({
       t: this.now,
       conn: this.options.conn,
       dir,
@@ -191,7 +183,7 @@ export class ConnectionDecoder {
 
   /** The connection cannot be followed any further. */
   private fatal(dir: Direction, error: WireError, stream?: number): void {
-    this.out({
+    this.events.push({
       t: this.now,
       conn: this.options.conn,
       dir,
@@ -209,7 +201,7 @@ export class ConnectionDecoder {
 
   private onParse(side: DirectionState, event: ParseEvent): void {
     if (event.kind === 'preface') {
-      this.out({
+      this.events.push({
         t: this.now,
         conn: this.options.conn,
         dir: side.dir,
@@ -292,7 +284,7 @@ export class ConnectionDecoder {
           return;
         }
         if ('error' in result) {
-          this.out(ev);
+          this.events.push(ev);
           return this.fatal(dir, result.error, frame.streamId);
         }
         return this.onHeaderBlock(side, result.block, ev, findings);
@@ -566,7 +558,7 @@ export class ConnectionDecoder {
       call.messages[dir]++;
       const schema = call.schema ?? { missing: 'no schema' };
       if (!(schema instanceof Promise)) {
-        this.outAll(this.messageEvents(call, dir, m, this.now, schema));
+        this.events.pushAll(this.messageEvents(call, dir, m, this.now, schema));
         continue;
       }
       const t = this.now;
