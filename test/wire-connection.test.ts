@@ -504,6 +504,18 @@ t.test('fatal errors: decoding stops, with one error naming offset and rule; not
     { fatal: true, rule: 'RFC 9113 §6.10', note: /DATA on stream 1 inside the header block/ },
   ]);
 
+  // A CONTINUATION with no header block open loses HPACK's thread; what its frame header breaks
+  // (a flag CONTINUATION does not define) is still said before the fatal error.
+  const stray = decode([
+    ['c2s', Buffer.concat([PREFACE, settings(), h2frame(0x9, F.END_HEADERS | 0x1, 1, Buffer.alloc(2))])],
+  ]);
+  t.same(
+    stray.slice(-3).map((e) => e.kind),
+    ['frame', 'warning', 'error'],
+  );
+  t.match(stray.at(-2), { kind: 'warning', note: /flag bits 0x01 are not defined for CONTINUATION/ });
+  t.match(stray.at(-1), { kind: 'error', fatal: true, rule: 'RFC 9113 §6.10' });
+
   const badFrame = call([h2frame(0x3, 0, 1, Buffer.alloc(3)), data(1, grpcMessage(note('after', 1)))], []);
   t.match(of(badFrame, 'error'), [{ rule: 'RFC 9113 §6.4', note: /length 3, must be 4/ }]);
   t.equal(of(badFrame, 'error')[0].fatal, undefined, 'a malformed frame that is not a header block is not fatal');

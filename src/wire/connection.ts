@@ -284,7 +284,7 @@ export class ConnectionDecoder {
           return;
         }
         if ('error' in result) {
-          this.events.push(ev);
+          this.outFrame(ev, findings);
           return this.fatal(dir, result.error, frame.streamId);
         }
         return this.onHeaderBlock(side, result.block, ev, findings);
