@@ -7,6 +7,7 @@ import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { ConnectionDecoder } from '../src/wire/connection.js';
 import type { Direction, FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
 import { SchemaSource } from '../src/wire/protobuf/schemas.js';
+import { AsciiJson } from '../src/wire/render/ascii-json.js';
 import { ndjsonDropped, ndjsonLine } from '../src/wire/render/ndjson.js';
 import { renderTerminal, terminalDropped } from '../src/wire/render/terminal.js';
 import { h2frame, padded } from './helpers/h2-frames.js';
@@ -125,6 +126,46 @@ t.test('NDJSON: every line parses back into its event, whichever writer made it'
     t.same(JSON.parse(ndjsonLine(event)), JSON.parse(JSON.stringify(event)), 'interleaved');
   }
   t.same(JSON.parse(ndjsonDropped(12, 3.5)), { t: 3.5, kind: 'dropped', count: 12 });
+});
+
+t.test('the byte writer: the text JSON.stringify gives, with everything past ASCII escaped', async (t) => {
+  const escaped = (value: unknown) =>
+    JSON.stringify(value).replace(/[\u0080-\uffff]/g, (u) => `\\u${u.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  const write = (value: unknown) => {
+    const out = new AsciiJson();
+    out.value(value);
+    return out.text();
+  };
+  // Every UTF-16 code unit, lone surrogates and controls included, in strings and as keys.
+  const units = Array.from({ length: 0x10000 }, (_, c) => String.fromCharCode(c)).join('');
+  t.equal(write(units), escaped(units), 'all 65,536 code units');
+  t.equal(write({ [units.slice(0, 300)]: 1 }), escaped({ [units.slice(0, 300)]: 1 }), 'keys');
+  const values = [
+    0,
+    -0,
+    7,
+    -7,
+    2147483647,
+    2147483648,
+    -2147483649,
+    1.5,
+    1e21,
+    1e-7,
+    NaN,
+    Infinity,
+    -Infinity,
+    true,
+    false,
+    null,
+    '',
+    'caf\u00e9 🦆',
+    [],
+    {},
+    [1, [2, [3]], { a: [] }],
+    { location: { latitude: 409146138, longitude: -746188906 }, message: 'First "quoted" message ✓' },
+    { skipped: undefined, kept: 1, fn: () => 1, list: [undefined, () => 1] },
+  ];
+  for (const value of values) t.equal(write(value), escaped(value), JSON.stringify(value));
 });
 
 t.test('the human view', async (t) => {
