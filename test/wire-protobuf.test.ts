@@ -185,3 +185,31 @@ message All {
     unknownColor: 9,
   });
 });
+
+t.test('proto3 JSON: a map key or Struct field named __proto__ is a key like any other', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'routeguide-protojson-'));
+  writeFileSync(
+    join(dir, 'm.proto'),
+    'syntax = "proto3"; import "google/protobuf/struct.proto"; message M { map<string, string> m = 1; google.protobuf.Struct s = 2; }',
+  );
+  const root = loadProtoFiles(join(dir, 'm.proto'));
+  const M = root.lookupType('M');
+  // Built by hand: m = {"__proto__": "x", "a": "y"}; s = {"__proto__": "z"}.
+  const entry = (w: protobuf.Writer, key: string, value: (w: protobuf.Writer) => void) => {
+    w.fork().uint32(10).string(key);
+    value(w);
+    w.ldelim();
+  };
+  const w = protobuf.Writer.create();
+  w.uint32(10);
+  entry(w, '__proto__', (w) => w.uint32(18).string('x'));
+  w.uint32(10);
+  entry(w, 'a', (w) => w.uint32(18).string('y'));
+  w.uint32(18).fork().uint32(10); // Struct.fields entry, its value a Value with string_value
+  entry(w, '__proto__', (w) => w.uint32(18).fork().uint32(26).string('z').ldelim());
+  w.ldelim();
+  const json = toProto3Json(M, M.decode(w.finish()));
+  const line = JSON.stringify(json);
+  t.equal(line, '{"m":{"__proto__":"x","a":"y"},"s":{"__proto__":"z"}}');
+  t.same(Object.keys((json as { m: object }).m), ['__proto__', 'a']);
+});

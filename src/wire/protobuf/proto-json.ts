@@ -80,7 +80,7 @@ function isNullValue(e: protobuf.Enum): boolean {
 function fieldValue(field: protobuf.Field, value: unknown): Json {
   if (field instanceof protobuf.MapField) {
     const map: { [key: string]: Json } = {};
-    for (const [k, v] of Object.entries(value as Fields)) map[k] = singleValue(field, v);
+    for (const [k, v] of Object.entries(value as Fields)) setKey(map, k, singleValue(field, v));
     return map;
   }
   if (field.repeated) {
@@ -92,7 +92,11 @@ function fieldValue(field: protobuf.Field, value: unknown): Json {
       const { key: keyField, value: valueField } = entry.fields;
       for (const e of list as Fields[]) {
         const key = keyField && e.key !== undefined ? scalar(keyField.type, e.key) : '';
-        map[typeof key === 'string' ? key : JSON.stringify(key)] = valueField ? singleValue(valueField, e.value) : null;
+        setKey(
+          map,
+          typeof key === 'string' ? key : JSON.stringify(key),
+          valueField ? singleValue(valueField, e.value) : null,
+        );
       }
       return map;
     }
@@ -184,8 +188,18 @@ function structValue(m: Fields): Json {
 
 function structObject(m: Fields): Json {
   const out: { [key: string]: Json } = {};
-  for (const [k, v] of Object.entries((m.fields ?? {}) as Record<string, Fields>)) out[k] = structValue(v);
+  for (const [k, v] of Object.entries((m.fields ?? {}) as Record<string, Fields>)) setKey(out, k, structValue(v));
   return out;
+}
+
+/**
+ * `object[key] = value` for keys that come from the message (map keys, Struct fields): one named
+ * `__proto__` is a key like any other, where plain assignment would set the object's prototype.
+ */
+function setKey(object: { [key: string]: Json }, key: string, value: Json): void {
+  if (key === '__proto__')
+    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true });
+  else object[key] = value;
 }
 
 /** camelCase field-access paths of protobuf names, as FieldMask's JSON form. */
