@@ -105,8 +105,9 @@ t.test('serve --help lists the new options', async (t) => {
 
 t.test('one process: says its note store and bounds', async (t) => {
   const server = await serve(t, '--max-notes', '5000', '--max-note-bytes', '1MiB');
-  t.match(
-    server.process.output(),
+  // Said on the line after the address, which may come in a later read.
+  await waitForOutput(
+    server.process,
     /^note store: memory \(--max-notes 5000 --max-note-bytes 1048576 --max-notes-per-location 1000\)$/m,
   );
   t.same(await earlierAt77(server.port, 'a'), 0);
@@ -116,7 +117,7 @@ t.test('one process: says its note store and bounds', async (t) => {
 t.test('--workers 2 --store memory --unshared: two workers on one port, each with its own notes', async (t) => {
   const server = await serve(t, '--workers', '2', '--store', 'memory', '--unshared');
   t.equal(server.pids.length, 2, 'two worker pids announced');
-  t.match(server.process.output(), /^note store: memory, one per worker \(/m);
+  await waitForOutput(server.process, /^note store: memory, one per worker \(/m);
   const counts: number[] = [];
   for (let i = 0; i < 4; i++) counts.push(await earlierAt77(server.port, `n${i}`));
   // Connections go to the workers in turn: each worker sees only the notes sent through it.
@@ -132,7 +133,10 @@ t.test('--workers auto: one worker per CPU', async (t) => {
 t.test('--workers 2 on Redis: the workers share the notes', { skip: redisSkip }, async (t) => {
   const redis = await redisFor(t);
   const server = await serve(t, '--workers', '2', '--store', redis.url, '--key-prefix', 'workers-test:');
-  t.match(server.process.output(), new RegExp(`^note store: redis://127\\.0\\.0\\.1:${redis.port}/0, shared \\(`, 'm'));
+  await waitForOutput(
+    server.process,
+    new RegExp(`^note store: redis://127\\.0\\.0\\.1:${redis.port}/0, shared \\(`, 'm'),
+  );
   const counts: number[] = [];
   for (let i = 0; i < 4; i++) counts.push(await earlierAt77(server.port, `n${i}`));
   t.same(counts, [0, 1, 2, 3], 'every call sees every earlier note, whichever worker served it');
