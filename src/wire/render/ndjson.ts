@@ -134,71 +134,49 @@ function messageLine(e: MessageEvent, out: AsciiJson): void {
   out.raw('}\n');
 }
 
-// The repeated fields, each kept per direction with what it was made from.
+// The repeated fields: per direction, the bytes last made and the values they were made from.
 
-const NONE: Uint8Array = new Uint8Array();
+/** The bytes of some of an event's fields, made again only when the values they come from change. */
+class Repeated<E> {
+  private made: Uint8Array = new Uint8Array();
+  private a: unknown = NaN; // equal to nothing: the first call makes the bytes
+  private b: unknown;
+  private c: unknown;
 
-const dataHeads = { c2s: { conn: -1, stream: -1, bytes: NONE }, s2c: { conn: -1, stream: -1, bytes: NONE } };
+  constructor(private readonly text: (event: E) => string) {}
+
+  of(event: E, a: unknown, b: unknown, c?: unknown): Uint8Array {
+    if (a !== this.a || b !== this.b || c !== this.c) {
+      this.a = a;
+      this.b = b;
+      this.c = c;
+      this.made = asciiBytes(this.text(event));
+    }
+    return this.made;
+  }
+}
+
+const perDirection = <E>(text: (event: E) => string) => ({ c2s: new Repeated(text), s2c: new Repeated(text) });
 
 /** `,"conn":…,"dir":…,"kind":"frame","type":"DATA","stream":…,"flags":[` */
-function dataHead(e: FrameEvent): Uint8Array {
-  const last = dataHeads[e.dir];
-  if (last.conn !== e.conn || last.stream !== e.stream) {
-    last.conn = e.conn;
-    last.stream = e.stream;
-    last.bytes = asciiBytes(
-      `,"conn":${e.conn},"dir":"${e.dir}","kind":"frame","type":"DATA","stream":${e.stream},"flags":[`,
-    );
-  }
-  return last.bytes;
-}
-
-const messageHeads = {
-  c2s: { conn: -1, stream: -1, method: null as string | null, bytes: NONE },
-  s2c: { conn: -1, stream: -1, method: null as string | null, bytes: NONE },
-};
+const dataHeads = perDirection<FrameEvent>(
+  (e) => `,"conn":${e.conn},"dir":"${e.dir}","kind":"frame","type":"DATA","stream":${e.stream},"flags":[`,
+);
+const dataHead = (e: FrameEvent) => dataHeads[e.dir].of(e, e.conn, e.stream);
 
 /** `,"conn":…,"dir":…,"kind":"message","stream":…,"method":…,"index":` */
-function messageHead(e: MessageEvent): Uint8Array {
-  const last = messageHeads[e.dir];
-  if (last.conn !== e.conn || last.stream !== e.stream || last.method !== e.method) {
-    last.conn = e.conn;
-    last.stream = e.stream;
-    last.method = e.method;
-    const method = asciiJson(e.method);
-    last.bytes = asciiBytes(
-      `,"conn":${e.conn},"dir":"${e.dir}","kind":"message","stream":${e.stream},"method":${method},"index":`,
-    );
-  }
-  return last.bytes;
-}
-
-const prefixes = { c2s: { flag: '', length: '', bytes: NONE }, s2c: { flag: '', length: '', bytes: NONE } };
+const messageHeads = perDirection<MessageEvent>(
+  (e) =>
+    `,"conn":${e.conn},"dir":"${e.dir}","kind":"message","stream":${e.stream},"method":${asciiJson(e.method)},"index":`,
+);
+const messageHead = (e: MessageEvent) => messageHeads[e.dir].of(e, e.conn, e.stream, e.method);
 
 /** `,"prefix":{"flag":…,"length":…},"frames":` */
-function prefixFields(e: MessageEvent): Uint8Array {
-  const last = prefixes[e.dir];
-  if (last.flag !== e.prefix.flag || last.length !== e.prefix.length) {
-    last.flag = e.prefix.flag;
-    last.length = e.prefix.length;
-    last.bytes = asciiBytes(`,"prefix":${asciiJson(e.prefix)},"frames":`);
-  }
-  return last.bytes;
-}
-
-const schemas = {
-  c2s: { schema: '', messageType: undefined as string | undefined, bytes: NONE },
-  s2c: { schema: '', messageType: undefined as string | undefined, bytes: NONE },
-};
+const prefixes = perDirection<MessageEvent>((e) => `,"prefix":${asciiJson(e.prefix)},"frames":`);
+const prefixFields = (e: MessageEvent) => prefixes[e.dir].of(e, e.prefix.flag, e.prefix.length);
 
 /** `,"schema":…,"messageType":…` (no type without a schema) */
-function schemaFields(e: MessageEvent): Uint8Array {
-  const last = schemas[e.dir];
-  if (last.schema !== e.schema || last.messageType !== e.messageType) {
-    last.schema = e.schema;
-    last.messageType = e.messageType;
-    const type = e.messageType === undefined ? '' : `,"messageType":${asciiJson(e.messageType)}`;
-    last.bytes = asciiBytes(`,"schema":"${e.schema}"${type}`);
-  }
-  return last.bytes;
-}
+const schemas = perDirection<MessageEvent>(
+  (e) => `,"schema":"${e.schema}"${e.messageType === undefined ? '' : `,"messageType":${asciiJson(e.messageType)}`}`,
+);
+const schemaFields = (e: MessageEvent) => schemas[e.dir].of(e, e.schema, e.messageType);
