@@ -152,9 +152,10 @@ export class ConnectionDecoder {
     for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
   }
 
-  private warning(dir: Direction, stream: number | undefined, f: Finding): TapEvent {
+  /** `f` as a warning event, at `t` (default: now; a message decoded late keeps its own time). */
+  private warning(dir: Direction, stream: number | undefined, f: Finding, t = this.now): TapEvent {
     return {
-      t: this.now,
+      t,
       conn: this.options.conn,
       dir,
       kind: 'warning',
@@ -591,16 +592,9 @@ export class ConnectionDecoder {
       schema,
     );
     call.messageBytes[dir] += decoded.bytes;
-    const warnings = decoded.warnings.map((f): TapEvent => ({
-      t,
-      conn: this.options.conn,
-      dir,
-      kind: 'warning',
-      stream: call.stream,
-      rule: f.rule,
-      note: f.note,
-    }));
-    return [decoded.event, ...warnings];
+    const events: TapEvent[] = [decoded.event];
+    for (const f of decoded.warnings) events.push(this.warning(dir, call.stream, f, t));
+    return events;
   }
 
   // ---- the end of a call ----
