@@ -33,10 +33,14 @@ export interface DecodedMessage {
 /** The prefix's length in hex, as the tap shows it: `0x00000021`. */
 function lengthHex(n: number): string {
   // Speed only: the messages of a stream are often all the same size, so the last one is kept.
-  if (n !== lastLength.n) lastLength = { n, hex: `0x${n.toString(16).padStart(8, '0')}` };
-  return lastLength.hex;
+  if (n !== lastLength) {
+    lastLength = n;
+    lastLengthHex = `0x${n.toString(16).padStart(8, '0')}`;
+  }
+  return lastLengthHex;
 }
-let lastLength = { n: -1, hex: '' };
+let lastLength = -1;
+let lastLengthHex = '';
 
 export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: SchemaLookup): DecodedMessage {
   const warnings: Finding[] = [];
