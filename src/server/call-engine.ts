@@ -217,7 +217,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     );
     const frame = this.writer.frame(message, compress);
     if (frame instanceof GrpcError) return rejectedSend(frame);
-    this.respond();
+    if (!this.respond()) return rejectedSend(this.endError ?? ALREADY_ENDED);
     return this.writer.writeFramed(frame);
   }
 
@@ -236,9 +236,17 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     if (!this.headersSent) this.responseEncoding = compressing ? this.encodingOffer : 'identity';
   }
 
-  /** Sends the response headers (once), with the encoding chosen and the header metadata. */
-  private respond(): void {
-    if (this.headersSent || this.ended) return;
+  /**
+   * Sends the response headers (once), with the encoding chosen and the header metadata. Returns
+   * false when the call can no longer answer: it has ended, or its stream is gone (see streamGone).
+   */
+  private respond(): boolean {
+    if (this.ended) return false;
+    if (this.headersSent) return true;
+    if (this.streamGone()) {
+      this.peerGone();
+      return false;
+    }
     this.headersSent = true;
     let headers = PLAIN_RESPONSE_HEADERS[this.contentType];
     if (this.requestEncoding !== 'identity' || this.responseEncoding !== 'identity' || this.headerMetadata?.size) {
@@ -250,6 +258,18 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     }
     this.stream.respond(headers, RESPOND_WITH_TRAILERS);
     this.stream.on('wantTrailers', this.onWantTrailers); // emitted once per stream
+    return true;
+  }
+
+  /**
+   * Whether the stream can no longer carry a response. node:http2 throws on respond() or
+   * sendTrailers() once a stream is closed or destroyed, and a stream can be both before the call
+   * hears of it: a RST_STREAM NO_ERROR from the client closes it and reaches the reader as the end
+   * of the request (node pushes end-of-stream for it), and a connection error later in the same
+   * read destroys every stream of the session.
+   */
+  private streamGone(): boolean {
+    return this.stream.closed || this.stream.destroyed;
   }
 
   // ---- what the server and dispatch.ts use ----
@@ -287,7 +307,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
       this.maxSendMessageSize,
     );
     if (frame instanceof GrpcError) return frame;
-    this.respond();
+    if (!this.respond()) return undefined;
     this.finish(undefined, State.Ended);
     this.pendingTrailers = statusTrailers(undefined, this.trailerMetadata);
     this.stream.end(frame);
@@ -317,6 +337,8 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
 
   received(request: Req): void {
     if (this.ended) return;
+    // The request "ended" because the client reset the stream (see streamGone): nobody to answer.
+    if (this.streamGone()) return this.peerGone();
     invokeHandler(this, this.handler!, request, this.onHandlerError!);
   }
 
@@ -364,6 +386,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
 
   /** The last DATA is out: the trailers go next. */
   private readonly onWantTrailers = (): void => {
+    if (this.streamGone()) return;
     this.stream.sendTrailers(this.pendingTrailers ?? statusTrailers(undefined));
     closeAfterTrailers(this.stream);
   };
@@ -371,6 +394,11 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   /** The stream closed. If the call had not ended, the client cancelled (RST_STREAM) or the connection died. */
   private readonly onStreamClose = (): void => {
     this.onClose(this);
+    this.peerGone();
+  };
+
+  /** The client reset the stream, or the connection died: the call is cancelled (nothing can reach the client). */
+  private peerGone(): void {
     if (this.ended) return;
     const rst = this.stream.rstCode;
     const reason =
@@ -378,5 +406,5 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
         ? 'call cancelled by the client'
         : `stream reset by the client (HTTP/2 code ${rst})`;
     this.finish(new GrpcError(Status.CANCELLED, reason), State.Cancelled);
-  };
+  }
 }

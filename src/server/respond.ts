@@ -82,7 +82,7 @@ export function respondHttpError(
   code: StatusCode,
   message: string,
 ): void {
-  if (stream.headersSent || stream.destroyed) return;
+  if (stream.headersSent || stream.destroyed || stream.closed) return;
   stream.resume();
   stream.respond(
     {
