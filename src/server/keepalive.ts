@@ -4,10 +4,12 @@
 //   - ping policing: a client PING sooner than `minPingIntervalMs` after the previous one (or, with
 //     no call running and `permitWithoutCalls` false, within 2 h) is a strike, unless the server sent
 //     data since; more than `maxPingStrikes` strikes → GOAWAY ENHANCE_YOUR_CALM "too_many_pings",
-//     then the connection is closed (doc/keepalive.md and its defaults table).
+//     then the connection is closed (doc/keepalive.md and its defaults table);
+//   - a connection silent for `silenceProbeMs` is pinged, and closed when it does not answer (it is
+//     one that node:http2 failed to close after a connection error).
 
 import { constants, type Http2Session } from 'node:http2';
-import { pingOrDestroy } from '../protocol/keepalive-ping.js';
+import { destroyWhenSilentAndDead, pingOrDestroy } from '../protocol/keepalive-ping.js';
 
 export interface ServerKeepaliveOptions {
   /** Interval of the server's own PINGs. Default 2 h (doc/keepalive.md). */
@@ -20,6 +22,12 @@ export interface ServerKeepaliveOptions {
   permitWithoutCalls?: boolean;
   /** Strikes tolerated before GOAWAY too_many_pings. Default 2. */
   maxPingStrikes?: number;
+  /**
+   * A connection with no frame in or out for this long gets a PING, and is closed if it does not
+   * answer within `timeoutMs`: it finds the connections node:http2 leaves open after a connection
+   * error (destroyWhenSilentAndDead in src/protocol/keepalive-ping.ts). Default 30 s.
+   */
+  silenceProbeMs?: number;
 }
 
 export type ResolvedServerKeepalive = Required<ServerKeepaliveOptions>;
@@ -30,6 +38,7 @@ export const SERVER_KEEPALIVE_DEFAULTS: ResolvedServerKeepalive = {
   minPingIntervalMs: 5 * 60 * 1000,
   permitWithoutCalls: false,
   maxPingStrikes: 2,
+  silenceProbeMs: 30_000,
 };
 
 /** With no call running and pings not permitted, any ping within this long of the last is a strike. */
@@ -87,6 +96,9 @@ export function keepSessionAlive(
   });
 
   session.once('close', () => clearInterval(pinger));
+
+  // A connection that nghttp2 ended with a connection error stays open and silent: find it.
+  destroyWhenSilentAndDead(session, options.silenceProbeMs, options.timeoutMs, 'client');
 }
 
 function tooManyPings(session: Http2Session): void {
