@@ -14,7 +14,7 @@ import { startTestServer } from './helpers/test-server.js';
 const POINT = { latitude: 409146138, longitude: -746188906 };
 const NAME = 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA';
 const getFeature = routeGuideDefinition().methods.find((m) => m.name === 'GetFeature')!;
-const featureBytes = Buffer.from(getFeature.serializeResponse({ name: NAME, location: POINT }));
+const featureBytes = Buffer.from(getFeature.response.serialize({ name: NAME, location: POINT }));
 
 t.test('gzip and deflate requests, per-message opt-out, against our server and grpc-js', async (t) => {
   const ours = await startTestServer();

@@ -18,7 +18,7 @@ const unary = () => probeDefinition().methods.find((m) => m.name === 'Unary')!;
 
 /** Answers a Probe call with one message `text` and grpc-status 0. */
 function answer(stream: ServerHttp2Stream, text: string): void {
-  const body = Buffer.from(unary().serializeResponse({ text }));
+  const body = Buffer.from(unary().response.serialize({ text }));
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(body.length, 1);
   stream.respond({ ':status': 200, 'content-type': 'application/grpc' }, { waitForTrailers: true });

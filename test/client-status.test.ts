@@ -63,7 +63,7 @@ function probeClient(t: Test, port: number): any {
 const unaryMethod = () => probeDefinition().methods.find((m) => m.name === 'Unary')!;
 /** One Length-Prefixed-Message holding a testsvc.Msg. */
 function msgFrame(text: string): Buffer {
-  const body = Buffer.from(unaryMethod().serializeResponse({ text }));
+  const body = Buffer.from(unaryMethod().response.serialize({ text }));
   const prefix = Buffer.alloc(5);
   prefix.writeUInt32BE(body.length, 1);
   return Buffer.concat([prefix, body]);

@@ -188,7 +188,7 @@ function grpcView(r: RawResult) {
 t.test('status codes and trailers pass through nginx unchanged, Trailers-Only included', { skip }, async (t) => {
   const { nginx, backends } = await deploy(t);
   const method = (name: string) => routeGuideDefinition().methods.find((m) => m.name === name)!;
-  const point = frame(method('GetFeature').serializeRequest({ latitude: 409146138, longitude: -746188906 }));
+  const point = frame(method('GetFeature').request.serialize({ latitude: 409146138, longitude: -746188906 }));
 
   // An unknown method: Trailers-Only UNIMPLEMENTED.
   const unknown = await bothWays(backends[0].port, nginx.port, { path: '/routeguide.RouteGuide/Nope', body: point });
@@ -214,7 +214,7 @@ t.test('status codes and trailers pass through nginx unchanged, Trailers-Only in
   t.ok(ok.proxied.data.length > 5, 'the feature came back');
 
   // Messages, then an error status in the trailers: a RouteChat whose deadline passes while open.
-  const note = frame(method('RouteChat').serializeRequest({ location: { latitude: 1, longitude: 1 }, message: 'hi' }));
+  const note = frame(method('RouteChat').request.serialize({ location: { latitude: 1, longitude: 1 }, message: 'hi' }));
   const expired = await Promise.all(
     [backends[0].port, nginx.port].map(async (port) => {
       const session = await connectRaw(port);

@@ -78,8 +78,8 @@ t.test('docs/reading-order.md: every diagram is a sequence diagram between decla
 // The check itself, on references made up to be stale: each must be reported, and the good ones not.
 t.test('stale and malformed references are reported', async (t) => {
   const markdown = [
-    '`src/server/respond.ts:statusTrailers` `src/server/call-engine.ts:ServerCallEngine.expire`',
-    '`src/server/respond.ts:statusTrailer` `src/server/respond.ts:ServerCallEngine.expire`',
+    '`src/server/call-engine.ts:statusTrailers` `src/server/call-engine.ts:ServerCallEngine.expire`',
+    '`src/server/call-engine.ts:statusTrailer` `src/server/request-headers.ts:ServerCallEngine.expire`',
     '`src/server/nowhere.ts` `src/call` `src/call/` `src/server/server.ts:Server.onStream()`',
     '`test/server-errors.test.ts › "early server closure: trailers arrive before RST_STREAM NO_ERROR"`',
     '`test/server-errors.test.ts › "early server closure: trailers arrive before RST_STREAM"`',

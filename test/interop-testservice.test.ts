@@ -113,9 +113,9 @@ t.test('UnimplementedCall has no handler: UNIMPLEMENTED', async (t) => {
 t.test('expect_compressed: a compressed and an uncompressed message in one DATA frame', async (t) => {
   const method = testServiceDefinition().methods.find((m) => m.name === 'StreamingInputCall')!;
   const compressed = gzipSync(
-    method.serializeRequest({ payload: { body: Buffer.alloc(100) }, expect_compressed: { value: true } }),
+    method.request.serialize({ payload: { body: Buffer.alloc(100) }, expect_compressed: { value: true } }),
   );
-  const plain = method.serializeRequest({ payload: { body: Buffer.alloc(50) }, expect_compressed: { value: false } });
+  const plain = method.request.serialize({ payload: { body: Buffer.alloc(50) }, expect_compressed: { value: false } });
   const session = http2.connect(`http://127.0.0.1:${port}`);
   t.teardown(() => session.close());
   const stream = session.request({

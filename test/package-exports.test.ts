@@ -1,10 +1,20 @@
 // The package as a user installs it: built into a directory of its own, imported by name from a
 // separate project — `routeguide-h2`, `/server`, `/client`, `/services` — at run time and by the
 // type checker. The types show handlers and callers only what they should touch; build paths and
-// the call engines are not reachable.
+// the call engines are not reachable, and nothing of the engines is declared or reachable on the
+// objects handed to handlers and callers.
 
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
@@ -100,8 +110,7 @@ t.test('build paths and the call engines are not importable', async (t) => {
   }
 });
 
-// Every `@ts-expect-error` line must be an error, or the type check fails: the plumbing of the
-// call engines (reader owner, call list links, the stream's listeners) is not on the public types.
+// Every `@ts-expect-error` line must be an error, or the type check fails.
 const CONSUMER_TS = `
 import { Server, type ServerCall, type ServiceHandlers } from 'routeguide-h2/server';
 import { Channel, type BidiStreamCall, type CallStatus } from 'routeguide-h2/client';
@@ -122,26 +131,9 @@ export function handlers(): ServiceHandlers {
       const flags: boolean[] = [call.ended, call.cancelled, call.requestCompressed, call.signal.aborted];
       void [deadline, md, flags, call.peer, call.method.path, call.duplex()];
       for await (const note of call) await call.send(note, { compress: false });
-      // @ts-expect-error: reader owner plumbing
-      call.parse(Buffer.alloc(0), false);
-      // @ts-expect-error: reader owner plumbing
-      call.readFailed(new GrpcError(13, 'x'));
-      // @ts-expect-error: reader owner plumbing
-      call.received({ message: '' });
-      // @ts-expect-error: call list links
-      void call.listPrev;
-      // @ts-expect-error: call list links
-      void call.listNext;
-      // @ts-expect-error: dispatch plumbing
-      call.start();
-      // @ts-expect-error: dispatch plumbing
-      call.sendLast({ message: '' });
-      // @ts-expect-error: stream listeners
-      call.onStreamClose();
-      // @ts-expect-error: stream listeners
-      call.onWantTrailers();
-      // @ts-expect-error: the HTTP/2 connection
-      void call.session;
+      // @ts-expect-error: no engine behind the call
+      void call.engine;
+      if (call.cancelled) call.end(new GrpcError(1, 'x'));
     },
   };
 }
@@ -152,15 +144,98 @@ export async function chat(channel: Channel): Promise<CallStatus> {
   call.closeSend();
   for await (const note of call) void note.message;
   void call.duplex();
-  // @ts-expect-error: reader owner plumbing
-  call.parse(Buffer.alloc(0), false);
-  // @ts-expect-error: reader owner plumbing
-  call.readFailed(new GrpcError(13, 'x'));
   return call.status;
 }
 
 export const server = new Server();
 `;
+
+/** Names of the call engines' plumbing: none may be declared by a .d.ts of the server or the client. */
+const PLUMBING = [
+  'start',
+  'sendLast',
+  'sendOnly',
+  'flush',
+  'parse',
+  'readFailed',
+  'received',
+  'onBroken',
+  'session',
+  'listPrev',
+  'listNext',
+  'onStreamClose',
+  'onWantTrailers',
+  'engine',
+  'reader',
+  'writer',
+  'stream',
+];
+
+t.test('the .d.ts files of the server and the client declare none of the plumbing', async (t) => {
+  for (const dir of ['server', 'client']) {
+    const base = join(PACKAGE, 'dist', 'src', dir);
+    for (const file of readdirSync(base).filter((f) => f.endsWith('.d.ts'))) {
+      const text = readFileSync(join(base, file), 'utf8');
+      const declared = PLUMBING.filter((name) =>
+        new RegExp(`^\\s*(?:private |readonly |static |get )*${name}\\??[(:;<]`, 'm').test(text),
+      );
+      t.same(declared, [], `dist/src/${dir}/${file}`);
+    }
+  }
+});
+
+t.test('at run time a handler’s call holds only what a handler may use', async (t) => {
+  const run = node(`
+    import { Server } from 'routeguide-h2/server';
+    import { Channel } from 'routeguide-h2/client';
+    import { FeatureDb, routeGuideDefinition, routeGuideHandlers, routeGuideClient } from 'routeguide-h2/services';
+    let seen;
+    const handlers = routeGuideHandlers(FeatureDb.load());
+    const server = new Server();
+    server.addService(routeGuideDefinition(), {
+      ...handlers,
+      getFeature(point, call) {
+        const names = new Set();
+        for (let o = call; o && o !== Object.prototype; o = Object.getPrototypeOf(o)) {
+          for (const key of Reflect.ownKeys(o)) names.add(String(key));
+        }
+        seen = {
+          names: [...names].sort(),
+          reachable: ${JSON.stringify(PLUMBING)}.filter((name) => name in call),
+        };
+        return handlers.getFeature(point, call);
+      },
+    });
+    const { port } = await server.listen(0);
+    const channel = new Channel('127.0.0.1:' + port);
+    await routeGuideClient(channel).getFeature({ latitude: 1, longitude: 2 });
+    channel.close();
+    await server.close();
+    console.log(JSON.stringify(seen));
+  `);
+  t.equal(run.status, 0, 'the program ran', { stderr: run.stderr });
+  const seen = JSON.parse(run.stdout) as { names: string[]; reachable: string[] };
+  t.same(seen.reachable, [], 'no plumbing is reachable on the call');
+  t.same(seen.names, [
+    'Symbol(Symbol.asyncIterator)',
+    'cancelled',
+    'compressResponses',
+    'constructor',
+    'deadline',
+    'duplex',
+    'end',
+    'ended',
+    'metadata',
+    'method',
+    'peer',
+    'requestCompressed',
+    'responseHeaders',
+    'send',
+    'sendHeaders',
+    'signal',
+    'trailers',
+  ]);
+});
 
 t.test('the types: entry points resolve, handlers and callers see no plumbing', async (t) => {
   writeFileSync(join(CONSUMER, 'consumer.ts'), CONSUMER_TS);

@@ -1,6 +1,7 @@
 // Service definitions from .proto files. PROTOCOL-HTTP2 Appendix A: `:path` is
 // `/{package}.{Service}/{Method}`; fields keep their .proto spelling (keepCase).
 
+import type protobuf from 'protobufjs';
 import t from 'tap';
 import { join } from 'node:path';
 import { loadProtoFiles, serviceDefinition, type MethodDefinition } from '../src/protocol/schema.js';
@@ -8,6 +9,13 @@ import { PROTO_DIR } from '../src/paths.js';
 
 /** Tests read decoded messages' fields freely. */
 type AnyMethod = MethodDefinition<any, any>;
+
+/** The protobufjs request and response types behind a method of `service` (`def.service`). */
+function types(service: protobuf.Service, name: string): { request: protobuf.Type; response: protobuf.Type } {
+  const method = service.methods[name];
+  method.resolve();
+  return { request: method.resolvedRequestType!, response: method.resolvedResponseType! };
+}
 
 const ROUTE_GUIDE = join(PROTO_DIR, 'route_guide.proto');
 
@@ -21,8 +29,8 @@ t.test('route_guide.proto: four methods with paths and streaming flags', async (
     m.localName,
     m.requestStream,
     m.responseStream,
-    m.requestType.name,
-    m.responseType.name,
+    types(def.service, m.name).request.name,
+    types(def.service, m.name).response.name,
   ]);
   t.same(rows, [
     ['/routeguide.RouteGuide/GetFeature', 'GetFeature', 'getFeature', false, false, 'Point', 'Feature'], // unary
@@ -37,16 +45,12 @@ t.test('serialize / deserialize round-trip with snake_case fields', async (t) =>
   const method = (name: string) => (def.methods as readonly AnyMethod[]).find((m) => m.name === name)!;
 
   const summary = { point_count: 10, feature_count: 3, distance: 123456, elapsed_time: 7 };
-  const back = method('RecordRoute').deserializeResponse(method('RecordRoute').serializeResponse(summary));
-  t.same(method('RecordRoute').responseType.toObject(back), summary);
+  const back = method('RecordRoute').response.deserialize(method('RecordRoute').response.serialize(summary));
+  const summaryType = types(def.service, 'RecordRoute').response;
+  t.same(summaryType.toObject(back), summary);
   t.equal(back.point_count, 10, 'snake_case field on the decoded message');
   t.equal(back.elapsed_time, 7);
-  t.same(Object.keys(method('RecordRoute').responseType.fields), [
-    'point_count',
-    'feature_count',
-    'distance',
-    'elapsed_time',
-  ]);
+  t.same(Object.keys(summaryType.fields), ['point_count', 'feature_count', 'distance', 'elapsed_time']);
 
   const cases: Array<[method: string, side: 'request' | 'response', message: object]> = [
     ['GetFeature', 'request', { latitude: 409146138, longitude: -746188906 }],
@@ -67,11 +71,9 @@ t.test('serialize / deserialize round-trip with snake_case fields', async (t) =>
   ];
   for (const [name, side, message] of cases) {
     const m = method(name);
-    const [serialize, deserialize, type] =
-      side === 'request'
-        ? [m.serializeRequest, m.deserializeRequest, m.requestType]
-        : [m.serializeResponse, m.deserializeResponse, m.responseType];
-    t.same(type.toObject(deserialize(serialize(message))), message, `${name} ${side}`);
+    const codec = m[side];
+    const type = types(def.service, name)[side];
+    t.same(type.toObject(codec.deserialize(codec.serialize(message))), message, `${name} ${side}`);
   }
 });
 
@@ -79,26 +81,26 @@ t.test('wire bytes and defaults', async (t) => {
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
   const getFeature = (def.methods as readonly AnyMethod[])[0];
   // field 1 varint (tag 0x08) = 1, field 2 varint (tag 0x10) = 2
-  t.same([...getFeature.serializeRequest({ latitude: 1, longitude: 2 })], [0x08, 1, 0x10, 2]);
+  t.same([...getFeature.request.serialize({ latitude: 1, longitude: 2 })], [0x08, 1, 0x10, 2]);
   // Explicit zeros may be written (protobufjs does) but read back as the defaults.
   t.same(
-    getFeature.requestType.toObject(
-      getFeature.deserializeRequest(getFeature.serializeRequest({ latitude: 0, longitude: 0 })),
+    types(def.service, 'GetFeature').request.toObject(
+      getFeature.request.deserialize(getFeature.request.serialize({ latitude: 0, longitude: 0 })),
     ),
     { latitude: 0, longitude: 0 },
   );
   // An empty message is zero bytes (and legal on the wire).
-  t.equal(getFeature.serializeRequest({}).length, 0);
-  t.equal(getFeature.serializeRequest(undefined).length, 0);
-  const empty = getFeature.deserializeRequest(new Uint8Array(0));
+  t.equal(getFeature.request.serialize({}).length, 0);
+  t.equal(getFeature.request.serialize(undefined).length, 0);
+  const empty = getFeature.request.deserialize(new Uint8Array(0));
   t.equal(empty.latitude, 0);
   t.equal(empty.longitude, 0);
   // An instance of the generated class is encoded directly.
-  const instance = getFeature.requestType.create({ latitude: 5, longitude: 6 });
-  t.same([...getFeature.serializeRequest(instance)], [0x08, 5, 0x10, 6]);
+  const instance = types(def.service, 'GetFeature').request.create({ latitude: 5, longitude: 6 });
+  t.same([...getFeature.request.serialize(instance)], [0x08, 5, 0x10, 6]);
   // camelCase names are not the fields: they are dropped, the snake_case ones kept.
   const recordRoute = (def.methods as readonly AnyMethod[])[2];
-  const decoded = recordRoute.deserializeResponse(recordRoute.serializeResponse({ pointCount: 4, feature_count: 2 }));
+  const decoded = recordRoute.response.deserialize(recordRoute.response.serialize({ pointCount: 4, feature_count: 2 }));
   t.equal(decoded.point_count, 0);
   t.equal(decoded.feature_count, 2);
 });
@@ -106,9 +108,9 @@ t.test('wire bytes and defaults', async (t) => {
 t.test('deserialize rejects malformed bytes by throwing', async (t) => {
   const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
   // Field 1 varint whose continuation bit never ends.
-  t.throws(() => (def.methods as readonly AnyMethod[])[0].deserializeRequest(new Uint8Array([0x08, 0xff])));
+  t.throws(() => (def.methods as readonly AnyMethod[])[0].request.deserialize(new Uint8Array([0x08, 0xff])));
   // Field 1 (name, length-delimited) promising 10 bytes with only 1.
-  t.throws(() => (def.methods as readonly AnyMethod[])[0].deserializeResponse(new Uint8Array([0x0a, 10, 0x41])));
+  t.throws(() => (def.methods as readonly AnyMethod[])[0].response.deserialize(new Uint8Array([0x0a, 10, 0x41])));
 });
 
 t.test('includeDirs resolve imports', async (t) => {
@@ -133,8 +135,8 @@ t.test('includeDirs resolve imports', async (t) => {
       ['/demo.v1.Things/Watch', false, true],
     ],
   );
-  const bytes = (def.methods as readonly AnyMethod[])[0].serializeRequest({ thing_name: 'x' });
-  t.equal((def.methods as readonly AnyMethod[])[0].deserializeResponse(bytes).thing_name, 'x');
+  const bytes = (def.methods as readonly AnyMethod[])[0].request.serialize({ thing_name: 'x' });
+  t.equal((def.methods as readonly AnyMethod[])[0].response.deserialize(bytes).thing_name, 'x');
 });
 
 t.test('the bundled grpc/health proto loads through an include dir', async (t) => {

@@ -55,7 +55,7 @@ t.test('a handler that does not read stalls the client: its writes wait on the f
   });
 
   const { stream, result } = openRaw(session, { path: '/testsvc.Probe/ClientStream', end: false });
-  const message = frame(method('ClientStream').serializeRequest({ payload: PAYLOAD }));
+  const message = frame(method('ClientStream').request.serialize({ payload: PAYLOAD }));
   let accepted = 0; // messages the client's stream has taken without asking us to wait
   let stalls = 0;
   const writing = (async () => {
@@ -85,7 +85,7 @@ t.test('a handler that does not read stalls the client: its writes wait on the f
   const r = await result;
   t.equal(grpcStatus(r).code, 0);
   t.same(
-    method('ClientStream').deserializeResponse(unframe(r.data)[0]).count,
+    method('ClientStream').response.deserialize(unframe(r.data)[0]).count,
     TOTAL,
     'every message arrived once the handler read',
   );
@@ -118,7 +118,7 @@ t.test('a client that does not read makes await call.send() wait, then completes
     te: 'trailers',
   });
   stream.on('error', () => {});
-  stream.end(frame(method('ServerStream').serializeRequest({ count: total })));
+  stream.end(frame(method('ServerStream').request.serialize({ count: total })));
   // No 'data' listener yet: the client does not read, so it returns no window to the server.
   const pausedAt = await settle(() => resolvedSends);
   t.ok(pausedAt > 0, 'the handler started sending');

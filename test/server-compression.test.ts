@@ -17,7 +17,7 @@ const getFeature = routeGuideDefinition().methods.find((m) => m.name === 'GetFea
   Point,
   Feature
 >;
-const pointBytes = Buffer.from(getFeature.serializeRequest(POINT));
+const pointBytes = Buffer.from(getFeature.request.serialize(POINT));
 
 const server = await startTestServer();
 t.teardown(server.close);
@@ -80,7 +80,7 @@ t.test('compressed requests (gzip, deflate) and an uncompressed message in a gzi
       body: frame(pack(pointBytes), 1),
     });
     t.equal(grpcStatus(r).code, Status.OK, encoding);
-    t.equal(getFeature.deserializeResponse(unframe(r.data)[0]).name, NAME);
+    t.equal(getFeature.response.deserialize(unframe(r.data)[0]).name, NAME);
     t.match(String(r.headers['grpc-accept-encoding']), /gzip/, 'the response says what the server decodes');
   }
   const plain = await rawRequest(session, {
@@ -112,7 +112,7 @@ t.test(
     });
     t.equal(gz.headers['grpc-encoding'], 'gzip');
     t.equal(gz.data[0], 1, 'Compressed-Flag 1');
-    t.equal(getFeature.deserializeResponse(zlib.gunzipSync(gz.data.subarray(5))).name, NAME);
+    t.equal(getFeature.response.deserialize(zlib.gunzipSync(gz.data.subarray(5))).name, NAME);
     const none = await rawRequest(s, {
       path: GET_FEATURE,
       headers: { 'grpc-accept-encoding': 'deflate' },

@@ -164,7 +164,7 @@ function grpcJsError(promise: Promise<unknown>): Promise<grpc.ServiceError> {
 const point = (latitude: number, longitude: number) =>
   routeGuideDefinition()
     .methods.find((m) => m.name === 'GetFeature')!
-    .serializeRequest({ latitude, longitude });
+    .request.serialize({ latitude, longitude });
 const GET_FEATURE = '/routeguide.RouteGuide/GetFeature';
 
 /** PROTOCOL-HTTP2 Trailers-Only: one HEADERS frame, :status 200, content-type, grpc-status, END_STREAM. */
@@ -459,7 +459,7 @@ t.test('malformed streams do not disturb a concurrent stream on the same connect
     RouteNote
   >;
   const note = (message: string) =>
-    frame(chatDef.serializeRequest({ location: { latitude: 9, longitude: 9 }, message }));
+    frame(chatDef.request.serialize({ location: { latitude: 9, longitude: 9 }, message }));
   const healthy = openRaw(session, { path: '/routeguide.RouteGuide/RouteChat', body: note('before'), end: false });
   const oversize = Buffer.from([0, 0xff, 0xff, 0xff, 0xff]);
   const broken = await Promise.all([
@@ -476,7 +476,7 @@ t.test('malformed streams do not disturb a concurrent stream on the same connect
   const r = await healthy.result;
   t.equal(grpcStatus(r).code, Status.OK);
   t.same(
-    unframe(r.data).map((b) => chatDef.deserializeResponse(b).message),
+    unframe(r.data).map((b) => chatDef.response.deserialize(b).message),
     ['before', 'before', 'after'],
   );
   t.notOk(session.destroyed, 'the connection survived');

@@ -41,7 +41,7 @@ async function probe(t: Test, text: string, path = '/testsvc.Probe/ServerStream'
   return rawRequest(session, {
     path,
     headers: { 'grpc-accept-encoding': 'gzip,deflate,identity' },
-    body: frame(Buffer.from(method('Unary').serializeRequest({ text }))),
+    body: frame(Buffer.from(method('Unary').request.serialize({ text }))),
   });
 }
 
@@ -51,7 +51,7 @@ function messages(r: RawResult): [number, string][] {
   for (let at = 0; at < r.data.length; at += 5 + r.data.readUInt32BE(at + 1)) flags.push(r.data[at]);
   return unframe(r.data).map((body, i) => {
     const bytes = flags[i] === 1 ? zlib.gunzipSync(body) : body;
-    return [flags[i], method('Unary').deserializeResponse(bytes).text ?? ''];
+    return [flags[i], method('Unary').response.deserialize(bytes).text ?? ''];
   });
 }
 

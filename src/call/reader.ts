@@ -1,32 +1,34 @@
-// The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, decoded
-// messages out — through an async iterator (streams), or `expectSingle()` (one request message).
+// The receive side of a call, shared by server and client: HTTP/2 DATA chunks in, messages out —
+// through an async iterator (streams), or `expectSingle()` (one request message).
+//
+//   DATA chunk → Length-Prefixed-Message decoder (framing/envelope.ts) → Compressed-Flag →
+//   decompress with the call's grpc-encoding (size-limited) → protobuf decode → the consumer
 //
 // Backpressure: decoded messages wait in a small queue; once it holds HIGH_WATER_MARK messages or
 // HIGH_WATER_BYTES of message bodies, the HTTP/2 stream is paused, which stops Node from returning
 // flow-control credit (WINDOW_UPDATE) to the peer. The stream resumes when the consumer has drained
 // the queue to half of both. A slow handler therefore slows the sender down instead of growing
 // memory.
+//
+// Errors: broken input (a framing error, a body that does not decompress or decode, the wrong
+// number of messages for a unary request) becomes the GrpcError the call ends with. The reader
+// stops, rejects its waiting consumer with it and hands it to `onBroken` once; it never throws.
 
 import type { Duplex } from 'node:stream';
-import { EnvelopeDecoder, type FramingError, type MessageSink } from '../../framing/index.js';
+import { EnvelopeDecoder, FramingError, decompress, type Encoding, type MessageSink } from '../../framing/index.js';
 import { statusFromFramingError } from '../protocol/framing-status.js';
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 
-/**
- * The call a reader works for — the server's call engine (src/server/call-engine.ts) or the
- * client's (src/client/call-engine.ts): it decodes bodies and hears of broken input.
- */
-export interface ReaderOwner<T> {
-  /** Turns one message body into a value, or the GrpcError the call ends with. */
-  parse(body: Buffer, compressed: boolean): T | GrpcError;
-  /**
-   * Called once when the input is broken (framing or parse error, or a single message expected and
-   * not exactly one received); the owner ends the call.
-   */
-  readFailed(error: GrpcError): void;
-  /** After expectSingle(): the one message, once the stream has ended. */
-  received?(value: T): void;
+export interface ReaderOptions<T> {
+  /** Largest message accepted, before and after decompression. */
+  maxMessageSize: number;
+  /** grpc-encoding of compressed messages (the client learns it from the response headers: see `encoding`). */
+  encoding: Encoding;
+  /** The message type's protobuf decoding; throws on bytes that are not a message. */
+  deserialize: (bytes: Uint8Array) => T;
+  /** Called once when the input is broken; the call ends with `error`. */
+  onBroken: (error: GrpcError) => void;
 }
 
 // Small messages arrive in bursts (one socket read brings many, and the handler runs after them):
@@ -35,15 +37,23 @@ export interface ReaderOwner<T> {
 const HIGH_WATER_MARK = 64;
 const HIGH_WATER_BYTES = 16 * 1024;
 
+/** A message received and not yet consumed, with its body size (for HIGH_WATER_BYTES) and Compressed-Flag. */
+interface Queued<T> {
+  value: T;
+  size: number;
+  compressed: boolean;
+}
+
 export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
+  /** grpc-encoding of compressed messages; the client sets it once the response headers arrive. */
+  encoding: Encoding;
+  /** Compressed-Flag of the message most recently handed to the consumer. */
+  lastCompressed = false;
   private readonly stream: Duplex;
-  private readonly owner: ReaderOwner<T>;
+  private readonly options: ReaderOptions<T>;
   private readonly decoder: EnvelopeDecoder;
-  // Messages received and not yet consumed, oldest at `head` (a FIFO without Array#shift), with
-  // each one's body size and Compressed-Flag. Allocated when a first message has to wait.
-  private queue: T[] | undefined;
-  private queueSizes: number[] | undefined;
-  private queueCompressed: boolean[] | undefined;
+  // Messages received and not yet consumed, oldest at `head` (a FIFO without Array#shift).
+  private readonly queue: (Queued<T> | undefined)[] = [];
   private head = 0;
   private queuedBytes = 0;
   private ended = false;
@@ -52,23 +62,23 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   // A consumer waiting in next().
   private nextResolve: ((result: IteratorResult<T>) => void) | undefined;
   private nextReject: ((error: GrpcError) => void) | undefined;
-  // expectSingle(): the path for error messages (set while expecting), and the message once received.
+  // expectSingle(): the path for error messages, where the one message goes, and the message once received.
   private singlePath: string | undefined;
+  private singleReceived: ((value: T) => void) | undefined;
   private singleValue: T | undefined;
-  /** Compressed-Flag of the message most recently handed to the consumer. */
-  lastCompressed = false;
 
-  constructor(stream: Duplex, owner: ReaderOwner<T>, maxMessageSize: number) {
+  constructor(stream: Duplex, options: ReaderOptions<T>) {
     this.stream = stream;
-    this.owner = owner;
-    this.decoder = new EnvelopeDecoder(this, maxMessageSize);
+    this.options = options;
+    this.encoding = options.encoding;
+    this.decoder = new EnvelopeDecoder(this, options.maxMessageSize);
     stream.on('data', this.onChunk);
     stream.on('end', this.onStreamEnd);
   }
 
   /** Messages received and not yet consumed. */
   get buffered(): number {
-    return this.queue ? this.queue.length - this.head : 0;
+    return this.queue.length - this.head;
   }
 
   next(): Promise<IteratorResult<T>> {
@@ -105,7 +115,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     this.stream.off('data', this.onChunk);
     this.stream.off('end', this.onStreamEnd);
     this.clearQueue();
-    this.singlePath = this.singleValue = undefined;
+    this.singlePath = this.singleReceived = this.singleValue = undefined;
     const rejectNext = this.nextReject;
     this.nextResolve = this.nextReject = undefined;
     rejectNext?.(error);
@@ -113,24 +123,24 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
 
   /**
    * Reads exactly one message then end of stream (a unary request), without the iterator and
-   * without a promise: at end of stream the owner hears `received(message)`, or `readFailed()`.
-   * Call it before any message arrives. doc/statuscodes.md: a request cardinality violation is
-   * UNIMPLEMENTED.
+   * without a promise: at end of stream `received(message)` runs, or `onBroken`. Call it before any
+   * message arrives. doc/statuscodes.md: a request cardinality violation is UNIMPLEMENTED.
    */
-  expectSingle(path: string): void {
+  expectSingle(path: string, received: (value: T) => void): void {
     if (this.error) return;
     if (this.buffered > 0 || this.ended) throw new Error('expectSingle() must be called before any message arrives');
     this.singlePath = path;
+    this.singleReceived = received;
   }
 
   /** MessageSink: the decoder hands over each whole message body here. */
   message(body: Buffer, compressed: boolean): void {
     if (this.error || this.ended) return;
-    const value = this.owner.parse(body, compressed);
-    if (value instanceof GrpcError) return this.failed(value);
+    const value = this.decode(body, compressed);
+    if (value instanceof GrpcError) return this.broken(value);
     if (this.singlePath !== undefined) {
       // Decoded messages are objects, never undefined: a value already held means a second message.
-      if (this.singleValue !== undefined) return this.failed(cardinality(this.singlePath, 'more'));
+      if (this.singleValue !== undefined) return this.broken(cardinality(this.singlePath, 'more'));
       this.singleValue = value;
       this.lastCompressed = compressed;
       return;
@@ -142,17 +152,37 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
       resolveNext({ value, done: false });
       return;
     }
-    this.enqueue(value, body.length, compressed);
+    this.enqueue({ value, size: body.length, compressed });
+  }
+
+  /** One message body → its value: decompressed when its Compressed-Flag says so, then decoded. */
+  private decode(body: Buffer, compressed: boolean): T | GrpcError {
+    if (compressed) {
+      // PROTOCOL-HTTP2: "If the Message-Encoding header is omitted then the Compressed-Flag must
+      // be 0"; doc/compression.md test case 6: flag 1 with identity → INTERNAL.
+      if (this.encoding === 'identity') {
+        return new GrpcError(Status.INTERNAL, 'compressed flag set with identity or empty grpc-encoding');
+      }
+      const inflated = decompress(this.encoding, body, this.options.maxMessageSize);
+      if (inflated instanceof FramingError) return statusFromFramingError(inflated);
+      body = inflated;
+    }
+    try {
+      return this.options.deserialize(body);
+    } catch (e) {
+      // doc/statuscodes.md: error parsing a message → INTERNAL.
+      return new GrpcError(Status.INTERNAL, `failed to parse message: ${(e as Error).message}`);
+    }
   }
 
   private readonly onChunk = (chunk: Buffer): void => {
     const error = this.decoder.push(chunk);
-    if (error) this.broken(error);
+    if (error) this.broken(statusFromFramingError(error));
   };
 
   private readonly onStreamEnd = (): void => {
     const error = this.decoder.end();
-    if (error) return this.broken(error);
+    if (error) return this.broken(statusFromFramingError(error));
     if (this.error) return;
     this.ended = true;
     const resolveNext = this.nextResolve;
@@ -162,19 +192,17 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     }
     const singlePath = this.singlePath;
     if (singlePath !== undefined) {
-      this.singlePath = undefined;
       const value = this.singleValue;
-      if (value === undefined) return this.failed(cardinality(singlePath, 'none'));
-      this.singleValue = undefined;
-      this.owner.received!(value);
+      if (value === undefined) return this.broken(cardinality(singlePath, 'none'));
+      const received = this.singleReceived!;
+      this.singlePath = this.singleReceived = this.singleValue = undefined;
+      received(value);
     }
   };
 
-  private enqueue(value: T, size: number, compressed: boolean): void {
-    (this.queue ??= []).push(value);
-    (this.queueSizes ??= []).push(size);
-    (this.queueCompressed ??= []).push(compressed);
-    this.queuedBytes += size;
+  private enqueue(entry: Queued<T>): void {
+    this.queue.push(entry);
+    this.queuedBytes += entry.size;
     if (!this.paused && (this.buffered >= HIGH_WATER_MARK || this.queuedBytes >= HIGH_WATER_BYTES)) {
       this.paused = true;
       this.stream.pause();
@@ -182,36 +210,27 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   }
 
   private dequeue(): T {
-    const queue = this.queue!;
-    const i = this.head++;
-    const value = queue[i];
-    this.lastCompressed = this.queueCompressed![i];
-    this.queuedBytes -= this.queueSizes![i];
-    queue[i] = undefined as T;
-    if (this.head === queue.length) {
-      queue.length = this.queueSizes!.length = this.queueCompressed!.length = 0;
-      this.head = 0;
-    }
+    const entry = this.queue[this.head]!;
+    this.queue[this.head++] = undefined;
+    if (this.head === this.queue.length) this.clearQueue();
+    else this.queuedBytes -= entry.size;
+    this.lastCompressed = entry.compressed;
     if (this.paused && this.buffered < HIGH_WATER_MARK / 2 && this.queuedBytes < HIGH_WATER_BYTES / 2) {
       this.paused = false;
       this.stream.resume();
     }
-    return value;
+    return entry.value;
   }
 
-  private broken(framing: FramingError): void {
+  /** The input is broken: stop reading and tell the call. */
+  private broken(error: GrpcError): void {
     if (this.error) return;
-    this.failed(statusFromFramingError(framing));
-  }
-
-  /** The input is broken: stop reading and tell the owner. */
-  private failed(error: GrpcError): void {
     this.fail(error);
-    this.owner.readFailed(error);
+    this.options.onBroken(error);
   }
 
   private clearQueue(): void {
-    this.queue = this.queueSizes = this.queueCompressed = undefined;
+    this.queue.length = 0;
     this.head = this.queuedBytes = 0;
   }
 }

@@ -9,7 +9,7 @@ import { PREFIX_SIZE, compress, encodeEnvelope, type Encoding } from '../../fram
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
 
-import type { MessageEncoder } from '../protocol/schema.js';
+import type { MessageCodec } from '../protocol/schema.js';
 
 const RESOLVED = Promise.resolve();
 const ignore = (): void => {};
@@ -39,7 +39,7 @@ export interface SendOptions {
  * returns the GrpcError (INTERNAL / RESOURCE_EXHAUSTED) when it cannot.
  */
 export function frameMessage<T>(
-  encoder: MessageEncoder<T>,
+  encoder: MessageCodec<T>,
   message: T,
   compressMessage: boolean,
   encoding: Encoding,
@@ -62,7 +62,7 @@ export function frameMessage<T>(
 
 export class MessageWriter<T> {
   private readonly stream: Duplex;
-  private readonly encoder: MessageEncoder<T>;
+  private readonly encoder: MessageCodec<T>;
   private readonly maxMessageSize: number;
   private drain: Promise<void> | undefined;
   private drainResolve: (() => void) | undefined;
@@ -70,10 +70,8 @@ export class MessageWriter<T> {
   private closedWith: GrpcError | undefined;
   /** The encoding of compressed messages (grpc-encoding); identity means none is compressed. */
   private readonly encoding: Encoding;
-  /** Whether the stream is corked until the end of this tick. */
-  private corked = false;
 
-  constructor(stream: Duplex, encoder: MessageEncoder<T>, encoding: Encoding, maxMessageSize: number) {
+  constructor(stream: Duplex, encoder: MessageCodec<T>, encoding: Encoding, maxMessageSize: number) {
     this.stream = stream;
     this.encoder = encoder;
     this.encoding = encoding;
@@ -97,14 +95,7 @@ export class MessageWriter<T> {
       // Writes queue behind the pending drain so they stay in order without growing the buffer.
       return handled(this.drain.then(() => this.writeFramed(frame)));
     }
-    // Messages written in the same tick (a handler's loop of `await call.send()` runs in one tick
-    // while the stream takes them) go out together: one writev, packed DATA frames. One
-    // process.nextTick uncorks every writer of the tick (see corkedWriters below).
-    if (!this.corked) {
-      this.corked = true;
-      this.stream.cork();
-      if (corkedWriters.push(this) === 1) process.nextTick(uncorkAll);
-    }
+    corkForThisTick(this.stream);
     if (this.stream.write(frame)) return RESOLVED;
     this.drain = handled(
       new Promise<void>((resolve, reject) => {
@@ -133,12 +124,6 @@ export class MessageWriter<T> {
     reject?.(error);
   }
 
-  /** Sends what this tick wrote. */
-  uncork(): void {
-    this.corked = false;
-    this.stream.uncork();
-  }
-
   private onDrain(): void {
     if (this.closedWith) return;
     const resolve = this.drainResolve;
@@ -147,12 +132,22 @@ export class MessageWriter<T> {
   }
 }
 
-// The writers corked in this tick, all uncorked by one process.nextTick callback rather than one
-// each (README, Benchmarks: part of what RouteChat on 8 streams gained).
-const corkedWriters: MessageWriter<unknown>[] = [];
+// ---- speed only: one write per tick ----
+// Messages written in the same tick (a handler's loop of `await call.send()` runs in one tick while
+// the stream takes them) go out together: the stream is corked at the first write of a tick, and
+// one process.nextTick uncorks every stream corked in that tick — one writev, packed DATA frames.
+// The plain way writes each message as it comes. FIGURE
+
+const corkedStreams: Duplex[] = [];
+
+function corkForThisTick(stream: Duplex): void {
+  if (stream.writableCorked > 0) return;
+  stream.cork();
+  if (corkedStreams.push(stream) === 1) process.nextTick(uncorkAll);
+}
 
 function uncorkAll(): void {
-  // A writer corked while these are uncorked joins the list, and this loop.
-  for (let i = 0; i < corkedWriters.length; i++) corkedWriters[i].uncork();
-  corkedWriters.length = 0;
+  // A stream corked while these are uncorked joins the list, and this loop.
+  for (let i = 0; i < corkedStreams.length; i++) corkedStreams[i].uncork();
+  corkedStreams.length = 0;
 }

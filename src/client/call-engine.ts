@@ -10,8 +10,7 @@
 import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { callDuplex } from '../call/duplex.js';
-import { parseMessage } from '../call/message-codec.js';
-import { MessageReader, type ReaderOwner } from '../call/reader.js';
+import { MessageReader } from '../call/reader.js';
 import { MessageWriter, rejectedSend, type SendOptions } from '../call/writer.js';
 import { ACCEPT_ENCODING, isSupportedEncoding, type Encoding } from '../protocol/compression.js';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
@@ -45,7 +44,8 @@ const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has al
 type Req = unknown;
 type Res = unknown;
 
-export class ClientCallEngine implements ReaderOwner<Res> {
+/** @internal Callers see it only through the views of client.ts. */
+export class ClientCallEngine {
   readonly method: MethodDefinition;
   readonly headers: Promise<Metadata>;
   readonly trailers: Promise<Metadata>;
@@ -60,8 +60,6 @@ export class ClientCallEngine implements ReaderOwner<Res> {
   private writer: MessageWriter<Req> | undefined;
   /** Whether request messages are compressed unless a send() says otherwise. */
   private compressRequests = false;
-  /** grpc-encoding of the response messages, from the response headers. */
-  private responseEncoding: Encoding = 'identity';
   private settled = false;
   /** The error the call failed with, once settled (undefined: OK). */
   private failure: GrpcError | undefined;
@@ -127,10 +125,15 @@ export class ClientCallEngine implements ReaderOwner<Res> {
       return this.settle(unavailable(this.channel, error as Error));
     }
     this.stream = stream;
-    this.reader = new MessageReader<Res>(stream, this, this.channel.options.maxReceiveMessageSize);
+    this.reader = new MessageReader<Res>(stream, {
+      maxMessageSize: this.channel.options.maxReceiveMessageSize,
+      encoding: 'identity', // until the response headers say otherwise
+      deserialize: this.method.response.deserialize,
+      onBroken: (error) => this.fail(error),
+    });
     this.writer = new MessageWriter<Req>(
       stream,
-      this.method.requestEncoder,
+      this.method.request,
       encoding,
       this.channel.options.maxSendMessageSize,
     );
@@ -237,22 +240,6 @@ export class ClientCallEngine implements ReaderOwner<Res> {
     return this.view;
   }
 
-  // ---- MessageReader owner ----
-
-  parse(body: Buffer, compressed: boolean): unknown {
-    return parseMessage(
-      body,
-      compressed,
-      this.responseEncoding,
-      this.channel.options.maxReceiveMessageSize,
-      this.method.deserializeResponse,
-    );
-  }
-
-  readFailed(error: GrpcError): void {
-    this.fail(error);
-  }
-
   // ---- the stream's events ----
 
   private readonly onResponse = (headers: IncomingHttpHeaders, flags: number): void => {
@@ -264,7 +251,7 @@ export class ClientCallEngine implements ReaderOwner<Res> {
     if (!isSupportedEncoding(encoding)) {
       return this.fail(new GrpcError(Status.INTERNAL, `unsupported grpc-encoding "${encoding}" in response`));
     }
-    this.responseEncoding = encoding;
+    this.reader!.encoding = encoding;
     // Trailers-Only: the status came in the only HEADERS frame (END_STREAM set).
     if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.responseTrailers = headers;
     else this.resolveHeaders(metadata);

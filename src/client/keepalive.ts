@@ -18,6 +18,7 @@ export interface ClientKeepaliveOptions {
   permitWithoutCalls?: boolean;
 }
 
+/** @internal */
 export class ClientKeepalive {
   /** The current interval; doubled on each too_many_pings GOAWAY (A8). */
   timeMs: number;

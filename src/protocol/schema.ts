@@ -18,29 +18,29 @@ export interface MethodDefinition<Req = unknown, Res = unknown> {
   readonly localName: string;
   readonly requestStream: boolean;
   readonly responseStream: boolean;
-  readonly requestType: protobuf.Type;
-  readonly responseType: protobuf.Type;
-  readonly serializeRequest: (message: Req) => Uint8Array;
-  readonly deserializeRequest: (bytes: Uint8Array) => Req;
-  readonly serializeResponse: (message: Res) => Uint8Array;
-  readonly deserializeResponse: (bytes: Uint8Array) => Res;
-  /** Per direction: serialize, or serialize straight into a frame (one allocation, no copy). */
-  readonly requestEncoder: MessageEncoder<Req>;
-  readonly responseEncoder: MessageEncoder<Res>;
+  /** The request message type's protobuf encoding, both ways. */
+  readonly request: MessageCodec<Req>;
+  /** The response message type's protobuf encoding, both ways. */
+  readonly response: MessageCodec<Res>;
 }
 
-/** How a call turns its messages into bytes: a bare body (to compress), or a whole frame. */
-export interface MessageEncoder<T> {
-  serialize(message: T): Uint8Array;
-  /** Serialize into a Length-Prefixed-Message with Compressed-Flag 0. */
-  frame(message: T): Buffer;
+/** One message type's protobuf encoding. */
+export interface MessageCodec<T> {
+  readonly serialize: (message: T) => Uint8Array;
+  /** Throws when the bytes are not a valid message of this type. */
+  readonly deserialize: (bytes: Uint8Array) => T;
+  /**
+   * @internal Speed only: serialize straight into a Length-Prefixed-Message with Compressed-Flag 0
+   * (see framer below); the plain way is encodeEnvelope(serialize(message)).
+   */
+  readonly frame: (message: T) => Buffer;
 }
 
 export interface ServiceDefinition {
   /** Fully qualified name: `routeguide.RouteGuide` */
   readonly name: string;
   readonly methods: readonly MethodDefinition[];
-  /** The protobufjs service, for reflection. */
+  /** @internal The protobufjs service, for reflection. */
   readonly service: protobuf.Service;
 }
 
@@ -76,26 +76,14 @@ export function serviceDefinition(root: protobuf.Root, fullName: string): Servic
   const name = service.fullName.replace(/^\./, '');
   const methods = service.methodsArray.map((m) => {
     m.resolve();
-    const requestType = m.resolvedRequestType!;
-    const responseType = m.resolvedResponseType!;
-    const encoders = {
-      request: { serialize: serializer(requestType), frame: framer(requestType) },
-      response: { serialize: serializer(responseType), frame: framer(responseType) },
-    };
     return {
       path: `/${name}/${m.name}`,
       name: m.name,
       localName: m.name.charAt(0).toLowerCase() + m.name.slice(1),
       requestStream: m.requestStream === true,
       responseStream: m.responseStream === true,
-      requestType,
-      responseType,
-      serializeRequest: encoders.request.serialize,
-      deserializeRequest: deserializer(requestType),
-      serializeResponse: encoders.response.serialize,
-      deserializeResponse: deserializer(responseType),
-      requestEncoder: encoders.request,
-      responseEncoder: encoders.response,
+      request: messageCodec(m.resolvedRequestType!),
+      response: messageCodec(m.resolvedResponseType!),
     } satisfies MethodDefinition;
   });
   return { name, methods, service };
@@ -126,18 +114,21 @@ function encodeDirect(direct: DirectEncoder | undefined, message: unknown, offse
   return out;
 }
 
-function serializer(type: protobuf.Type): (message: unknown) => Uint8Array {
+function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
   const direct = directEncoder(type);
-  return (message) => encodeDirect(direct, message, 0) ?? encodeWith(type, message).finish();
+  return {
+    serialize: (message) => encodeDirect(direct, message, 0) ?? encodeWith(type, message).finish(),
+    deserialize: (bytes) => type.decode(bytes),
+    frame: framer(type, direct),
+  };
 }
 
 /**
- * A whole Length-Prefixed-Message in one buffer: the direct encoder writes after the 5 prefix bytes;
- * protobufjs writes after 5 placeholder bytes (five varint zeros), which the prefix then overwrites
- * — one allocation either way, and no copy of the message.
+ * Speed only: a whole Length-Prefixed-Message in one buffer — the direct encoder writes after the 5
+ * prefix bytes; protobufjs writes after 5 placeholder bytes (five varint zeros), which the prefix
+ * then overwrites. One allocation either way, and no copy of the message.
  */
-function framer(type: protobuf.Type): (message: unknown) => Buffer {
-  const direct = directEncoder(type);
+function framer(type: protobuf.Type, direct: DirectEncoder | undefined): (message: unknown) => Buffer {
   return (message) => {
     let framed = encodeDirect(direct, message, PREFIX_SIZE);
     if (!framed) {
@@ -148,8 +139,4 @@ function framer(type: protobuf.Type): (message: unknown) => Buffer {
     writePrefix(framed, 0, framed.length - PREFIX_SIZE);
     return framed;
   };
-}
-
-function deserializer(type: protobuf.Type): (bytes: Uint8Array) => unknown {
-  return (bytes) => type.decode(bytes);
 }

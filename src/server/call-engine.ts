@@ -2,49 +2,53 @@
 //
 //   HEADERS in → messages both ways → Trailers (or Trailers-Only) out → status.
 //
-// All four RPC kinds use this one class; dispatch.ts decides how many messages the handler gets.
-// Handlers see it only through the ServerCall interface (call.ts). Every way a call can end —
-// the response sent (sendLast), end() with a status, the deadline, the client's RST_STREAM or a
-// dead connection — goes through finish(), the one teardown.
+// All four RPC kinds run through this one class and differ only in arity: start() gives the
+// handler the call alone when requests stream, else the one request once it has arrived. The
+// handler sees the call through an object of its own (call.ts), never this engine. Every way a
+// call can end — the handler's outcome, end() with a status, the deadline, the client's RST_STREAM
+// or a dead connection — goes through finish(), the one teardown.
+//
+// Errors: the handler's GrpcError (or UNKNOWN for anything else it throws), broken input from the
+// reader and the deadline all become the call's status here, sent as trailers; a failure the
+// client caused (RST_STREAM, a lost connection) cancels the call without sending anything.
 
 import { constants, type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { callDuplex } from '../call/duplex.js';
-import { parseMessage } from '../call/message-codec.js';
-import { MessageReader, type ReaderOwner } from '../call/reader.js';
+import { MessageReader } from '../call/reader.js';
 import { MessageWriter, frameMessage, rejectedSend, type SendOptions } from '../call/writer.js';
 import { outgoingEncoding, ACCEPT_ENCODING, type Encoding } from '../protocol/compression.js';
 import { CONTENT_TYPE_GRPC, CONTENT_TYPE_GRPC_PROTO } from '../protocol/content-type.js';
 import { GrpcError } from '../protocol/grpc-error.js';
-import { HEADER_ACCEPT_ENCODING, HEADER_CONTENT_TYPE, HEADER_ENCODING, HEADER_STATUS } from '../protocol/headers.js';
+import {
+  HEADER_ACCEPT_ENCODING,
+  HEADER_CONTENT_TYPE,
+  HEADER_ENCODING,
+  HEADER_GRPC_MESSAGE,
+  HEADER_GRPC_STATUS,
+  HEADER_STATUS,
+} from '../protocol/headers.js';
 import { metadataFromHeaders } from '../protocol/incoming-metadata.js';
 import { Metadata } from '../protocol/metadata.js';
 import type { MethodDefinition } from '../protocol/schema.js';
+import { encodeStatusMessage } from '../protocol/status-message.js';
 import { Status } from '../protocol/status.js';
-import type { ServerCall } from './call.js';
+import { HandlerCall } from './call.js';
 import type { Linked } from './call-list.js';
-import { invokeHandler, type HandlerErrorHook } from './dispatch.js';
 import type { AnyHandler } from './handlers.js';
-import {
-  closeAfterTrailers,
-  respondTrailersOnly,
-  RESPOND_WITH_TRAILERS,
-  statusTrailers,
-  type ResponseHeaders,
-} from './respond.js';
 
 /** What sends after a successful end reject with (it never reaches the peer). */
 const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has already ended');
 
-/**
- * The response headers of most calls (no metadata, nothing compressed): shared, one per content-type.
- * Speed only: with OK_TRAILERS (respond.ts), callback dispatch (dispatch.ts) and sendLast, it took a
- * unary call from ~12.5 to ~10.5 KB allocated (README, Benchmarks: (a)).
- */
-const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
-  [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),
-  [CONTENT_TYPE_GRPC_PROTO]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC_PROTO }),
-};
+/** A block of response headers or trailers, as node:http2 takes it. */
+type ResponseHeaders = Record<string, string | number>;
+
+// Every response of this server goes out without a Date header: gRPC has no use for it (grpc-go
+// sends none), and node:http2 would add one to each response.
+/** respond() options for a response whose messages and trailers follow. */
+const RESPOND_WITH_TRAILERS = Object.freeze({ waitForTrailers: true, sendDate: false });
+/** respond() options for a response that is complete in its one HEADERS frame. */
+const RESPOND_AND_END = Object.freeze({ endStream: true, sendDate: false });
 
 const enum State {
   Running,
@@ -54,9 +58,15 @@ const enum State {
   Cancelled,
 }
 
+/** A handler throwing anything but a GrpcError is its bug: reported here, never to the peer. */
+type HandlerErrorHook = (error: unknown, path: string) => void;
+
+/** @internal */
 export interface ServerCallInit {
   stream: ServerHttp2Stream;
   method: MethodDefinition;
+  handler: AnyHandler;
+  onHandlerError: HandlerErrorHook;
   /** The request headers; custom metadata is read from them on first use (already validated). */
   headers: IncomingHttpHeaders;
   contentType: string;
@@ -79,15 +89,20 @@ export interface ServerCallInit {
 type Req = unknown;
 type Res = unknown;
 
-export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<ServerCallEngine> {
+/** @internal The server's own: handlers get `call` (call.ts). */
+export class ServerCallEngine implements Linked<ServerCallEngine> {
   readonly method: MethodDefinition;
   readonly deadline: number | undefined;
+  /** What the handler sees of this call. */
+  readonly call: HandlerCall;
   compressResponses: boolean;
   /** Links in the server's list of calls in flight (call-list.ts). */
   listPrev: ServerCallEngine | undefined;
   listNext: ServerCallEngine | undefined;
 
   private readonly stream: ServerHttp2Stream;
+  private readonly handler: AnyHandler;
+  private readonly onHandlerError: HandlerErrorHook;
   private readonly requestHeaders: IncomingHttpHeaders;
   private readonly contentType: string;
   private readonly requestEncoding: Encoding;
@@ -95,7 +110,6 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   private readonly encodingOffer: Encoding = 'identity';
   /** grpc-encoding of the response, decided when its headers go out (see chooseResponseEncoding). */
   private responseEncoding: Encoding = 'identity';
-  private readonly maxReceiveMessageSize: number;
   private readonly maxSendMessageSize: number;
   private readonly onClose: (call: ServerCallEngine) => void;
   private readonly reader: MessageReader<Req>;
@@ -112,19 +126,18 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   private deadlineTimer: NodeJS.Timeout | undefined;
   private headersSent = false;
   private pendingTrailers: ResponseHeaders | undefined;
-  // Set by start() for a unary or server-streaming call: run when the one request has arrived.
-  private handler: AnyHandler | undefined;
-  private onHandlerError: HandlerErrorHook | undefined;
 
   constructor(init: ServerCallInit) {
     this.stream = init.stream;
     this.method = init.method;
+    this.handler = init.handler;
+    this.onHandlerError = init.onHandlerError;
     this.requestHeaders = init.headers;
     this.contentType = init.contentType;
     this.requestEncoding = init.requestEncoding;
-    this.maxReceiveMessageSize = init.maxReceiveMessageSize;
     this.maxSendMessageSize = init.maxSendMessageSize;
     this.onClose = init.onClose;
+    this.call = new HandlerCall(this);
     // doc/compression.md: responses would use the request's algorithm if it compressed, else the
     // server's choice, else gzip — but only one the client accepts; and absent configuration,
     // messages MUST NOT be compressed.
@@ -133,7 +146,12 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
       this.encodingOffer = outgoingEncoding(preferred, init.acceptEncoding);
     }
     this.compressResponses = init.compression !== undefined && init.compression !== 'identity';
-    this.reader = new MessageReader<Req>(init.stream, this, init.maxReceiveMessageSize);
+    this.reader = new MessageReader<Req>(init.stream, {
+      maxMessageSize: init.maxReceiveMessageSize,
+      encoding: init.requestEncoding,
+      deserialize: init.method.request.deserialize,
+      onBroken: (error) => this.end(error),
+    });
     init.stream.on('close', this.onStreamClose); // (the server already listens for 'error')
     if (init.timeoutMs !== undefined) {
       this.deadline = Date.now() + init.timeoutMs;
@@ -143,7 +161,83 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     }
   }
 
-  // ---- what handlers see (ServerCall) ----
+  /** The HTTP/2 connection this call runs on (for keepalive's ping policing). */
+  get session(): Http2Session | undefined {
+    return this.stream.session;
+  }
+
+  // ---- running the handler ----
+
+  /**
+   * Runs the handler: at once with the call when requests stream, else once the single request
+   * message has arrived and the client has half-closed.
+   */
+  start(): void {
+    if (this.method.requestStream) return this.invoke(undefined);
+    this.reader.expectSingle(this.method.path, this.received);
+  }
+
+  /** The one request of a unary or server-streaming call has arrived. */
+  private readonly received = (request: Req): void => {
+    if (this.ended) return;
+    // The request "ended" because the client reset the stream (see streamGone): nobody to answer.
+    if (this.streamGone()) return this.peerGone();
+    this.invoke(request);
+  };
+
+  /**
+   * Calls the handler — with the call alone when requests stream, else with the one request — and
+   * ends the call with its outcome.
+   *
+   * Speed only: a plain `await handler(…)` would do; callbacks instead let a unary handler that
+   * answers synchronously run start to finish without a promise (with PLAIN_RESPONSE_HEADERS,
+   * OK_TRAILERS and sendLast below, ~12.5 → ~10.5 KB allocated per unary call; README, Benchmarks: (a)).
+   */
+  private invoke(request: unknown): void {
+    let result: unknown;
+    try {
+      const handler = this.handler as (requestOrCall: unknown, call?: HandlerCall) => unknown;
+      result = this.method.requestStream ? handler(this.call) : handler(request, this.call);
+    } catch (error) {
+      return this.handlerFailed(error);
+    }
+    if (isThenable(result)) {
+      result.then(
+        (value) => this.handlerReturned(value),
+        (error) => this.handlerFailed(error),
+      );
+    } else {
+      this.handlerReturned(result);
+    }
+  }
+
+  /** The handler returned: a unary response goes out with OK; a stream ends with OK once its sends are written. */
+  private handlerReturned(result: unknown): void {
+    if (this.ended) return;
+    if (this.method.responseStream) {
+      this.flush().then(
+        () => this.end(),
+        () => {}, // the call ended while sending: its status is already out
+      );
+      return;
+    }
+    if (result === undefined || result === null) {
+      return this.handlerFailed(
+        new GrpcError(Status.INTERNAL, `${this.method.path}: the handler returned no response message`),
+      );
+    }
+    const unsendable = this.sendLast(result);
+    if (unsendable) this.handlerFailed(unsendable);
+  }
+
+  /** The handler threw. A non-GrpcError is its bug: the peer gets UNKNOWN and a generic message, no stack trace. */
+  private handlerFailed(error: unknown): void {
+    if (this.ended) return;
+    if (!(error instanceof GrpcError)) this.onHandlerError(error, this.method.path);
+    this.end(GrpcError.from(error, `unexpected error in the handler for ${this.method.path}`));
+  }
+
+  // ---- what the handler's call (call.ts) offers ----
 
   get metadata(): Metadata {
     // The server checked the -bin values before the call began, so this cannot fail.
@@ -181,7 +275,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     return this.reader.lastCompressed;
   }
 
-  [Symbol.asyncIterator](): AsyncIterator<Req> {
+  messages(): AsyncIterableIterator<Req> {
     return this.reader;
   }
 
@@ -211,7 +305,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     this.chooseResponseEncoding(compress);
     this.writer ??= new MessageWriter<Res>(
       this.stream,
-      this.method.responseEncoder,
+      this.method.response,
       this.responseEncoding,
       this.maxSendMessageSize,
     );
@@ -221,9 +315,17 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     return this.writer.writeFramed(frame);
   }
 
+  /** Ends the call now with OK, or with `status`. The first end wins. */
   end(status?: GrpcError): void {
     this.endWith(status, State.Ended);
   }
+
+  /** Resolves when every message sent so far has been handed to the stream. */
+  private flush(): Promise<void> {
+    return this.writer ? this.writer.flushed() : Promise.resolve();
+  }
+
+  // ---- the response headers ----
 
   /**
    * The response announces an encoding (grpc-encoding) only when the message its headers go out
@@ -272,35 +374,20 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     return this.stream.closed || this.stream.destroyed;
   }
 
-  // ---- what the server and dispatch.ts use ----
-
-  /** The HTTP/2 connection this call runs on. */
-  get session(): Http2Session | undefined {
-    return this.stream.session;
-  }
+  // ---- speed only: the unary response in one write ----
 
   /**
-   * Runs `handler` (dispatch.ts): at once with the call when requests stream, else once the single
-   * request message has arrived and the client has half-closed.
+   * Sends the one response of a unary or client-streaming call and ends with OK: one write that
+   * carries the message and ends the body; the trailers follow with END_STREAM. The plain way is
+   * send(message) then end(); this one makes no MessageWriter and no promise (with
+   * PLAIN_RESPONSE_HEADERS and OK_TRAILERS: ~12.5 → ~10.5 KB allocated per unary call; README,
+   * Benchmarks: (a)). Returns the GrpcError instead when the response cannot be framed (the call is
+   * still running then).
    */
-  start(handler: AnyHandler, onHandlerError: HandlerErrorHook): void {
-    if (this.method.requestStream) return invokeHandler(this, handler, undefined, onHandlerError);
-    this.handler = handler;
-    this.onHandlerError = onHandlerError;
-    this.reader.expectSingle(this.method.path);
-  }
-
-  /**
-   * Sends the one response of a unary or client-streaming call and ends with OK — one write that
-   * carries the message and ends the body; the trailers follow with END_STREAM. No MessageWriter is
-   * made for it (speed: see PLAIN_RESPONSE_HEADERS). Returns the GrpcError instead when the response
-   * cannot be framed (the call is still running then).
-   */
-  sendLast(message: Res): GrpcError | undefined {
-    if (this.ended) return undefined;
+  private sendLast(message: Res): GrpcError | undefined {
     this.chooseResponseEncoding(this.compressResponses);
     const frame = frameMessage(
-      this.method.responseEncoder,
+      this.method.response,
       message,
       this.compressResponses,
       this.responseEncoding,
@@ -314,34 +401,6 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     return undefined;
   }
 
-  /** Resolves when every message sent so far has been handed to the stream. */
-  flush(): Promise<void> {
-    return this.writer ? this.writer.flushed() : Promise.resolve();
-  }
-
-  // ---- MessageReader owner ----
-
-  parse(body: Buffer, compressed: boolean): unknown {
-    return parseMessage(
-      body,
-      compressed,
-      this.requestEncoding,
-      this.maxReceiveMessageSize,
-      this.method.deserializeRequest,
-    );
-  }
-
-  readFailed(error: GrpcError): void {
-    this.end(error);
-  }
-
-  received(request: Req): void {
-    if (this.ended) return;
-    // The request "ended" because the client reset the stream (see streamGone): nobody to answer.
-    if (this.streamGone()) return this.peerGone();
-    invokeHandler(this, this.handler!, request, this.onHandlerError!);
-  }
-
   // ---- how a call ends ----
 
   /**
@@ -351,7 +410,7 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
   private endWith(status: GrpcError | undefined, how: State.Ended | State.Cancelled): void {
     if (this.ended) return;
     this.finish(status, how);
-    if (this.stream.destroyed || this.stream.closed) return;
+    if (this.streamGone()) return;
     if (!this.headersSent) {
       this.headersSent = true;
       const trailers = statusTrailers(status, this.trailerMetadata, this.headerMetadata);
@@ -408,3 +467,82 @@ export class ServerCallEngine implements ServerCall, ReaderOwner<Req>, Linked<Se
     this.finish(new GrpcError(Status.CANCELLED, reason), State.Cancelled);
   }
 }
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === 'function';
+}
+
+// ---- how a response ends (PROTOCOL-HTTP2 "Responses"), also for calls refused at the HEADERS stage ----
+
+/** @internal PROTOCOL-HTTP2 Trailers: custom metadata, then `grpc-status` (always, even OK) and `grpc-message`. */
+export function statusTrailers(
+  status: GrpcError | undefined,
+  trailers?: Metadata,
+  headers?: Metadata,
+): ResponseHeaders {
+  if (status === undefined && !trailers?.size && !headers?.size) return OK_TRAILERS;
+  const out: ResponseHeaders = {};
+  headers?.writeTo(out); // Trailers-Only: response header metadata travels in the same block
+  trailers?.writeTo(out);
+  if (status) status.metadata.writeTo(out);
+  out[HEADER_GRPC_STATUS] = String(status?.code ?? Status.OK);
+  if (status?.details) out[HEADER_GRPC_MESSAGE] = encodeStatusMessage(status.details);
+  return out;
+}
+
+/**
+ * @internal PROTOCOL-HTTP2 Trailers-Only: `:status 200`, content-type and the trailers in ONE HEADERS frame
+ * with END_STREAM — for calls that fail before sending anything.
+ */
+export function respondTrailersOnly(stream: ServerHttp2Stream, contentType: string, trailers: ResponseHeaders): void {
+  if (stream.headersSent || stream.destroyed || stream.closed) return;
+  const headers = {
+    [HEADER_STATUS]: 200,
+    [HEADER_CONTENT_TYPE]: contentType,
+    [HEADER_ACCEPT_ENCODING]: ACCEPT_ENCODING, // doc/compression.md: what this server can decode
+    ...trailers,
+  };
+  stream.respond(headers, RESPOND_AND_END);
+  closeAfterResponse(stream);
+}
+
+/** @internal Answers with a bare HTTP status (plus grpc-status and grpc-message): a request that is not a gRPC call. */
+export function respondHttpStatus(stream: ServerHttp2Stream, headers: ResponseHeaders): void {
+  if (stream.headersSent || stream.destroyed || stream.closed) return;
+  stream.respond(headers, RESPOND_AND_END);
+  closeAfterResponse(stream);
+}
+
+/**
+ * PROTOCOL-HTTP2 "Early server closure": when the server ends a call before the client finished
+ * sending, it "should send RST_STREAM with NO_ERROR immediately following that HEADERS frame", so the
+ * client stops sending and no flow-control window stays tied up in a stream nobody reads.
+ */
+function closeAfterResponse(stream: ServerHttp2Stream): void {
+  if (stream.destroyed || stream.closed) return;
+  if (stream.state?.remoteClose === 1 || stream.readableEnded) return;
+  stream.close(constants.NGHTTP2_NO_ERROR);
+}
+
+/**
+ * closeAfterResponse for the Trailers path, called from 'wantTrailers' right after sendTrailers().
+ * The reset waits one turn of the event loop: Node submits the trailers while it is still writing
+ * the stream's last DATA, and a RST_STREAM submitted in that same turn makes nghttp2 drop the
+ * queued trailers — the client would then see a bare RST_STREAM NO_ERROR and no status.
+ */
+function closeAfterTrailers(stream: ServerHttp2Stream): void {
+  if (stream.readableEnded) return; // the client finished sending: nothing to reset
+  setImmediate(closeAfterResponse, stream);
+}
+
+// ---- speed only: shared header blocks ----
+// The response headers and OK trailers of most calls (no metadata, nothing compressed), made once
+// (node:http2 only reads them). With the callback dispatch of invoke() and sendLast: ~12.5 →
+// ~10.5 KB allocated per unary call (README, Benchmarks: (a)). The plain way builds each block per call.
+
+const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
+  [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),
+  [CONTENT_TYPE_GRPC_PROTO]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC_PROTO }),
+};
+
+const OK_TRAILERS: ResponseHeaders = Object.freeze({ [HEADER_GRPC_STATUS]: String(Status.OK) });

@@ -8,11 +8,13 @@
 // Under unary load that was ~4.4 MB surviving each scavenge against ~0.3 MB with this list, and a
 // quarter of the server's throughput.
 
+/** @internal */
 export interface Linked<T> {
   listPrev: T | undefined;
   listNext: T | undefined;
 }
 
+/** @internal */
 export class CallList<T extends Linked<T>> implements Iterable<T> {
   private head: T | undefined;
   private count = 0;

@@ -1,11 +1,12 @@
 // What a handler sees of its call (the handler shapes are in handlers.ts): the request's metadata
-// and deadline, the messages both ways, and the response's metadata. The engine behind it
-// (call-engine.ts) keeps everything else to itself.
+// and deadline, the messages both ways, and the response's metadata. The handler gets an object of
+// its own, HandlerCall below; the engine behind it (call-engine.ts) is out of its reach.
 
 import type { Duplex } from 'node:stream';
 import type { SendOptions } from '../call/writer.js';
 import type { GrpcError } from '../protocol/grpc-error.js';
 import type { Metadata } from '../protocol/metadata.js';
+import type { ServerCallEngine } from './call-engine.js';
 
 export type { SendOptions };
 
@@ -53,4 +54,84 @@ export interface ServerCall<Req = unknown, Res = unknown> extends AsyncIterable<
    * write. For streaming calls; one per call.
    */
   duplex(): Duplex;
+}
+
+/**
+ * @internal The call object a handler receives: ServerCall and nothing else. The engine sits in a
+ * private field, so no plumbing is reachable from it at run time.
+ */
+export class HandlerCall<Req = unknown, Res = unknown> implements ServerCall<Req, Res> {
+  readonly #engine: ServerCallEngine;
+
+  constructor(engine: ServerCallEngine) {
+    this.#engine = engine;
+  }
+
+  get method(): CallMethod {
+    return this.#engine.method;
+  }
+
+  get metadata(): Metadata {
+    return this.#engine.metadata;
+  }
+
+  get deadline(): number | undefined {
+    return this.#engine.deadline;
+  }
+
+  get signal(): AbortSignal {
+    return this.#engine.signal;
+  }
+
+  get peer(): string {
+    return this.#engine.peer;
+  }
+
+  get ended(): boolean {
+    return this.#engine.ended;
+  }
+
+  get cancelled(): boolean {
+    return this.#engine.cancelled;
+  }
+
+  get responseHeaders(): Metadata {
+    return this.#engine.responseHeaders;
+  }
+
+  get trailers(): Metadata {
+    return this.#engine.trailers;
+  }
+
+  get compressResponses(): boolean {
+    return this.#engine.compressResponses;
+  }
+
+  set compressResponses(compress: boolean) {
+    this.#engine.compressResponses = compress;
+  }
+
+  get requestCompressed(): boolean {
+    return this.#engine.requestCompressed;
+  }
+
+  sendHeaders(): void {
+    this.#engine.sendHeaders();
+  }
+
+  send(message: Res, options?: SendOptions): Promise<void> {
+    return this.#engine.send(message, options);
+  }
+
+  end(status?: GrpcError): void {
+    this.#engine.end(status);
+  }
+
+  duplex(): Duplex {
+    return this.#engine.duplex();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterator<Req> {
+    return this.#engine.messages() as AsyncIterator<Req>;
+  }
 }

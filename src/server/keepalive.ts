@@ -49,7 +49,7 @@ const PING_ACK_BYTES = 17;
 const GOAWAY_FLUSH_MS = 50;
 
 /**
- * Applies the keepalive policy to one server session until it closes. `hasActiveCalls` is asked
+ * @internal Applies the keepalive policy to one server session until it closes. `hasActiveCalls` is asked
  * only when a PING could be a strike (no data sent since the last one), so counting calls costs
  * nothing per call.
  */

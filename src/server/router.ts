@@ -5,11 +5,13 @@ import type { MethodDefinition, ServiceDefinition } from '../protocol/schema.js'
 import { Status } from '../protocol/status.js';
 import type { AnyHandler, ServiceHandlers } from './handlers.js';
 
+/** @internal */
 export interface Route {
   readonly method: MethodDefinition;
   readonly handler: AnyHandler;
 }
 
+/** @internal */
 export class Router {
   private readonly routes = new Map<string, Route>();
   private readonly services = new Map<string, ServiceDefinition>();

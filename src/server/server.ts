@@ -1,33 +1,19 @@
 // A gRPC server on node:http2: sessions and streams in, calls out.
 //
 // This file owns the HTTP/2 server and its sessions. Each new stream goes through the HEADERS-stage
-// checks of PROTOCOL-HTTP2 (method, content-type, path, timeout, metadata) and then becomes a call
-// (call-engine.ts) whose handler dispatch.ts runs.
+// checks of PROTOCOL-HTTP2 (request-headers.ts) and then becomes a call (call-engine.ts).
 
 import type http2 from 'node:http2';
 import type { Http2SecureServer, Http2Server, Http2Session, ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
-import { grpcContentSubtype, responseContentType } from '../protocol/content-type.js';
-import { GrpcError } from '../protocol/grpc-error.js';
-import {
-  HEADER_ACCEPT_ENCODING,
-  HEADER_CONTENT_TYPE,
-  HEADER_ENCODING,
-  HEADER_METHOD,
-  HEADER_PATH,
-  HEADER_TIMEOUT,
-} from '../protocol/headers.js';
-import { incomingEncoding } from '../protocol/compression.js';
+import { HEADER_ACCEPT_ENCODING } from '../protocol/headers.js';
 import { widenConnectionWindow } from '../protocol/flow-control.js';
-import { checkBinaryHeaders } from '../protocol/incoming-metadata.js';
 import type { ServiceDefinition } from '../protocol/schema.js';
-import { Status } from '../protocol/status.js';
-import { parseTimeout } from '../protocol/timeout.js';
 import { ServerCallEngine } from './call-engine.js';
-import { refuseCall, respondHttpError } from './respond.js';
 import type { ServiceHandlers } from './handlers.js';
 import { keepSessionAlive } from './keepalive.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
+import { acceptRequest } from './request-headers.js';
 import { Router } from './router.js';
 import { ConnectionTracker } from './shutdown.js';
 import { createHttp2Server } from './tls.js';
@@ -125,68 +111,28 @@ export class Server {
     _flags: number,
     rawHeaders: string[],
   ): void => {
-    // Stream errors (a write after a reset, a protocol error) surface through 'close'; without a
-    // listener they would crash the process.
+    // Stream errors (a write after a reset, a protocol error) surface through 'close', which ends
+    // the call; without a listener they would crash the process.
     stream.on('error', ignoreStreamError);
-    // PROTOCOL-HTTP2: gRPC requests are POSTs. Anything else is not a gRPC call: HTTP 405.
-    if (headers[HEADER_METHOD] !== 'POST') {
-      respondHttpError(
-        stream,
-        405,
-        Status.INTERNAL,
-        `method ${headers[HEADER_METHOD]} not allowed: gRPC requires POST`,
-      );
-      return;
-    }
-    // PROTOCOL-HTTP2: a content-type not beginning with application/grpc gets HTTP 415.
-    const contentType = headers[HEADER_CONTENT_TYPE];
-    const subtype = grpcContentSubtype(contentType);
-    if (subtype === undefined) {
-      respondHttpError(
-        stream,
-        415,
-        Status.INVALID_ARGUMENT,
-        `invalid gRPC request content-type "${contentType ?? ''}"`,
-      );
-      return;
-    }
-    const replyType = responseContentType(contentType!);
-    const route = this.router.find(headers[HEADER_PATH] ?? '');
-    if (route instanceof GrpcError) return refuseCall(stream, replyType, route);
-    if (subtype !== 'proto') {
-      const unsupported = new GrpcError(
-        Status.UNIMPLEMENTED,
-        `unsupported codec "${subtype}": this server speaks proto`,
-      );
-      return refuseCall(stream, replyType, unsupported);
-    }
-    let timeoutMs: number | undefined;
-    const timeoutHeader = headers[HEADER_TIMEOUT];
-    if (timeoutHeader !== undefined) {
-      const parsed = parseTimeout(String(timeoutHeader)); // (a repeated header reads as "a,b": malformed)
-      if (parsed instanceof GrpcError) return refuseCall(stream, replyType, parsed);
-      timeoutMs = parsed;
-    }
-    const badMetadata = checkBinaryHeaders(rawHeaders);
-    if (badMetadata) return refuseCall(stream, replyType, badMetadata);
-    const requestEncoding = incomingEncoding(headers[HEADER_ENCODING]);
-    if (requestEncoding instanceof GrpcError) return refuseCall(stream, replyType, requestEncoding);
-
+    const request = acceptRequest(stream, headers, rawHeaders, this.router);
+    if (!request) return;
     const call = new ServerCallEngine({
       stream,
-      method: route.method,
+      method: request.route.method,
+      handler: request.route.handler,
+      onHandlerError: this.options.onHandlerError,
       headers,
-      contentType: replyType,
-      timeoutMs,
+      contentType: request.contentType,
+      timeoutMs: request.timeoutMs,
       maxReceiveMessageSize: this.options.maxReceiveMessageSize,
       maxSendMessageSize: this.options.maxSendMessageSize,
-      requestEncoding,
+      requestEncoding: request.requestEncoding,
       acceptEncoding: headers[HEADER_ACCEPT_ENCODING],
       compression: this.options.compression,
       onClose: this.forgetCall,
     });
     this.tracker.calls.add(call);
-    call.start(route.handler, this.options.onHandlerError);
+    call.start();
   };
 
   /** A call's stream closed: it is no longer in flight. */

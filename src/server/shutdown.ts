@@ -25,7 +25,7 @@ const GOAWAY_PING_TIMEOUT_MS = 1000;
 /** After cancelling the remaining calls, how long their trailers get to go out before connections are destroyed. */
 const FORCE_CLOSE_DELAY_MS = 200;
 
-/** The server's live connections and calls, and the drain over them. */
+/** @internal The server's live connections and calls, and the drain over them. */
 export class ConnectionTracker {
   readonly sessions = new Set<Http2Session>();
   /** Every accepted socket, sessions or not yet (a TLS handshake in progress, a refused HTTP/1.1 client). */

@@ -3,7 +3,7 @@
 //
 // A reference is an inline code span in one of these forms:
 //
-//   `src/server/respond.ts:statusTrailers`               a name declared in that file
+//   `src/server/call-engine.ts:statusTrailers`           a name declared in that file
 //   `src/server/call-engine.ts:ServerCallEngine.expire`  a name declared inside that declaration
 //   `src/server/shutdown.ts`   `src/call/`               a file, or a directory (ending in /)
 //   `test/server-errors.test.ts › "title"`               a t.test() title in that file, as written

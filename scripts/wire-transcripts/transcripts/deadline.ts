@@ -42,7 +42,7 @@ server's side of the rule on every run; [cancel.md](cancel.md) shows the client'
       'content-type': 'application/grpc',
       te: 'trailers',
     });
-    stream.write(encodeEnvelope(chat.serializeRequest(CANONICAL_NOTES[0])));
+    stream.write(encodeEnvelope(chat.request.serialize(CANONICAL_NOTES[0])));
     stream.resume();
     await new Promise((resolve) => stream.once('close', resolve));
     session.close();
@@ -81,13 +81,13 @@ is echoed as in [route-chat.md](route-chat.md#2-the-call-opens-the-first-note-an
 One second after the headers arrived, ${code('src/server/call-engine.ts:ServerCallEngine.expire')}
 ends the call: the handler's \`call.signal\` aborts, and the status goes out as trailers —
 \`grpc-status: 4\` (DEADLINE_EXCEEDED) and \`grpc-message: Deadline exceeded\`
-(${code('src/server/respond.ts:statusTrailers')}). PROTOCOL-HTTP2 would let the server just reset the
+(${code('src/server/call-engine.ts:statusTrailers')}). PROTOCOL-HTTP2 would let the server just reset the
 stream; a status every client can read is a decision of this server ([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)).
 Had the server sent nothing yet, the status would have gone out Trailers-Only
 ([trailers-only.md](trailers-only.md)).
 
 The client never half-closed, so the server follows the trailers with RST_STREAM NO_ERROR: it wants
-no more of the request (${protocol('Early Server Closure')}; ${code('src/server/respond.ts:closeAfterTrailers')},
+no more of the request (${protocol('Early Server Closure')}; ${code('src/server/call-engine.ts:closeAfterTrailers')},
 which waits one turn of the event loop so that nghttp2 does not drop the queued trailers). A reset with
 NO_ERROR after the trailers does not change the status (${rfc9113('8.1')}).`,
     },

@@ -119,7 +119,7 @@ const CASES = {
       const result = await rawCall({
         origin: origin(target),
         path: method.path,
-        requests: [method.serializeRequest(largeRequest({ response_compressed: { value: compressed } }))],
+        requests: [method.request.serialize(largeRequest({ response_compressed: { value: compressed } }))],
         acceptEncoding: 'identity,deflate,gzip',
         timeoutMs: CALL_TIMEOUT_MS,
         connectOptions: target.tls ? { ca: target.tls.ca, servername: target.tls.serverName } : undefined,
@@ -128,7 +128,7 @@ const CASES = {
       check(result.messages.length === 1, `${what}: ${result.messages.length} response messages, expected 1`);
       const [message] = result.messages;
       check(message.compressed === compressed, `${what}: response Compressed-Flag is ${Number(message.compressed)}`);
-      checkPayload((method.deserializeResponse(message.body) as SimpleResponse).payload, LARGE_RESPONSE, what);
+      checkPayload((method.response.deserialize(message.body) as SimpleResponse).payload, LARGE_RESPONSE, what);
     }
   },
 
@@ -183,7 +183,7 @@ const CASES = {
       origin: origin(target),
       path: method.path,
       requests: [
-        method.serializeRequest({
+        method.request.serialize({
           response_type: COMPRESSABLE,
           response_parameters: sizes.map((size, i) => ({ size, compressed: { value: flags[i] } })),
         }),
@@ -197,7 +197,7 @@ const CASES = {
     result.messages.forEach((message, i) => {
       const what = `server_compressed_streaming response ${i} (compressed=${flags[i]})`;
       check(message.compressed === flags[i], `${what}: Compressed-Flag is ${Number(message.compressed)}`);
-      checkPayload((method.deserializeResponse(message.body) as StreamingOutputCallResponse).payload, sizes[i], what);
+      checkPayload((method.response.deserialize(message.body) as StreamingOutputCallResponse).payload, sizes[i], what);
     });
   },
 
