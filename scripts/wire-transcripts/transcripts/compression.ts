@@ -50,7 +50,7 @@ it pays.`,
 The server accepts the request's encoding (${code('src/protocol/compression.ts:incomingEncoding')}, in
 ${code('src/server/server.ts:Server.onStream')}); an encoding it does not support would have been
 refused with UNIMPLEMENTED, Trailers-Only. It inflates the request before decoding it
-(${code('src/call/message-codec.ts:parseMessage')}).
+(${code('src/call/reader.ts:MessageReader.decode')}).
 
 Its response compresses with the request's algorithm — one the client lists in
 \`grpc-accept-encoding\` (${code('src/protocol/compression.ts:outgoingEncoding')},
@@ -60,7 +60,7 @@ compressed messages, and \`grpc-accept-encoding\` answers the client's compresse
 the server can inflate (${code('src/server/call-engine.ts:ServerCallEngine.respond')}; ${grpcDoc('compression.md')}). A response that
 compresses nothing names no \`grpc-encoding\`, as in [get-feature.md](get-feature.md#3-the-response-headers-data-trailers)
 ([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)). The message's
-Compressed-Flag is \`0x01\`; the client inflates it (${code('src/client/call-engine.ts:ClientCallEngine.parse')}).`,
+Compressed-Flag is \`0x01\`; the client inflates it (${code('src/call/reader.ts:MessageReader.decode')}).`,
     },
     closeStep(),
   ],

@@ -92,7 +92,7 @@ message in one write (${protocol('Responses')}). The headers are \`:status: 200\
 no message of this response is compressed, so it names no \`grpc-encoding\`.
 
 The Trailers follow in a HEADERS frame with END_STREAM: \`grpc-status: 0\`, OK
-(${code('src/server/respond.ts:statusTrailers')}). node:http2 asks for them once the last DATA is
+(${code('src/server/call-engine.ts:statusTrailers')}). node:http2 asks for them once the last DATA is
 written ('wantTrailers': ${code('src/server/call-engine.ts:ServerCallEngine.onWantTrailers')}).
 
 The client reads the headers in ${code('src/client/call-engine.ts:ClientCallEngine.onResponse')} and

@@ -51,7 +51,7 @@ in front (${protocol('Responses')}).
 The first feature leaves in a DATA frame of its own, the next three together. The messages written
 in one tick of the event loop leave together: the writer corks the stream, and one
 \`process.nextTick\` uncorks it (${code('src/call/writer.ts:MessageWriter.writeFramed')},
-${code('src/call/writer.ts:uncorkAll')}). The handler was started from the request stream's 'end'
+${code('src/call/writer.ts:corkForThisTick')}). The handler was started from the request stream's 'end'
 event, itself run from the nextTick queue, so the uncork of its first message runs before its first
 \`await\` returns (promise continuations wait until that queue is empty); the rest of the loop then
 runs in one go, and its three messages share a frame. The tap lists where each message sits in the
@@ -60,7 +60,7 @@ frame.
 The second feature has no name: proto3 leaves a field with its default value (here the empty
 string) off the wire, so that message is 21 bytes, the location alone; the tap's JSON shows the
 default. When the handler returns, the trailers end the stream with \`grpc-status: 0\`
-(${code('src/server/dispatch.ts:returned')}, ${code('src/server/respond.ts:statusTrailers')}).`,
+(${code('src/server/call-engine.ts:ServerCallEngine.handlerReturned')}, ${code('src/server/call-engine.ts:statusTrailers')}).`,
     },
     closeStep(),
   ],

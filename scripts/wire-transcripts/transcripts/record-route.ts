@@ -57,7 +57,7 @@ cannot tell the difference, since message boundaries are independent of frames
       s2c: frame('HEADERS', { stream: 1, flags: ['END_STREAM'] }),
       text: `
 The handler (${code('src/services/routeguide/service.ts:routeGuideHandlers.recordRoute')}) started
-with the call, as client-streaming handlers do (${code('src/server/dispatch.ts:invokeHandler')}); its
+with the call, as client-streaming handlers do (${code('src/server/call-engine.ts:ServerCallEngine.invoke')}); its
 \`for await\` reads the four points and ends at END_STREAM. It counts the points, the named features
 among them (three: the first point's feature has no name) and the distance in metres, and returns the
 summary; ${code('src/server/call-engine.ts:ServerCallEngine.sendLast')} sends the Response-Headers

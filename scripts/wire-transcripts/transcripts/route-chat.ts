@@ -63,7 +63,7 @@ reads them field by field). Nothing ends the stream: the client has more to send
 \`await chat.send(note)\` frames the note (${code('src/call/writer.ts:MessageWriter.write')}): the
 5-byte prefix \`00 00000015\` — Compressed-Flag 0, length 21 — and the RouteNote. On the server the
 handler runs as soon as the call starts, since its requests stream
-(${code('src/server/dispatch.ts:invokeHandler')}), and its \`for await\` receives the note. The note
+(${code('src/server/call-engine.ts:ServerCallEngine.invoke')}), and its \`for await\` receives the note. The note
 store keeps it and returns what was stored at (0, 1) before: nothing
 (${code('src/services/routeguide/memory-note-store.ts:MemoryNoteStore.append')}). So the only reply is
 the note itself. The first \`call.send()\` sends the Response-Headers first
@@ -91,8 +91,8 @@ for a 21-byte note.`,
 "Fourth message" is at (0, 1), where "First message" is stored: the handler sends the stored note,
 then the new one, with two \`await call.send()\`. Both are written in the same tick of the event loop,
 so they leave in one DATA frame: the writer corks the stream and one \`process.nextTick\` uncorks
-every writer of the tick (${code('src/call/writer.ts:MessageWriter.writeFramed')},
-${code('src/call/writer.ts:uncorkAll')}). The tap shows where each message sits in the frame, and
+every stream corked in the tick (${code('src/call/writer.ts:MessageWriter.writeFramed')},
+${code('src/call/writer.ts:corkForThisTick')}). The tap shows where each message sits in the frame, and
 then each message with its own prefix: message boundaries and DATA frame boundaries are independent
 (${protocol('Data Frames')}).`,
     ),
@@ -116,9 +116,9 @@ As the fourth note, at (0, 3): "Third message", then "Sixth message". Nine repli
       text: `
 \`chat.closeSend()\` half-closes the stream (${code('src/client/call-engine.ts:ClientCallEngine.closeSend')}):
 with nothing left to send, END_STREAM goes on an empty DATA frame (${protocol('Requests')}). On the
-server the handler's \`for await\` ends and the handler returns; ${code('src/server/dispatch.ts:returned')}
+server the handler's \`for await\` ends and the handler returns; ${code('src/server/call-engine.ts:ServerCallEngine.handlerReturned')}
 ends the call with OK once its sends are written, and the trailers carry \`grpc-status: 0\`
-(${code('src/server/respond.ts:statusTrailers')}). The HPACK block of the trailers is 12 bytes: the
+(${code('src/server/call-engine.ts:statusTrailers')}). The HPACK block of the trailers is 12 bytes: the
 name \`grpc-status\` is not in the static table (${rfc7541('2.3.1')}), so it is spelled out, and enters
 the dynamic table for the next call on this connection. The client's \`for await\` ends, and
 \`chat.status\` resolves OK (${code('src/client/call-engine.ts:ClientCallEngine.settle')}).`,

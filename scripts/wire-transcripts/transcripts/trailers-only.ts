@@ -60,8 +60,8 @@ complement, and that is the number the tap shows.`,
       text: `
 ${code('src/server/server.ts:Server.onStream')} checks the headers before any call exists:
 ${code('src/server/router.ts:Router.find')} knows the service but not the method, which is
-UNIMPLEMENTED (${grpcDoc('statuscodes.md')}). ${code('src/server/respond.ts:refuseCall')} answers
-with ${code('src/server/respond.ts:respondTrailersOnly')}: one HEADERS frame with END_STREAM that
+UNIMPLEMENTED (${grpcDoc('statuscodes.md')}). ${code('src/server/request-headers.ts:acceptRequest')} answers
+with ${code('src/server/call-engine.ts:respondTrailersOnly')}: one HEADERS frame with END_STREAM that
 holds \`:status: 200\`, \`content-type\`, \`grpc-accept-encoding\` and the status — \`grpc-status: 12\` and
 \`grpc-message\` — and no DATA (${protocol('Responses')}, Trailers-Only). The client sees END_STREAM on
 the response headers and reads them as trailers
@@ -69,7 +69,7 @@ the response headers and reads them as trailers
 ${code('src/protocol/response-status.ts:parseTrailers')}): its call fails with UNIMPLEMENTED.
 
 The server answered before it read the request's END_STREAM, so it resets the stream with NO_ERROR
-(${code('src/server/respond.ts:closeAfterResponse')}; ${protocol('Early Server Closure')}). The
+(${code('src/server/call-engine.ts:closeAfterResponse')}; ${protocol('Early Server Closure')}). The
 request's DATA was on its way already; the server reads and drops it (\`stream.resume()\` in
 \`refuseCall\`).`,
     },
