@@ -1,5 +1,5 @@
-// Lint: typescript-eslint's type-checked recommendations for the TypeScript (src/, framing/, test/),
-// plain recommendations for the bench's JavaScript and the tap's web page (src/wire/web/page.js).
+// Lint: typescript-eslint's type-checked recommendations for the TypeScript (src/, framing/, test/;
+// the tap's web page, src/wire/web/page.ts, included), plain recommendations for the bench's JavaScript.
 // Formatting is prettier's (npm run lint checks both).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
@@ -37,10 +37,5 @@ export default tseslint.config(
     files: ['**/*.mjs', '**/*.js'],
     extends: [js.configs.recommended],
     languageOptions: { globals: { ...globals.node } },
-  },
-  {
-    // The tap's web page runs in the browser.
-    files: ['src/wire/web/*.js'],
-    languageOptions: { globals: { ...globals.browser } },
   },
 );

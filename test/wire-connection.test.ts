@@ -9,7 +9,8 @@ import t from 'tap';
 import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { ConnectionDecoder } from '../src/wire/connection.js';
 import type { Direction, TapEvent } from '../src/wire/events.js';
-import { SchemaSource, type SchemaLookup } from '../src/wire/protobuf/schemas.js';
+import { TapSchemas } from '../src/cli/tap-schemas.js';
+import type { SchemaLookup, SchemaSource } from '../src/wire/protobuf/schemas.js';
 import { cutAt, h2frame, prng, randomCuts } from './helpers/h2-frames.js';
 import {
   data,
@@ -33,7 +34,7 @@ const root = routeGuideDefinition().service.root;
 const RouteNote = root.lookupType('routeguide.RouteNote');
 const note = (message: string, longitude: number) =>
   Buffer.from(RouteNote.encode({ location: { latitude: 0, longitude }, message }).finish());
-const withProto = () => new SchemaSource({ protoRoot: root });
+const withProto = () => new TapSchemas({ protoRoot: root });
 
 type Step = [Direction, Buffer];
 
@@ -576,7 +577,7 @@ t.test('without a schema: the wire format; --max-body cuts long messages', async
         Buffer.concat([PREFACE, settings(), headers(1, REQUEST), data(1, grpcMessage(note('First message', 1)))]),
       ],
     ],
-    new SchemaSource(),
+    new TapSchemas(),
   );
   t.match(of(bare, 'message')[0], {
     schema: 'none',
@@ -609,7 +610,7 @@ t.test('without a schema: the wire format; --max-body cuts long messages', async
 t.test('a schema that arrives later: events wait for it, in order, and count it', async (t) => {
   let answer!: (lookup: SchemaLookup) => void;
   const later = new Promise<SchemaLookup>((resolve) => (answer = resolve));
-  const slow = { lookup: () => later } as unknown as SchemaSource;
+  const slow = { lookup: () => later } satisfies SchemaSource;
   const events: TapEvent[] = [];
   const decoder = new ConnectionDecoder({
     conn: 1,
@@ -647,7 +648,7 @@ t.test('a schema that arrives later: events wait for it, in order, and count it'
 });
 
 t.test('a schema that never arrives: the wait is bounded, the messages shown without it', async (t) => {
-  const never = { lookup: () => new Promise<SchemaLookup>(() => {}) } as unknown as SchemaSource;
+  const never = { lookup: () => new Promise<SchemaLookup>(() => {}) } satisfies SchemaSource;
   const events: TapEvent[] = [];
   const decoder = new ConnectionDecoder({
     conn: 1,
@@ -669,4 +670,29 @@ t.test('a schema that never arrives: the wait is bounded, the messages shown wit
   decoder.close();
   t.equal(events.filter((e) => e.kind === 'message').length, 6000, 'and closing lets the rest out');
   t.match(events.at(-1), { kind: 'call', end: 'connection closed', messages: { c2s: 6000 } });
+});
+
+t.test('a schema source that throws or rejects, or none at all: the message is shown without a schema', async (t) => {
+  const run = async (schemas: SchemaSource | undefined) => {
+    const events: TapEvent[] = [];
+    const decoder = new ConnectionDecoder({
+      conn: 1,
+      clock: () => 0,
+      schemas,
+      emit: (e) => events.push(e),
+      maxBody: 0,
+    });
+    decoder.feed('c2s', Buffer.concat([PREFACE, settings(), headers(1, REQUEST), data(1, grpcMessage(note('x', 1)))]));
+    await new Promise((r) => setImmediate(r));
+    return events.filter((e) => e.kind === 'message');
+  };
+  const throwing = {
+    lookup(): SchemaLookup {
+      throw new Error('out of order');
+    },
+  };
+  t.match(await run(throwing), [{ schema: 'none', note: /no schema: the schema lookup failed: out of order/ }]);
+  const rejecting = { lookup: () => Promise.reject(new Error('gone')) };
+  t.match(await run(rejecting), [{ schema: 'none', note: /no schema: the schema lookup failed: gone/ }]);
+  t.match(await run(undefined), [{ schema: 'none', note: /no schema: the tap was given no schemas/ }]);
 });

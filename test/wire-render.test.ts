@@ -6,7 +6,7 @@ import t from 'tap';
 import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { ConnectionDecoder } from '../src/wire/connection.js';
 import type { Direction, FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
-import { SchemaSource } from '../src/wire/protobuf/schemas.js';
+import { TapSchemas } from '../src/cli/tap-schemas.js';
 import { AsciiJson } from '../src/wire/render/ascii-json.js';
 import { ndjsonDropped, ndjsonLine } from '../src/wire/render/ndjson.js';
 import { renderTerminal, terminalDropped } from '../src/wire/render/terminal.js';
@@ -29,7 +29,7 @@ const RouteNote = root.lookupType('routeguide.RouteNote');
 const note = (message: string, longitude: number) =>
   Buffer.from(RouteNote.encode({ location: { latitude: 0, longitude }, message }).finish());
 
-function conversation(schemas = new SchemaSource({ protoRoot: root })): TapEvent[] {
+function conversation(schemas = new TapSchemas({ protoRoot: root })): TapEvent[] {
   const events: TapEvent[] = [];
   const decoder = new ConnectionDecoder({
     conn: 3,
@@ -61,7 +61,7 @@ function conversation(schemas = new SchemaSource({ protoRoot: root })): TapEvent
 }
 
 t.test('NDJSON: every line parses back into its event, whichever writer made it', async (t) => {
-  const events = [...conversation(), ...conversation(new SchemaSource())];
+  const events = [...conversation(), ...conversation(new TapSchemas())];
   const extra: TapEvent[] = [
     {
       t: 1.25,
@@ -199,7 +199,7 @@ t.test('the human view', async (t) => {
   );
   t.match(text, /connection closed|connection preface PRI \* HTTP\/2\.0/);
 
-  const bare = conversation(new SchemaSource())
+  const bare = conversation(new TapSchemas())
     .map((e) => renderTerminal(e, { color: false }))
     .join('');
   t.match(bare, /message 1 message without schema/);

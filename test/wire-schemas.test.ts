@@ -7,7 +7,8 @@ import { GrpcError } from '../src/protocol/grpc-error.js';
 import { Status } from '../src/protocol/status.js';
 import type { ReflectionClient } from '../src/services/reflection/client.js';
 import { routeGuideDefinition } from '../src/services/routeguide/index.js';
-import { SchemaSource, type SchemaLookup } from '../src/wire/protobuf/schemas.js';
+import { TapSchemas } from '../src/cli/tap-schemas.js';
+import type { SchemaLookup } from '../src/wire/protobuf/schemas.js';
 
 const root = routeGuideDefinition().service.root;
 
@@ -31,7 +32,7 @@ const name = (lookup: SchemaLookup) =>
 
 t.test('--proto files answer at once, without asking reflection', async (t) => {
   const { client, asked } = reflection(() => root);
-  const schemas = new SchemaSource({ protoRoot: root, reflection: client });
+  const schemas = new TapSchemas({ protoRoot: root, reflection: client });
   const lookup = schemas.lookup('/routeguide.RouteGuide/RecordRoute');
   t.notOk(lookup instanceof Promise);
   t.equal(name(lookup as SchemaLookup), 'proto Point→RouteSummary');
@@ -40,7 +41,7 @@ t.test('--proto files answer at once, without asking reflection', async (t) => {
 
 t.test('reflection: asked once per service, then every method answers at once', async (t) => {
   const { client, asked } = reflection(() => root);
-  const schemas = new SchemaSource({ reflection: client });
+  const schemas = new TapSchemas({ reflection: client });
   const first = schemas.lookup('/routeguide.RouteGuide/GetFeature');
   const second = schemas.lookup('/routeguide.RouteGuide/RouteChat');
   t.ok(first instanceof Promise && second instanceof Promise, 'the first calls wait for the answer');
@@ -57,7 +58,7 @@ t.test('reflection: asked once per service, then every method answers at once', 
 
 t.test('a server without reflection is asked once, whatever the service', async (t) => {
   const { client, asked } = reflection(() => new GrpcError(Status.UNIMPLEMENTED, 'unknown service'));
-  const schemas = new SchemaSource({ reflection: client });
+  const schemas = new TapSchemas({ reflection: client });
   t.equal(
     name(await schemas.lookup('/routeguide.RouteGuide/GetFeature')),
     'none: the server has no reflection (v1 and v1alpha: UNIMPLEMENTED)',
@@ -72,7 +73,7 @@ t.test('unknown to reflection, or failing: why, and --proto tried first', async 
       ? new GrpcError(Status.UNAVAILABLE, 'connection refused')
       : new GrpcError(Status.NOT_FOUND, 'no'),
   );
-  const schemas = new SchemaSource({ protoRoot: root, reflection: client });
+  const schemas = new TapSchemas({ protoRoot: root, reflection: client });
   t.equal(
     name(await schemas.lookup('/shop.Orders/Get')),
     'none: service shop.Orders not in the --proto files; reflection does not know shop.Orders',
@@ -88,5 +89,5 @@ t.test('unknown to reflection, or failing: why, and --proto tried first', async 
 });
 
 t.test('no --proto and --no-reflection', async (t) => {
-  t.equal(name(new SchemaSource().lookup('/a.B/C') as SchemaLookup), 'none: no --proto files, and --no-reflection');
+  t.equal(name(new TapSchemas().lookup('/a.B/C') as SchemaLookup), 'none: no --proto files, and --no-reflection');
 });

@@ -2,9 +2,11 @@
 // RouteChat through it, and the page opened afterwards in Debian's chromium (playwright-core, no
 // browser of its own) — what it shows: the call, six notes going right and nine coming back with
 // their text, each header block named for what it is (request, response headers, trailers with
-// status OK), a DATA frame's details with the message prefix bytes; a call made while the page is
-// open appears without reloading; the filters; wire data shown as text, never as HTML; a call the
-// server refuses at once, its one header block Trailers-Only.
+// status OK), a DATA frame's details with the message prefix bytes; the words it shares with the
+// terminal (an HPACK block, a message's place in a DATA frame, the message, the call, the connection,
+// a frame's fields) as the terminal says them; a call made while the page is open appears without
+// reloading; the filters; wire data shown as text, never as HTML; a call the server refuses at once,
+// its one header block Trailers-Only.
 //
 // TAP_WEB_SCREENSHOT=docs/images/tap-web.png makes the screenshot of the README.
 
@@ -12,6 +14,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
+import type { Locator } from 'playwright-core';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/channel.js';
 import { createClient, type UnaryMethod } from '../src/client/client.js';
@@ -19,6 +22,8 @@ import { Metadata } from '../src/protocol/metadata.js';
 import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
 import { addReflection } from '../src/services/reflection/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
+import type { TapEvent } from '../src/wire/events.js';
+import { renderTerminal } from '../src/wire/render/terminal.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
 import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
@@ -133,7 +138,10 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   const trailers = call.locator('.row.type-HEADERS.dir-s2c', { hasText: 'trailers' });
   t.equal(await trailers.count(), 1, 'one trailers row');
   t.match(await trailers.textContent(), /END_STREAM.*trailers: grpc-status 0 OK/);
-  t.match(await call.locator('.row.kind-call').textContent(), /→ OK; 6 → 9 ← messages/);
+  t.match(
+    await call.locator('.row.kind-call').textContent(),
+    /→ OK \(0\), ended by trailers; messages 6 C→S 9 S→C; wire \d+\/\d+ bytes/,
+  );
 
   // The details of the DATA frame carrying the first note: where its 5-byte prefix is, its bytes.
   const routeNote = protobuf.loadSync(join(ROOT, 'proto', 'route_guide.proto')).lookupType('routeguide.RouteNote');
@@ -143,7 +151,7 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   await data.click();
   const details = page.locator('#details');
   t.match(await details.locator('h2').textContent(), 'DATA frame');
-  t.match(await details.textContent(), /bytes 0–\d+: message 1, whole: its 5-byte prefix and body/);
+  t.match(await details.textContent(), /bytes 0–\d+: message 1, whole: 5-byte prefix and body/);
   t.equal(await details.locator('.prefix .hex').first().textContent(), prefix, `prefix bytes ${prefix}`);
   t.match(await details.locator('.prefix').first().textContent(), `Compressed-Flag 0, Message-Length ${length}`);
   t.match(await details.locator('pre.message').first().textContent(), '"message":"First message"');
@@ -162,6 +170,50 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
   await trailers.press('Space');
   t.equal(await details.locator('h2').textContent(), 'HEADERS frame');
   t.match(await details.locator('.rule-note').textContent(), /Trailers: /);
+
+  // The words the page shares with the terminal (src/wire/render/describe.ts): for the event a row
+  // shows (its JSON, from the details panel), the terminal's text for it says the same.
+  const shown = async (row: Locator): Promise<{ event: TapEvent; terminal: string[] }> => {
+    await row.click();
+    const event = JSON.parse((await details.locator('details.raw pre').textContent())!) as TapEvent;
+    return {
+      event,
+      terminal: renderTerminal(event, { color: false })
+        .split('\n')
+        .map((l) => l.trim()),
+    };
+  };
+  const request = await shown(call.locator('.row.type-HEADERS.dir-c2s'));
+  const hpack = await details.locator('p.aside').textContent();
+  t.match(hpack, /^HPACK block: \d+ bytes in 1 frame; dynamic table now \d+ entr(y|ies), \d+ bytes$/);
+  t.ok(request.terminal.includes(`(${hpack})`), 'the HPACK block summed up as the terminal does');
+  const dataFrame = await shown(data);
+  const segment = await details.locator('.segment p').first().textContent();
+  t.ok(dataFrame.terminal.includes(segment!), `"${segment}" as in the terminal`);
+  const firstNote = await shown(call.locator('.row.kind-message.dir-c2s').first());
+  await data.click();
+  t.equal(
+    await details.locator('.segment pre.message').first().textContent(),
+    firstNote.terminal[1],
+    "the message in the DATA frame's details as the terminal shows it",
+  );
+  const summary = await shown(call.locator('.row.kind-call'));
+  const counts = /, (ended by .*)$/.exec(summary.terminal[0])![1];
+  t.match(await call.locator('.row.kind-call').textContent(), counts, 'the call summed up as the terminal does');
+  t.equal(await details.locator('dd').first().textContent(), 'OK (0)', 'its status named as the terminal names it');
+  const open = await shown(page.locator('.row.kind-connection').first());
+  t.equal(
+    await page.locator('.row.kind-connection .label').first().textContent(),
+    /(connection from .*)$/.exec(open.terminal[0])![1],
+    'the connection as the terminal says it',
+  );
+  const settingsFrame = await shown(page.locator('.row.type-WINDOW_UPDATE').first());
+  const increment = settingsFrame.terminal.find((l) => l.startsWith('window increment: '))!;
+  t.match(
+    await details.locator('dl').first().textContent(),
+    increment.replace(': ', ''),
+    "a frame's fields under the terminal's labels",
+  );
 
   // A call made while the page is open appears without reloading; header values are shown as text.
   const injected = '<img id="injected" src="x"><b>not bold</b>';

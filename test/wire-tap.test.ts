@@ -10,6 +10,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
+import { upstreamSchemas } from '../src/cli/tap-schemas.js';
 import { Channel } from '../src/client/channel.js';
 import { createClient } from '../src/client/client.js';
 import { loadProtoFiles } from '../src/protocol/schema.js';
@@ -56,16 +57,25 @@ async function ourServer(t: Test, tls?: { cert: Buffer; key: Buffer }): Promise<
   return port;
 }
 
-/** The tap in this process, in front of 127.0.0.1:`upstream`; its events collected. */
-async function tap(
-  t: Test,
-  upstream: number,
-  options: Partial<TapOptions> = {},
-): Promise<{ port: number; events: TapEvent[] }> {
+/** How the tap in this process is run: its options, and the schemas `routeguide tap` would give it. */
+type TapSetup = Partial<TapOptions> &
+  Omit<Parameters<typeof upstreamSchemas>[0], 'upstream' | 'reflection'> & { reflection?: boolean };
+
+/**
+ * The tap in this process, in front of 127.0.0.1:`upstream`, given its schemas as `routeguide tap`
+ * gives them (--proto files, then the upstream's reflection unless `reflection` is false); its events
+ * collected.
+ */
+async function tap(t: Test, upstream: number, setup: TapSetup = {}): Promise<{ port: number; events: TapEvent[] }> {
+  const { protoRoot, reflection = true, ...options } = setup;
   const events: TapEvent[] = [];
+  const target = { host: '127.0.0.1', port: upstream };
+  const schemas = upstreamSchemas({ upstream: target, upstreamTls: options.upstreamTls, protoRoot, reflection });
+  t.teardown(() => schemas.close());
   const running = await startTap({
     listen: { host: '127.0.0.1', port: 0 },
-    upstream: { host: '127.0.0.1', port: upstream },
+    upstream: target,
+    schemas: schemas.source,
     emit: (e) => events.push(e),
     ...options,
   });
@@ -177,7 +187,7 @@ t.test(
     if ('skip' in bins) return;
     const go = await startGoServer(bins.server, 0, DEFAULT_FEATURE_DB);
     t.teardown(() => go.stop());
-    const chatThrough = async (options: Partial<TapOptions>) => {
+    const chatThrough = async (options: TapSetup) => {
       const { port, events } = await tap(t, go.port, options);
       const channel = new Channel(`127.0.0.1:${port}`);
       t.teardown(() => channel.close());

@@ -269,11 +269,18 @@ t.test('the page and its files; everything else refused', async (t) => {
   const page = await request(view, '/');
   t.equal(page.status, 200);
   t.equal(page.headers['content-type'], 'text/html; charset=utf-8');
-  t.match(page.body, /<script type="module" src="page\.js"><\/script>/);
+  t.match(page.body, /<script type="module" src="web\/page\.js"><\/script>/);
   t.match(page.headers['content-security-policy'], /default-src 'self'/, 'scripts from the tap only');
   t.equal(page.headers['x-content-type-options'], 'nosniff');
-  t.match((await request(view, '/page.js')).headers['content-type'], /^text\/javascript/);
-  t.match((await request(view, '/page.css')).headers['content-type'], /^text\/css/);
+  // The page, compiled, and the module of the words it shares with the terminal, where its import finds it.
+  const script = await request(view, '/web/page.js');
+  t.match(script.headers['content-type'], /^text\/javascript/);
+  t.match(script.body, /from '\.\.\/render\/describe\.js'/);
+  const shared = await request(view, new URL('../render/describe.js', `${view.url}web/page.js`).pathname);
+  t.equal(shared.status, 200);
+  t.match(shared.headers['content-type'], /^text\/javascript/);
+  t.match(shared.body, /export function hpackBlockSummary/);
+  t.match((await request(view, '/web/page.css')).headers['content-type'], /^text\/css/);
   t.equal((await request(view, '/?reload=1')).status, 200, 'a query string is ignored');
   const head = await request(view, '/', { method: 'HEAD' });
   t.equal(head.status, 200);

@@ -2,6 +2,7 @@
 // a port of its own, the wire tap in front of it, and every event the tap emits kept in order.
 // A transcript drives its calls through the tap and waits on the events it expects.
 
+import { upstreamSchemas } from '../../src/cli/tap-schemas.js';
 import { Channel, type ChannelOptions } from '../../src/client/channel.js';
 import type { ServerOptions } from '../../src/server/options.js';
 import type { Server } from '../../src/server/server.js';
@@ -26,6 +27,8 @@ export class Scene {
   readonly server: Server;
   readonly serverPort: number;
   private tap: Tap | undefined;
+  /** The message types the tap is given, as `routeguide tap` gives them: the server's reflection. */
+  private readonly schemas: ReturnType<typeof upstreamSchemas>;
   private readonly waiters = new Set<Waiter>();
   private readonly channels: Channel[] = [];
   /** Connections through the tap opened and not yet closed. */
@@ -34,6 +37,7 @@ export class Scene {
   private constructor(server: Server, port: number) {
     this.server = server;
     this.serverPort = port;
+    this.schemas = upstreamSchemas({ upstream: { host: '127.0.0.1', port }, reflection: true });
   }
 
   /** Starts our server with `options` and the tap in front of it. */
@@ -44,6 +48,7 @@ export class Scene {
     scene.tap = await startTap({
       listen: { host: '127.0.0.1', port: 0 },
       upstream: { host: '127.0.0.1', port: scene.serverPort },
+      schemas: scene.schemas.source,
       emit: (event) => scene.record(event),
     });
     return scene;
@@ -109,6 +114,7 @@ export class Scene {
     for (const channel of this.channels) channel.close();
     await this.until('every connection closed', () => this.openConnections === 0);
     await this.tap?.close();
+    this.schemas.close();
     await this.server.close(0);
     return { events: this.events, serverPort: this.serverPort, tapPort: this.tapPort };
   }

@@ -76,12 +76,14 @@ export const tapCommand = defineCommand({
       { ndjsonDropped, writeNdjsonLine },
       { renderTerminal, terminalDropped },
       { startTap },
+      { upstreamSchemas },
       webView,
     ] = await Promise.all([
       import('../wire/render/output.js'),
       import('../wire/render/ndjson.js'),
       import('../wire/render/terminal.js'),
       import('../wire/tap.js'),
+      import('./tap-schemas.js'),
       webAt ? import('../wire/web/web-view.js') : undefined,
     ]);
     const started = Date.now();
@@ -100,15 +102,17 @@ export const tapCommand = defineCommand({
     });
     // The web view listens first, so that it has every event from the first connection on.
     const web = webAt && webView && (await webView.startWebView({ listen: webAt }).catch(webFailed));
+    const upstreamTls = flags['upstream-tls']
+      ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
+      : undefined;
+    // The message types: the --proto files, then the upstream's reflection (the tap is given them).
+    const schemas = upstreamSchemas({ upstream, upstreamTls, protoRoot, reflection: !flags['no-reflection'] });
     const tap = await startTap({
       listen,
       upstream,
       tls: certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined,
-      upstreamTls: flags['upstream-tls']
-        ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
-        : undefined,
-      protoRoot,
-      reflection: !flags['no-reflection'],
+      upstreamTls,
+      schemas: schemas.source,
       maxBody,
       emit: (event) => {
         counts[event.kind]++;
@@ -123,6 +127,7 @@ export const tapCommand = defineCommand({
         output.commit();
       },
     }).catch(async (error: unknown) => {
+      schemas.close();
       await web?.close();
       throw error;
     });
@@ -139,6 +144,7 @@ export const tapCommand = defineCommand({
       process.once('SIGTERM', () => resolve('SIGTERM'));
     });
     await tap.close();
+    schemas.close();
     await web?.close();
     await output.close();
     // What was seen, for the record (and for the benchmark, which checks that nothing was lost).

@@ -53,7 +53,7 @@ import type { ParseEvent, RawFrame } from './h2/frame-parser.js';
 import { frameRules } from './h2/frame-rules.js';
 import type { HeaderBlock } from './h2/header-blocks.js';
 import { Setting, settingName } from './h2/settings.js';
-import type { SchemaLookup, SchemaSource } from './protobuf/schemas.js';
+import { askSchema, type SchemaLookup, type SchemaSource } from './protobuf/schemas.js';
 import type { WireError } from './wire-error.js';
 import { DirectionState } from './direction.js';
 import { OrderedEvents } from './ordered-events.js';
@@ -62,7 +62,8 @@ export interface ConnectionDecoderOptions {
   conn: number;
   /** Milliseconds since the tap started. */
   clock: () => number;
-  schemas: SchemaSource;
+  /** Where the message types of a call are found; none: messages are shown as their wire format. */
+  schemas?: SchemaSource;
   emit: (event: TapEvent) => void;
   /** Messages larger than this many bytes are shown cut short (0: never). */
   maxBody: number;
@@ -450,7 +451,7 @@ export class ConnectionDecoder {
     call.request = info;
     call.method = info.method;
     const schema =
-      info.method === null ? { missing: 'the request has no :path' } : this.options.schemas.lookup(info.method);
+      info.method === null ? { missing: 'the request has no :path' } : askSchema(this.options.schemas, info.method);
     call.schema = schema;
     // Once reflection answers, the call's later messages are decoded as they come, without waiting.
     if (schema instanceof Promise) void schema.then((answer) => (call.schema = answer));

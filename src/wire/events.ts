@@ -8,10 +8,21 @@
 //   connection open → preface → SETTINGS both ways → HEADERS (request) → DATA + message … →
 //   HEADERS (response) → DATA + message … → HEADERS (trailers) → call (the summary) → … → close
 
-import type { Json } from './protobuf/proto-json.js';
-import type { WireField } from './protobuf/wire-format.js';
+/** A JSON value: what a decoded message is shown as (protobuf/proto-json.ts). */
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-export type { Json, WireField };
+/**
+ * A field of a message read without a schema (protobuf/wire-format.ts): its number, its wire type
+ * and its value — a LEN field as a nested message, text or bytes (base64), whichever it reads as.
+ */
+export type WireField =
+  | { field: number; wire: 'varint'; value: number | string }
+  | { field: number; wire: 'i64'; hex: string; double: number | string }
+  | { field: number; wire: 'i32'; hex: string; float: number | string }
+  | { field: number; wire: 'len'; message: WireField[] }
+  | { field: number; wire: 'len'; string: string }
+  | { field: number; wire: 'len'; bytes: string }
+  | { field: number; wire: 'group'; fields: WireField[] };
 
 /** Who sent the bytes: the client (to the server) or the server (to the client). */
 export type Direction = 'c2s' | 's2c';

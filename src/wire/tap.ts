@@ -3,22 +3,20 @@
 // tests and other tools can run it in-process and take the events as they come.
 
 import { performance } from 'node:perf_hooks';
-import type protobuf from 'protobufjs';
-import { Channel } from '../client/channel.js';
-import { ReflectionClient } from '../services/reflection/client.js';
 import { ConnectionDecoder } from './connection.js';
 import { DEFAULT_MAX_BODY } from './defaults.js';
 import type { TapEvent } from './events.js';
 import { Relay, type RelayOptions } from './relay.js';
-import { SchemaSource } from './protobuf/schemas.js';
+import type { SchemaSource } from './protobuf/schemas.js';
 
 export interface TapOptions extends RelayOptions {
   /** Where every event goes, in order per connection. Must not throw. */
   emit: (event: TapEvent) => void;
-  /** Types from --proto files, tried before reflection. */
-  protoRoot?: protobuf.Root;
-  /** Ask the upstream's server reflection for the types of calls (default true). */
-  reflection?: boolean;
+  /**
+   * Where the message types of a call are found (`routeguide tap`: its --proto files, then the
+   * upstream's reflection: src/cli/tap-schemas.ts). None: every message is shown as its wire format.
+   */
+  schemas?: SchemaSource;
   /** Messages larger than this many bytes are shown cut short (0: never). Default 4096. */
   maxBody?: number;
 }
@@ -28,26 +26,14 @@ export interface Tap {
   readonly address: { host: string; port: number };
   /** Connections seen so far. */
   readonly connections: number;
-  /** Stops listening, cuts the connections in progress, closes the reflection connection. */
+  /** Stops listening and cuts the connections in progress. */
   close(): Promise<void>;
 }
 
 export async function startTap(options: TapOptions): Promise<Tap> {
   const started = performance.now();
   const clock = () => Math.round((performance.now() - started) * 1000) / 1000;
-  const { host, port } = options.upstream;
-  const channel =
-    options.reflection === false
-      ? undefined
-      : new Channel(`${host.includes(':') ? `[${host}]` : host}:${port}`, {
-          tls: options.upstreamTls
-            ? { ca: options.upstreamTls.ca, serverName: options.upstreamTls.serverName }
-            : undefined,
-        });
-  const schemas = new SchemaSource({
-    protoRoot: options.protoRoot,
-    reflection: channel && new ReflectionClient(channel, { timeoutMs: 5000 }),
-  });
+  const schemas = options.schemas;
   const maxBody = options.maxBody ?? DEFAULT_MAX_BODY;
   let connections = 0;
 
@@ -100,7 +86,6 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     },
     async close() {
       await relay.close();
-      channel?.close();
     },
   };
 }

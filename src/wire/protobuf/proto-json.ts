@@ -5,8 +5,7 @@
 // in their own forms (Timestamp, Duration, wrappers, Struct/Value/ListValue, FieldMask, Any, Empty).
 
 import protobuf from 'protobufjs';
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+import type { Json } from '../events.js';
 
 type Fields = Record<string, unknown>;
 

@@ -1,135 +1,43 @@
-// Where the tap finds the message types of a call, by its `:path` (/package.Service/Method):
-//
-//   1. the --proto files, when they declare the service;
-//   2. the upstream's server reflection (v1, falling back to v1alpha) over a side connection of our
-//      own client — asked once per service, the answer (or the failure) cached;
-//   3. none: the message is shown as its wire format.
-//
-// A lookup answers at once when it can; the first call of a service waits for reflection.
+// Where the tap gets the message types of a call: from whoever starts it. The tap imports no server,
+// client or service code; `routeguide tap` (src/cli/tap-schemas.ts) answers from its --proto files,
+// then from the upstream's server reflection. Without a source every message is shown as its wire
+// format.
 
 import type protobuf from 'protobufjs';
-import { GrpcError } from '../../protocol/grpc-error.js';
-import { Status } from '../../protocol/status.js';
-import type { ReflectionClient } from '../../services/reflection/client.js';
 
+/** The request and response types of one method, and where they came from. */
 export interface MethodSchema {
   requestType: protobuf.Type;
   responseType: protobuf.Type;
   source: 'reflection' | 'proto';
 }
 
-/** No schema, and why. */
+/** No schema, and why (shown in the message's note). */
 export interface NoSchema {
   missing: string;
 }
 
 export type SchemaLookup = MethodSchema | NoSchema;
 
-export interface SchemaSourceOptions {
-  /** Types loaded from --proto files. */
-  protoRoot?: protobuf.Root;
-  /** Reflection towards the upstream; none with --no-reflection. */
-  reflection?: ReflectionClient;
+export interface SchemaSource {
+  /**
+   * The types of the call on `path` (/package.Service/Method). Answers at once when it can; a
+   * promise holds back that call's messages (and the events after them) until it settles, for a
+   * bounded while (ordered-events.ts). A throw or a rejection is shown as no schema (askSchema).
+   */
+  lookup(path: string): SchemaLookup | Promise<SchemaLookup>;
 }
 
-type ServiceAnswer = { root: protobuf.Root } | (NoSchema & { transient?: boolean });
-
-/** Bounds on what is remembered: a client may send any number of made-up paths. */
-const MAX_PATHS = 1024;
-const MAX_SERVICES = 256;
-/** A reflection failure that may pass (the upstream restarting, a deadline) is asked again after this. */
-const RETRY_MS = 10_000;
-
-export class SchemaSource {
-  private readonly protoRoot: protobuf.Root | undefined;
-  private readonly reflection: ReflectionClient | undefined;
-  /** Per service: the answer, or the question in flight. */
-  private readonly services = new Map<string, ServiceAnswer | Promise<ServiceAnswer>>();
-  /** Per path: the answer once known, so that every later message is looked up without waiting. */
-  private readonly methods = new Map<string, SchemaLookup>();
-  /** Set once the upstream turned out to have no reflection at all. */
-  private noReflection: string | undefined;
-
-  constructor(options: SchemaSourceOptions = {}) {
-    this.protoRoot = options.protoRoot;
-    this.reflection = options.reflection;
-  }
-
-  lookup(path: string): SchemaLookup | Promise<SchemaLookup> {
-    const known = this.methods.get(path);
-    if (known) return known;
-    const parsed = /^\/([^/]+)\/([^/]+)$/.exec(path);
-    if (!parsed) return this.remember(path, { missing: `"${path}" is not a /package.Service/Method path` });
-    const [, service, method] = parsed;
-    const fromProto = this.protoRoot && methodIn(this.protoRoot, service, method, 'proto');
-    if (fromProto && !('missing' in fromProto)) return this.remember(path, fromProto);
-    const answer = this.service(service);
-    const finish = (a: ServiceAnswer): SchemaLookup => {
-      if (!('missing' in a)) return this.remember(path, methodIn(a.root, service, method, 'reflection'));
-      return a.transient ? this.why(a, fromProto) : this.remember(path, this.why(a, fromProto));
-    };
-    return answer instanceof Promise ? answer.then(finish) : finish(answer);
-  }
-
-  private service(name: string): ServiceAnswer | Promise<ServiceAnswer> {
-    const known = this.services.get(name);
-    if (known) return known;
-    if (!this.reflection)
-      return { missing: this.protoRoot ? 'not in the --proto files' : 'no --proto files, and --no-reflection' };
-    if (this.noReflection) return { missing: this.noReflection };
-    if (this.services.size >= MAX_SERVICES)
-      return { missing: `reflection was asked about ${MAX_SERVICES} services already` };
-    const asked = this.reflection.resolveSymbol(name).then(
-      ({ root }): ServiceAnswer => ({ root }),
-      (error: unknown): ServiceAnswer => {
-        const why = reflectionFailure(error, name);
-        const code = error instanceof GrpcError ? error.code : undefined;
-        if (code === Status.UNIMPLEMENTED) this.noReflection = why;
-        return { missing: why, transient: code !== Status.UNIMPLEMENTED && code !== Status.NOT_FOUND };
-      },
-    );
-    this.services.set(name, asked);
-    void asked.then((answer) => {
-      this.services.set(name, answer);
-      if ('transient' in answer && answer.transient) setTimeout(() => this.services.delete(name), RETRY_MS).unref();
-    });
-    return asked;
-  }
-
-  private why(answer: NoSchema, fromProto: NoSchema | MethodSchema | undefined): NoSchema {
-    if (!this.protoRoot) return answer;
-    return {
-      missing: `${fromProto && 'missing' in fromProto ? fromProto.missing : 'not in the --proto files'}; ${answer.missing}`,
-    };
-  }
-
-  private remember(path: string, lookup: SchemaLookup): SchemaLookup {
-    if (this.methods.size >= MAX_PATHS) this.methods.clear();
-    this.methods.set(path, lookup);
-    return lookup;
-  }
-}
-
-function methodIn(root: protobuf.Root, service: string, method: string, source: MethodSchema['source']): SchemaLookup {
-  let found: protobuf.Method | undefined;
+/** `source.lookup(path)`, a throw or a rejection turned into no schema: a source's failure stays out of the relay. */
+export function askSchema(source: SchemaSource | undefined, path: string): SchemaLookup | Promise<SchemaLookup> {
+  if (!source) return { missing: 'the tap was given no schemas' };
+  const failed = (error: unknown): NoSchema => ({
+    missing: `the schema lookup failed: ${error instanceof Error ? error.message : String(error)}`,
+  });
   try {
-    found = root.lookupService(service).methods[method];
-  } catch {
-    return { missing: `service ${service} not in the ${source === 'proto' ? '--proto files' : 'reflection answer'}` };
-  }
-  if (!found) return { missing: `${service} has no method ${method}` };
-  found.resolve();
-  return { requestType: found.resolvedRequestType!, responseType: found.resolvedResponseType!, source };
-}
-
-function reflectionFailure(error: unknown, service: string): string {
-  if (!(error instanceof GrpcError)) return `reflection failed: ${(error as Error).message}`;
-  switch (error.code) {
-    case Status.UNIMPLEMENTED:
-      return 'the server has no reflection (v1 and v1alpha: UNIMPLEMENTED)';
-    case Status.NOT_FOUND:
-      return `reflection does not know ${service}`;
-    default:
-      return `reflection failed: ${error.codeName}: ${error.details}`;
+    const answer = source.lookup(path);
+    return answer instanceof Promise ? answer.catch(failed) : answer;
+  } catch (error) {
+    return failed(error);
   }
 }

@@ -11,16 +11,8 @@
 // Never throws: bytes that are not a protobuf message give the fields read so far and an error
 // naming the offset.
 
+import type { WireField } from '../events.js';
 import type { WireError } from '../wire-error.js';
-
-export type WireField =
-  | { field: number; wire: 'varint'; value: number | string }
-  | { field: number; wire: 'i64'; hex: string; double: number | string }
-  | { field: number; wire: 'i32'; hex: string; float: number | string }
-  | { field: number; wire: 'len'; message: WireField[] }
-  | { field: number; wire: 'len'; string: string }
-  | { field: number; wire: 'len'; bytes: string }
-  | { field: number; wire: 'group'; fields: WireField[] };
 
 export interface WireDump {
   fields: WireField[];

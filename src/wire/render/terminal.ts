@@ -6,7 +6,20 @@
 //                        …
 //                        ↳ Request-Headers: call /routeguide.RouteGuide/RouteChat
 
-import type { CallEvent, ConnectionEvent, FrameEvent, MessageEvent, TapEvent, WireField } from '../events.js';
+import type { CallEvent, FrameEvent, MessageEvent, TapEvent } from '../events.js';
+import {
+  byteCount,
+  callCounts,
+  connectionText,
+  frameFields,
+  frameTypeName,
+  hpackBlockSummary,
+  messageLines,
+  messageSize,
+  ruleText,
+  segmentText,
+  statusText,
+} from './describe.js';
 
 export interface TerminalOptions {
   color: boolean;
@@ -38,132 +51,49 @@ export function terminalDropped(count: number, options: TerminalOptions): string
 function headline(e: TapEvent, paint: Paint): string {
   switch (e.kind) {
     case 'connection':
-      return connectionLine(e);
+      return connectionText(e);
     case 'frame': {
-      const type = e.type === 'UNKNOWN' ? `UNKNOWN(0x${(e.typeCode ?? 0).toString(16)})` : e.type;
       const flags = e.flags.length > 0 ? ` [${e.flags.join(' ')}]` : '';
-      return `${paint('1', type)}${flags} ${bytes(e.length)}`;
+      return `${paint('1', frameTypeName(e))}${flags} ${byteCount(e.length)}`;
     }
     case 'message':
       return messageLine(e, paint);
     case 'call':
       return callLine(e, paint);
     case 'warning':
-      return paint('33', `WARNING ${e.note}  [${e.rule}]`);
+      return paint('33', `WARNING ${e.note}  ${ruleText(e)}`);
     case 'error':
-      return paint('31', `ERROR ${e.note}  [${e.rule}${e.offset === undefined ? '' : `, offset ${e.offset}`}]`);
-  }
-}
-
-const bytes = (n: number) => `${n} byte${n === 1 ? '' : 's'}`;
-
-function connectionLine(e: ConnectionEvent): string {
-  switch (e.type) {
-    case 'open': {
-      const tls = [
-        e.tls?.client ? `TLS from the client (${e.tls.client.protocol}, ALPN ${String(e.tls.client.alpn)})` : '',
-        e.tls?.upstream ? `TLS to the server (${e.tls.upstream.protocol}, ALPN ${String(e.tls.upstream.alpn)})` : '',
-      ].filter(Boolean);
-      return `connection from ${e.client} → ${e.upstream}${tls.length ? `, ${tls.join(', ')}` : ''}`;
-    }
-    case 'preface':
-      return 'connection preface PRI * HTTP/2.0';
-    case 'close':
-      return e.bytes
-        ? `connection closed: ${e.bytes.c2s} bytes C→S, ${e.bytes.s2c} bytes S→C${e.reason ? ` (${e.reason})` : ''}`
-        : `connection from ${e.client ?? '?'} not relayed: ${e.reason ?? ''}`;
+      return paint('31', `ERROR ${e.note}  ${ruleText(e)}`);
   }
 }
 
 function messageLine(e: MessageEvent, paint: Paint): string {
   const type = e.messageType ?? 'message without schema';
-  const size = e.encoding ? `${e.wireBytes} bytes ${e.encoding}, ${e.bytes} inflated` : `${e.bytes} bytes`;
-  return `${paint('1', `message ${e.index}`)} ${type}  prefix flag ${e.prefix.flag} length ${e.prefix.length} (${size})`;
+  return `${paint('1', `message ${e.index}`)} ${type}  prefix flag ${e.prefix.flag} length ${e.prefix.length} (${messageSize(e)})`;
 }
 
 function callLine(e: CallEvent, paint: Paint): string {
-  const status = e.status === null ? 'status unknown' : `${e.statusName} (${e.status})`;
-  const colored = paint(e.status === 0 ? '32' : '31', status);
+  const colored = paint(e.status === 0 ? '32' : '31', statusText(e));
   const message = e.statusMessage ? ` "${e.statusMessage}"` : '';
-  return (
-    `${paint('1', 'CALL')} ${e.method ?? '(no :path)'} → ${colored}${message}, ended by ${e.end}; ` +
-    `messages ${e.messages.c2s} C→S ${e.messages.s2c} S→C; ` +
-    `wire ${e.wireBytes.c2s}/${e.wireBytes.s2c} bytes, decoded ${e.messageBytes.c2s}/${e.messageBytes.s2c} bytes; ` +
-    `${e.durationMs.toFixed(3)} ms`
-  );
+  return `${paint('1', 'CALL')} ${e.method ?? '(no :path)'} → ${colored}${message}, ${callCounts(e)}`;
 }
 
 function details(e: TapEvent, paint: Paint): string[] {
   if (e.kind === 'frame') return frameDetails(e, paint);
-  if (e.kind === 'message') return messageDetails(e);
+  if (e.kind === 'message') return messageLines(e);
   return [];
 }
 
 function frameDetails(e: FrameEvent, paint: Paint): string[] {
-  const out: string[] = [];
-  if (e.padding !== undefined) out.push(`padding: ${e.padding} bytes (removed)`);
-  if (e.priority) {
-    out.push(
-      `priority: depends on stream ${e.priority.dependency}${e.priority.exclusive ? ' (exclusive)' : ''}, weight ${e.priority.weight}`,
-    );
-  }
+  const out = frameFields(e).map(([label, text]) => `${label}: ${text}`);
   for (const [name, value] of e.settings ?? []) out.push(`${name} = ${value}`);
   if (e.headers) {
     for (const [name, value, how] of e.headers) {
       const field = `${name}: ${value}`;
       out.push(`${field.padEnd(48)} ${paint('2', how)}`);
     }
-    const b = e.headerBlock;
-    if (b) {
-      const updates = b.tableSizeUpdates.length > 0 ? `, table size updates ${b.tableSizeUpdates.join(', ')}` : '';
-      out.push(
-        paint(
-          '2',
-          `(HPACK block: ${bytes(b.bytes)} in ${b.frames} frame${b.frames === 1 ? '' : 's'}${updates}; dynamic table now ${b.tableEntries} entr${b.tableEntries === 1 ? 'y' : 'ies'}, ${bytes(b.tableSize)})`,
-        ),
-      );
-    }
+    if (e.headerBlock) out.push(paint('2', `(${hpackBlockSummary(e.headerBlock)})`));
   }
-  if (e.errorCode !== undefined) out.push(`error code: ${e.errorCode}`);
-  if (e.lastStreamId !== undefined) out.push(`last stream id: ${e.lastStreamId}`);
-  if (e.debugData !== undefined) out.push(`debug data: ${JSON.stringify(e.debugData)}`);
-  if (e.windowIncrement !== undefined) out.push(`window increment: ${e.windowIncrement}`);
-  if (e.opaque !== undefined) out.push(`opaque data: ${e.opaque}`);
-  if (e.promisedStream !== undefined) out.push(`promised stream: ${e.promisedStream}`);
-  for (const s of e.segments ?? []) {
-    const what =
-      s.part === 'whole'
-        ? 'whole: 5-byte prefix and body'
-        : s.part === 'start'
-          ? 'its start: the prefix here, the rest in later frames'
-          : s.part === 'middle'
-            ? 'a middle piece'
-            : 'its end';
-    out.push(`bytes ${s.at}–${s.at + s.bytes - 1}: message ${s.message}, ${what}`);
-  }
-  return out;
-}
-
-function messageDetails(e: MessageEvent): string[] {
-  if (e.truncated !== undefined) return [`${e.truncated} (cut at --max-body)`];
-  if (e.message !== undefined) return [JSON.stringify(e.message)];
-  if (e.wireFields) return wireLines(e.wireFields, '');
-  return [];
-}
-
-/** The wire format as `protoc --decode_raw` lays it out, with wire types. */
-function wireLines(fields: WireField[], indent: string): string[] {
-  const out: string[] = [];
-  for (const f of fields) {
-    if ('message' in f) {
-      out.push(`${indent}${f.field} (len) {`, ...wireLines(f.message, `${indent}  `), `${indent}}`);
-    } else if ('fields' in f) {
-      out.push(`${indent}${f.field} (group) {`, ...wireLines(f.fields, `${indent}  `), `${indent}}`);
-    } else if ('string' in f) out.push(`${indent}${f.field} (len): ${JSON.stringify(f.string)}`);
-    else if ('bytes' in f) out.push(`${indent}${f.field} (len): bytes ${f.bytes} (base64)`);
-    else if (f.wire === 'varint') out.push(`${indent}${f.field} (varint): ${f.value}`);
-    else if (f.wire === 'i64') out.push(`${indent}${f.field} (i64): ${f.hex} (double ${f.double})`);
-    else out.push(`${indent}${f.field} (i32): ${f.hex} (float ${f.float})`);
-  }
+  for (const s of e.segments ?? []) out.push(segmentText(s));
   return out;
 }

@@ -1,6 +1,7 @@
 // `routeguide tap --web`: the tap's events drawn live in a browser as a sequence diagram. A node:http
-// server gives the page (page.html, page.css and page.js beside this file) and the event stream
-// (/events, event-stream.ts) out of the history of the last events (history.ts).
+// server gives the page (page.html and page.css beside this file, page.ts compiled, and the module of
+// the words it shares with the terminal, render/describe.ts) and the event stream (/events,
+// event-stream.ts) out of the history of the last events (history.ts).
 //
 // The tap hands each event to `push`, which keeps it in the history and wakes the pages: nothing
 // else happens on the relay's thread until a page asks for events, and what a page asks for is sent
@@ -10,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { isIP } from 'node:net';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { TapEvent } from '../events.js';
 import type { Endpoint } from '../relay.js';
@@ -41,12 +43,21 @@ export interface WebView {
   close(): Promise<void>;
 }
 
-/** The page's files, read once: the build compiles TypeScript only, so they are found in the sources. */
-const ASSET_DIR = join(PACKAGE_ROOT, 'src', 'wire', 'web');
+/**
+ * The page's files, read once. The HTML and CSS from the sources (the build compiles TypeScript
+ * only); the scripts compiled, from the build's src/wire/ — beside this module once built, and from
+ * dist/ (`npm run build`) when it runs from the TypeScript sources. A script's URL is its path under
+ * src/wire/, so that the page's imports resolve in the browser as they do in the build.
+ */
+const SOURCE_DIR = join(PACKAGE_ROOT, 'src', 'wire');
+const BUILD_DIR = import.meta.url.endsWith('.js')
+  ? fileURLToPath(new URL('..', import.meta.url))
+  : join(PACKAGE_ROOT, 'dist', 'src', 'wire');
 const ASSETS: Record<string, { file: string; type: string }> = {
-  '/': { file: 'page.html', type: 'text/html; charset=utf-8' },
-  '/page.css': { file: 'page.css', type: 'text/css; charset=utf-8' },
-  '/page.js': { file: 'page.js', type: 'text/javascript; charset=utf-8' },
+  '/': { file: join(SOURCE_DIR, 'web', 'page.html'), type: 'text/html; charset=utf-8' },
+  '/web/page.css': { file: join(SOURCE_DIR, 'web', 'page.css'), type: 'text/css; charset=utf-8' },
+  '/web/page.js': { file: join(BUILD_DIR, 'web', 'page.js'), type: 'text/javascript; charset=utf-8' },
+  '/render/describe.js': { file: join(BUILD_DIR, 'render', 'describe.js'), type: 'text/javascript; charset=utf-8' },
 };
 
 /** What every answer says: no caching, no sniffing, and the page may load only its own files. */
@@ -58,9 +69,7 @@ const COMMON_HEADERS = {
 };
 
 export async function startWebView(options: WebViewOptions): Promise<WebView> {
-  const files = new Map(
-    Object.entries(ASSETS).map(([path, { file, type }]) => [path, { body: readFileSync(join(ASSET_DIR, file)), type }]),
-  );
+  const files = new Map(Object.entries(ASSETS).map(([path, { file, type }]) => [path, { body: asset(file), type }]));
   const history = new EventHistory(options.history);
   const stream = new EventStream(history, {
     hello: JSON.stringify({ started: Date.now(), capacity: history.capacity }),
@@ -114,6 +123,15 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
       await closed;
     },
   };
+}
+
+function asset(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (error) {
+    const hint = file.endsWith('.js') ? ' (the page is compiled by `npm run build`)' : '';
+    throw new Error(`the web page's file ${file} cannot be read${hint}: ${(error as Error).message}`, { cause: error });
+  }
 }
 
 function plain(res: http.ServerResponse, status: number, text: string): void {

@@ -4,48 +4,115 @@
 // in the direction of the bytes; one section per call (and one per connection for stream 0), one
 // colour per stream. A click on a row shows all it holds.
 //
+// It runs in the browser: compiled by the build like the rest, type-checked against the DOM alone
+// (tsconfig.page.json), and it says what the terminal says in the words of ../render/describe.ts,
+// which the web view serves beside it.
+//
 // Everything that came off the wire (header values, messages, notes quoting them) is put into the
 // page as text (textContent, text nodes) and never as HTML: the peers choose those bytes.
 
-/** Rows kept at most: as many events as the tap keeps (it says how many when the stream opens). */
-const maxRows = () => tap?.capacity ?? 10_000;
+import type {
+  CallEvent,
+  ConnectionEvent,
+  DataSegment,
+  Direction,
+  ErrorEvent,
+  FrameEvent,
+  MessageEvent,
+  TapEvent,
+  WarningEvent,
+} from '../events.js';
+import {
+  byteCount,
+  callCounts,
+  connectionText,
+  frameFields,
+  frameTypeName,
+  hpackBlockSummary,
+  messageLines,
+  messageSize,
+  prefixBytes,
+  prefixFields,
+  ruleText,
+  schemaText,
+  segmentText,
+  statusText,
+} from '../render/describe.js';
+
+/** What the tap says about itself when the stream opens (web-view.ts). */
+interface Hello {
+  started: number;
+  capacity: number;
+}
+
+/** Sent instead of the events this page fell too far behind to get (event-stream.ts). */
+interface Dropped {
+  kind: 'dropped';
+  count: number;
+}
+
+/** A section of the diagram: one per call (`conn:stream`), one per stretch of a connection's own traffic. */
+interface Group {
+  key: string;
+  el: HTMLElement;
+  body: HTMLElement;
+  title: HTMLElement;
+  summary: HTMLElement;
+  conn: number;
+  stream: number;
+  /** Its rows in the page. */
+  count: number;
+  method: string | undefined;
+  /** Its entry in the call filter (calls only). */
+  option: HTMLOptionElement | undefined;
+}
+
+interface Row {
+  el: HTMLElement;
+  event: TapEvent;
+  group: Group;
+  /** `conn:stream:dir` of a directed event: the warnings that follow it are about it. */
+  key?: string;
+  warnings: (WarningEvent | ErrorEvent)[];
+}
+
+type Child = Node | string;
+
 /** The connection's housekeeping frames, hidden by the checkbox. */
 const CONTROL_FRAMES = new Set(['SETTINGS', 'PING', 'WINDOW_UPDATE']);
 
-const diagram = document.getElementById('diagram');
-const scroller = document.getElementById('diagram-scroll');
-const empty = document.getElementById('empty');
-const detailsPanel = document.getElementById('details');
-const stateLabel = document.getElementById('state');
-const countsLabel = document.getElementById('counts');
-const connFilter = document.getElementById('filter-conn');
-const callFilter = document.getElementById('filter-call');
-const hideControl = document.getElementById('hide-control');
+const diagram = byId('diagram');
+const scroller = byId('diagram-scroll');
+const empty = byId('empty');
+const detailsPanel = byId('details');
+const stateLabel = byId('state');
+const countsLabel = byId('counts');
+const connFilter = byId<HTMLSelectElement>('filter-conn');
+const callFilter = byId<HTMLSelectElement>('filter-call');
+const hideControl = byId<HTMLInputElement>('hide-control');
 
-/** What the tap said about itself when the stream opened (started, capacity). */
-let tap;
-/** Rows in the page, oldest first: { el, event, group, key, warnings }. */
-let rows = [];
+/** What the tap said about itself when the stream opened. */
+let tap: Hello | undefined;
+/** Rows kept at most: as many events as the tap keeps. */
+const maxRows = () => tap?.capacity ?? 10_000;
+/** Rows in the page, oldest first. */
+let rows: Row[] = [];
 /** Each row by its element, for the diagram's click and key listeners. */
-const rowsByElement = new WeakMap();
-/**
- * Sections: one per call (`conn:stream`), and for each connection's own traffic one per stretch
- * between calls (`conn:0:n`): { key, el, body, title, summary, conn, stream, count, method, option }.
- */
-let groups = new Map();
+const rowsByElement = new WeakMap<Element, Row>();
+let groups = new Map<string, Group>();
 /** The section opened last: the connection's own traffic joins it while it is that connection's. */
-let lastGroup;
+let lastGroup: Group | undefined;
 let connectionSections = 0;
 /** Message events by `conn:stream:dir:index`, for the DATA frames that carried them. */
-let messages = new Map();
+let messages = new Map<string, MessageEvent>();
 /** The last row of each `conn:stream:dir`: the warnings that follow an event are about it. */
-let lastRows = new Map();
-/** Connections by number: { option } (its entry in the connection filter). */
-let connections = new Map();
+let lastRows = new Map<string, Row>();
+/** Connections by number: their entry in the connection filter. */
+let connections = new Map<number, { option: HTMLOptionElement }>();
 let lastSeq = 0;
 let received = 0;
 let dropped = 0;
-let selected;
+let selected: Row | undefined;
 let colours = 0;
 /** The one line saying how many events the page missed. */
 const notice = element('p', { class: 'notice' });
@@ -54,13 +121,13 @@ const notice = element('p', { class: 'notice' });
 
 const source = new EventSource('events');
 source.addEventListener('tap', (m) => {
-  const hello = JSON.parse(m.data);
+  const hello = JSON.parse(m.data as string) as Hello;
   if (tap && tap.started !== hello.started) clear(); // another tap on this port: start afresh
   tap = hello;
   setState('live', 'live');
 });
 source.addEventListener('message', (m) => {
-  const event = JSON.parse(m.data);
+  const event = JSON.parse(m.data as string) as TapEvent | Dropped;
   if (event.kind === 'dropped') {
     dropped += event.count;
     pending.push(event);
@@ -82,10 +149,10 @@ source.addEventListener('error', () => {
 // Events are drawn in batches, not one by one: the page reads the layout (to follow the bottom)
 // once per batch, not once per event. A timer, not requestAnimationFrame, which a hidden tab
 // does not run.
-let pending = [];
+let pending: (TapEvent | Dropped)[] = [];
 let drawScheduled = false;
 
-function drawSoon() {
+function drawSoon(): void {
   if (drawScheduled) return;
   drawScheduled = true;
   setTimeout(() => {
@@ -110,17 +177,17 @@ scroller.addEventListener('scroll', () => {
   following = scroller.scrollTop + scroller.clientHeight >= scroller.scrollHeight - 40;
 });
 
-function setState(text, kind) {
+function setState(text: string, kind: string): void {
   stateLabel.textContent = text;
   stateLabel.dataset.state = kind;
 }
 
-function updateCounts() {
+function updateCounts(): void {
   const lost = dropped > 0 ? `, ${dropped} not shown` : '';
   countsLabel.textContent = `${received} event${received === 1 ? '' : 's'}${lost}`;
 }
 
-function clear() {
+function clear(): void {
   diagram.replaceChildren();
   for (const select of [connFilter, callFilter]) select.replaceChildren(select.options[0]);
   rows = [];
@@ -141,9 +208,9 @@ function clear() {
 
 // ---- one event → one row ----
 
-function add(e) {
+function add(e: TapEvent): void {
   const group = groupFor(e);
-  const row = { event: e, group, warnings: [], el: rowElement(e) };
+  const row: Row = { event: e, group, warnings: [], el: rowElement(e) };
   rowsByElement.set(row.el, row);
   group.body.append(row.el);
   group.count++;
@@ -167,16 +234,16 @@ function add(e) {
     group.summary.textContent = ` → ${statusText(e)}`;
     group.summary.dataset.ok = String(e.status === 0);
   }
-  if (e.method && !group.method) nameCall(group, e.method);
+  if ((e.kind === 'message' || e.kind === 'call') && e.method && !group.method) nameCall(group, e.method);
   if (e.kind === 'frame' && e.headers) {
     const path = e.headers.find(([name]) => name === ':path');
     if (path && !group.method) nameCall(group, path[1]);
   }
 
-  while (rows.length > maxRows()) forget(rows.shift());
+  while (rows.length > maxRows()) forget(rows.shift()!);
 }
 
-function forget(row) {
+function forget(row: Row): void {
   row.el.remove();
   const e = row.event;
   if (e.kind === 'message') messages.delete(messageKey(e.conn, e.stream, e.dir, e.index));
@@ -190,19 +257,20 @@ function forget(row) {
     if (lastGroup === row.group) lastGroup = undefined;
   }
   // A connection's last event is its close: then no row of it is left.
-  if (e.kind === 'connection' && e.type === 'close' && connections.has(e.conn)) {
-    chosen ||= connections.get(e.conn).option.selected;
-    connections.get(e.conn).option.remove();
+  const connection = connections.get(e.conn);
+  if (e.kind === 'connection' && e.type === 'close' && connection) {
+    chosen ||= connection.option.selected;
+    connection.option.remove();
     connections.delete(e.conn);
   }
   if (chosen) refilter(); // what the filter showed is gone: it shows all again
 }
 
-const messageKey = (conn, stream, dir, index) => `${conn}:${stream}:${dir}:${index}`;
+const messageKey = (conn: number, stream: number, dir: Direction, index: number) => `${conn}:${stream}:${dir}:${index}`;
 
 // ---- sections: one per call, one per connection (stream 0) ----
 
-function groupFor(e) {
+function groupFor(e: TapEvent): Group {
   const stream = e.stream ?? 0;
   if (stream !== 0) return groups.get(`${e.conn}:${stream}`) ?? openGroup(e.conn, stream);
   // The connection's own traffic (stream 0, its opening and closing) where it came between the calls.
@@ -210,7 +278,7 @@ function groupFor(e) {
   return openGroup(e.conn, 0);
 }
 
-function openGroup(conn, stream) {
+function openGroup(conn: number, stream: number): Group {
   const key = stream === 0 ? `${conn}:0:${++connectionSections}` : `${conn}:${stream}`;
   const colour = stream === 0 ? 'var(--conn-colour)' : `hsl(${(210 + colours++ * 137.508) % 360} 60% 40%)`;
   const title = element(
@@ -225,7 +293,7 @@ function openGroup(conn, stream) {
     body,
   ]);
   el.style.setProperty('--stream-colour', colour);
-  const group = { key, el, body, title, summary, conn, stream, count: 0, method: undefined, option: undefined };
+  const group: Group = { key, el, body, title, summary, conn, stream, count: 0, method: undefined, option: undefined };
   if (stream !== 0) {
     group.option = element('option', { value: key }, `#${conn} stream ${stream}`);
     callFilter.append(group.option);
@@ -237,14 +305,14 @@ function openGroup(conn, stream) {
   return group;
 }
 
-function nameCall(group, method) {
+function nameCall(group: Group, method: string): void {
   group.method = method;
   if (group.stream === 0) return;
   group.title.textContent = `#${group.conn} stream ${group.stream} ${method}`;
-  group.option.textContent = `#${group.conn} stream ${group.stream} ${method}`;
+  group.option!.textContent = `#${group.conn} stream ${group.stream} ${method}`;
 }
 
-function addConnection(e, group) {
+function addConnection(e: ConnectionEvent, group: Group): void {
   if (connections.has(e.conn)) return;
   const option = element('option', { value: String(e.conn) }, `#${e.conn} from ${e.client ?? '?'}`);
   connFilter.append(option);
@@ -254,13 +322,13 @@ function addConnection(e, group) {
 
 // ---- filters ----
 
-function applyFilters(group) {
+function applyFilters(group: Group): void {
   const conn = connFilter.value;
   const call = callFilter.value;
   group.el.hidden = (conn !== '' && String(group.conn) !== conn) || (call !== '' && group.key !== call);
 }
 
-function refilter() {
+function refilter(): void {
   for (const group of groups.values()) applyFilters(group);
 }
 
@@ -270,7 +338,7 @@ hideControl.addEventListener('change', () => document.body.classList.toggle('hid
 
 // ---- drawing a row ----
 
-function rowElement(e) {
+function rowElement(e: TapEvent): HTMLElement {
   const classes = ['row', `kind-${e.kind}`];
   if (e.dir) classes.push(`dir-${e.dir}`);
   if (e.kind === 'frame') {
@@ -287,60 +355,51 @@ function rowElement(e) {
 }
 
 /** The row's one line: what the event is, in a few words. */
-function headline(e) {
+function headline(e: TapEvent): Child[] {
   switch (e.kind) {
     case 'frame':
       return frameHeadline(e);
     case 'message': {
-      const type = e.messageType ? e.messageType.split('.').pop() : 'no schema';
-      return [element('b', {}, `message ${e.index}`), ` ${type} `, element('code', {}, messageText(e))];
+      const type = e.messageType ? e.messageType.split('.').pop()! : 'no schema';
+      return [element('b', {}, `message ${e.index}`), ` ${type} `, element('code', {}, messageLines(e).join(' '))];
     }
-    case 'call': {
-      const counts = `${e.messages.c2s} → ${e.messages.s2c} ← messages, ${e.durationMs.toFixed(3)} ms, ended by ${e.end}`;
+    case 'call':
       return [
         element('b', {}, 'call '),
         `${e.method ?? '(no :path)'} → `,
         element('span', { class: e.status === 0 ? 'ok' : 'bad' }, statusText(e)),
         e.statusMessage ? ` "${e.statusMessage}"` : '',
-        `; ${counts}`,
+        `, ${callCounts(e)}`,
       ];
-    }
     case 'connection':
-      if (e.type === 'open') return `connection from ${e.client} to ${e.upstream}${e.tls ? ' (TLS)' : ''}`;
-      if (e.type === 'preface') return 'preface PRI * HTTP/2.0';
-      return e.bytes
-        ? `connection closed: ${e.bytes.c2s} bytes →, ${e.bytes.s2c} bytes ←${e.reason ? ` (${e.reason})` : ''}`
-        : `connection from ${e.client ?? '?'} not relayed: ${e.reason ?? ''}`;
+      return [connectionText(e)];
     case 'warning':
-      return [element('b', {}, 'warning '), e.note, element('span', { class: 'rule' }, ` [${e.rule}]`)];
     case 'error':
       return [
-        element('b', {}, e.fatal ? 'error (undecodable from here) ' : 'error '),
+        element('b', {}, e.kind === 'error' && e.fatal ? 'error (undecodable from here) ' : `${e.kind} `),
         e.note,
-        element('span', { class: 'rule' }, ` [${e.rule}]`),
+        element('span', { class: 'rule' }, ` ${ruleText(e)}`),
       ];
-    default:
-      return e.kind;
   }
 }
 
-function frameHeadline(e) {
-  const type = e.type === 'UNKNOWN' ? `UNKNOWN(0x${(e.typeCode ?? 0).toString(16)})` : e.type;
-  const parts = [element('b', {}, type)];
+function frameHeadline(e: FrameEvent): Child[] {
+  const parts: Child[] = [element('b', {}, frameTypeName(e))];
   if (e.flags.length > 0) parts.push(element('span', { class: 'flags' }, ` [${e.flags.join(' ')}]`));
   parts.push(` ${frameWhat(e)}`);
   return parts;
 }
 
-function frameWhat(e) {
-  if (e.headers) return headersWhat(e);
+/** A frame's gist, for its row. */
+function frameWhat(e: FrameEvent): string {
+  if (e.headers && e.headerBlock) return headersWhat(e, e.headers, e.headerBlock);
   switch (e.type) {
     case 'DATA': {
       const segs = e.segments ?? [];
-      if (segs.length === 0) return `${e.length} bytes`;
+      if (segs.length === 0) return byteCount(e.length);
       const first = segs[0].message;
       const last = segs[segs.length - 1].message;
-      return `${e.length} bytes: message${first === last ? ` ${first}` : `s ${first}–${last}`}`;
+      return `${byteCount(e.length)}: message${first === last ? ` ${first}` : `s ${first}–${last}`}`;
     }
     case 'SETTINGS':
       return e.flags.includes('ACK') ? '' : (e.settings ?? []).map(([n, v]) => `${n}=${v}`).join(' ');
@@ -353,19 +412,23 @@ function frameWhat(e) {
     case 'GOAWAY':
       return `${e.errorCode ?? ''}, last stream ${e.lastStreamId}`;
     default:
-      return `${e.length} bytes`;
+      return byteCount(e.length);
   }
 }
 
 /** What the header block is on its stream, as the tap read it (events.ts HeaderBlockKind), and its main fields. */
-function headersWhat(e) {
-  const value = (name) => e.headers.find(([n]) => n === name)?.[1];
-  const get = (name) => value(name) ?? `(no ${name})`;
-  const block = e.headerBlock;
+function headersWhat(
+  e: FrameEvent,
+  headers: NonNullable<FrameEvent['headers']>,
+  block: NonNullable<FrameEvent['headerBlock']>,
+): string {
+  const value = (name: string) => headers.find(([n]) => n === name)?.[1];
+  const get = (name: string) => value(name) ?? `(no ${name})`;
+  const grpcStatus = value('grpc-status');
   const status =
-    value('grpc-status') === undefined
+    grpcStatus === undefined
       ? 'no grpc-status'
-      : `grpc-status ${value('grpc-status')}${block.statusName ? ` ${block.statusName}` : ''}`;
+      : `grpc-status ${grpcStatus}${block.statusName ? ` ${block.statusName}` : ''}`;
   switch (block.kind) {
     case 'request':
       return `request: ${get(':method')} ${get(':path')}`;
@@ -377,21 +440,9 @@ function headersWhat(e) {
       return `Trailers-Only: :status ${get(':status')}, ${status}`;
     case 'push-promise':
       return `promised request: ${get(':method')} ${get(':path')}`;
-    default: // 'unexpected': the stream had no place for it, and the warning about it says why
-      return `unexpected header block: ${e.headers.length} field${e.headers.length === 1 ? '' : 's'}`;
+    case 'unexpected': // the stream had no place for it, and the warning about it says why
+      return `unexpected header block: ${e.headers!.length} field${e.headers!.length === 1 ? '' : 's'}`;
   }
-}
-
-/** A call's status by name: the call event names the status whenever it has one. */
-function statusText(call) {
-  return call.statusName ?? 'status unknown';
-}
-
-function messageText(e) {
-  if (e.truncated !== undefined) return `${e.truncated} … (cut at --max-body)`;
-  if (e.message !== undefined) return JSON.stringify(e.message);
-  if (e.wireFields) return `wire format: ${JSON.stringify(e.wireFields)}`;
-  return '';
 }
 
 // ---- the details panel ----
@@ -410,19 +461,19 @@ diagram.addEventListener('keydown', (event) => {
   select(row);
 });
 
-function rowAt(target) {
-  const el = target.closest('.row');
+function rowAt(target: EventTarget | null): Row | undefined {
+  const el = target instanceof Element ? target.closest('.row') : null;
   return el ? rowsByElement.get(el) : undefined;
 }
 
-function select(row) {
+function select(row: Row): void {
   selected?.el.classList.remove('selected');
   selected = row;
   row.el.classList.add('selected');
   showDetails(row);
 }
 
-function showDetails(row) {
+function showDetails(row: Row | undefined): void {
   if (!row) {
     selected = undefined;
     detailsPanel.replaceChildren(element('p', { class: 'hint' }, 'Click a row to see its details.'));
@@ -432,13 +483,13 @@ function showDetails(row) {
   const where = [`t = ${e.t.toFixed(3)} ms`, `connection #${e.conn}`];
   if (e.stream !== undefined) where.push(`stream ${e.stream}`);
   if (e.dir) where.push(e.dir === 'c2s' ? 'client → server' : 'server → client');
-  const parts = [element('h2', {}, title(e)), element('p', { class: 'where' }, where.join(' · '))];
+  const parts: Child[] = [element('h2', {}, title(e)), element('p', { class: 'where' }, where.join(' · '))];
   if (e.note && e.kind !== 'warning' && e.kind !== 'error')
     parts.push(element('p', { class: 'rule-note' }, `↳ ${e.note}`));
   parts.push(...body(e));
   for (const w of row.warnings) {
     parts.push(
-      element('p', { class: `warning-note ${w.kind}` }, [element('b', {}, `${w.kind}: `), w.note, ` [${w.rule}]`]),
+      element('p', { class: `warning-note ${w.kind}` }, [element('b', {}, `${w.kind}: `), w.note, ` ${ruleText(w)}`]),
     );
   }
   parts.push(
@@ -450,39 +501,30 @@ function showDetails(row) {
   detailsPanel.replaceChildren(...parts);
 }
 
-function title(e) {
+function title(e: TapEvent): string {
   switch (e.kind) {
     case 'frame':
-      return `${e.type} frame`;
+      return `${frameTypeName(e)} frame`;
     case 'message':
       return `message ${e.index}${e.messageType ? ` ${e.messageType}` : ''}`;
     case 'call':
       return `call ${e.method ?? '(no :path)'}`;
     case 'connection':
       return `connection ${e.type}`;
-    default:
+    case 'warning':
+    case 'error':
       return `${e.kind}: ${e.rule}`;
   }
 }
 
-function body(e) {
+function body(e: TapEvent): Child[] {
   switch (e.kind) {
     case 'frame':
       return frameBody(e);
     case 'message':
       return messageBody(e);
     case 'call':
-      return [
-        fields([
-          ['status', `${statusText(e)}${e.status === null ? '' : ` (${e.status})`}`],
-          ['grpc-message', e.statusMessage],
-          ['ended by', e.end],
-          ['messages', `${e.messages.c2s} client → server, ${e.messages.s2c} server → client`],
-          ['DATA bytes', `${e.wireBytes.c2s} →, ${e.wireBytes.s2c} ←`],
-          ['message bytes', `${e.messageBytes.c2s} →, ${e.messageBytes.s2c} ←`],
-          ['duration', `${e.durationMs.toFixed(3)} ms`],
-        ]),
-      ];
+      return [callBody(e)];
     case 'connection':
       return [
         fields([
@@ -490,11 +532,12 @@ function body(e) {
           ['upstream', e.upstream],
           [
             'TLS from the client',
-            e.tls?.client && `${e.tls.client.protocol}, ${e.tls.client.cipher}, ALPN ${e.tls.client.alpn}`,
+            e.tls?.client && `${e.tls.client.protocol}, ${e.tls.client.cipher}, ALPN ${String(e.tls.client.alpn)}`,
           ],
           [
             'TLS to the server',
-            e.tls?.upstream && `${e.tls.upstream.protocol}, ${e.tls.upstream.cipher}, ALPN ${e.tls.upstream.alpn}`,
+            e.tls?.upstream &&
+              `${e.tls.upstream.protocol}, ${e.tls.upstream.cipher}, ALPN ${String(e.tls.upstream.alpn)}`,
           ],
           ['bytes relayed', e.bytes && `${e.bytes.c2s} client → server, ${e.bytes.s2c} server → client`],
           ['reason', e.reason],
@@ -506,34 +549,38 @@ function body(e) {
         element('p', { class: `warning-note ${e.kind}` }, e.note),
         fields([
           ['rule', e.rule],
-          ['offset', e.offset],
-          ['fatal', e.fatal ? 'yes: the connection is undecodable from here, its bytes flow on unread' : undefined],
+          ['offset', e.kind === 'error' ? e.offset : undefined],
+          [
+            'fatal',
+            e.kind === 'error' && e.fatal
+              ? 'yes: the connection is undecodable from here, its bytes flow on unread'
+              : undefined,
+          ],
         ]),
       ];
-    default:
-      return [];
   }
 }
 
-function frameBody(e) {
-  const out = [
+function callBody(e: CallEvent): HTMLElement {
+  return fields([
+    ['status', statusText(e)],
+    ['grpc-message', e.statusMessage],
+    ['ended by', e.end],
+    ['messages', `${e.messages.c2s} client → server, ${e.messages.s2c} server → client`],
+    ['DATA bytes', `${e.wireBytes.c2s} →, ${e.wireBytes.s2c} ←`],
+    ['message bytes', `${e.messageBytes.c2s} →, ${e.messageBytes.s2c} ←`],
+    ['duration', `${e.durationMs.toFixed(3)} ms`],
+  ]);
+}
+
+function frameBody(e: FrameEvent): Child[] {
+  const out: Child[] = [
     fields([
-      ['type', e.type === 'UNKNOWN' ? `UNKNOWN (0x${(e.typeCode ?? 0).toString(16)})` : e.type],
+      ['type', frameTypeName(e)],
       ['flags', e.flags.length > 0 ? e.flags.join(' ') : 'none'],
-      ['payload length', `${e.length} bytes`],
+      ['payload length', byteCount(e.length)],
       ['offset', `${e.offset} (of the frame header, in this direction's bytes)`],
-      ['padding', e.padding === undefined ? undefined : `${e.padding} bytes (removed)`],
-      [
-        'priority',
-        e.priority &&
-          `depends on stream ${e.priority.dependency}${e.priority.exclusive ? ' (exclusive)' : ''}, weight ${e.priority.weight}`,
-      ],
-      ['error code', e.errorCode],
-      ['last stream id', e.lastStreamId],
-      ['debug data', e.debugData === undefined ? undefined : JSON.stringify(e.debugData)],
-      ['window increment', e.windowIncrement],
-      ['opaque data', e.opaque],
-      ['promised stream', e.promisedStream],
+      ...frameFields(e),
     ]),
   ];
   if (e.settings) {
@@ -547,17 +594,7 @@ function frameBody(e) {
   if (e.headers) {
     out.push(element('h3', {}, 'header fields (HPACK)'));
     out.push(table(['name', 'value', 'representation'], e.headers, 'headers'));
-    const b = e.headerBlock;
-    if (b) {
-      const updates = b.tableSizeUpdates.length > 0 ? `, table size updates ${b.tableSizeUpdates.join(', ')}` : '';
-      out.push(
-        element(
-          'p',
-          { class: 'aside' },
-          `HPACK block: ${b.bytes} bytes in ${b.frames} frame${b.frames === 1 ? '' : 's'}${updates}; dynamic table now ${b.tableEntries} entries, ${b.tableSize} bytes`,
-        ),
-      );
-    }
+    if (e.headerBlock) out.push(element('p', { class: 'aside' }, hpackBlockSummary(e.headerBlock)));
   }
   if (e.segments && e.segments.length > 0) {
     out.push(element('h3', {}, 'gRPC messages in this frame'));
@@ -572,16 +609,9 @@ function frameBody(e) {
   return out;
 }
 
-const PART = {
-  whole: 'whole: its 5-byte prefix and body',
-  start: 'its start: the prefix here, the rest in later frames',
-  middle: 'a middle piece',
-  end: 'its end',
-};
-
-function segmentBlock(frame, s) {
+function segmentBlock(frame: FrameEvent, s: DataSegment): HTMLElement {
   const m = messages.get(messageKey(frame.conn, frame.stream, frame.dir, s.message));
-  const lines = [element('p', {}, `bytes ${s.at}–${s.at + s.bytes - 1}: message ${s.message}, ${PART[s.part]}`)];
+  const lines: Child[] = [element('p', {}, segmentText(s))];
   if (s.part === 'whole' || s.part === 'start') {
     if (m) {
       const inFrame = s.bytes < 5 ? ` (${s.bytes} of its 5 bytes in this frame)` : '';
@@ -590,51 +620,47 @@ function segmentBlock(frame, s) {
       lines.push(element('p', { class: 'aside' }, 'prefix: the message is not complete yet'));
     }
   }
-  if (m) lines.push(element('pre', { class: 'message' }, messageText(m)));
+  if (m) lines.push(element('pre', { class: 'message' }, messageLines(m).join('\n')));
   return element('div', { class: 'segment' }, lines);
 }
 
 /** The 5-byte prefix as on the wire: Compressed-Flag, then the 4-byte big-endian Message-Length. */
-function prefixLine(m, extra = '') {
-  const flag = m.prefix.flag.replace(/^0x/, '');
-  const length = m.prefix.length.replace(/^0x/, '').match(/../g) ?? [];
-  const bytes = [flag, ...length].join(' ');
+function prefixLine(m: MessageEvent, extra = ''): HTMLElement {
   return element('p', { class: 'prefix' }, [
     'prefix ',
-    element('code', { class: 'hex' }, bytes),
-    ` — Compressed-Flag ${parseInt(flag, 16)}, Message-Length ${parseInt(length.join(''), 16)}${extra}`,
+    element('code', { class: 'hex' }, prefixBytes(m.prefix)),
+    ` — ${prefixFields(m.prefix)}${extra}`,
   ]);
 }
 
-function messageBody(e) {
-  const out = [
+function messageBody(e: MessageEvent): Child[] {
+  return [
     prefixLine(e),
     fields([
       ['method', e.method ?? '(no :path)'],
       ['message type', e.messageType],
-      [
-        'schema',
-        e.schema === 'reflection'
-          ? 'from server reflection'
-          : e.schema === 'proto'
-            ? 'from --proto files'
-            : 'none: the wire format',
-      ],
+      ['schema', schemaText(e)],
       ['DATA frames', e.frames],
-      ['body on the wire', `${e.wireBytes} bytes${e.encoding ? ` (${e.encoding})` : ''}`],
-      ['body decoded', `${e.bytes} bytes`],
+      ['body', messageSize(e)],
     ]),
+    element('pre', { class: 'message' }, messageLines(e, 2).join('\n')),
   ];
-  if (e.message !== undefined) out.push(element('pre', { class: 'message' }, JSON.stringify(e.message, null, 2)));
-  if (e.wireFields) out.push(element('pre', { class: 'message' }, JSON.stringify(e.wireFields, null, 2)));
-  if (e.truncated !== undefined) out.push(element('pre', { class: 'message' }, `${e.truncated} … (cut at --max-body)`));
-  return out;
 }
 
 // ---- small DOM helpers: text only ----
 
+function byId<T extends HTMLElement = HTMLElement>(id: string): T {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`page.html has no #${id}`);
+  return el as T;
+}
+
 /** An element with attributes and children; strings become text nodes (never parsed as HTML). */
-function element(tag, attributes = {}, children = []) {
+function element<K extends keyof HTMLElementTagNameMap>(
+  tag: K,
+  attributes: Record<string, string> = {},
+  children: Child | Child[] = [],
+): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);
   for (const [name, value] of Object.entries(attributes)) el.setAttribute(name, value);
   el.append(...(Array.isArray(children) ? children : [children]));
@@ -642,16 +668,16 @@ function element(tag, attributes = {}, children = []) {
 }
 
 /** A definition list of the pairs that have a value. */
-function fields(pairs) {
+function fields(pairs: [name: string, value: string | number | false | null | undefined][]): HTMLElement {
   const dl = element('dl');
   for (const [name, value] of pairs) {
-    if (value === undefined || value === null || value === '') continue;
+    if (value === undefined || value === null || value === '' || value === false) continue;
     dl.append(element('dt', {}, name), element('dd', {}, String(value)));
   }
   return dl;
 }
 
-function table(head, body, className = '') {
+function table(head: string[], body: string[][], className = ''): HTMLElement {
   return element('table', { class: className }, [
     element(
       'thead',
