@@ -12,8 +12,8 @@ export function indexMarkdown(transcripts: readonly Transcript[]): string {
     GENERATED_NOTE,
     '# Wire transcripts',
     reflow(`
-Real calls between gRPC clients and our server, as \`routeguide tap\` shows them (README, [See the
-wire](../../README.md#see-the-wire-routeguide-tap)): every HTTP/2 frame, how each header was
+Real calls between gRPC clients and our server, as \`routeguide tap\` shows them
+([docs/tap.md](../tap.md)): every HTTP/2 frame, how each header was
 HPACK-encoded, where each 5-byte message prefix sits, each message decoded, and the rule each event
 follows. Each transcript cuts one recording into steps; after each step's frames, a few lines say what
 they show and link the code that produced them, on the client and on the server, and the spec.`),
@@ -79,7 +79,7 @@ change:`),
 - **Times** are left out: the time column, the time in the note of a SETTINGS ACK, a PING's round
   trip, a call's duration.
 - **Ports**: the server is shown on ${SHOWN_SERVER_PORT} and the tap on ${SHOWN_TAP_PORT} (also in
-  \`:authority\`, which names the tap), as in the README's example, and the client's ephemeral port as
+  \`:authority\`, which names the tap), as in the examples of the README and docs/tap.md, and the client's ephemeral port as
   \`${SHOWN_CLIENT_PORT}\`.
 - **Versions** in \`user-agent\` are shown as \`x.y.z\` (\`routeguide-h2/x.y.z\`, \`grpc-go/x.y.z\`).
 - **PING data** (node:http2 sends a timestamp) is shown as \`payload 1 (8 bytes)\`, the same number
