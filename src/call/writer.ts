@@ -148,7 +148,7 @@ export class MessageWriter<T> {
 }
 
 // The writers corked in this tick, all uncorked by one process.nextTick callback rather than one
-// each (README, Benchmarks: part of what RouteChat on 8 streams gained).
+// each (docs/benchmarks.md: part of what RouteChat on 8 streams gained).
 const corkedWriters: MessageWriter<unknown>[] = [];
 
 function uncorkAll(): void {

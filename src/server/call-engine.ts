@@ -39,7 +39,7 @@ const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has al
 /**
  * The response headers of most calls (no metadata, nothing compressed): shared, one per content-type.
  * Speed only: with OK_TRAILERS (respond.ts), callback dispatch (dispatch.ts) and sendLast, it took a
- * unary call from ~12.5 to ~10.5 KB allocated (README, Benchmarks: (a)).
+ * unary call from ~12.5 to ~10.5 KB allocated (docs/benchmarks.md: (a)).
  */
 const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
   [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),

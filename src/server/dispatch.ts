@@ -2,7 +2,7 @@
 //
 // Plain functions and callbacks rather than an async function: a unary call whose handler returns
 // its answer synchronously runs start to finish without allocating a promise (speed: part of what
-// took a unary call from ~12.5 to ~10.5 KB allocated, README, Benchmarks: (a)).
+// took a unary call from ~12.5 to ~10.5 KB allocated, docs/benchmarks.md: (a)).
 
 import { GrpcError } from '../protocol/grpc-error.js';
 import { Status } from '../protocol/status.js';
