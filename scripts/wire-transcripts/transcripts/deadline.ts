@@ -22,9 +22,10 @@ A RouteChat with a deadline of 1 s: the client sends one note, gets its echo, an
 more nor half-closes. When the deadline passes, the server ends the call.
 
 The request comes from a bare node:http2 client that writes the gRPC headers and the framed note
-itself and has no timer of its own. Our client (and every gRPC client) also keeps the deadline on
-its side: it arms a timer for the same instant and, when that fires first, resets the stream with
-CANCEL (${code('src/client/call-engine.ts:ClientCallEngine.start')},
+itself and has no timer of its own. A gRPC client keeps the deadline on its side too: its expiry is
+a client cancellation, RST_STREAM CANCEL (${protocol('Client Cancellation')}). Ours arms a timer for
+the same instant and, when that fires first, resets the stream
+(${code('src/client/call-engine.ts:ClientCallEngine.start')},
 ${code('src/client/call-engine.ts:ClientCallEngine.onDeadline')}).
 Which of the two timers fires first decides what the wire shows, so a client without one shows the
 server's side of the rule on every run; [cancel.md](cancel.md) shows the client's RST_STREAM.`,
@@ -81,8 +82,11 @@ is echoed as in [route-chat.md](route-chat.md#2-the-call-opens-the-first-note-an
 One second after the headers arrived, ${code('src/server/call-engine.ts:ServerCallEngine.expire')}
 ends the call: the handler's \`call.signal\` aborts, and the status goes out as trailers —
 \`grpc-status: 4\` (DEADLINE_EXCEEDED) and \`grpc-message: Deadline exceeded\`
-(${code('src/server/respond.ts:statusTrailers')}). PROTOCOL-HTTP2 would let the server just reset the
-stream; a status every client can read is a decision of this server ([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)).
+(${code('src/server/respond.ts:statusTrailers')}). ${protocol('Client Cancellation')} says that a server
+that sees the deadline pass "should locally cancel the RPC and send RST_STREAM with CANCEL error
+code"; this server sends a status every client can read instead (as grpc-js's server does), and
+resets the stream only after it (below): a decision of this server
+([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)).
 Had the server sent nothing yet, the status would have gone out Trailers-Only
 ([trailers-only.md](trailers-only.md)).
 
