@@ -53,7 +53,10 @@ npm run docs:wire -- --out /tmp/wire       # somewhere else
 ${code('src/server/server.ts:Server')} with RouteGuide over the canonical database, and reflection),
 with the tap in front of it (${code('src/wire/tap.ts:startTap')}, the code of \`routeguide tap\`),
 drives the calls, and writes the markdown: the words come
-from the transcript's file, the frames from the run. Without Go, \`route-chat-grpc-go.md\` is skipped
+from the transcript's file, the frames from the run. Where the words say what the frames show (a
+SETTINGS value, how many messages share a DATA frame, which frame comes first, a header block's
+size), the step says so in its \`shows\` list, with a test of the recording; the generator refuses to
+write a transcript whose text claims what its run did not show. Without Go, \`route-chat-grpc-go.md\` is skipped
 with the reason and the committed file stays.`),
     reflow(`
 \`test/docs-wire.test.ts\` runs the same generator into a temporary directory and compares every file

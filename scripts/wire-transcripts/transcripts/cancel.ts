@@ -1,7 +1,7 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, frameSequence, message } from '../events.js';
 import { code, protocol, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -61,6 +61,13 @@ Nothing comes back: on the server the stream closes with the code CANCEL, and
 ${code('src/server/call-engine.ts:ServerCallEngine.onStreamClose')} ends the call as cancelled — the
 handler's \`call.signal\` aborts and its sends reject — without a frame of its own: a reset stream is closed
 (${rfc9113('6.4')}).`,
+      shows: [
+        {
+          says: 'an empty DATA frame with END_STREAM goes out just before the RST_STREAM',
+          holds: (s) => frameSequence(s, 'c2s').join(', ') === 'DATA END_STREAM, RST_STREAM',
+        },
+        { says: 'Nothing comes back', holds: (s) => frameSequence(s, 's2c').length === 0 },
+      ],
     },
     closeStep(),
   ],

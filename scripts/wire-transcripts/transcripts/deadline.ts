@@ -4,7 +4,7 @@ import { formatTimeout } from '../../../src/protocol/timeout.js';
 import { routeGuideDefinition } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { closeStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, frameSequence, headerField, message } from '../events.js';
 import { code, protocol, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -73,6 +73,9 @@ The server parses it (${code('src/protocol/timeout.ts:parseTimeout')}, in
 ${code('src/server/server.ts:Server.onStream')}) and arms the call's deadline
 (${code('src/server/call-engine.ts:ServerCallEngine.constructor')}); the tap notes it too. The note
 is echoed as in [route-chat.md](route-chat.md#2-the-call-opens-the-first-note-and-its-echo).`,
+      shows: [
+        { says: '`grpc-timeout: 1000000u`', holds: (s) => headerField(s, 'c2s', 'grpc-timeout')?.[1] === '1000000u' },
+      ],
     },
     {
       title: 'The deadline passes: DEADLINE_EXCEEDED, then RST_STREAM NO_ERROR',
@@ -94,6 +97,12 @@ The client never half-closed, so the server follows the trailers with RST_STREAM
 no more of the request (${protocol('Early Server Closure')}; ${code('src/server/respond.ts:closeAfterTrailers')},
 which waits one turn of the event loop so that nghttp2 does not drop the queued trailers). A reset with
 NO_ERROR after the trailers does not change the status (${rfc9113('8.1')}).`,
+      shows: [
+        {
+          says: 'the server follows the trailers with RST_STREAM NO_ERROR',
+          holds: (s) => frameSequence(s, 's2c').join(', ') === 'HEADERS END_STREAM END_HEADERS, RST_STREAM',
+        },
+      ],
     },
     closeStep(),
   ],

@@ -1,7 +1,7 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, frameSequence, message } from '../events.js';
 import { code, protocol, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -72,6 +72,13 @@ The client answers the PING (node:http2 itself, ${rfc9113('6.7')}) and, on the G
 side: node:http2 sends a GOAWAY of its own, last stream id 0 (node:http2's habit when it receives a
 GOAWAY with NO_ERROR; neither gRPC nor HTTP/2 asks a client for one). Our client's channel forgets this
 connection (${code('src/client/channel.ts:Channel.session')}): a new call would open another one.`,
+      shows: [
+        { says: 'nghttp2 writes the PING first', holds: (s) => frameSequence(s, 's2c').join(', ') === 'PING, GOAWAY' },
+        {
+          says: 'node:http2 sends a GOAWAY of its own, last stream id 0',
+          holds: (s) => framesOf(s, 'GOAWAY', { dir: 'c2s', lastStreamId: 0 }).length === 1,
+        },
+      ],
     },
     {
       title: 'The final GOAWAY: last stream id 1',
