@@ -8,10 +8,12 @@ import { transcriptMarkdown, type Transcript } from './transcript.js';
 import { cancel } from './transcripts/cancel.js';
 import { compression } from './transcripts/compression.js';
 import { deadline } from './transcripts/deadline.js';
+import { flowControl } from './transcripts/flow-control.js';
 import { getFeature } from './transcripts/get-feature.js';
 import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
 import { keepalive } from './transcripts/keepalive.js';
 import { listFeatures } from './transcripts/list-features.js';
+import { messageFrames } from './transcripts/message-frames.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
@@ -23,6 +25,8 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   recordRoute,
   routeChat,
   routeChatGrpcGo,
+  messageFrames,
+  flowControl,
   cancel,
   deadline,
   trailersOnly,

@@ -28,6 +28,8 @@ export interface Claim {
 
 export interface Recording {
   events: TapEvent[];
+  /** Places the script marked while recording (Scene.mark), as indexes into `events`. */
+  marks?: Record<string, number>;
   serverPort: number;
   tapPort: number;
 }
@@ -54,7 +56,7 @@ export const GENERATED_NOTE =
 /** The transcript's markdown, from a recording. */
 export function transcriptMarkdown(transcript: Transcript, recording: Recording): string {
   const events = normaliseEvents(recording.events, { ...transcript.normalise, ...recording });
-  const steps = cutSteps(events, transcript.steps);
+  const steps = cutSteps(events, transcript.steps, recording.marks);
   transcript.steps.forEach((step, i) => checkClaims(transcript, i, steps[i], events));
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
