@@ -17,6 +17,7 @@ import { messageFrames } from './transcripts/message-frames.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
+import { tooManyPings } from './transcripts/too-many-pings.js';
 import { trailersOnly } from './transcripts/trailers-only.js';
 
 export const TRANSCRIPTS: readonly Transcript[] = [
@@ -32,6 +33,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   trailersOnly,
   compression,
   keepalive,
+  tooManyPings,
   gracefulShutdown,
 ];
 

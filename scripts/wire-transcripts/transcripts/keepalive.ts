@@ -46,7 +46,7 @@ policing (${code('src/server/keepalive.ts:keepSessionAlive')}): when the server 
 PING ACKs since the last PING, a PING sooner than \`minPingIntervalMs\` after it (or, with no call
 running while \`permitWithoutCalls\` is off, sooner than 2 hours, as grpc-go) is a strike. The server
 tolerates \`maxPingStrikes\` strikes, 2 by default; the next one brings GOAWAY ENHANCE_YOUR_CALM
-"too_many_pings" (${grpcDoc('keepalive.md')}). This
+"too_many_pings" (${grpcDoc('keepalive.md')}; [too-many-pings.md](too-many-pings.md) shows it). This
 PING is within the policy. The client's next PING would come a
 second after this ACK; the script closes the channel first.`,
     },
