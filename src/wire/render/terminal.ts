@@ -25,7 +25,7 @@ export function renderTerminal(event: TapEvent, options: TerminalOptions): strin
   const lines = [head + headline(event, paint)];
   for (const line of details(event, paint)) lines.push(INDENT + line);
   if (event.note && event.kind !== 'warning' && event.kind !== 'error')
-    lines.push(INDENT + paint('2', `↳ ${event.note}`));
+    lines.push(INDENT + paint('2', `↳ ${printable(event.note)}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -49,9 +49,12 @@ function headline(e: TapEvent, paint: Paint): string {
     case 'call':
       return callLine(e, paint);
     case 'warning':
-      return paint('33', `WARNING ${e.note}  [${e.rule}]`);
+      return paint('33', `WARNING ${printable(e.note ?? '')}  [${e.rule}]`);
     case 'error':
-      return paint('31', `ERROR ${e.note}  [${e.rule}${e.offset === undefined ? '' : `, offset ${e.offset}`}]`);
+      return paint(
+        '31',
+        `ERROR ${printable(e.note ?? '')}  [${e.rule}${e.offset === undefined ? '' : `, offset ${e.offset}`}]`,
+      );
   }
 }
 
@@ -84,14 +87,28 @@ function messageLine(e: MessageEvent, paint: Paint): string {
 function callLine(e: CallEvent, paint: Paint): string {
   const status = e.status === null ? 'status unknown' : `${e.statusName} (${e.status})`;
   const colored = paint(e.status === 0 ? '32' : '31', status);
-  const message = e.statusMessage ? ` "${e.statusMessage}"` : '';
+  const message = e.statusMessage ? ` "${printable(e.statusMessage)}"` : '';
   return (
-    `${paint('1', 'CALL')} ${e.method ?? '(no :path)'} → ${colored}${message}, ended by ${e.end}; ` +
+    `${paint('1', 'CALL')} ${e.method === null ? '(no :path)' : printable(e.method)} → ${colored}${message}, ended by ${e.end}; ` +
     `messages ${e.messages.c2s} C→S ${e.messages.s2c} S→C; ` +
     `wire ${e.wireBytes.c2s}/${e.wireBytes.s2c} bytes, decoded ${e.messageBytes.c2s}/${e.messageBytes.s2c} bytes; ` +
     `${e.durationMs.toFixed(3)} ms`
   );
 }
+
+/**
+ * Text that may come from the wire (header fields, a status message, a note that quotes them) with
+ * its control characters written as escapes (\n, \t, \u001b …): a peer must not be able to
+ * break the tap's lines or send escape sequences to the terminal.
+ */
+function printable(text: string): string {
+  return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function details(e: TapEvent, paint: Paint): string[] {
   if (e.kind === 'frame') return frameDetails(e, paint);
@@ -110,7 +127,7 @@ function frameDetails(e: FrameEvent, paint: Paint): string[] {
   for (const [name, value] of e.settings ?? []) out.push(`${name} = ${value}`);
   if (e.headers) {
     for (const [name, value, how] of e.headers) {
-      const field = `${name}: ${value}`;
+      const field = `${printable(name)}: ${printable(value)}`;
       out.push(`${field.padEnd(48)} ${paint('2', how)}`);
     }
     const b = e.headerBlock;
