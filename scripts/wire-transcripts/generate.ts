@@ -11,9 +11,11 @@ import { deadline } from './transcripts/deadline.js';
 import { flowControl } from './transcripts/flow-control.js';
 import { getFeature } from './transcripts/get-feature.js';
 import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
+import { hpack } from './transcripts/hpack.js';
 import { keepalive } from './transcripts/keepalive.js';
 import { listFeatures } from './transcripts/list-features.js';
 import { messageFrames } from './transcripts/message-frames.js';
+import { metadata } from './transcripts/metadata.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
@@ -31,7 +33,9 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   cancel,
   deadline,
   trailersOnly,
+  metadata,
   compression,
+  hpack,
   keepalive,
   tooManyPings,
   gracefulShutdown,

@@ -15,7 +15,7 @@ import type { Transcript } from '../transcript.js';
 import { FEATURE_POINT } from './get-feature.js';
 
 /** A RouteGuide with one method more than the server's: a client built from a newer .proto. */
-function newerRouteGuide() {
+export function newerRouteGuide() {
   const root = loadProtoFiles(ROUTE_GUIDE_PROTO);
   root.lookupService(ROUTE_GUIDE_SERVICE).add(new protobuf.Method('FindFeature', 'rpc', 'Point', 'Feature'));
   return serviceDefinition(root, ROUTE_GUIDE_SERVICE);
