@@ -1,4 +1,4 @@
-// The deployment of the README, run for real: redis-server, two `routeguide serve --store redis://…`
+// The deployment of docs/deployment.md, run for real: redis-server, two `routeguide serve --store redis://…`
 // backends (the compiled CLI) and nginx with deploy/nginx.conf in front, all on loopback ports picked
 // here. Through nginx: the grpc-go example client prints the canonical output; two RouteChat calls
 // on different backends share their notes; status codes and trailers arrive as the backends sent
@@ -93,9 +93,9 @@ async function logged(
   return read();
 }
 
-t.test('the README shows deploy/nginx.conf as it is', async (t) => {
-  const readme = readFileSync(fileURLToPath(new URL('../README.md', import.meta.url)), 'utf8');
-  const shown = /<!-- deploy\/nginx\.conf -->\n```nginx\n([^]*?)```/.exec(readme)?.[1];
+t.test('docs/deployment.md shows deploy/nginx.conf as it is', async (t) => {
+  const page = readFileSync(fileURLToPath(new URL('../docs/deployment.md', import.meta.url)), 'utf8');
+  const shown = /<!-- deploy\/nginx\.conf -->\n```nginx\n([^]*?)```/.exec(page)?.[1];
   t.equal(
     shown,
     readFileSync(DEPLOY_NGINX_CONF, 'utf8'),

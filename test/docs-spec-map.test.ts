@@ -1,8 +1,8 @@
-// The learning documents stay true to the code: every reference in docs/spec-map.md,
-// docs/reading-order.md and the wire transcripts of docs/wire/ names a file that exists, a function,
-// class or method declared in it, or a test title that a test file really has
-// (test/helpers/doc-references.ts says what counts). A rename, a move or a retitled test without the
-// documents following fails here, naming the line.
+// The documents stay true to the code: every reference in README.md and the pages of docs/ (the
+// wire transcripts of docs/wire/ included) names a file that exists, a function, class or method
+// declared in it, or a test title that a test file really has (test/helpers/doc-references.ts says
+// what counts), and every relative link leads to a file and a heading that exist. A rename, a move
+// or a retitled test without the documents following fails here, naming the line.
 
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -18,16 +18,26 @@ import {
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
-/** Each document, and how many references of each kind it must make at least (so a parser that matches nothing fails). */
-const DOCUMENTS = [
-  { path: 'docs/spec-map.md', code: 150, test: 80 },
-  { path: 'docs/reading-order.md', code: 40, test: 0 },
-  // The transcripts link the code behind each step (written by npm run docs:wire; test/docs-wire.test.ts).
-  ...readdirSync(join(ROOT, 'docs/wire'))
+/** Markdown files directly in `dir` (relative to the repository), sorted. */
+const pages = (dir: string): string[] =>
+  readdirSync(join(ROOT, dir))
     .filter((name) => name.endsWith('.md'))
     .sort()
-    .map((name) => ({ path: `docs/wire/${name}`, code: 3, test: 0 })),
-];
+    .map((name) => `${dir}/${name}`);
+
+/** How many references of each kind a document must make at least (so a parser that matches nothing fails). */
+const AT_LEAST: Record<string, { code: number; test: number }> = {
+  'README.md': { code: 40, test: 0 },
+  'docs/spec-map.md': { code: 150, test: 80 },
+  'docs/reading-order.md': { code: 40, test: 0 },
+};
+
+const DOCUMENTS = [
+  'README.md',
+  ...pages('docs'),
+  // The transcripts link the code behind each step (written by npm run docs:wire; test/docs-wire.test.ts).
+  ...pages('docs/wire'),
+].map((path) => ({ path, ...(AT_LEAST[path] ?? { code: path.startsWith('docs/wire/') ? 3 : 0, test: 0 }) }));
 
 const index = new SourceIndex(ROOT);
 

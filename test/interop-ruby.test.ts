@@ -4,8 +4,8 @@
 //   our interop client                             → Ruby server.rb             every case we implement
 //   our interop client                             → our TestService server     every case we implement
 //
-// The results form the interop matrix of README.md (between the interop-matrix markers); the last
-// test fails when the README disagrees with this run. Under CI=true a missing ruby or grpc gem is an
+// The results form the interop matrix of docs/interop.md (between the interop-matrix markers); the
+// last test fails when the page disagrees with this run. Under CI=true a missing ruby or grpc gem is an
 // error, not a skip.
 
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
@@ -52,7 +52,7 @@ const RUBY_CLIENT_CASES: InteropCaseName[] = [
   'unimplemented_service',
 ];
 
-/** Cases known to fail, per direction, and why (README footnotes). `pattern` must match the failure. */
+/** Cases known to fail, per direction, and why (the matrix's footnotes in docs/interop.md). `pattern` must match the failure. */
 const EXPECTED_FAILURES: Partial<
   Record<Direction, Partial<Record<InteropCaseName, { reason: string; pattern: RegExp }>>>
 > = {
@@ -248,12 +248,12 @@ t.test('our compressed requests are read by the Ruby (C-core) server', { skip: r
   }
 });
 
-// ---- the README matrix ----
+// ---- the matrix of docs/interop.md ----
 
 const MATRIX_START = '<!-- interop-matrix:start -->';
 const MATRIX_END = '<!-- interop-matrix:end -->';
 
-/** The matrix this run produced, as the Markdown that belongs between the README markers. */
+/** The matrix this run produced, as the Markdown that belongs between the markers of docs/interop.md. */
 function renderMatrix(): string {
   const notes: string[] = [];
   const cell = (direction: Direction, name: InteropCaseName): string => {
@@ -277,7 +277,7 @@ function renderMatrix(): string {
   return lines.join('\n');
 }
 
-/** README cells: case → the first word of each direction's cell (pass, FAIL, n/a, …). */
+/** The page's cells: case → the first word of each direction's cell (pass, FAIL, n/a, …). */
 function parseMatrix(section: string): Map<string, string[]> {
   const rows = new Map<string, string[]>();
   for (const line of section.split('\n')) {
@@ -291,24 +291,28 @@ function parseMatrix(section: string): Map<string, string[]> {
   return rows;
 }
 
-t.test('README interop matrix matches this run', async (t) => {
+t.test('docs/interop.md: the interop matrix matches this run', async (t) => {
   const rendered = renderMatrix();
   if (process.env.INTEROP_MATRIX_OUT)
     writeFileSync(process.env.INTEROP_MATRIX_OUT, `${MATRIX_START}\n${rendered}\n${MATRIX_END}\n`);
-  const readme = readFileSync(process.env.INTEROP_README ?? join(REPO, 'README.md'), 'utf8');
-  const start = readme.indexOf(MATRIX_START);
-  const end = readme.indexOf(MATRIX_END);
+  const page = readFileSync(join(REPO, 'docs/interop.md'), 'utf8');
+  const start = page.indexOf(MATRIX_START);
+  const end = page.indexOf(MATRIX_END);
   if (start === -1 || end < start) {
-    t.fail('README.md has no interop matrix markers', { expected: rendered });
+    t.fail('docs/interop.md has no interop matrix markers', { expected: rendered });
     return;
   }
-  const documented = parseMatrix(readme.slice(start, end));
+  const documented = parseMatrix(page.slice(start, end));
   const actual = parseMatrix(rendered);
-  t.same([...documented.keys()], [...actual.keys()], 'README lists every case, in order', { expected: rendered });
+  t.same([...documented.keys()], [...actual.keys()], 'docs/interop.md lists every case, in order', {
+    expected: rendered,
+  });
   for (const [name, cells] of actual) {
     DIRECTIONS.forEach((direction, i) => {
       if (cells[i] === 'not') return; // this direction did not run here (Ruby unavailable, skipped above)
-      t.equal(documented.get(name)?.[i], cells[i], `README: ${name}, ${direction.title}`, { expected: rendered });
+      t.equal(documented.get(name)?.[i], cells[i], `docs/interop.md: ${name}, ${direction.title}`, {
+        expected: rendered,
+      });
     });
   }
 });

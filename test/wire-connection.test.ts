@@ -325,12 +325,12 @@ t.test('notes: Trailers-Only, RST_STREAM CANCEL, GOAWAY, PING, WINDOW_UPDATE, an
   const notes = of(misc, 'frame').map((f) => f.note as string);
   t.match(notes, [
     /the client's first frame/,
-    /PING \(RFC 9113 §6.7\): the client measures the round trip/,
+    /PING \(RFC 9113 §6.7\): the client asks for a PING ACK/,
     /the client lets the server send 1000 more bytes on the connection/,
     /the server's first frame/,
     /PING ACK .*answers the client's PING, 0\.000 ms later/,
     /graceful shutdown announced/,
-    'GOAWAY: graceful shutdown, last stream id 1: streams above it were not processed and may be retried',
+    'GOAWAY (RFC 9113 §6.8): graceful shutdown, last stream id 1: streams above it were not processed and may be retried',
     /too_many_pings/,
     /PRIORITY .*deprecated/,
     /frame type 0xfa is not defined/,

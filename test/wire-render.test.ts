@@ -300,3 +300,45 @@ t.test('the human view of the other frames and events', async (t) => {
     /not relayed: upstream h:1: connect ECONNREFUSED/,
   );
 });
+
+t.test('the human view writes control characters from the wire as escapes', async (t) => {
+  const hostile = `bad${ESC}[2J\r\nline\u009b\t`;
+  const escaped = 'bad\\u001b[2J\\r\\nline\\u009b\\t';
+  const frame: FrameEvent = {
+    t: 1,
+    conn: 1,
+    dir: 's2c',
+    kind: 'frame',
+    type: 'HEADERS',
+    stream: 1,
+    flags: ['END_STREAM', 'END_HEADERS'],
+    length: 40,
+    offset: 0,
+    headers: [[`x-${hostile}`, hostile, 'literal without indexing, name literal (plain), value plain']],
+    note: `Trailers: ${hostile}`,
+  };
+  const call: TapEvent = {
+    t: 1,
+    conn: 1,
+    kind: 'call',
+    stream: 1,
+    method: `/a/${hostile}`,
+    status: 2,
+    statusName: 'UNKNOWN',
+    statusMessage: hostile,
+    end: 'trailers',
+    messages: { c2s: 0, s2c: 0 },
+    wireBytes: { c2s: 0, s2c: 0 },
+    messageBytes: { c2s: 0, s2c: 0 },
+    durationMs: 1,
+  };
+  const warning: TapEvent = { t: 1, conn: 1, dir: 's2c', kind: 'warning', rule: 'RFC 9113 §8.2.1', note: hostile };
+  // eslint-disable-next-line no-control-regex
+  const control = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f]/;
+  for (const event of [frame, call, warning]) {
+    const text = renderTerminal(event, { color: false });
+    t.notMatch(text, control, `${event.kind}: no control character but the line breaks`);
+    t.equal(text.split('\n').length, event.kind === 'frame' ? 4 : 2, `${event.kind}: its lines only`);
+    t.ok(text.includes(escaped), `${event.kind}: the escapes shown`);
+  }
+});

@@ -1,5 +1,5 @@
-// Renders a summary as README-ready markdown tables and as a hand-written SVG bar chart of the
-// ratios to @grpc/grpc-js.
+// Renders a summary as markdown tables ready for docs/benchmarks.md and as a hand-written SVG bar
+// chart of the ratios to @grpc/grpc-js.
 
 import {
   BASELINE,

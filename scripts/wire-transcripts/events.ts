@@ -1,6 +1,6 @@
 // Tests on tap events, to say where a step ends and what a recording waits for.
 
-import type { Direction, FrameEvent, MessageEvent, TapEvent } from '../../src/wire/events.js';
+import type { Direction, FrameEvent, HeaderTriple, MessageEvent, TapEvent } from '../../src/wire/events.js';
 
 export type Test = (event: TapEvent) => boolean;
 
@@ -27,4 +27,41 @@ export function frame(type: string, query: FrameQuery = {}): (event: TapEvent) =
 /** The `index`-th message (from 1) of `stream` in direction `dir`. */
 export function message(dir: Direction, stream: number, index: number): (event: TapEvent) => event is MessageEvent {
   return (e): e is MessageEvent => e.kind === 'message' && e.dir === dir && e.stream === stream && e.index === index;
+}
+
+/** The frames of `events` of `type` matching `query`, in order. */
+export function framesOf(events: readonly TapEvent[], type: string, query: FrameQuery = {}): FrameEvent[] {
+  const test = frame(type, query);
+  return events.filter(test);
+}
+
+/** The value the first SETTINGS frame of `dir` among `events` gives `name` (e.g. "SETTINGS_ENABLE_PUSH"). */
+export function setting(events: readonly TapEvent[], dir: Direction, name: string): number | undefined {
+  for (const f of framesOf(events, 'SETTINGS', { dir })) {
+    const found = f.settings?.find(([n]) => n === name);
+    if (found) return found[1];
+  }
+  return undefined;
+}
+
+/** For each DATA frame of `dir` among `events` that carries message bytes: how many messages start in it. */
+export function messagesPerDataFrame(events: readonly TapEvent[], dir: Direction): number[] {
+  return framesOf(events, 'DATA', { dir })
+    .filter((f) => (f.segments ?? []).length > 0)
+    .map((f) => (f.segments ?? []).filter((s) => s.part === 'whole' || s.part === 'start').length);
+}
+
+/** The first header field named `name` sent in direction `dir` among `events`: [name, value, representation]. */
+export function headerField(events: readonly TapEvent[], dir: Direction, name: string): HeaderTriple | undefined {
+  for (const e of events) {
+    if (e.kind !== 'frame' || e.dir !== dir || !e.headers) continue;
+    const found = e.headers.find(([n]) => n === name);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** The frame types of `dir` among `events`, in order, with their flags: e.g. "DATA END_STREAM". */
+export function frameSequence(events: readonly TapEvent[], dir: Direction): string[] {
+  return events.flatMap((e) => (e.kind === 'frame' && e.dir === dir ? [[e.type, ...e.flags].join(' ')] : []));
 }

@@ -8,13 +8,18 @@ import { transcriptMarkdown, type Transcript } from './transcript.js';
 import { cancel } from './transcripts/cancel.js';
 import { compression } from './transcripts/compression.js';
 import { deadline } from './transcripts/deadline.js';
+import { flowControl } from './transcripts/flow-control.js';
 import { getFeature } from './transcripts/get-feature.js';
 import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
+import { hpack } from './transcripts/hpack.js';
 import { keepalive } from './transcripts/keepalive.js';
 import { listFeatures } from './transcripts/list-features.js';
+import { messageFrames } from './transcripts/message-frames.js';
+import { metadata } from './transcripts/metadata.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
+import { tooManyPings } from './transcripts/too-many-pings.js';
 import { trailersOnly } from './transcripts/trailers-only.js';
 
 export const TRANSCRIPTS: readonly Transcript[] = [
@@ -23,11 +28,16 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   recordRoute,
   routeChat,
   routeChatGrpcGo,
+  messageFrames,
+  flowControl,
   cancel,
   deadline,
   trailersOnly,
+  metadata,
   compression,
+  hpack,
   keepalive,
+  tooManyPings,
   gracefulShutdown,
 ];
 

@@ -12,8 +12,8 @@ export function indexMarkdown(transcripts: readonly Transcript[]): string {
     GENERATED_NOTE,
     '# Wire transcripts',
     reflow(`
-Real calls between gRPC clients and our server, as \`routeguide tap\` shows them (README, [See the
-wire](../../README.md#see-the-wire-routeguide-tap)): every HTTP/2 frame, how each header was
+Real calls between gRPC clients and our server, as \`routeguide tap\` shows them
+([docs/tap.md](../tap.md)): every HTTP/2 frame, how each header was
 HPACK-encoded, where each 5-byte message prefix sits, each message decoded, and the rule each event
 follows. Each transcript cuts one recording into steps; after each step's frames, a few lines say what
 they show and link the code that produced them, on the client and on the server, and the spec.`),
@@ -53,7 +53,10 @@ npm run docs:wire -- --out /tmp/wire       # somewhere else
 ${code('src/server/server.ts:Server')} with RouteGuide over the canonical database, and reflection),
 with the tap in front of it (${code('src/wire/tap.ts:startTap')}, the code of \`routeguide tap\`),
 drives the calls, and writes the markdown: the words come
-from the transcript's file, the frames from the run. Without Go, \`route-chat-grpc-go.md\` is skipped
+from the transcript's file, the frames from the run. Where the words say what the frames show (a
+SETTINGS value, how many messages share a DATA frame, which frame comes first, a header block's
+size), the step says so in its \`shows\` list, with a test of the recording; the generator refuses to
+write a transcript whose text claims what its run did not show. Without Go, \`route-chat-grpc-go.md\` is skipped
 with the reason and the committed file stays.`),
     reflow(`
 \`test/docs-wire.test.ts\` runs the same generator into a temporary directory and compares every file
@@ -79,7 +82,7 @@ change:`),
 - **Times** are left out: the time column, the time in the note of a SETTINGS ACK, a PING's round
   trip, a call's duration.
 - **Ports**: the server is shown on ${SHOWN_SERVER_PORT} and the tap on ${SHOWN_TAP_PORT} (also in
-  \`:authority\`, which names the tap), as in the README's example, and the client's ephemeral port as
+  \`:authority\`, which names the tap), as in the examples of the README and docs/tap.md, and the client's ephemeral port as
   \`${SHOWN_CLIENT_PORT}\`.
 - **Versions** in \`user-agent\` are shown as \`x.y.z\` (\`routeguide-h2/x.y.z\`, \`grpc-go/x.y.z\`).
 - **PING data** (node:http2 sends a timestamp) is shown as \`payload 1 (8 bytes)\`, the same number

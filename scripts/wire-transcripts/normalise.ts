@@ -5,7 +5,7 @@
 
 import type { HeaderTriple, TapEvent } from '../../src/wire/events.js';
 
-/** The ports shown, as in the README's example: the server on 50051, the tap on 50052. */
+/** The ports shown, as in the examples of the README and docs/tap.md: the server on 50051, the tap on 50052. */
 export const SHOWN_SERVER_PORT = 50051;
 export const SHOWN_TAP_PORT = 50052;
 /** The client's ephemeral port, whatever the system picked. */

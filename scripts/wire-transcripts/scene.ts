@@ -8,13 +8,16 @@ import type { ServerOptions } from '../../src/server/options.js';
 import type { Server } from '../../src/server/server.js';
 import { addReflection } from '../../src/services/reflection/index.js';
 import type { TapEvent } from '../../src/wire/events.js';
-import { startTap, type Tap } from '../../src/wire/tap.js';
+import { startTap, type Tap, type TapOptions } from '../../src/wire/tap.js';
 import { startTestServer } from '../../test/helpers/test-server.js';
 import { frame } from './events.js';
 import type { Recording } from './transcript.js';
 
 /** How long any one expected event may take before the recording fails. */
 const EVENT_TIMEOUT_MS = 15_000;
+
+/** What a transcript may add to the tap's options. */
+export type TapExtras = Partial<Pick<TapOptions, 'tls' | 'maxBody'>>;
 
 interface Waiter {
   test: (event: TapEvent) => boolean;
@@ -33,6 +36,7 @@ export class Scene {
   private readonly channels: Channel[] = [];
   /** Connections through the tap opened and not yet closed. */
   private openConnections = 0;
+  private readonly marks: Record<string, number> = {};
 
   private constructor(server: Server, port: number) {
     this.server = server;
@@ -40,12 +44,16 @@ export class Scene {
     this.schemas = upstreamSchemas({ upstream: { host: '127.0.0.1', port }, reflection: true });
   }
 
-  /** Starts our server with `options` and the tap in front of it. */
-  static async start(options: ServerOptions = {}): Promise<Scene> {
+  /**
+   * Starts our server with `options` and the tap in front of it; `tap` adds to the tap's options
+   * (TLS towards the client, a smaller --max-body …).
+   */
+  static async start(options: ServerOptions = {}, tap: TapExtras = {}): Promise<Scene> {
     const { server, port } = await startTestServer(options);
     addReflection(server);
     const scene = new Scene(server, port);
     scene.tap = await startTap({
+      ...tap,
       listen: { host: '127.0.0.1', port: 0 },
       upstream: { host: '127.0.0.1', port: scene.serverPort },
       schemas: scene.schemas.source,
@@ -86,6 +94,11 @@ export class Scene {
     await this.until('the server acknowledges the SETTINGS', frame('SETTINGS', { dir: 's2c', flags: ['ACK'] }));
   }
 
+  /** Marks this point of the recording, for a step that ends here (StepCut.before). */
+  mark(name: string): void {
+    this.marks[name] = this.events.length;
+  }
+
   /** The first event (already seen or still to come) that passes `test`. */
   until(what: string, test: (event: TapEvent) => boolean, timeoutMs = EVENT_TIMEOUT_MS): Promise<TapEvent> {
     const seen = this.events.find(test);
@@ -116,7 +129,7 @@ export class Scene {
     await this.tap?.close();
     this.schemas.close();
     await this.server.close(0);
-    return { events: this.events, serverPort: this.serverPort, tapPort: this.tapPort };
+    return { events: this.events, marks: this.marks, serverPort: this.serverPort, tapPort: this.tapPort };
   }
 
   private record(event: TapEvent): void {

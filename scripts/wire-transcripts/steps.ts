@@ -17,19 +17,38 @@ export interface StepCut {
   /** Per direction, the last event of the step; a direction without a test has no events in it. */
   c2s?: Test;
   s2c?: Test;
+  /**
+   * A mark the script made while recording (Scene.mark): in each direction without a test, the step
+   * takes the events recorded before it.
+   */
+  before?: string;
   /** The last step takes everything left, in both directions. */
   rest?: boolean;
 }
 
-/** The events of each step, in the order to show them. Throws when a step's last event never came. */
-export function cutSteps(events: readonly TapEvent[], cuts: readonly StepCut[]): TapEvent[][] {
+/**
+ * The events of each step, in the order to show them; `marks` are the places the script marked, as
+ * indexes into `events`. Throws when a step's last event never came.
+ */
+export function cutSteps(
+  events: readonly TapEvent[],
+  cuts: readonly StepCut[],
+  marks: Readonly<Record<string, number>> = {},
+): TapEvent[][] {
   const stepOf = new Map<TapEvent, number>();
+  const position = new Map(events.map((e, i) => [e, i]));
   for (const dir of ['c2s', 's2c'] as const) {
     const own = events.filter((e) => e.dir === dir);
     let at = 0;
     cuts.forEach((cut, step) => {
       if (cut.rest) {
         for (; at < own.length; at++) stepOf.set(own[at], step);
+        return;
+      }
+      if (!cut[dir] && cut.before !== undefined) {
+        const mark = marks[cut.before];
+        if (mark === undefined) throw new Error(`step ${step + 1}: the script made no mark "${cut.before}"`);
+        for (; at < own.length && position.get(own[at])! < mark; at++) stepOf.set(own[at], step);
         return;
       }
       const test = cut[dir];

@@ -11,10 +11,25 @@ export interface Step extends StepCut {
   title: string;
   /** Markdown after the step's block: what it shows, and the code and the spec behind it. */
   text: string;
+  /**
+   * What the text says about the wire, each with the test of the recording that makes it true: the
+   * generator refuses to write a transcript whose text says one of these while its recording does
+   * not show it (so the words cannot drift from the frames).
+   */
+  shows?: Claim[];
+}
+
+export interface Claim {
+  /** Words of the step's text (compared with runs of whitespace made one space). */
+  says: string;
+  /** Whether the recording shows it: given the step's events, and all the events of the recording. */
+  holds: (step: readonly TapEvent[], all: readonly TapEvent[]) => boolean;
 }
 
 export interface Recording {
   events: TapEvent[];
+  /** Places the script marked while recording (Scene.mark), as indexes into `events`. */
+  marks?: Record<string, number>;
   serverPort: number;
   tapPort: number;
 }
@@ -41,13 +56,27 @@ export const GENERATED_NOTE =
 /** The transcript's markdown, from a recording. */
 export function transcriptMarkdown(transcript: Transcript, recording: Recording): string {
   const events = normaliseEvents(recording.events, { ...transcript.normalise, ...recording });
-  const steps = cutSteps(events, transcript.steps);
+  const steps = cutSteps(events, transcript.steps, recording.marks);
+  transcript.steps.forEach((step, i) => checkClaims(transcript, i, steps[i], events));
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
     const lines = steps[i].flatMap(renderLines);
     out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', reflow(step.text), '');
   });
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** Throws when the text of step `index` says something about the wire its events do not show. */
+function checkClaims(transcript: Transcript, index: number, stepEvents: TapEvent[], all: TapEvent[]): void {
+  const step = transcript.steps[index];
+  const text = step.text.replace(/\s+/g, ' ');
+  for (const claim of step.shows ?? []) {
+    const where = `${transcript.file}, step ${index + 1} ("${step.title}")`;
+    if (!text.includes(claim.says.replace(/\s+/g, ' ')))
+      throw new Error(`${where}: the text no longer says "${claim.says}"`);
+    if (!claim.holds(stepEvents, all))
+      throw new Error(`${where}: the text says "${claim.says}", but the recording does not show it`);
+  }
 }
 
 /** Width of the time column the tap puts first on each line ("  1234.567 ms  "). */

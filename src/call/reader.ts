@@ -32,7 +32,7 @@ export interface ReaderOptions<T> {
 }
 
 // Small messages arrive in bursts (one socket read brings many, and the handler runs after them):
-// 64 lets a burst through without pausing (README, Benchmarks: RouteChat on 8 streams gained ~10%
+// 64 lets a burst through without pausing (docs/benchmarks.md: RouteChat on 8 streams gained ~10%
 // over 16; 32 and 128 measured worse). 16 KiB bounds big messages, as Node's own stream buffer does.
 const HIGH_WATER_MARK = 64;
 const HIGH_WATER_BYTES = 16 * 1024;

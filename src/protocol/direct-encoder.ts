@@ -7,7 +7,7 @@
 // protobufjs's encoder records one small object per field written and then copies into a buffer;
 // for the small messages gRPC services exchange most, those objects cost more than the bytes. This
 // encoder allocates nothing but the output buffer: a RouteNote costs 170 ns instead of 390, a
-// Feature 250 instead of 540 (README, Benchmarks: "Encoding", which helps every row that sends
+// Feature 250 instead of 540 (docs/benchmarks.md: "Encoding", which helps every row that sends
 // messages — (a) and (c) to (f)). test/protocol-direct-encoder.test.ts holds its bytes equal to
 // protobufjs's.
 //

@@ -49,8 +49,8 @@ export function metadataFromHeaders(headers: Record<string, string | string[] | 
 /**
  * Checks the `-bin` values of request headers without building Metadata: the server does this for
  * every call, and builds the Metadata only if the handler reads it. Takes node:http2's raw header
- * list — [name, value, name, value, …] — which costs nothing to walk (speed: part of (a) in the
- * README's Benchmarks).
+ * list — [name, value, name, value, …] — which costs nothing to walk (speed: part of (a) in
+ * docs/benchmarks.md).
  */
 export function checkBinaryHeaders(rawHeaders: readonly string[]): GrpcError | undefined {
   for (let i = 0; i < rawHeaders.length; i += 2) {

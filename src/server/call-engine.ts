@@ -191,7 +191,7 @@ export class ServerCallEngine implements Linked<ServerCallEngine> {
    *
    * Speed only: a plain `await handler(…)` would do; callbacks instead let a unary handler that
    * answers synchronously run start to finish without a promise (with PLAIN_RESPONSE_HEADERS,
-   * OK_TRAILERS and sendLast below, ~12.5 → ~10.5 KB allocated per unary call; README, Benchmarks: (a)).
+   * OK_TRAILERS and sendLast below, ~12.5 → ~10.5 KB allocated per unary call; docs/benchmarks.md: (a)).
    */
   private invoke(request: unknown): void {
     let result: unknown;
@@ -538,7 +538,7 @@ function closeAfterTrailers(stream: ServerHttp2Stream): void {
 // ---- speed only: shared header blocks ----
 // The response headers and OK trailers of most calls (no metadata, nothing compressed), made once
 // (node:http2 only reads them). With the callback dispatch of invoke() and sendLast: ~12.5 →
-// ~10.5 KB allocated per unary call (README, Benchmarks: (a)). The plain way builds each block per call.
+// ~10.5 KB allocated per unary call (docs/benchmarks.md: (a)). The plain way builds each block per call.
 
 const PLAIN_RESPONSE_HEADERS: Record<string, ResponseHeaders> = {
   [CONTENT_TYPE_GRPC]: Object.freeze({ [HEADER_STATUS]: 200, [HEADER_CONTENT_TYPE]: CONTENT_TYPE_GRPC }),

@@ -11,11 +11,14 @@ export const receiver = (dir: Direction): string => (dir === 'c2s' ? 'server' : 
 export const PREFACE_NOTE =
   'connection preface (RFC 9113 §3.4): the 24 bytes every HTTP/2 client connection starts with; SETTINGS follows';
 
-/** RFC 9113 §3.4, §6.5.3: each side's first frame is SETTINGS; values apply once acknowledged. */
+/**
+ * RFC 9113 §3.4, §6.5.3: each side's first frame is SETTINGS; the receiver applies the values as it
+ * reads them and says so with an ACK, from which the sender can count on them.
+ */
 export function settingsNote(dir: Direction, first: boolean): string {
   return first
-    ? `SETTINGS (RFC 9113 §3.4): the ${sender(dir)}'s first frame, its parameters for this connection; they apply once the ${receiver(dir)} sends ACK`
-    : `SETTINGS (RFC 9113 §6.5): the ${sender(dir)} changes its parameters; they apply once acknowledged`;
+    ? `SETTINGS (RFC 9113 §3.4): the ${sender(dir)}'s first frame, its parameters for this connection; the ${receiver(dir)} applies them and answers with ACK`
+    : `SETTINGS (RFC 9113 §6.5): the ${sender(dir)} changes its parameters; the ${receiver(dir)} applies them and answers with ACK`;
 }
 
 export function settingsAckNote(dir: Direction, sentAt: number | undefined, effects: string[]): string {
@@ -33,7 +36,7 @@ export function windowUpdateNote(dir: Direction, stream: number, increment: numb
 /** RFC 9113 §6.7; gRPC keepalive (keepalive.md) uses PING too. */
 export function pingNote(dir: Direction, ack: boolean, rttMs: number | undefined): string {
   if (!ack)
-    return `PING (RFC 9113 §6.7): the ${sender(dir)} measures the round trip (keepalive, or a bandwidth estimate as grpc-go's); the answer is a PING ACK with the same 8 bytes`;
+    return `PING (RFC 9113 §6.7): the ${sender(dir)} asks for a PING ACK with the same 8 bytes, which shows the connection alive and times its round trip`;
   return rttMs === undefined
     ? 'PING ACK (RFC 9113 §6.7): the answer to a PING the tap did not see'
     : `PING ACK (RFC 9113 §6.7): answers the ${receiver(dir)}'s PING, ${rttMs.toFixed(3)} ms later`;
@@ -43,8 +46,8 @@ export function pingNote(dir: Direction, ack: boolean, rttMs: number | undefined
 export function goawayNote(dir: Direction, lastStreamId: number, errorCode: number, debug: string): string {
   if (errorCode === Http2Code.NO_ERROR) {
     if (lastStreamId === 0x7fffffff)
-      return 'GOAWAY: graceful shutdown announced (last stream id 2^31-1); a second GOAWAY will name the last stream processed';
-    return `GOAWAY: graceful shutdown, last stream id ${lastStreamId}: streams above it were not processed and may be retried`;
+      return 'GOAWAY (RFC 9113 §6.8): graceful shutdown announced (last stream id 2^31-1); a second GOAWAY may name the last stream processed';
+    return `GOAWAY (RFC 9113 §6.8): graceful shutdown, last stream id ${lastStreamId}: streams above it were not processed and may be retried`;
   }
   if (errorCode === Http2Code.ENHANCE_YOUR_CALM && debug === 'too_many_pings')
     return `GOAWAY ENHANCE_YOUR_CALM "too_many_pings" (keepalive.md): the client pinged more often than the server allows`;
@@ -54,7 +57,7 @@ export function goawayNote(dir: Direction, lastStreamId: number, errorCode: numb
 /** PROTOCOL-HTTP2 "Errors": the RST_STREAM code and the status it means. */
 export function rstNote(dir: Direction, code: number, afterStatus: boolean): string {
   if (code === Http2Code.NO_ERROR && dir === 's2c' && afterStatus)
-    return 'RST_STREAM NO_ERROR after the status: early server closure, the server needs no more of the request (PROTOCOL-HTTP2 Errors, RFC 9113 §8.1)';
+    return 'RST_STREAM NO_ERROR after the status: early server closure, the server needs no more of the request (PROTOCOL-HTTP2 Early Server Closure, RFC 9113 §8.1)';
   if (code === Http2Code.CANCEL && dir === 'c2s') return 'RST_STREAM CANCEL: the client cancelled → CANCELLED';
   const status = statusName(codeFromRstCode(code));
   if (code === Http2Code.REFUSED_STREAM)

@@ -1,8 +1,8 @@
 // The tap's event model: one plain-JSON object per thing seen on the wire. One module produces
 // them (the connection decoder, fed by the relay); renderers consume them — the terminal, NDJSON
 // (`JSON.stringify(event)` is its line, so every field here is JSON: no Buffers, no bigints) — and
-// so can anything else that wants a live view of the wire. The README's "See the wire" section
-// lists the stable fields.
+// so can anything else that wants a live view of the wire. docs/tap.md lists the stable
+// fields.
 //
 // Which events a call makes, in order of arrival (each direction in its own byte order):
 //   connection open → preface → SETTINGS both ways → HEADERS (request) → DATA + message … →

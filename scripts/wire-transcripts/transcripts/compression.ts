@@ -1,6 +1,6 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, headerField, message } from '../events.js';
 import { code, grpcDoc, protocol } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -41,6 +41,13 @@ ${code('framing/envelope.ts:encodeEnvelope')}). The tap inflates the message (wi
 every stack uses) and shows both sizes. gzip adds a 10-byte header and an 8-byte trailer, so a message this
 small grows: 17 bytes of protobuf become 38. The flag lets a sender compress only the messages where
 it pays.`,
+      shows: [
+        {
+          says: '17 bytes of protobuf become 38',
+          holds: (s) =>
+            s.some((e) => e.kind === 'message' && e.prefix.flag === '0x01' && e.bytes === 17 && e.wireBytes === 38),
+        },
+      ],
     },
     {
       title: 'The response: the server compresses too',
@@ -61,6 +68,7 @@ the server can inflate (${code('src/server/call-engine.ts:ServerCallEngine.respo
 compresses nothing names no \`grpc-encoding\`, as in [get-feature.md](get-feature.md#3-the-response-headers-data-trailers)
 ([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)). The message's
 Compressed-Flag is \`0x01\`; the client inflates it (${code('src/call/reader.ts:MessageReader.decode')}).`,
+      shows: [{ says: '`grpc-encoding: gzip`', holds: (s) => headerField(s, 's2c', 'grpc-encoding')?.[1] === 'gzip' }],
     },
     closeStep(),
   ],

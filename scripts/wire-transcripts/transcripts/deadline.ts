@@ -4,7 +4,7 @@ import { formatTimeout } from '../../../src/protocol/timeout.js';
 import { routeGuideDefinition } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { closeStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, frameSequence, headerField, message } from '../events.js';
 import { code, protocol, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -22,9 +22,10 @@ A RouteChat with a deadline of 1 s: the client sends one note, gets its echo, an
 more nor half-closes. When the deadline passes, the server ends the call.
 
 The request comes from a bare node:http2 client that writes the gRPC headers and the framed note
-itself and has no timer of its own. Our client (and every gRPC client) also keeps the deadline on
-its side: it arms a timer for the same instant and, when that fires first, resets the stream with
-CANCEL (${code('src/client/call-engine.ts:ClientCallEngine.start')},
+itself and has no timer of its own. A gRPC client keeps the deadline on its side too: its expiry is
+a client cancellation, RST_STREAM CANCEL (${protocol('Client Cancellation')}). Ours arms a timer for
+the same instant and, when that fires first, resets the stream
+(${code('src/client/call-engine.ts:ClientCallEngine.start')},
 ${code('src/client/call-engine.ts:ClientCallEngine.onDeadline')}).
 Which of the two timers fires first decides what the wire shows, so a client without one shows the
 server's side of the rule on every run; [cancel.md](cancel.md) shows the client's RST_STREAM.`,
@@ -72,6 +73,9 @@ The server parses it (${code('src/protocol/timeout.ts:parseTimeout')}, in
 ${code('src/server/server.ts:Server.onStream')}) and arms the call's deadline
 (${code('src/server/call-engine.ts:ServerCallEngine.constructor')}); the tap notes it too. The note
 is echoed as in [route-chat.md](route-chat.md#2-the-call-opens-the-first-note-and-its-echo).`,
+      shows: [
+        { says: '`grpc-timeout: 1000000u`', holds: (s) => headerField(s, 'c2s', 'grpc-timeout')?.[1] === '1000000u' },
+      ],
     },
     {
       title: 'The deadline passes: DEADLINE_EXCEEDED, then RST_STREAM NO_ERROR',
@@ -81,8 +85,11 @@ is echoed as in [route-chat.md](route-chat.md#2-the-call-opens-the-first-note-an
 One second after the headers arrived, ${code('src/server/call-engine.ts:ServerCallEngine.expire')}
 ends the call: the handler's \`call.signal\` aborts, and the status goes out as trailers —
 \`grpc-status: 4\` (DEADLINE_EXCEEDED) and \`grpc-message: Deadline exceeded\`
-(${code('src/server/call-engine.ts:statusTrailers')}). PROTOCOL-HTTP2 would let the server just reset the
-stream; a status every client can read is a decision of this server ([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)).
+(${code('src/server/call-engine.ts:statusTrailers')}). ${protocol('Client Cancellation')} says that a server
+that sees the deadline pass "should locally cancel the RPC and send RST_STREAM with CANCEL error
+code"; this server sends a status every client can read instead (as grpc-js's server does), and
+resets the stream only after it (below): a decision of this server
+([docs/spec-map.md, decisions](../spec-map.md#19-decisions-the-spec-leaves-open)).
 Had the server sent nothing yet, the status would have gone out Trailers-Only
 ([trailers-only.md](trailers-only.md)).
 
@@ -90,6 +97,12 @@ The client never half-closed, so the server follows the trailers with RST_STREAM
 no more of the request (${protocol('Early Server Closure')}; ${code('src/server/call-engine.ts:closeAfterTrailers')},
 which waits one turn of the event loop so that nghttp2 does not drop the queued trailers). A reset with
 NO_ERROR after the trailers does not change the status (${rfc9113('8.1')}).`,
+      shows: [
+        {
+          says: 'the server follows the trailers with RST_STREAM NO_ERROR',
+          holds: (s) => frameSequence(s, 's2c').join(', ') === 'HEADERS END_STREAM END_HEADERS, RST_STREAM',
+        },
+      ],
     },
     closeStep(),
   ],

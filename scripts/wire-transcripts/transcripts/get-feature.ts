@@ -1,10 +1,14 @@
 import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS } from '../../../src/server/options.js';
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionCut } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, headerField, message, setting } from '../events.js';
 import { code, protocol, rfc7541, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
+
+/** HTTP/2's initial flow-control window (RFC 9113 §6.9.2), and the 1 MiB both sides widen theirs to. */
+const HTTP2_INITIAL_WINDOW = 65_535;
+const MIB = 1024 * 1024;
 
 /** The point of the grpc-go example client's first GetFeature: a named feature. */
 export const FEATURE_POINT = { latitude: 409146138, longitude: -746188906 };
@@ -49,6 +53,30 @@ mixed with the call: a client does not have to wait for it.
   (${code('src/server/server.ts:Server.onSession')}).
 - node:http2 acknowledges each side's SETTINGS by itself (${rfc9113('6.5.3')}); the tap's note says
   what the acknowledged values change.`,
+      shows: [
+        { says: 'ENABLE_PUSH 0', holds: (s) => setting(s, 'c2s', 'SETTINGS_ENABLE_PUSH') === 0 },
+        {
+          says: 'a 1 MiB window for each stream',
+          holds: (s) => setting(s, 'c2s', 'SETTINGS_INITIAL_WINDOW_SIZE') === MIB,
+        },
+        {
+          says: `at most ${DEFAULT_MAX_CONCURRENT_STREAMS} concurrent streams`,
+          holds: (s) => setting(s, 's2c', 'SETTINGS_MAX_CONCURRENT_STREAMS') === DEFAULT_MAX_CONCURRENT_STREAMS,
+        },
+        {
+          says: `${DEFAULT_INITIAL_WINDOW_SIZE.toLocaleString('en')}-byte window for each stream`,
+          holds: (s) => setting(s, 's2c', 'SETTINGS_INITIAL_WINDOW_SIZE') === DEFAULT_INITIAL_WINDOW_SIZE,
+        },
+        {
+          says: 'Both sides widen it to 1 MiB at once with a WINDOW_UPDATE on stream 0',
+          holds: (s) =>
+            (['c2s', 's2c'] as const).every((dir) =>
+              framesOf(s, 'WINDOW_UPDATE', { dir, stream: 0 }).some(
+                (f) => f.windowIncrement === MIB - HTTP2_INITIAL_WINDOW,
+              ),
+            ),
+        },
+      ],
     },
     {
       title: 'The request: HEADERS, then one DATA frame with the message',
@@ -77,6 +105,26 @@ in one write. The tap shows where the message sits in the frame, and the 5-byte 
 (${protocol('Requests')}, Length-Prefixed-Message): Compressed-Flag \`0x00\`, then the length
 \`0x00000011\`, 17 bytes of protobuf. The framing is ${code('framing/envelope.ts:writePrefix')}, called
 by ${code('src/call/writer.ts:frameMessage')}.`,
+      shows: [
+        {
+          says: '`:method: POST` and `:scheme: http` are whole entries of the static table, one byte each',
+          holds: (s) =>
+            headerField(s, 'c2s', ':method')?.[2] === 'indexed (static 3)' &&
+            headerField(s, 'c2s', ':scheme')?.[2] === 'indexed (static 6)',
+        },
+        {
+          says: 'nghttp2, under node:http2, never indexes `:path`',
+          holds: (s) => headerField(s, 'c2s', ':path')?.[2].startsWith('literal without indexing') === true,
+        },
+        { says: 'so there is no `grpc-timeout`', holds: (s) => headerField(s, 'c2s', 'grpc-timeout') === undefined },
+        {
+          says: 'The message follows in one DATA frame with END_STREAM',
+          holds: (s) => {
+            const data = framesOf(s, 'DATA', { dir: 'c2s' });
+            return data.length === 1 && data[0].flags.includes('END_STREAM');
+          },
+        },
+      ],
     },
     {
       title: 'The response: HEADERS, DATA, trailers',
@@ -99,6 +147,15 @@ The client reads the headers in ${code('src/client/call-engine.ts:ClientCallEngi
 the status from the trailers (${code('src/protocol/response-status.ts:parseTrailers')}), once the
 stream has closed (${code('src/client/call-engine.ts:ClientCallEngine.outcome')}). The tap's \`CALL\`
 line sums the call up: its status, how it ended, and its messages and bytes each way.`,
+      shows: [
+        {
+          says: 'The headers are `:status: 200` and `content-type`',
+          holds: (s) => {
+            const response = framesOf(s, 'HEADERS', { dir: 's2c' }).find((f) => f.headerBlock?.kind === 'response');
+            return response?.headers?.map(([name]) => name).join(' ') === ':status content-type';
+          },
+        },
+      ],
     },
     closeStep(),
   ],

@@ -1,7 +1,7 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, frameSequence, message } from '../events.js';
 import { code, protocol, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -20,8 +20,8 @@ Our server shuts down gracefully (\`server.close(${GRACE_MS})\`: what \`routegui
 SIGTERM with \`--grace 5s\`) while a RouteChat of our client is in flight. The connection takes no new
 call, the call in flight goes on to its end, and then the connection closes. The shutdown is
 ${code('src/server/shutdown.ts:ConnectionTracker.drain')}, and on each connection
-${code('src/server/shutdown.ts:goAway')}: grpc-go's two-phase GOAWAY, as ${rfc9113('6.8')}
-recommends.`,
+${code('src/server/shutdown.ts:goAway')}: the two GOAWAYs ${rfc9113('6.8')} recommends for a graceful
+shutdown, with a PING between them to time the round trip, as grpc-go's server does.`,
   async record() {
     const scene = await Scene.start();
     const channel = scene.channel();
@@ -57,16 +57,28 @@ The call stays open.`,
       s2c: frame('GOAWAY', { lastStreamId: MAX_STREAM_ID }),
       c2s: frame('GOAWAY'),
       text: `
-\`server.close()\` runs the shutdown hooks, stops the listener and drains each connection. The first
-GOAWAY names the largest stream id there is, 2^31−1, with NO_ERROR: it says "no new streams" without
-refusing any the client may have sent already (${protocol('GOAWAY Frame')}). A PING goes with it:
-its answer marks the point where every stream the client opened before it saw the GOAWAY has arrived.
-The code sends the GOAWAY first (\`session.goaway()\`, then \`session.ping()\`); nghttp2 writes the PING
-first.
+\`server.close()\` runs the shutdown hooks, stops the listener and drains each connection. gRPC
+servers send GOAWAY before they close a connection, so that clients know which calls were accepted
+(${protocol('GOAWAY Frame')}). The first GOAWAY names the largest stream id there is, 2^31−1, with
+NO_ERROR: it says "no new streams" without refusing any the client may have sent already; a server
+shutting down gracefully SHOULD send it, and MAY send a second GOAWAY with the real last stream id
+after "at least one round-trip time" (${rfc9113('6.8')}). The PING that goes with it times that
+round trip (grpc-go's way; RFC 9113 names no means): its answer marks the point where every stream
+the client opened before it saw the GOAWAY has arrived. The code sends the GOAWAY first
+(\`session.goaway()\`, then \`session.ping()\`); nghttp2 writes the PING first, and the tap's note on
+it cannot tell why a PING was sent.
 
 The client answers the PING (node:http2 itself, ${rfc9113('6.7')}) and, on the GOAWAY, closes its
-side: node:http2 sends a GOAWAY of its own, last stream id 0. Our client's channel forgets this
+side: node:http2 sends a GOAWAY of its own, last stream id 0 (node:http2's habit when it receives a
+GOAWAY with NO_ERROR; neither gRPC nor HTTP/2 asks a client for one). Our client's channel forgets this
 connection (${code('src/client/channel.ts:Channel.session')}): a new call would open another one.`,
+      shows: [
+        { says: 'nghttp2 writes the PING first', holds: (s) => frameSequence(s, 's2c').join(', ') === 'PING, GOAWAY' },
+        {
+          says: 'node:http2 sends a GOAWAY of its own, last stream id 0',
+          holds: (s) => framesOf(s, 'GOAWAY', { dir: 'c2s', lastStreamId: 0 }).length === 1,
+        },
+      ],
     },
     {
       title: 'The final GOAWAY: last stream id 1',

@@ -17,7 +17,8 @@ Our client with keepalive on — a PING every second, even with no call running
 policy that permits it (\`keepalive: { permitWithoutCalls: true, minPingIntervalMs: 100 }\`). The
 script opens the connection, waits for the first PING to be answered, and closes the channel.
 ${grpcDoc('keepalive.md')} describes keepalive; both sides' defaults are its table's: off on the
-client, and on the server at most one PING every 5 minutes, and none without a call.`,
+client; on the server a PING of its own every 2 hours, and from the client at most one PING every 5
+minutes while the server sends no data, and none while no call runs.`,
   async record() {
     const scene = await Scene.start({ keepalive: { permitWithoutCalls: true, minPingIntervalMs: 100 } });
     const channel = scene.channel({ keepalive: { timeMs: KEEPALIVE_MS, permitWithoutCalls: true } });
@@ -41,10 +42,12 @@ calls failed with UNAVAILABLE.
 
 node:http2 answers every PING by itself with a PING ACK carrying the same 8 bytes
 (${rfc9113('6.7')}); the tap pairs them up. On the server, every PING received goes through the ping
-policing (${code('src/server/keepalive.ts:keepSessionAlive')}): a PING sooner than
-\`minPingIntervalMs\` after the last, or one with no call running while \`permitWithoutCalls\` is off,
-is a strike, and after two strikes the server sends GOAWAY ENHANCE_YOUR_CALM "too_many_pings"
-(${grpcDoc('keepalive.md')}). This PING is within the policy. The client's next PING would come a
+policing (${code('src/server/keepalive.ts:keepSessionAlive')}): when the server has sent nothing but
+PING ACKs since the last PING, a PING sooner than \`minPingIntervalMs\` after it (or, with no call
+running while \`permitWithoutCalls\` is off, sooner than 2 hours, as grpc-go) is a strike. The server
+tolerates \`maxPingStrikes\` strikes, 2 by default; the next one brings GOAWAY ENHANCE_YOUR_CALM
+"too_many_pings" (${grpcDoc('keepalive.md')}; [too-many-pings.md](too-many-pings.md) shows it). This
+PING is within the policy. The client's next PING would come a
 second after this ACK; the script closes the channel first.`,
     },
     closeStep(0),

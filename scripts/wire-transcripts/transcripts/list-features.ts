@@ -1,6 +1,6 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, message, messagesPerDataFrame } from '../events.js';
 import { code, protocol } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -61,6 +61,12 @@ The second feature has no name: proto3 leaves a field with its default value (he
 string) off the wire, so that message is 21 bytes, the location alone; the tap's JSON shows the
 default. When the handler returns, the trailers end the stream with \`grpc-status: 0\`
 (${code('src/server/call-engine.ts:ServerCallEngine.handlerReturned')}, ${code('src/server/call-engine.ts:statusTrailers')}).`,
+      shows: [
+        {
+          says: 'The first feature leaves in a DATA frame of its own, the next three together',
+          holds: (s) => messagesPerDataFrame(s, 's2c').join(' ') === '1 3',
+        },
+      ],
     },
     closeStep(),
   ],

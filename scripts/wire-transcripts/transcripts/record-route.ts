@@ -1,6 +1,6 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, message, messagesPerDataFrame } from '../events.js';
 import { code, protocol } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -50,6 +50,14 @@ messages and END_STREAM leave in one DATA frame. A client that sends more slowly
 per message, and END_STREAM on an empty one, as [route-chat.md](route-chat.md) does: the server
 cannot tell the difference, since message boundaries are independent of frames
 (${protocol('Data Frames')}).`,
+      shows: [
+        {
+          says: 'the four messages and END_STREAM leave in one DATA frame',
+          holds: (s) =>
+            messagesPerDataFrame(s, 'c2s').join(' ') === '4' &&
+            framesOf(s, 'DATA', { dir: 'c2s' }).every((f) => f.flags.includes('END_STREAM')),
+        },
+      ],
     },
     {
       title: 'The response: the summary',

@@ -1,6 +1,6 @@
 import type { FrameEvent, TapEvent } from '../../../src/wire/events.js';
 import { goRouteGuideBinaries, runGoClient } from '../../../test/helpers/go.js';
-import { frame } from '../events.js';
+import { frame, framesOf, messagesPerDataFrame } from '../events.js';
 import { code, protocol, rfc7541, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Recording, Transcript } from '../transcript.js';
@@ -92,6 +92,12 @@ the first two are shown as x.`,
       text: `
 grpc-go's first SETTINGS frame is empty: it keeps HTTP/2's defaults (${rfc9113('6.5.2')}), and sends
 WINDOW_UPDATEs later, as data arrives. The server's side is as in [get-feature.md](get-feature.md#1-the-connection).`,
+      shows: [
+        {
+          says: "grpc-go's first SETTINGS frame is empty",
+          holds: (s) => framesOf(s, 'SETTINGS', { dir: 'c2s' })[0]?.length === 0,
+        },
+      ],
     },
     {
       title: 'The request: six notes, then the half-close',
@@ -109,6 +115,28 @@ does (${code('src/protocol/timeout.ts:parseTimeout')}).
 grpc-go sends each note in a DATA frame of its own and all six at once, then END_STREAM on an empty
 DATA frame (${protocol('Requests')}). Its notes are 19 and 20 bytes: grpc-go leaves \`latitude: 0\`
 off the wire, as proto3 does for a field at its default value; the tap's JSON leaves it out too.`,
+      shows: [
+        {
+          says: "RouteChat is the connection's fifth stream: 9. Its header block is 40 bytes",
+          holds: (s) => framesOf(s, 'HEADERS', { dir: 'c2s', stream: 9 })[0]?.headerBlock?.bytes === 40,
+        },
+        {
+          says: 'Only `:path` and `grpc-timeout` are literals',
+          holds: (s) => {
+            const block = framesOf(s, 'HEADERS', { dir: 'c2s', stream: 9 })[0]?.headers ?? [];
+            return (
+              block
+                .filter(([, , how]) => how.startsWith('literal'))
+                .map(([name]) => name)
+                .join(' ') === ':path grpc-timeout'
+            );
+          },
+        },
+        {
+          says: 'grpc-go sends each note in a DATA frame of its own',
+          holds: (s) => messagesPerDataFrame(s, 'c2s').join(' ') === '1 1 1 1 1 1',
+        },
+      ],
     },
     {
       title: 'The response: nine notes, then the trailers',
@@ -125,6 +153,17 @@ the notes returned from the store (messages 4, 6 and 8) carry \`latitude: 0\` on
 longer — the store's copy sets the field explicitly
 (${code('src/services/routeguide/memory-note-store.ts:MemoryNoteStore.append')}). Both read the same
 to any proto3 parser.`,
+      shows: [
+        {
+          says: 'The Response-Headers take 2 bytes',
+          holds: (s) => framesOf(s, 'HEADERS', { dir: 's2c', stream: 9 })[0]?.headerBlock?.bytes === 2,
+        },
+        {
+          says: 'the trailers take 1 byte',
+          holds: (s) =>
+            framesOf(s, 'HEADERS', { dir: 's2c', stream: 9, flags: ['END_STREAM'] })[0]?.headerBlock?.bytes === 1,
+        },
+      ],
     },
   ],
 };

@@ -1,10 +1,10 @@
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { CANONICAL_NOTES } from '../../../test/helpers/chat.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, message, messagesPerDataFrame } from '../events.js';
 import { code, protocol, rfc7541 } from '../links.js';
 import { Scene } from '../scene.js';
-import type { Step, Transcript } from '../transcript.js';
+import type { Claim, Step, Transcript } from '../transcript.js';
 
 /**
  * How many notes the server sends back for each canonical note: the notes stored at its location
@@ -15,8 +15,8 @@ const REPLIES = [1, 1, 1, 2, 2, 2];
 const repliesUpTo = (n: number) => REPLIES.slice(0, n).reduce((a, b) => a + b, 0);
 
 /** Note `n` (from 1) and the replies to it. */
-function noteStep(n: number, title: string, text: string): Step {
-  return { title, lead: 'c2s', c2s: message('c2s', 1, n), s2c: message('s2c', 1, repliesUpTo(n)), text };
+function noteStep(n: number, title: string, text: string, shows?: Claim[]): Step {
+  return { title, lead: 'c2s', c2s: message('c2s', 1, n), s2c: message('s2c', 1, repliesUpTo(n)), text, shows };
 }
 
 export const routeChat: Transcript = {
@@ -95,6 +95,7 @@ every stream corked in the tick (${code('src/call/writer.ts:MessageWriter.writeF
 ${code('src/call/writer.ts:corkForThisTick')}). The tap shows where each message sits in the frame, and
 then each message with its own prefix: message boundaries and DATA frame boundaries are independent
 (${protocol('Data Frames')}).`,
+      [{ says: 'so they leave in one DATA frame', holds: (s) => messagesPerDataFrame(s, 's2c').join(' ') === '2' }],
     ),
     noteStep(
       5,
@@ -122,6 +123,16 @@ ends the call with OK once its sends are written, and the trailers carry \`grpc-
 name \`grpc-status\` is not in the static table (${rfc7541('2.3.1')}), so it is spelled out, and enters
 the dynamic table for the next call on this connection. The client's \`for await\` ends, and
 \`chat.status\` resolves OK (${code('src/client/call-engine.ts:ClientCallEngine.settle')}).`,
+      shows: [
+        {
+          says: 'END_STREAM goes on an empty DATA frame',
+          holds: (s) => framesOf(s, 'DATA', { dir: 'c2s', flags: ['END_STREAM'] }).every((f) => f.length === 0),
+        },
+        {
+          says: 'The HPACK block of the trailers is 12 bytes',
+          holds: (s) => framesOf(s, 'HEADERS', { dir: 's2c', flags: ['END_STREAM'] })[0]?.headerBlock?.bytes === 12,
+        },
+      ],
     },
     closeStep(),
   ],

@@ -8,14 +8,14 @@ import {
   type Point,
 } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionStep } from '../common-steps.js';
-import { frame, message } from '../events.js';
+import { frame, framesOf, message } from '../events.js';
 import { code, grpcDoc, protocol } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
 import { FEATURE_POINT } from './get-feature.js';
 
 /** A RouteGuide with one method more than the server's: a client built from a newer .proto. */
-function newerRouteGuide() {
+export function newerRouteGuide() {
   const root = loadProtoFiles(ROUTE_GUIDE_PROTO);
   root.lookupService(ROUTE_GUIDE_SERVICE).add(new protobuf.Method('FindFeature', 'rpc', 'Point', 'Feature'));
   return serviceDefinition(root, ROUTE_GUIDE_SERVICE);
@@ -72,6 +72,21 @@ The server answered before it read the request's END_STREAM, so it resets the st
 (${code('src/server/call-engine.ts:closeAfterResponse')}; ${protocol('Early Server Closure')}). The
 request's DATA was on its way already; the server reads and drops it (\`stream.resume()\` in
 \`refuseCall\`).`,
+      shows: [
+        {
+          says: 'one HEADERS frame with END_STREAM that holds `:status: 200`, `content-type`, `grpc-accept-encoding` and the status — `grpc-status: 12` and `grpc-message` — and no DATA',
+          holds: (s) => {
+            const sent = s.filter((e) => e.kind === 'frame' && e.dir === 's2c');
+            const [headers] = framesOf(sent, 'HEADERS', { flags: ['END_STREAM'] });
+            const names = headers?.headers?.map(([name]) => name).join(' ');
+            return (
+              names === ':status content-type grpc-accept-encoding grpc-status grpc-message' &&
+              headers?.headers?.[3][1] === '12' &&
+              framesOf(sent, 'DATA').length === 0
+            );
+          },
+        },
+      ],
     },
     closeStep(),
   ],

@@ -38,9 +38,10 @@ export class HealthService {
 
   /**
    * Every status becomes NOT_SERVING and stays so (later setStatus calls are ignored): the server is
-   * going away. Called by the server's shutdown before it drains (README, Graceful shutdown). Watch calls
-   * send NOT_SERVING, then end with UNAVAILABLE so that they do not hold up the drain (a watcher
-   * retries with backoff on any end but UNIMPLEMENTED: proto/grpc/health/v1/health.proto).
+   * going away. Called by the server's shutdown before it drains (docs/operating.md, Graceful
+   * shutdown). Watch calls send NOT_SERVING, then end with UNAVAILABLE so that they do not hold up
+   * the drain (a watcher retries with backoff on any end but UNIMPLEMENTED:
+   * proto/grpc/health/v1/health.proto).
    */
   shutdown(): void {
     for (const service of this.statuses.keys()) this.update(service, 'NOT_SERVING');

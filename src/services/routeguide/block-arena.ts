@@ -6,7 +6,7 @@
 // the next full collection — which V8 lets the heap grow to several times its live size before
 // running. Measured on a store bounded at 200,000 notes of 1 KiB and flooded with 1.6 million: RSS
 // swung between 315 and 950 MB. In blocks, a dropped note's bytes are reused by the next one at
-// once, and RSS stays where the bound put it (README, Benchmarks, row (m)).
+// once, and RSS stays where the bound put it (docs/benchmarks.md, row (m)).
 //
 // Why doubles and not Buffers: an array of doubles is one object on the heap that the collector
 // never looks inside (it holds no pointers) and that a write never replaces, so it adds no garbage
@@ -14,7 +14,7 @@
 // it decides to collect: with the same blocks in 1 MiB Buffers, a server that had stored the
 // RouteChat workloads' 200,000 notes then spent 1.4 s instead of 1.0 s in the collector over
 // 200,000 unary calls (under the profiler), and its unary ratio to grpc-js fell from 1.62× to
-// 1.35× (8 alternating rounds; README, Benchmarks, (a)).
+// 1.35× (8 alternating rounds; docs/benchmarks.md, (a)).
 //
 // A message takes ceil(size / 48) blocks (one at least) chained by `next`; free blocks form a list
 // through the same links, most recently freed first, so reuse keeps touching the same memory.

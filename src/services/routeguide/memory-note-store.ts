@@ -1,6 +1,6 @@
 // The embedded note store: RouteChat's notes in this process's memory, bounded by count and bytes.
 //
-// Every note kept is a row of typed-array columns, not an object (README, Benchmarks: with notes kept
+// Every note kept is a row of typed-array columns, not an object (docs/benchmarks.md: with notes kept
 // as objects, each garbage collection copied and marked three objects per note, and 200k notes
 // slowed RouteChat down by a third). A row holds the note's coordinates, whether it came with a
 // location, its message's size and first block in the block arena (block-arena.ts: the bytes in

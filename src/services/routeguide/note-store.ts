@@ -39,7 +39,7 @@ export interface NoteBounds {
 
 /**
  * The defaults keep a server's memory well under 1 GB whatever clients send: 128 MiB of messages,
- * plus about 110 bytes of bookkeeping per note for a million notes (README, Deployment).
+ * plus about 110 bytes of bookkeeping per note for a million notes (docs/deployment.md).
  */
 export const DEFAULT_NOTE_BOUNDS: Readonly<NoteBounds> = Object.freeze({
   maxNotes: 1_000_000,

@@ -66,7 +66,7 @@ export function routeGuideHandlers(db: FeatureDb, notes: NoteStore = new MemoryN
       for await (const note of call) {
         const stored = notes.append(note);
         // Speed: the memory store answers with a plain value, and awaiting one still costs a turn of
-        // the microtask queue per note (README, Benchmarks, (c) and (d)).
+        // the microtask queue per note (docs/benchmarks.md, (c) and (d)).
         const earlier = stored instanceof Promise ? await stored : stored;
         for (let i = 0; i < earlier.length; i++) await call.send(earlier[i]);
         await call.send(note);

@@ -47,8 +47,8 @@ const escapeUnit = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padSt
 // A RouteChat note makes three to four of these lines (its DATA frame and its message each way;
 // a server that sends several replies in one DATA frame makes fewer frames). Written field by field
 // into bytes, the connection decoder and the NDJSON of 100,000 recorded RouteChat notes take 5.4 µs
-// per note, against 7.5 µs when the lines were strings (best of 36 runs each); see the README's
-// bench figures for what it gives end to end. How:
+// per note, against 7.5 µs when the lines were strings (best of 36 runs each); see
+// docs/tap.md and docs/benchmarks.md for what it gives end to end. How:
 //   - the fields that repeat from one line to the next (the connection, direction, stream and
 //     method; the message type; the prefix) are encoded once and copied as bytes;
 //   - values that are always ASCII and need no escaping (a flag's name, a segment's part) are

@@ -38,7 +38,7 @@ export function renderTerminal(event: TapEvent, options: TerminalOptions): strin
   const lines = [head + headline(event, paint)];
   for (const line of details(event, paint)) lines.push(INDENT + line);
   if (event.note && event.kind !== 'warning' && event.kind !== 'error')
-    lines.push(INDENT + paint('2', `↳ ${event.note}`));
+    lines.push(INDENT + paint('2', `↳ ${printable(event.note)}`));
   return `${lines.join('\n')}\n`;
 }
 
@@ -51,7 +51,7 @@ export function terminalDropped(count: number, options: TerminalOptions): string
 function headline(e: TapEvent, paint: Paint): string {
   switch (e.kind) {
     case 'connection':
-      return connectionText(e);
+      return printable(connectionText(e));
     case 'frame': {
       const flags = e.flags.length > 0 ? ` [${e.flags.join(' ')}]` : '';
       return `${paint('1', frameTypeName(e))}${flags} ${byteCount(e.length)}`;
@@ -61,9 +61,9 @@ function headline(e: TapEvent, paint: Paint): string {
     case 'call':
       return callLine(e, paint);
     case 'warning':
-      return paint('33', `WARNING ${e.note}  ${ruleText(e)}`);
+      return paint('33', `WARNING ${printable(e.note ?? '')}  ${ruleText(e)}`);
     case 'error':
-      return paint('31', `ERROR ${e.note}  ${ruleText(e)}`);
+      return paint('31', `ERROR ${printable(e.note ?? '')}  ${ruleText(e)}`);
   }
 }
 
@@ -74,9 +74,23 @@ function messageLine(e: MessageEvent, paint: Paint): string {
 
 function callLine(e: CallEvent, paint: Paint): string {
   const colored = paint(e.status === 0 ? '32' : '31', statusText(e));
-  const message = e.statusMessage ? ` "${e.statusMessage}"` : '';
-  return `${paint('1', 'CALL')} ${e.method ?? '(no :path)'} → ${colored}${message}, ${callCounts(e)}`;
+  const message = e.statusMessage ? ` "${printable(e.statusMessage)}"` : '';
+  return `${paint('1', 'CALL')} ${e.method === null ? '(no :path)' : printable(e.method)} → ${colored}${message}, ${callCounts(e)}`;
 }
+
+/**
+ * Text that may come from the wire (header fields, a status message, a note that quotes them) with
+ * its control characters written as escapes (\n, \t, \u001b …): a peer must not be able to
+ * break the tap's lines or send escape sequences to the terminal.
+ */
+function printable(text: string): string {
+  return text.replace(CONTROL, (c) => ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
 function details(e: TapEvent, paint: Paint): string[] {
   if (e.kind === 'frame') return frameDetails(e, paint);
@@ -89,7 +103,7 @@ function frameDetails(e: FrameEvent, paint: Paint): string[] {
   for (const [name, value] of e.settings ?? []) out.push(`${name} = ${value}`);
   if (e.headers) {
     for (const [name, value, how] of e.headers) {
-      const field = `${name}: ${value}`;
+      const field = `${printable(name)}: ${printable(value)}`;
       out.push(`${field.padEnd(48)} ${paint('2', how)}`);
     }
     if (e.headerBlock) out.push(paint('2', `(${hpackBlockSummary(e.headerBlock)})`));
