@@ -84,7 +84,7 @@ export function storeValue(name: string, value: string): StoreChoice {
   try {
     url = new URL(value);
   } catch {
-    url = undefined;
+    url = undefined; // not a URL: refused below, naming the flag
   }
   const valid =
     url !== undefined &&

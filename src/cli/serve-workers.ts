@@ -81,7 +81,7 @@ export function runPrimary({ workers, graceMs, what }: PrimaryOptions): Promise<
       for (const worker of alive) {
         // A worker not listening yet has nothing to drain.
         if (!listening.has(worker)) worker.process.kill('SIGTERM');
-        else if (worker.isConnected()) worker.send(SHUTDOWN, () => {});
+        else if (worker.isConnected()) worker.send(SHUTDOWN, () => {}); // one exiting meanwhile is seen by 'exit'
       }
       killTimer = setTimeout(() => {
         for (const worker of alive) worker.process.kill('SIGKILL');

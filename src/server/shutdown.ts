@@ -94,6 +94,7 @@ function goAway(session: Http2Session): void {
   try {
     session.goaway(constants.NGHTTP2_NO_ERROR, MAX_STREAM_ID);
   } catch {
+    // The session closed or was destroyed meanwhile: close() does what is left, if anything.
     session.close();
     return;
   }
@@ -112,6 +113,6 @@ function goAway(session: Http2Session): void {
   try {
     if (!session.ping(close)) close();
   } catch {
-    close();
+    close(); // no PING on a session that is going: the final GOAWAY needs no wait then
   }
 }

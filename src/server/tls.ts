@@ -45,7 +45,7 @@ export function createHttp2Server(
   const server = http2.createSecureServer(secure);
   // A TLS client that did not ask for h2 (no ALPN): tell it in HTTP/1.1, the only thing it may read.
   server.on('unknownProtocol', (socket: Socket) => {
-    socket.on('error', () => {});
+    socket.on('error', () => {}); // the client may be gone before the answer is written: nobody to tell
     // Nothing reads this socket any more: close it once the answer is flushed.
     socket.end(NO_H2_RESPONSE, () => socket.destroy());
   });
