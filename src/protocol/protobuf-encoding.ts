@@ -156,25 +156,44 @@ function writeRepeated(field: protobuf.Field, values: unknown[], writer: protobu
 function writeMap(field: protobuf.MapField, entries: Record<string, unknown>, writer: protobuf.Writer, depth: number) {
   const keyType = field.keyType;
   const keyField = { type: keyType, resolvedType: null } as protobuf.FieldBase;
-  for (const name of Object.keys(entries).sort(mapKeyOrder(keyType))) {
+  const keys = Object.keys(entries).map((name) => [name, mapKey(keyType, name)] as const);
+  keys.sort(([, a], [, b]) => compareKeys(keyType, a, b));
+  for (const [name, value] of keys) {
     writer.uint32(key(field.id, LEN)).fork();
     writer.uint32(key(1, mapKeyWireType[keyType]));
-    // Object keys are strings; a bool key is written as the bool it names.
-    writeScalar(keyField, keyType === 'bool' ? name === 'true' : name, writer);
+    writeScalar(keyField, value, writer);
     writeValue(field, 2, entries[name], writer, depth);
     writer.ldelim();
   }
 }
 
-/** Key order: numbers by value, bools false first, strings by their UTF-8 bytes. */
-function mapKeyOrder(keyType: string): (a: string, b: string) => number {
-  if (keyType === 'string') return (a, b) => Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-  if (keyType === 'bool') return (a, b) => Number(a === 'true') - Number(b === 'true');
-  return (a, b) => {
-    const x = BigInt(a);
-    const y = BigInt(b);
-    return x < y ? -1 : x > y ? 1 : 0;
-  };
+/**
+ * An object key as the map key it names: a string, a bool, or an integer (a number, or a decimal
+ * string for 64 bits). protobufjs's decoder names 64-bit keys by an 8-character hash instead.
+ */
+function mapKey(keyType: string, name: string): string | number | boolean {
+  if (keyType === 'string') return name;
+  if (keyType === 'bool' && (name === 'true' || name === 'false')) return name === 'true';
+  const wide = Object.hasOwn(protobuf.types.long, keyType);
+  const unsigned = keyType === 'uint64' || keyType === 'fixed64';
+  const decimal = wide && name.length === 8 && !/^-?\d+$/.test(name) ? hashToDecimal(name, unsigned) : name;
+  if (keyType === 'bool' || !/^-?\d+$/.test(decimal))
+    throw new Error(`map key ${JSON.stringify(name)} is not a ${keyType}`);
+  return wide ? decimal : Number(decimal);
+}
+
+function hashToDecimal(hash: string, unsigned: boolean): string {
+  const bits = util.LongBits.fromHash(hash);
+  const value = (BigInt(bits.hi >>> 0) << 32n) | BigInt(bits.lo >>> 0);
+  return (unsigned ? value : BigInt.asIntN(64, value)).toString();
+}
+
+/** Key order: numbers by value, false before true, strings by their UTF-8 bytes. */
+function compareKeys(keyType: string, a: string | number | boolean, b: string | number | boolean): number {
+  if (keyType === 'string') return Buffer.compare(Buffer.from(a as string, 'utf8'), Buffer.from(b as string, 'utf8'));
+  const x = BigInt(a);
+  const y = BigInt(b);
+  return x < y ? -1 : x > y ? 1 : 0;
 }
 
 function key(number: number, wireType: number): number {
