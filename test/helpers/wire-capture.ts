@@ -14,6 +14,8 @@ export interface CapturedMessage {
   stream: number;
   /** The call's :path. */
   method: string;
+  /** The call's request header fields, by name (the last of a repeated name). */
+  requestHeaders: Record<string, string>;
   /** From 1, per stream and direction. */
   index: number;
   compressed: boolean;
@@ -47,7 +49,7 @@ export async function startCapture(upstream: number): Promise<Capture> {
       open(info) {
         const parsers = { c2s: new FrameParser(true), s2c: new FrameParser(false) };
         const hpack = new HpackDecoder(); // the client's header blocks: only :path is needed
-        const methods = new Map<number, string>();
+        const requests = new Map<number, Record<string, string>>();
         const assemblers = new Map<string, MessageAssembler>();
         let block: Buffer[] = [];
         let blockStream = 0;
@@ -55,8 +57,9 @@ export async function startCapture(upstream: number): Promise<Capture> {
           const decoded = hpack.decode(Buffer.concat(block));
           block = [];
           if (decoded instanceof Error) return errors.push(`HPACK: ${decoded.message}`);
-          const path = decoded.fields.find((f) => f.name === ':path');
-          if (path) methods.set(blockStream, path.value);
+          // The first block of a stream is the request's headers.
+          if (!requests.has(blockStream))
+            requests.set(blockStream, Object.fromEntries(decoded.fields.map((f) => [f.name, f.value])));
         };
         return {
           data(dir, chunk) {
@@ -75,7 +78,8 @@ export async function startCapture(upstream: number): Promise<Capture> {
                     conn: info.id,
                     dir,
                     stream: streamId,
-                    method: methods.get(streamId) ?? '',
+                    method: requests.get(streamId)?.[':path'] ?? '',
+                    requestHeaders: requests.get(streamId) ?? {},
                     index: m.index,
                     compressed: m.compressed,
                     body: Buffer.from(m.body),

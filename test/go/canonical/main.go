@@ -2,18 +2,18 @@
 // golang-google-protobuf-dev) sending and answering messages with values chosen by the test, so that
 // test/canonical-bytes-go.test.ts can compare our bytes with theirs for the same values.
 //
-//   canonical-peer -descriptors SET serve -cases CASES [-health SERVICE=STATUS,...]
-//       Prints "listening HOST:PORT". Answers every call: reads the requests to the end, then sends
-//       the responses of the case named by the call's `canonical-case` metadata (an index into
-//       CASES). With -health, grpc.health.v1.Health is grpc-go's own health server with those
-//       statuses ("" is the whole server) instead.
-//   canonical-peer -descriptors SET call -addr HOST:PORT -cases CASES
-//       Makes every call of CASES in order on one connection: sends its requests with metadata
-//       `canonical-case: INDEX`, half-closes, reads the responses to the end.
-//   canonical-peer -descriptors SET encode
-//       Reads lines of {"type": NAME, "json": VALUE} or {"type": NAME, "hex": BYTES} and prints, per
-//       line, the hex of the message protobuf-go writes for that value (proto3 JSON) or for what it
-//       reads from those bytes, or "error: ...".
+//	canonical-peer -descriptors SET serve -cases CASES [-health SERVICE=STATUS,...]
+//	    Prints "listening HOST:PORT". Answers every call: reads the requests to the end, then sends
+//	    the responses of the case named by the call's `canonical-case` metadata (an index into
+//	    CASES). With -health, grpc.health.v1.Health is grpc-go's own health server with those
+//	    statuses ("" is the whole server) instead.
+//	canonical-peer -descriptors SET call -addr HOST:PORT -cases CASES
+//	    Makes every call of CASES in order on one connection: sends its requests with metadata
+//	    `canonical-case: INDEX`, half-closes, reads the responses to the end.
+//	canonical-peer -descriptors SET encode
+//	    Reads lines of {"type": NAME, "json": VALUE} or {"type": NAME, "hex": BYTES} and prints, per
+//	    line, the hex of the message protobuf-go writes for that value (proto3 JSON) or for what it
+//	    reads from those bytes, or "error: ...".
 //
 // SET is a binary FileDescriptorSet of the .proto files in play; CASES a JSON array of
 // {"method": "/pkg.Service/Method", "requests": [JSON...], "responses": [JSON...]}, messages in
@@ -51,6 +51,7 @@ import (
 	"google.golang.org/protobuf/reflect/protodesc"
 	"google.golang.org/protobuf/reflect/protoreflect"
 	"google.golang.org/protobuf/reflect/protoregistry"
+	"google.golang.org/protobuf/runtime/protoimpl"
 	"google.golang.org/protobuf/types/descriptorpb"
 	"google.golang.org/protobuf/types/dynamicpb"
 	"google.golang.org/protobuf/types/known/emptypb"
@@ -151,7 +152,9 @@ func wireForm(m proto.Message) interface{} {
 	if d, ok := m.(*dynamicpb.Message); ok {
 		return deterministic{d}
 	}
-	return m
+	// The message as grpc-go 1.33's codec takes it: health.pb.go is an older generation of
+	// generated code, whose type in the registry is a wrapper around the struct grpc-go expects.
+	return protoimpl.X.ProtoMessageV1Of(m)
 }
 
 func fromJSON(name protoreflect.FullName, value []byte) (proto.Message, error) {
