@@ -19,6 +19,7 @@ import t, { type Test } from 'tap';
 import { Channel } from '../src/client/channel.js';
 import { createClient, type UnaryMethod } from '../src/client/client.js';
 import { Metadata } from '../src/protocol/metadata.js';
+import { encodeMessage } from '../src/protocol/protobuf-encoding.js';
 import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
 import { addReflection } from '../src/services/reflection/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
@@ -145,7 +146,7 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
 
   // The details of the DATA frame carrying the first note: where its 5-byte prefix is, its bytes.
   const routeNote = protobuf.loadSync(join(ROOT, 'proto', 'route_guide.proto')).lookupType('routeguide.RouteNote');
-  const length = routeNote.encode(CANONICAL_NOTES[0]).finish().length;
+  const length = encodeMessage(routeNote, CANONICAL_NOTES[0]).finish().length; // as our client encodes it
   const prefix = `00 00 00 00 ${length.toString(16).padStart(2, '0')}`;
   const data = call.locator('.row.type-DATA.dir-c2s', { hasText: 'message' }).first();
   await data.click();

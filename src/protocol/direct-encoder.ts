@@ -1,51 +1,67 @@
-// SPEED ONLY — not on the reading path: protobufjs encodes every message correctly without this
-// file (schema.ts falls back to it for anything not covered here).
+// SPEED ONLY — not on the reading path: protobuf-encoding.ts encodes every message, with the same
+// bytes, without this file (schema.ts falls back to it for anything not covered here).
 //
 // Protobuf encoding straight into the buffer that goes on the wire, in two passes: the first
 // measures the message (and checks every value's JavaScript type), the second writes it.
 //
-// protobufjs's encoder records one small object per field written and then copies into a buffer;
-// for the small messages gRPC services exchange most, those objects cost more than the bytes. This
-// encoder allocates nothing but the output buffer: a RouteNote costs 170 ns instead of 390, a
-// Feature 250 instead of 540 (docs/benchmarks.md: "Encoding", which helps every row that sends
-// messages — (a) and (c) to (f)). test/protocol-direct-encoder.test.ts holds its bytes equal to
-// protobufjs's.
+// protobuf-encoding.ts, like protobufjs's encoder, records one small object per field written and
+// then copies into a buffer; for the small messages gRPC services exchange most, those objects cost
+// more than the bytes. This encoder allocates nothing but the output buffer: a RouteNote costs 170 ns
+// instead of 390, a Feature 250 instead of 540 (docs/benchmarks.md: "Encoding", which helps every row
+// that sends messages — (a) and (c) to (f)). test/protocol-direct-encoder.test.ts holds its bytes
+// equal to protobuf-encoding.ts's, test/canonical-bytes-encoding.test.ts to protobuf-go's.
 //
 // It covers the field types of proto3 messages without 64-bit integers: double, float, the 32-bit
 // integers, bool, string, bytes, enums (as numbers), nested messages, and repeated fields of any of
 // these. A type with another field (int64 and friends, maps, groups, proto2 `required`) has no direct
 // encoder, and a message holding a value of an unexpected type (an enum by name, bytes as base64, an
-// int32 out of range, …) is reported as NOT_HANDLED: protobufjs encodes both.
+// int32 out of range, …) is reported as NOT_HANDLED: protobuf-encoding.ts encodes both.
 //
-// Presence follows protobufjs: a singular field is written when it is an own property that is not
-// null or undefined (instances of the generated classes keep defaults on the prototype); a repeated
-// field when its array is not empty. Fields go out in field-number order (protobuf's encoding spec,
-// protobuf.dev/programming-guides/encoding).
+// Which fields are written, and in which order, is protobuf-encoding.ts's rule (protobuf-go's): a
+// field with explicit presence (a message, a oneof member, an `optional` field) when it is an own
+// property that is not null or undefined; a proto3 scalar field only when it is also not its
+// default (0, false, "", empty bytes; -0 is written); a repeated field when its array is not empty.
+// The fields outside oneofs go first, by number, then the oneof members.
 //
 // Like protobufjs, it generates a pair of functions per message type, so that every field is read
 // with its name written in the code (a loop over field names would make each read a slow lookup).
 // The generated code only reads fields and writes keys; every value goes through the helpers
 // below. For routeguide.RouteNote { Point location = 1; string message = 2; } it is:
 //
-//   function measure(m, depth) {                 function write(m, out, pos) {
-//     if (depth > 100) return -1;                  let v;
-//     let size = 0, v, n;                          v = m["location"];
-//     v = m["location"];                           if (v != null && hasOwn.call(m, "location")) {
-//     if (v != null && hasOwn.call(m, "location")) {  out[pos++] = 10;
-//       n = measureMessage(v, depth, measures[1]);    pos = writeMessage(out, pos, v, writes[1]);
-//       if (n < 0) return -1;                       }
-//       size += 1 + n;                              v = m["message"];
-//     }                                             if (v != null && hasOwn.call(m, "message")) {
-//     v = m["message"];                               out[pos++] = 18;
-//     if (v != null && hasOwn.call(m, "message")) {   pos = writeString(out, pos, v);
-//       n = measureString(v);                       }
-//       if (n < 0) return -1;                       return pos;
-//       size += 1 + n;                            }
+//   function measure(m, depth) {
+//     if (depth > 100) return -1;
+//     let size = 0, v, n;
+//     v = m["location"];
+//     if (v != null && hasOwn.call(m, "location")) {
+//       n = measureMessage(v, depth, measures[1]);
+//       if (n < 0) return -1;
+//       size += 1 + n;
+//     }
+//     v = m["message"];
+//     if (v != null && v !== "" && hasOwn.call(m, "message")) {
+//       n = measureString(v);
+//       if (n < 0) return -1;
+//       size += 1 + n;
 //     }
 //     return size;
 //   }
+//   function write(m, out, pos) {
+//     let v;
+//     v = m["location"];
+//     if (v != null && hasOwn.call(m, "location")) {
+//       out[pos++] = 10;
+//       pos = writeMessage(out, pos, v, writes[1]);
+//     }
+//     v = m["message"];
+//     if (v != null && v !== "" && hasOwn.call(m, "message")) {
+//       out[pos++] = 18;
+//       pos = writeString(out, pos, v);
+//     }
+//     return pos;
+//   }
 
 import protobuf from 'protobufjs';
+import { fieldsInWireOrder, hasExplicitPresence } from './protobuf-encoding.js';
 
 /** A value the direct encoder does not take; protobufjs encodes the message instead. */
 export const NOT_HANDLED = -1;
@@ -63,18 +79,23 @@ const I64 = 1;
 const LEN = 2;
 const I32 = 5;
 
-/** Per covered field type: its wire type and the helpers that measure and write one value. */
-const SCALARS: Record<string, { wireType: number; measure: string; write: string }> = {
-  double: { wireType: I64, measure: 'measureDouble', write: 'writeDouble' },
-  float: { wireType: I32, measure: 'measureFloat', write: 'writeFloat' },
-  int32: { wireType: VARINT, measure: 'measureInt32', write: 'writeInt32' },
-  uint32: { wireType: VARINT, measure: 'measureUint32', write: 'writeUint32' },
-  sint32: { wireType: VARINT, measure: 'measureSint32', write: 'writeSint32' },
-  fixed32: { wireType: I32, measure: 'measureFixed32', write: 'writeFixed32' },
-  sfixed32: { wireType: I32, measure: 'measureSfixed32', write: 'writeSfixed32' },
-  bool: { wireType: VARINT, measure: 'measureBool', write: 'writeBool' },
-  string: { wireType: LEN, measure: 'measureString', write: 'writeString' },
-  bytes: { wireType: LEN, measure: 'measureBytes', write: 'writeBytes' },
+/**
+ * Per covered field type: its wire type, the helpers that measure and write one value, and the test
+ * of `v` (known not to be null) that is false for the proto3 default, which a field without explicit
+ * presence does not write (protobuf-encoding.ts). A value of the wrong JavaScript type passes the
+ * test and is then refused by the measure helper.
+ */
+const SCALARS: Record<string, { wireType: number; measure: string; write: string; notDefault: string }> = {
+  double: { wireType: I64, measure: 'measureDouble', write: 'writeDouble', notDefault: '(v !== 0 || 1 / v < 0)' },
+  float: { wireType: I32, measure: 'measureFloat', write: 'writeFloat', notDefault: '(v !== 0 || 1 / v < 0)' },
+  int32: { wireType: VARINT, measure: 'measureInt32', write: 'writeInt32', notDefault: 'v !== 0' },
+  uint32: { wireType: VARINT, measure: 'measureUint32', write: 'writeUint32', notDefault: 'v !== 0' },
+  sint32: { wireType: VARINT, measure: 'measureSint32', write: 'writeSint32', notDefault: 'v !== 0' },
+  fixed32: { wireType: I32, measure: 'measureFixed32', write: 'writeFixed32', notDefault: 'v !== 0' },
+  sfixed32: { wireType: I32, measure: 'measureSfixed32', write: 'writeSfixed32', notDefault: 'v !== 0' },
+  bool: { wireType: VARINT, measure: 'measureBool', write: 'writeBool', notDefault: 'v !== false' },
+  string: { wireType: LEN, measure: 'measureString', write: 'writeString', notDefault: 'v !== ""' },
+  bytes: { wireType: LEN, measure: 'measureBytes', write: 'writeBytes', notDefault: 'v.length !== 0' },
 };
 
 // protobufjs's limit (util.recursionLimit); deeper messages go to protobufjs, which throws.
@@ -150,7 +171,7 @@ type Write = (message: object, out: Buffer, pos: number) => number;
 function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure[], writes: Write[]): [Measure, Write] {
   const measure = [`if (depth > ${MAX_DEPTH}) return -1;`, 'let size = 0, v, n;'];
   const write = ['let v;'];
-  for (const field of [...type.fieldsArray].sort((a, b) => a.id - b.id)) {
+  for (const field of fieldsInWireOrder(type)) {
     const name = JSON.stringify(field.name);
     const resolved = field.resolvedType;
     const nested = resolved instanceof protobuf.Type ? types.indexOf(resolved) : -1;
@@ -161,9 +182,12 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
     const keyBytes = varintBytes(key);
     const writeKey = keyBytes.map((byte) => `out[pos++] = ${byte};`).join(' ');
     if (!field.repeated) {
+      const present = hasExplicitPresence(field)
+        ? `v != null && hasOwn.call(m, ${name})`
+        : `v != null && ${scalar.notDefault} && hasOwn.call(m, ${name})`;
       measure.push(
         `v = m[${name}];`,
-        `if (v != null && hasOwn.call(m, ${name})) {`,
+        `if (${present}) {`,
         nested >= 0 ? `  n = measureMessage(v, depth, measures[${nested}]);` : `  n = ${scalar.measure}(v);`,
         '  if (n < 0) return -1;',
         `  size += ${keyBytes.length} + n;`,
@@ -171,7 +195,7 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
       );
       write.push(
         `v = m[${name}];`,
-        `if (v != null && hasOwn.call(m, ${name})) {`,
+        `if (${present}) {`,
         `  ${writeKey}`,
         nested >= 0 ? `  pos = writeMessage(out, pos, v, writes[${nested}]);` : `  pos = ${scalar.write}(out, pos, v);`,
         '}',
@@ -179,7 +203,7 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
     } else {
       measure.push(
         `v = m[${name}];`,
-        'if (v != null) {',
+        `if (v != null && hasOwn.call(m, ${name})) {`,
         nested >= 0
           ? `  n = measureRepeatedMessages(v, ${keyBytes.length}, depth, measures[${nested}]);`
           : `  n = ${packed ? 'measurePacked' : 'measureRepeated'}(v, ${keyBytes.length}, ${scalar.measure});`,
@@ -187,7 +211,7 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
         '  size += n;',
         '}',
       );
-      write.push(`v = m[${name}];`, 'if (v != null) {');
+      write.push(`v = m[${name}];`, `if (v != null && hasOwn.call(m, ${name})) {`);
       if (packed) {
         write.push(
           `  if (v.length > 0) { ${writeKey} pos = writeVarint(out, pos, sizes[state.next++]); }`,

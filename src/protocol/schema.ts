@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { PREFIX_SIZE, writePrefix } from '../../framing/index.js';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from './direct-encoder.js';
+import { encodeMessage } from './protobuf-encoding.js';
 
 export interface MethodDefinition<Req = unknown, Res = unknown> {
   /** `/routeguide.RouteGuide/GetFeature` */
@@ -90,18 +91,6 @@ export function serviceDefinition(root: protobuf.Root, fullName: string): Servic
 }
 
 /**
- * Encodes `message` with protobufjs into `writer`. Instances of the generated class, and plain
- * objects whose fields already have the wire types (`verify` finds nothing wrong), are encoded
- * directly; other plain objects are converted by `fromObject` first (enum names, strings for
- * 64-bit integers, …).
- */
-function encodeWith(type: protobuf.Type, message: unknown, writer?: protobuf.Writer): protobuf.Writer {
-  const object = (message ?? {}) as Record<string, unknown>;
-  const ready = object instanceof type.ctor || type.verify(object) === null;
-  return type.encode(ready ? object : type.fromObject(object), writer);
-}
-
-/**
  * Encodes `message` after `offset` reserved bytes with the direct encoder, or returns undefined
  * when it does not take the message.
  */
@@ -117,7 +106,7 @@ function encodeDirect(direct: DirectEncoder | undefined, message: unknown, offse
 function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
   const direct = directEncoder(type);
   return {
-    serialize: (message) => encodeDirect(direct, message, 0) ?? encodeWith(type, message).finish(),
+    serialize: (message) => encodeDirect(direct, message, 0) ?? encodeMessage(type, message).finish(),
     deserialize: (bytes) => type.decode(bytes),
     frame: framer(type, direct),
   };
@@ -125,7 +114,7 @@ function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
 
 /**
  * Speed only: a whole Length-Prefixed-Message in one buffer — the direct encoder writes after the 5
- * prefix bytes; protobufjs writes after 5 placeholder bytes (five varint zeros), which the prefix
+ * prefix bytes; protobuf-encoding.ts after 5 placeholder bytes (five varint zeros), which the prefix
  * then overwrites. One allocation either way, and no copy of the message.
  */
 function framer(type: protobuf.Type, direct: DirectEncoder | undefined): (message: unknown) => Buffer {
@@ -134,7 +123,7 @@ function framer(type: protobuf.Type, direct: DirectEncoder | undefined): (messag
     if (!framed) {
       const writer = protobuf.Writer.create();
       for (let i = 0; i < PREFIX_SIZE; i++) writer.uint32(0);
-      framed = encodeWith(type, message, writer).finish() as Buffer;
+      framed = encodeMessage(type, message, writer).finish() as Buffer;
     }
     writePrefix(framed, 0, framed.length - PREFIX_SIZE);
     return framed;

@@ -57,14 +57,22 @@ event, itself run from the nextTick queue, so the uncork of its first message ru
 runs in one go, and its three messages share a frame. The tap lists where each message sits in the
 frame.
 
-The second feature has no name: proto3 leaves a field with its default value (here the empty
-string) off the wire, so that message is 21 bytes, the location alone; the tap's JSON shows the
-default. When the handler returns, the trailers end the stream with \`grpc-status: 0\`
+The second feature has no name: proto3 leaves a field at its default value (here the empty
+string) off the wire (${code('src/protocol/protobuf-encoding.ts:encodeMessage')}), so that message is
+19 bytes, the location alone, and the tap's JSON has no \`name\` either. When the handler returns,
+the trailers end the stream with \`grpc-status: 0\`
 (${code('src/server/call-engine.ts:ServerCallEngine.handlerReturned')}, ${code('src/server/call-engine.ts:statusTrailers')}).`,
       shows: [
         {
           says: 'The first feature leaves in a DATA frame of its own, the next three together',
           holds: (s) => messagesPerDataFrame(s, 's2c').join(' ') === '1 3',
+        },
+        {
+          says: 'so that message is 19 bytes, the location alone',
+          holds: (s) => {
+            const unnamed = s.find(message('s2c', 1, 2));
+            return unnamed?.bytes === 19 && Object.keys(unnamed.message ?? {}).join() === 'location';
+          },
         },
       ],
     },

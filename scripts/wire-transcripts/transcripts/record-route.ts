@@ -69,9 +69,19 @@ with the call, as client-streaming handlers do (${code('src/server/call-engine.t
 \`for await\` reads the four points and ends at END_STREAM. It counts the points, the named features
 among them (three: the first point's feature has no name) and the distance in metres, and returns the
 summary; ${code('src/server/call-engine.ts:ServerCallEngine.sendLast')} sends the Response-Headers
-and the one response in one write, then the trailers. \`elapsed_time\` is 0: whole seconds. The tap
+and the one response in one write, then the trailers. \`elapsed_time\` is 0, whole seconds, and
+so not on the wire: proto3 leaves a field at its default value off. The tap
 shows the fields by their JSON names (\`pointCount\` for \`point_count\`), as proto3's JSON mapping
 does.`,
+      shows: [
+        {
+          says: 'so not on the wire',
+          holds: (s) => {
+            const summary = s.find(message('s2c', 1, 1));
+            return summary !== undefined && !('elapsedTime' in (summary.message as object));
+          },
+        },
+      ],
     },
     closeStep(),
   ],

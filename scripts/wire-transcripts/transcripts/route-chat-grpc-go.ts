@@ -1,6 +1,6 @@
 import type { FrameEvent, TapEvent } from '../../../src/wire/events.js';
 import { goRouteGuideBinaries, runGoClient } from '../../../test/helpers/go.js';
-import { frame, framesOf, messagesPerDataFrame } from '../events.js';
+import { frame, framesOf, message, messagesPerDataFrame } from '../events.js';
 import { code, protocol, rfc7541, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Recording, Transcript } from '../transcript.js';
@@ -148,11 +148,11 @@ nine notes, the canonical order. The Response-Headers take 2 bytes, both fields 
 \`:status: 200\` from the static table, \`content-type\` from the server's dynamic table, filled by the
 first response of the connection; the trailers take 1 byte.
 
-Each note comes back as the server decoded it, re-encoded: the echoes are as grpc-go sent them, while
-the notes returned from the store (messages 4, 6 and 8) carry \`latitude: 0\` on the wire, 2 bytes
-longer — the store's copy sets the field explicitly
-(${code('src/services/routeguide/memory-note-store.ts:MemoryNoteStore.append')}). Both read the same
-to any proto3 parser.`,
+Each note comes back in the bytes grpc-go sent it in: the echoes as the server decoded them, and the
+notes returned from the store (messages 4, 6 and 8) too, although the store's copy sets
+\`latitude: 0\` explicitly (${code('src/services/routeguide/memory-note-store.ts:MemoryNoteStore.append')}):
+a field at its default value stays off the wire whoever set it
+(${code('src/protocol/protobuf-encoding.ts:encodeMessage')}).`,
       shows: [
         {
           says: 'The Response-Headers take 2 bytes',
@@ -162,6 +162,13 @@ to any proto3 parser.`,
           says: 'the trailers take 1 byte',
           holds: (s) =>
             framesOf(s, 'HEADERS', { dir: 's2c', stream: 9, flags: ['END_STREAM'] })[0]?.headerBlock?.bytes === 1,
+        },
+        {
+          says: 'the notes returned from the store (messages 4, 6 and 8) too',
+          holds: (_, all) =>
+            [4, 6, 8].every(
+              (n, i) => all.find(message('s2c', 9, n))?.bytes === all.find(message('c2s', 9, i + 1))?.bytes,
+            ),
         },
       ],
     },

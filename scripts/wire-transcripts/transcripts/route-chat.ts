@@ -61,13 +61,26 @@ Request-Headers (${protocol('Requests')}; [get-feature.md](get-feature.md#2-the-
 reads them field by field). Nothing ends the stream: the client has more to send.
 
 \`await chat.send(note)\` frames the note (${code('src/call/writer.ts:MessageWriter.write')}): the
-5-byte prefix \`00 00000015\` — Compressed-Flag 0, length 21 — and the RouteNote. On the server the
+5-byte prefix \`00 00000013\` — Compressed-Flag 0, length 19 — and the RouteNote (\`latitude: 0\` is
+not on the wire: proto3 leaves a field at its default value off). On the server the
 handler runs as soon as the call starts, since its requests stream
 (${code('src/server/call-engine.ts:ServerCallEngine.invoke')}), and its \`for await\` receives the note. The note
 store keeps it and returns what was stored at (0, 1) before: nothing
 (${code('src/services/routeguide/memory-note-store.ts:MemoryNoteStore.append')}). So the only reply is
 the note itself. The first \`call.send()\` sends the Response-Headers first
 (${code('src/server/call-engine.ts:ServerCallEngine.send')}), then the message in its own DATA frame.`,
+      [
+        {
+          says: 'Compressed-Flag 0, length 19',
+          holds: (s) => {
+            const note = s.find(message('c2s', 1, 1));
+            return (
+              note?.prefix.length === '0x00000013' &&
+              !('latitude' in ((note.message as { location?: object }).location ?? {}))
+            );
+          },
+        },
+      ],
     ),
     noteStep(
       2,
@@ -81,8 +94,15 @@ stream's HEADERS went out once, at the start: everything after them on stream 1 
       3,
       'The third note: a new location',
       `
-As the second note, at (0, 3). The DATA frame's length is the message's plus 5, its prefix: 26 bytes
-for a 21-byte note.`,
+As the second note, at (0, 3). The DATA frame's length is the message's plus 5, its prefix: 24 bytes
+for a 19-byte note.`,
+      [
+        {
+          says: '24 bytes for a 19-byte note',
+          holds: (s) =>
+            s.find(message('c2s', 1, 3))?.bytes === 19 && framesOf(s, 'DATA', { dir: 'c2s' })[0]?.length === 24,
+        },
+      ],
     ),
     noteStep(
       4,
