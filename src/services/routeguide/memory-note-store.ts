@@ -1,5 +1,6 @@
 // The memory note store: RouteChat's notes in this process's memory, bounded by count and bytes —
-// written plainly, as a map from each location to its notes and a set of every note in arrival order.
+// written plainly, as a map from each location to its notes and a list of every note in arrival
+// order.
 //
 // `serve` uses its speed-only twin, typed-array-note-store.ts, which answers the same (the tests run
 // one table of cases against both) with less work per note and memory that stays flat under a
@@ -11,11 +12,17 @@ import type { RouteNote } from './types.js';
 
 export interface MemoryNoteStoreOptions extends Partial<NoteBounds>, DropLogOptions {}
 
-/** A kept note: the note as stored, its location's key and its message's size in UTF-8 bytes. */
+/**
+ * A kept note: the note as stored, its location's key, its message's size in UTF-8 bytes, and its
+ * neighbours in arrival order (a doubly linked list: a note dropped by the per-location bound leaves
+ * from the middle, in constant time).
+ */
 interface Kept {
   readonly note: RouteNote;
   readonly key: string;
   readonly size: number;
+  older: Kept | undefined;
+  newer: Kept | undefined;
 }
 
 export class MemoryNoteStore implements NoteStore {
@@ -25,8 +32,10 @@ export class MemoryNoteStore implements NoteStore {
   readonly drops: DropLog;
   /** Each location's notes, oldest first, by key `LATITUDE,LONGITUDE`. */
   private readonly locations = new Map<string, Kept[]>();
-  /** Every kept note, oldest first (a Set iterates in insertion order). */
-  private readonly arrival = new Set<Kept>();
+  /** The ends of the arrival list: every kept note, from the oldest to the newest. */
+  private oldest: Kept | undefined;
+  private newest: Kept | undefined;
+  private count = 0;
   private bytes = 0;
 
   constructor(options: MemoryNoteStoreOptions = {}) {
@@ -37,7 +46,7 @@ export class MemoryNoteStore implements NoteStore {
 
   /** Notes and message bytes kept, and locations holding notes. */
   get size(): { notes: number; bytes: number; locations: number } {
-    return { notes: this.arrival.size, bytes: this.bytes, locations: this.locations.size };
+    return { notes: this.count, bytes: this.bytes, locations: this.locations.size };
   }
 
   append(note: RouteNote): Promise<readonly RouteNote[]> {
@@ -54,20 +63,22 @@ export class MemoryNoteStore implements NoteStore {
     // Make room first, oldest first: at this location, then anywhere.
     const here = this.locations.get(key);
     if (here !== undefined && here.length >= maxNotesPerLocation) this.drop(here[0], 'perLocation');
-    while (this.arrival.size >= maxNotes || this.bytes + size > maxNoteBytes) {
-      const oldest = this.arrival.values().next().value!;
-      this.drop(oldest, this.arrival.size >= maxNotes ? 'notes' : 'bytes');
+    while (this.count >= maxNotes || this.bytes + size > maxNoteBytes) {
+      this.drop(this.oldest!, this.count >= maxNotes ? 'notes' : 'bytes');
     }
 
     const earlier = this.notesAt(key);
     const stored: RouteNote = note.location
       ? Object.freeze({ location: Object.freeze({ latitude, longitude }), message })
       : Object.freeze({ message });
-    const kept: Kept = { note: stored, key, size };
+    const kept: Kept = { note: stored, key, size, older: this.newest, newer: undefined };
     const notes = this.locations.get(key);
     if (notes === undefined) this.locations.set(key, [kept]);
     else notes.push(kept);
-    this.arrival.add(kept);
+    if (this.newest === undefined) this.oldest = kept;
+    else this.newest.newer = kept;
+    this.newest = kept;
+    this.count++;
     this.bytes += size;
     return Promise.resolve(earlier);
   }
@@ -87,7 +98,11 @@ export class MemoryNoteStore implements NoteStore {
     const here = this.locations.get(kept.key)!;
     here.shift();
     if (here.length === 0) this.locations.delete(kept.key);
-    this.arrival.delete(kept);
+    if (kept.older === undefined) this.oldest = kept.newer;
+    else kept.older.newer = kept.newer;
+    if (kept.newer === undefined) this.newest = kept.older;
+    else kept.newer.older = kept.older;
+    this.count--;
     this.bytes -= kept.size;
     this.drops.count(reason);
   }
