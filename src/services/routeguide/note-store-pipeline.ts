@@ -24,13 +24,13 @@ export interface Appended {
   earlier: readonly RouteNote[];
 }
 
-/** An append begun, and its outcome once the store has answered. */
-interface InFlight {
-  note: RouteNote;
+/** An append begun, and its outcome once the store has answered; handed on as it is. */
+interface InFlight extends Appended {
   outcome: 'pending' | 'stored' | 'failed';
-  earlier?: readonly RouteNote[];
-  error?: unknown;
+  error?: Error;
 }
+
+const DONE: IteratorResult<Appended> = Object.freeze({ value: undefined, done: true });
 
 /**
  * Appends every note of `notes` to `store` as soon as it arrives, and yields each note with its
@@ -48,12 +48,15 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   /** Appends begun and not handed on, oldest first, from `head` on. */
   private inFlight: InFlight[] = [];
   private head = 0;
-  /** Set when the notes have ended (`true`) or failed (the error). */
-  private notesEnded: true | { error: unknown } | undefined;
+  /** Set once the notes have ended (`true`) or failed (with the error). */
+  private notesEnded: true | { error: Error } | undefined;
   /** The iteration is over: its consumer stopped, or it ended with an error. */
   private stopped = false;
-  private waiting: { resolve(r: IteratorResult<Appended>): void; reject(e: unknown): void } | undefined;
-  private roomWaiting: (() => void) | undefined;
+  /** A consumer waiting in next(). */
+  private resolveNext: ((result: IteratorResult<Appended>) => void) | undefined;
+  private rejectNext: ((error: Error) => void) | undefined;
+  /** The reading, waiting for fewer than `ahead` appends in flight. */
+  private resumeReading: (() => void) | undefined;
 
   constructor(
     notes: AsyncIterable<RouteNote>,
@@ -68,95 +71,102 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   }
 
   next(): Promise<IteratorResult<Appended>> {
-    return new Promise((resolve, reject) => {
-      this.waiting = { resolve, reject };
-      this.handOn();
-    });
+    const error = this.failure();
+    if (error !== undefined) return Promise.reject(error);
+    const result = this.take();
+    return result === undefined ? new Promise(this.awaitNext) : Promise.resolve(result);
   }
 
   return(): Promise<IteratorResult<Appended>> {
     this.stop();
-    return Promise.resolve({ value: undefined, done: true });
+    return Promise.resolve(DONE);
   }
+
+  // The executor of next()'s promise, made once rather than once per wait.
+  private readonly awaitNext = (
+    resolve: (result: IteratorResult<Appended>) => void,
+    reject: (error: Error) => void,
+  ): void => {
+    this.resolveNext = resolve;
+    this.rejectNext = reject;
+  };
 
   /** Reads the notes, beginning an append for each, while fewer than `ahead` are in flight. */
   private async read(notes: AsyncIterable<RouteNote>): Promise<void> {
     try {
       for await (const note of notes) {
         if (this.stopped) return;
-        const entry: InFlight = { note, outcome: 'pending' };
+        const entry: InFlight = { note, earlier: [], outcome: 'pending' };
         this.inFlight.push(entry);
         this.store.append(note).then(
-          (earlier) => this.settle(entry, 'stored', earlier, undefined),
-          (error: unknown) => this.settle(entry, 'failed', undefined, error),
+          (earlier) => this.settle(entry, 'stored', earlier),
+          (error: Error) => this.settle(entry, 'failed', [], error),
         );
         if (this.inFlight.length - this.head >= this.ahead) {
-          await new Promise<void>((resolve) => (this.roomWaiting = resolve));
+          await new Promise<void>((resolve) => (this.resumeReading = resolve));
           if (this.stopped) return;
         }
       }
       this.notesEnded = true;
     } catch (error) {
-      this.notesEnded = { error };
+      this.notesEnded = { error: error as Error };
     }
-    this.handOn();
+    this.wake();
   }
 
-  private settle(
-    entry: InFlight,
-    outcome: 'stored' | 'failed',
-    earlier: readonly RouteNote[] | undefined,
-    error: unknown,
-  ): void {
+  private settle(entry: InFlight, outcome: InFlight['outcome'], earlier: readonly RouteNote[], error?: Error): void {
     entry.outcome = outcome;
     entry.earlier = earlier;
     entry.error = error;
-    if (entry === this.inFlight[this.head]) this.handOn();
+    if (entry === this.inFlight[this.head]) this.wake();
   }
 
-  /** Answers a waiting next() if it can be: with the oldest append once settled, or the end of the notes. */
-  private handOn(): void {
-    const waiting = this.waiting;
-    if (waiting === undefined) return;
-    if (this.stopped) {
-      this.waiting = undefined;
-      waiting.resolve({ value: undefined, done: true });
-      return;
-    }
+  /**
+   * The error the iteration ends with, if it ends now: the oldest append failed, or the notes did
+   * (the call has ended: no answer is waited for).
+   */
+  private failure(): Error | undefined {
+    if (this.stopped) return undefined;
     const entry = this.inFlight[this.head];
-    if (entry !== undefined && entry.outcome !== 'pending') {
-      this.waiting = undefined;
-      this.inFlight[this.head++] = undefined as unknown as InFlight;
-      if (this.head === this.inFlight.length) this.inFlight.length = this.head = 0;
-      if (entry.outcome === 'failed') {
-        this.stop();
-        waiting.reject(entry.error);
-        return;
-      }
-      const room = this.roomWaiting;
-      this.roomWaiting = undefined;
-      room?.();
-      waiting.resolve({ value: { note: entry.note, earlier: entry.earlier! }, done: false });
-      return;
-    }
     const ended = this.notesEnded;
-    // The notes failed (the call ended: cancelled, deadline, broken input): no answer is waited for.
-    if (ended !== undefined && ended !== true) {
-      this.waiting = undefined;
-      this.stop();
-      waiting.reject(ended.error);
-    } else if (ended === true && entry === undefined) {
-      this.waiting = undefined;
-      waiting.resolve({ value: undefined, done: true });
-    }
+    const error = entry?.outcome === 'failed' ? entry.error : ended !== true ? ended?.error : undefined;
+    if (error !== undefined) this.stop();
+    return error;
+  }
+
+  /** The oldest append once it is stored (which makes room to read on), or the end; undefined while it is pending. */
+  private take(): IteratorResult<Appended> | undefined {
+    if (this.stopped) return DONE;
+    const entry = this.inFlight[this.head];
+    if (entry === undefined) return this.notesEnded === true ? DONE : undefined;
+    if (entry.outcome !== 'stored') return undefined;
+    this.inFlight[this.head++] = undefined as unknown as InFlight;
+    if (this.head === this.inFlight.length) this.inFlight.length = this.head = 0;
+    const resume = this.resumeReading;
+    this.resumeReading = undefined;
+    resume?.();
+    return { value: entry, done: false };
+  }
+
+  /** Answers a consumer waiting in next(), if it can be answered now. */
+  private wake(): void {
+    const resolve = this.resolveNext;
+    const reject = this.rejectNext;
+    if (resolve === undefined || reject === undefined) return;
+    const error = this.failure();
+    const result = error === undefined ? this.take() : undefined;
+    if (error === undefined && result === undefined) return;
+    this.resolveNext = this.rejectNext = undefined;
+    if (error !== undefined) reject(error);
+    else resolve(result!);
   }
 
   private stop(): void {
     this.stopped = true;
     this.inFlight = [];
     this.head = 0;
-    const room = this.roomWaiting;
-    this.roomWaiting = undefined;
-    room?.();
+    const resume = this.resumeReading;
+    this.resumeReading = undefined;
+    resume?.();
   }
 }
