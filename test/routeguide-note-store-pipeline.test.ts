@@ -138,6 +138,26 @@ t.test('no more than `ahead` appends pending: the reading waits for the oldest a
   t.equal(got.length, 10);
 });
 
+t.test('no more than 64 Ki characters of messages pending, beyond the oldest append', async (t) => {
+  const store = new HeldStore();
+  const notes = notesSource();
+  const { got, ended } = consume(appendInOrder(notes.source, store, 1000));
+  const big = (i: number): RouteNote => ({ message: `b${i} ${'x'.repeat(30 * 1024)}` });
+  notes.push(big(0), big(1), big(2), big(3), big(4));
+  await tick();
+  t.equal(store.appended.length, 3, 'three of 30 KiB begun: past 64 Ki characters, the rest not read');
+  store.answer(store.appended[0]);
+  await tick();
+  t.equal(store.appended.length, 4, 'one handed on: one more read');
+  for (let i = 1; i < 5; i++) {
+    store.answer(store.appended[i]);
+    await tick();
+  }
+  notes.end();
+  t.equal(await ended, 'done');
+  t.equal(got.length, 5);
+});
+
 t.test('the first failed append ends the iteration with its error; the later ones are not handed on', async (t) => {
   const store = new HeldStore();
   const notes = notesSource();

@@ -3,9 +3,10 @@
 // A store across the network answers an append after a round trip. Waiting for that answer before
 // reading the next note would hold a stream to one note per round trip; instead each note is
 // appended as soon as it is read, while the answers of earlier ones are still on their way, up to
-// MAX_APPENDS_AHEAD appends not yet handed on. Past that, no note is read until the oldest answer
-// is taken: the notes wait in the call's reader, whose full queue pauses the HTTP/2 stream, so a
-// client sending faster than the store answers is slowed down rather than held in memory.
+// MAX_APPENDS_AHEAD appends (or MAX_CHARACTERS_AHEAD characters of messages) not yet handed on. Past
+// that, no note is read until the oldest answer is taken: the notes wait in the call's reader, whose
+// full queue pauses the HTTP/2 stream, so a client sending faster than the store answers is slowed
+// down rather than held in memory.
 //
 // Order: a store applies appends in the order they are made (NoteStore.append), and the answers
 // come out here in that same order, so a stream's replies are in the order of its notes.
@@ -15,8 +16,13 @@
 import type { NoteStore } from './note-store.js';
 import type { RouteNote } from './types.js';
 
-/** Appends begun and not yet handed on, at most, per stream. */
+/**
+ * Appends begun and not yet handed on, at most, per stream: as many as the call's reader queues
+ * before it pauses the stream (src/call/reader.ts).
+ */
 export const MAX_APPENDS_AHEAD = 64;
+/** Characters of the messages of those appends, at most (beyond the first one). */
+export const MAX_CHARACTERS_AHEAD = 64 * 1024;
 
 /** One note and the notes stored at its location before it, oldest first. */
 export interface Appended {
@@ -48,6 +54,8 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   /** Appends begun and not handed on, oldest first, from `head` on. */
   private inFlight: InFlight[] = [];
   private head = 0;
+  /** Characters of the messages in flight. */
+  private characters = 0;
   /** Set once the notes have ended (`true`) or failed (with the error). */
   private notesEnded: true | { error: Error } | undefined;
   /** The iteration is over: its consumer stopped, or it ended with an error. */
@@ -55,7 +63,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   /** A consumer waiting in next(). */
   private resolveNext: ((result: IteratorResult<Appended>) => void) | undefined;
   private rejectNext: ((error: Error) => void) | undefined;
-  /** The reading, waiting for fewer than `ahead` appends in flight. */
+  /** The reading, waiting for room: fewer than `ahead` appends and MAX_CHARACTERS_AHEAD characters in flight. */
   private resumeReading: (() => void) | undefined;
 
   constructor(
@@ -91,18 +99,19 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
     this.rejectNext = reject;
   };
 
-  /** Reads the notes, beginning an append for each, while fewer than `ahead` are in flight. */
+  /** Reads the notes, beginning an append for each, while there is room for more in flight. */
   private async read(notes: AsyncIterable<RouteNote>): Promise<void> {
     try {
       for await (const note of notes) {
         if (this.stopped) return;
         const entry: InFlight = { note, earlier: [], outcome: 'pending' };
         this.inFlight.push(entry);
+        this.characters += charactersOf(note);
         this.store.append(note).then(
           (earlier) => this.settle(entry, 'stored', earlier),
           (error: Error) => this.settle(entry, 'failed', [], error),
         );
-        if (this.inFlight.length - this.head >= this.ahead) {
+        while (this.inFlight.length - this.head >= this.ahead || this.characters >= MAX_CHARACTERS_AHEAD) {
           await new Promise<void>((resolve) => (this.resumeReading = resolve));
           if (this.stopped) return;
         }
@@ -142,6 +151,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
     if (entry.outcome !== 'stored') return undefined;
     this.inFlight[this.head++] = undefined as unknown as InFlight;
     if (this.head === this.inFlight.length) this.inFlight.length = this.head = 0;
+    this.characters -= charactersOf(entry.note);
     const resume = this.resumeReading;
     this.resumeReading = undefined;
     resume?.();
@@ -164,9 +174,13 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   private stop(): void {
     this.stopped = true;
     this.inFlight = [];
-    this.head = 0;
+    this.head = this.characters = 0;
     const resume = this.resumeReading;
     this.resumeReading = undefined;
     resume?.();
   }
+}
+
+function charactersOf(note: RouteNote): number {
+  return (note.message ?? '').length;
 }
