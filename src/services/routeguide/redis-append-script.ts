@@ -11,12 +11,18 @@
 //   PREFIX stats          a hash: `seq` (last sequence number given), `bytes` (message bytes kept)
 //
 // The bounds are those of the server that appends (servers sharing a Redis should use the same).
-// The eviction touches lists of other locations than the ones appended to, so the script needs a
-// standalone Redis (or a primary with replicas), not Redis Cluster.
+// The script reaches the location lists by name (from the batch, and from the order set when it
+// evicts), so it needs a standalone Redis (or a primary with replicas), not Redis Cluster.
+//
+// The batch is one argument, the notes one after the other, each "LAT,LNG SIZE FMESSAGE": the
+// location, a space, the message's size in bytes, a space, F (as in the entries) and the message.
+// One argument rather than two per note: parsing and passing arguments cost more, on both sides,
+// than finding a note's three fields here.
 
 /**
- * KEYS: the order set, the stats hash, then the location list of each note of the batch.
- * ARGV: maxNotes, maxNoteBytes, maxNotesPerLocation, then each note ("1" or "0", then the message).
+ * KEYS: the order set, the stats hash.
+ * ARGV: maxNotes, maxNoteBytes, maxNotesPerLocation, the prefix of the location lists
+ * (`PREFIX notes:`), the batch.
  * Returns one reply per note, in batch order — the entries stored at its location before it, oldest
  * first — then { notes dropped past maxNotes, past maxNoteBytes, past maxNotesPerLocation, notes
  * larger than maxNoteBytes on their own (not stored) }.
@@ -24,6 +30,7 @@
 export const APPEND_SCRIPT = `
 local order, stats = KEYS[1], KEYS[2]
 local maxNotes, maxBytes, maxHere = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
+local listPrefix, batch = ARGV[4], ARGV[5]
 local droppedNotes, droppedBytes, droppedHere, tooLarge = 0, 0, 0, 0
 local kept = redis.call('HMGET', stats, 'seq', 'bytes')
 local seq, bytes = tonumber(kept[1] or '0'), tonumber(kept[2] or '0')
@@ -45,9 +52,17 @@ local function split(entry)
   return string.sub(entry, 1, space - 1), #entry - space - 1
 end
 
-for i = 1, #KEYS - 2 do
-  local list, note = KEYS[i + 2], ARGV[i + 3]
-  local size = #note - 1
+local at, i = 1, 0
+while at <= #batch do
+  -- The next note of the batch: its list, its message's size, and "FMESSAGE".
+  local afterLocation = string.find(batch, ' ', at, true)
+  local afterSize = string.find(batch, ' ', afterLocation + 1, true)
+  local list = listPrefix .. string.sub(batch, at, afterLocation - 1)
+  local size = tonumber(string.sub(batch, afterLocation + 1, afterSize - 1))
+  local note = string.sub(batch, afterSize + 1, afterSize + 1 + size)
+  at = afterSize + 2 + size
+  i = i + 1
+
   if size > maxBytes then
     replies[i] = redis.call('LRANGE', list, 0, -1)
     tooLarge = tooLarge + 1

@@ -42,15 +42,21 @@ export interface RedisNoteStoreOptions extends Partial<NoteBounds>, DropLogOptio
 /** The script's reply: the entries before each note of the batch, then the four drop counts. */
 type AppendReply = [...string[][], [number, number, number, number]];
 type AppendingRedis = Redis & {
-  /** The script: the number of keys, the keys, the arguments (redis-append-script.ts). */
-  routeguideAppend(numberOfKeys: number, ...keysAndArgs: (string | number)[]): Promise<AppendReply>;
+  /** The script (redis-append-script.ts): its keys and arguments. */
+  routeguideAppend(
+    order: string,
+    stats: string,
+    maxNotes: number,
+    maxNoteBytes: number,
+    maxNotesPerLocation: number,
+    listPrefix: string,
+    batch: string,
+  ): Promise<AppendReply>;
 };
 
 /** The appends of one turn of the event loop, sent as one script call. */
 interface Batch {
-  /** The location list of each note, in order. */
-  lists: string[];
-  /** Each note as the script takes it: "1" or "0" (with a location or not), then the message. */
+  /** Each note as the script takes it: "LAT,LNG SIZE FMESSAGE" (redis-append-script.ts). */
   notes: string[];
   /** Each append's location and the settling of its promise. */
   appends: PendingAppend[];
@@ -67,6 +73,7 @@ export class RedisNoteStore implements NoteStore {
   readonly drops: DropLog;
   private readonly orderKey: string;
   private readonly statsKey: string;
+  private readonly listPrefix: string;
   /** Why the connection was last lost or refused, for UNAVAILABLE messages. */
   private lastError = 'connecting';
   /** 'lost' once the first connection failed or an established one broke; 'closed' by close(). */
@@ -77,7 +84,7 @@ export class RedisNoteStore implements NoteStore {
   private constructor(
     private readonly client: AppendingRedis,
     readonly description: string,
-    private readonly prefix: string,
+    prefix: string,
     readonly bounds: NoteBounds,
     private readonly log: LogLine,
     intervalMs: number | undefined,
@@ -85,6 +92,7 @@ export class RedisNoteStore implements NoteStore {
     this.drops = new DropLog(bounds, { log, intervalMs });
     this.orderKey = `${prefix}order`;
     this.statsKey = `${prefix}stats`;
+    this.listPrefix = `${prefix}notes:`;
   }
 
   /**
@@ -107,7 +115,7 @@ export class RedisNoteStore implements NoteStore {
       retryStrategy: (attempt) => Math.min(100 * attempt, RECONNECT_DELAY_MAX_MS),
     };
     const client = new Redis(url, redisOptions) as AppendingRedis;
-    client.defineCommand('routeguideAppend', { lua: APPEND_SCRIPT });
+    client.defineCommand('routeguideAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
     const store = new RedisNoteStore(client, description, keyPrefix ?? DEFAULT_KEY_PREFIX, bounds, log, intervalMs);
     store.watchConnection();
     try {
@@ -128,11 +136,12 @@ export class RedisNoteStore implements NoteStore {
     return new Promise((resolve, reject) => {
       let batch = this.batch;
       if (batch === undefined) {
-        batch = this.batch = { lists: [], notes: [], appends: [] };
+        batch = this.batch = { notes: [], appends: [] };
         setImmediate(this.send, batch);
       }
-      batch.lists.push(`${this.prefix}notes:${latitude},${longitude}`);
-      batch.notes.push((note.location ? '1' : '0') + (note.message ?? ''));
+      const message = note.message ?? '';
+      const flag = note.location ? '1' : '0';
+      batch.notes.push(`${latitude},${longitude} ${Buffer.byteLength(message, 'utf8')} ${flag}${message}`);
       batch.appends.push({ latitude, longitude, resolve, reject });
       if (batch.appends.length === MAX_BATCH_NOTES) this.send(batch);
     });
@@ -145,14 +154,13 @@ export class RedisNoteStore implements NoteStore {
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
     this.client
       .routeguideAppend(
-        2 + batch.lists.length,
         this.orderKey,
         this.statsKey,
-        ...batch.lists,
         maxNotes,
         maxNoteBytes,
         maxNotesPerLocation,
-        ...batch.notes,
+        this.listPrefix,
+        batch.notes.join(''),
       )
       .then(
         (reply) => this.answer(batch, reply),
