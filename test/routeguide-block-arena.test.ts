@@ -1,4 +1,4 @@
-// The memory store's block arena: messages of every length and kind of UTF-8 come back as they went
+// The typed-array note store's block arena: messages of every length and kind of UTF-8 come back as they went
 // in, blocks are reused after a free, and utf8Length agrees with Buffer.byteLength.
 
 import t from 'tap';
