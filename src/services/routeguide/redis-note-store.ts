@@ -162,10 +162,9 @@ export class RedisNoteStore implements NoteStore {
         this.listPrefix,
         batch.notes.join(''),
       )
-      .then(
-        (reply) => this.answer(batch, reply),
-        (error: unknown) => this.fail(batch, error),
-      );
+      .then((reply) => this.answer(batch, reply))
+      // No answer, or one that is not the script's (an append that was answered stays answered).
+      .catch((error: unknown) => this.fail(batch, error));
   };
 
   private answer(batch: Batch, reply: AppendReply): void {
