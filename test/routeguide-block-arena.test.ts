@@ -1,5 +1,5 @@
-// The memory store's block arena: messages of every length and kind of UTF-8 come back as they went
-// in, blocks are reused after a free, and utf8Length agrees with Buffer.byteLength.
+// The typed-array note store's block arena: messages of every length and kind of UTF-8 come back as
+// they went in, blocks are reused after a free, and utf8Length agrees with Buffer.byteLength.
 
 import t from 'tap';
 import { BLOCK_SIZE, BlockArena, utf8Length } from '../src/services/routeguide/block-arena.js';

@@ -1,27 +1,23 @@
-// The Redis note store against a real redis-server started by the test: the same answers as the
-// memory store under the same bounds, append-and-read atomic across connections, the key prefix,
-// UNAVAILABLE while Redis is down and recovery when it is back, and ioredis loaded only for it.
+// The Redis note store against a real redis-server started by the test: the table of cases every
+// store must pass (helpers/note-store-cases.ts), append-and-read atomic across connections, the key
+// prefix, UNAVAILABLE while Redis is down — for every append in flight — and recovery when it is
+// back, and ioredis loaded only for it.
 
 import { spawnSync } from 'node:child_process';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { GrpcError } from '../src/protocol/grpc-error.js';
 import { Status } from '../src/protocol/status.js';
-import { MemoryNoteStore } from '../src/services/routeguide/memory-note-store.js';
 import { openNoteStore } from '../src/services/routeguide/open-note-store.js';
 import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
 import { describeRedisUrl } from '../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
+import { messages, note, noteStoreCases } from './helpers/note-store-cases.js';
 import { freePort, sleep, start, waitForPort } from './helpers/processes.js';
 import { redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 const quiet = { log: () => {} };
-const note = (latitude: number, longitude: number, message: string): RouteNote => ({
-  location: { latitude, longitude },
-  message,
-});
-const messages = (notes: readonly RouteNote[]) => notes.map((n) => n.message);
 
 async function storeFor(
   t: Test,
@@ -56,58 +52,33 @@ t.test('the memory store is opened without loading ioredis; the Redis store load
   t.same(run.stdout.trim().split('\n'), ['memory false', 'redis true']);
 });
 
-t.test('the canonical chat, notes without a location, and what comes back', { skip }, async (t) => {
+t.test('Redis store: the cases every note store must pass', { skip }, async (t) => {
+  const redis = await redisFor(t);
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.disconnect());
+  let stores = 0;
+  noteStoreCases(t, async (t, options) => {
+    // Each case on keys of its own; what is kept, as Redis holds it.
+    const keyPrefix = `case${++stores}:`;
+    const store = await storeFor(t, redis.url, { ...options, keyPrefix });
+    const size = async () => ({
+      notes: await raw.zcard(`${keyPrefix}order`),
+      bytes: Number((await raw.hget(`${keyPrefix}stats`, 'bytes')) ?? 0),
+      locations: (await raw.keys(`${keyPrefix}notes:*`)).length,
+    });
+    return { store, size };
+  });
+});
+
+t.test('the canonical chat on Redis: the description names the store', { skip }, async (t) => {
   const redis = await redisFor(t);
   const store = await storeFor(t, redis.url);
   t.equal(store.description, `redis://127.0.0.1:${redis.port}/0`);
   const chat = ['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Sixth'].map((word, i) =>
     note(0, (i % 3) + 1, `${word} message`),
   );
-  const answers: string[][] = [];
-  for (const n of chat) answers.push(messages(await store.append(n)));
-  t.same(answers, [[], [], [], ['First message'], ['Second message'], ['Third message']]);
-  t.same(await store.append({ message: 'x' }), []);
-  t.same(await store.append({ location: { latitude: 0, longitude: 0 }, message: 'y z' }), [{ message: 'x' }]);
-  t.same(await store.append({ message: '' }), [
-    { message: 'x' },
-    { location: { latitude: 0, longitude: 0 }, message: 'y z' },
-  ]);
-  t.same(messages(await store.append(note(-5, 7, '系统 ünïcode'))), []);
-  t.same(messages(await store.append(note(-5, 7, 'again'))), ['系统 ünïcode'], 'UTF-8 comes back unchanged');
-});
-
-t.test('the same answers as the memory store, under every bound', { skip }, async (t) => {
-  const redis = await redisFor(t);
-  let seed = 777;
-  const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-  const boundsList = [
-    { maxNotes: 30, maxNoteBytes: 250, maxNotesPerLocation: 3 },
-    { maxNotes: 5, maxNoteBytes: 10_000, maxNotesPerLocation: 100 },
-    { maxNotes: 1000, maxNoteBytes: 40, maxNotesPerLocation: 1000 },
-    { maxNotes: 200, maxNoteBytes: 100_000, maxNotesPerLocation: 1 },
-  ];
-  for (const [i, bounds] of boundsList.entries()) {
-    const memory = new MemoryNoteStore({ ...quiet, ...bounds });
-    const shared = await storeFor(t, redis.url, { ...bounds, keyPrefix: `model${i}:` });
-    let mismatches = 0;
-    let first = '';
-    for (let k = 0; k < 1500; k++) {
-      const message = random(50) === 0 ? 'x'.repeat(bounds.maxNoteBytes + 1) : `m${k}${'é'.repeat(random(6))}`;
-      const n = random(10) === 0 ? { message } : note(random(12) - 6, random(3), message);
-      const want = JSON.stringify(memory.append(n));
-      const got = JSON.stringify(await shared.append(n));
-      if (want !== got) {
-        mismatches++;
-        first ||= `note ${k}: memory ${want}, redis ${got}`;
-      }
-    }
-    t.equal(mismatches, 0, `identical answers for ${JSON.stringify(bounds)}`, { first });
-    t.same(shared.drops.total, memory.drops.total, 'the same drops, by reason');
-    t.ok(
-      Object.values(memory.drops.total).some((n) => n > 0),
-      'the bounds were reached',
-    );
-  }
+  const answers = await Promise.all(chat.map((n) => store.append(n)));
+  t.same(answers.map(messages), [[], [], [], ['First message'], ['Second message'], ['Third message']]);
 });
 
 t.test(
@@ -212,6 +183,93 @@ t.test('Redis stopped: UNAVAILABLE at once, naming the store; back when Redis is
   t.equal(lines.length, 2, 'one line when lost, one when back');
 });
 
+t.test(
+  'Redis killed with appends in flight: each settles at once; what was answered, Redis kept',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t, { persist: true });
+    const store = await storeFor(t, redis.url);
+    const spot = (i: number) => note(100_000 + i, -1, `n${i}`);
+    const unavailable = new RegExp(`^note store redis://127\\.0\\.0\\.1:${redis.port}/0 unavailable: `);
+    // Some appends answered, some on their way when Redis freezes, more sent while it is frozen.
+    const appends: { i: number; settled: Promise<readonly RouteNote[] | GrpcError> }[] = [];
+    const begin = (from: number, to: number) => {
+      for (let i = from; i < to; i++) {
+        const settled = store.append(spot(i)).catch((e: unknown) => e as GrpcError);
+        appends.push({ i, settled });
+      }
+    };
+    begin(0, 500);
+    await appends[499].settled;
+    begin(500, 1500);
+    redis.freeze();
+    begin(1500, 2000);
+    await sleep(200); // every batch written to the frozen server
+
+    await redis.stop('SIGKILL');
+    const killed = Date.now();
+    const outcomes = await Promise.all(appends.map((a) => a.settled));
+    t.ok(Date.now() - killed < 1500, `every append settled ${Date.now() - killed} ms after the kill`);
+    const failed = outcomes.flatMap((o, i) => (o instanceof GrpcError ? [i] : []));
+    const wrong = failed.filter((i) => {
+      const error = outcomes[i] as GrpcError;
+      return error.code !== Status.UNAVAILABLE || !unavailable.test(error.details);
+    });
+    t.same(wrong, [], 'every failure is UNAVAILABLE, naming the store');
+    t.ok(failed.includes(1500) && failed.includes(1999), 'the appends sent to the frozen server failed');
+    t.ok(!failed.some((i) => i < 500), 'the appends answered before stayed answered');
+
+    await redis.restart(); // from its append-only file: what it acknowledged, it has
+    const raw = new Redis(redis.url);
+    t.teardown(() => raw.disconnect());
+    const keptAt = async (i: number) => (await raw.lrange(`routeguide:notes:${100_000 + i},-1`, 0, -1)).length;
+    const answeredNotKept: number[] = [];
+    const keptThoughFrozen: number[] = [];
+    for (const [i, outcome] of outcomes.entries()) {
+      const kept = await keptAt(i);
+      if (!(outcome instanceof GrpcError) && kept !== 1) answeredNotKept.push(i);
+      if (i >= 1500 && kept !== 0) keptThoughFrozen.push(i);
+    }
+    t.same(answeredNotKept, [], 'every note answered as stored is in Redis');
+    t.same(keptThoughFrozen, [], 'none of those sent to the frozen server is');
+
+    const deadline = Date.now() + 10_000;
+    let answer: readonly RouteNote[] | undefined;
+    while (answer === undefined && Date.now() < deadline) {
+      answer = await store.append(spot(0)).catch(() => undefined);
+      if (answer === undefined) await sleep(100);
+    }
+    t.same(messages(answer ?? []), ['n0'], 'appends work again once Redis is back, on the notes it kept');
+  },
+);
+
+t.test(
+  'Redis frozen: appends in flight fail UNAVAILABLE when the command times out, then work',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t);
+    const store = await storeFor(t, redis.url);
+    t.same(await store.append(note(4, 4, 'before')), []);
+    redis.freeze();
+    const started = Date.now();
+    const outcomes = await Promise.all(
+      Array.from({ length: 300 }, (_, i) => store.append(note(4, 4, `frozen ${i}`)).catch((e: unknown) => e)),
+    );
+    const waited = Date.now() - started;
+    t.ok(waited >= 1500 && waited < 5000, `they waited for the command timeout (2 s): ${waited} ms`);
+    t.ok(
+      outcomes.every((e) => e instanceof GrpcError && e.code === Status.UNAVAILABLE && /timed out/.test(e.details)),
+      'each one UNAVAILABLE: the command timed out',
+      { first: String(outcomes[0]) },
+    );
+    redis.thaw();
+    // Redis runs what it had received when it is thawed: those notes are kept, though reported failed.
+    const later = await store.append(note(4, 4, 'after'));
+    t.same(messages(later).slice(0, 2), ['before', 'frozen 0'], 'the replies still match their commands');
+    t.equal(later.length, 301, 'each note sent while frozen was stored once Redis went on');
+  },
+);
+
 t.test('Redis not there when the store opens: it opens, answers UNAVAILABLE, then connects', { skip }, async (t) => {
   const port = await freePort();
   const lines: string[] = [];
@@ -243,11 +301,8 @@ t.test('Redis not there when the store opens: it opens, answers UNAVAILABLE, the
   t.same(answer, [], 'connected once Redis was there');
 });
 
-t.test('openNoteStore: memory by default bounds, or Redis with its prefix', { skip }, async (t) => {
+t.test('openNoteStore: Redis with its prefix and bounds', { skip }, async (t) => {
   const redis = await redisFor(t);
-  const memory = await openNoteStore({ kind: 'memory' }, { maxNotes: 7 });
-  t.ok(memory instanceof MemoryNoteStore);
-  t.equal((memory as MemoryNoteStore).bounds.maxNotes, 7);
   const shared = await openNoteStore(
     { kind: 'redis', url: redis.url, keyPrefix: 'p:' },
     { maxNotesPerLocation: 2 },

@@ -1,7 +1,9 @@
 // RouteGuide servers on the Redis note store, called by our client: RouteChat notes shared by two
-// servers, and with Redis stopped, RouteChat answers UNAVAILABLE while the other three RPCs keep
-// working — until Redis is back.
+// servers, in one order however their appends interleave; with Redis stopped, RouteChat answers
+// UNAVAILABLE — the calls in flight included, none past its deadline, none told of a note that was
+// not stored — while the other three RPCs keep working, until Redis is back.
 
+import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/index.js';
 import { GrpcError } from '../src/protocol/grpc-error.js';
@@ -18,7 +20,7 @@ import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { chatLines } from './helpers/chat.js';
 import { sleep } from './helpers/processes.js';
-import { redisSkipReason, startRedis } from './helpers/redis.js';
+import { redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 
@@ -96,3 +98,157 @@ t.test('Redis stopped: RouteChat is UNAVAILABLE, the other RPCs work; then it re
   t.same(replies, CANONICAL_CHAT_LINES, 'RouteChat works again once Redis is back');
   t.match(lines, [/lost redis:/, /is back/], 'the loss and the recovery are logged');
 });
+
+t.test('two servers appending at one location at once: every reply is one prefix of one order', { skip }, async (t) => {
+  const redis = await redisFor(t);
+  const servers = [await serverOn(t, redis.url), await serverOn(t, redis.url)];
+  const perCall = 100;
+  const own = (c: number, i: number) => `call ${c} note ${i}`;
+  // Four calls, two on each server, all at (7, 7), all sending before reading.
+  const calls = [0, 1, 2, 3].map(async (c) => {
+    const call = servers[c % 2].routeChat({ deadline: Date.now() + 60_000 });
+    const sending = (async () => {
+      for (let i = 0; i < perCall; i++)
+        await call.send({ location: { latitude: 7, longitude: 7 }, message: own(c, i) });
+      call.closeSend();
+    })();
+    // The replies to note i: the notes there before it, then note i itself.
+    const answers: string[][] = [];
+    let earlier: string[] = [];
+    for await (const reply of call) {
+      if (reply.message === own(c, answers.length)) {
+        answers.push(earlier);
+        earlier = [];
+      } else earlier.push(reply.message);
+    }
+    await sending;
+    return answers;
+  });
+  const answers = await Promise.all(calls);
+  t.same(
+    answers.map((a) => a.length),
+    [perCall, perCall, perCall, perCall],
+    'every note answered, each answer ending with the note',
+  );
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.disconnect());
+  const order = (await raw.lrange('routeguide:notes:7,7', 0, -1)).map((entry) => entry.replace(/^\d+ 1/, ''));
+  t.equal(order.length, 4 * perCall, 'every note kept');
+  const all = answers.flat();
+  t.same(
+    all.map((a) => a.length).sort((a, b) => a - b),
+    Array.from({ length: all.length }, (_, i) => i),
+    'the answers saw 0, 1, 2, … notes: each append saw a state of its own',
+  );
+  t.equal(all.filter((a) => a.some((m, i) => order[i] !== m)).length, 0, 'every answer is a prefix of the one order');
+  for (const c of [0, 1, 2, 3]) {
+    const mine = order.filter((m) => m.startsWith(`call ${c} `));
+    t.same(
+      mine,
+      Array.from({ length: perCall }, (_, i) => own(c, i)),
+      `call ${c}: its notes kept in the order sent`,
+    );
+  }
+});
+
+/** A RouteChat call sending notes at locations of its own until it ends; what came back, and how it ended. */
+async function chatUntilItEnds(client: RouteGuideClient, c: number, deadlineMs: number) {
+  const call = client.routeChat({ deadline: Date.now() + deadlineMs });
+  const echoed: number[] = [];
+  const sending = (async () => {
+    // Until a send fails: it does once the call has ended.
+    for (let i = 0; ; i++) {
+      await call.send({ location: { latitude: 1_000_000 * (c + 1) + i, longitude: -1 }, message: `${i}` });
+      if (i % 50 === 49) await sleep(1); // a steady stream rather than one burst
+    }
+  })().catch(() => {});
+  let error: unknown;
+  try {
+    for await (const reply of call) echoed.push(Number(reply.message));
+  } catch (e) {
+    error = e;
+  }
+  await sending;
+  return { echoed, error, endedAt: Date.now() };
+}
+
+t.test(
+  'Redis killed mid-stream: each RouteChat in flight ends UNAVAILABLE at once; every note echoed was stored',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t, { persist: true });
+    const client = await serverOn(t, redis.url);
+    const calls = [0, 1, 2, 3].map((c) => chatUntilItEnds(client, c, 30_000));
+    await sleep(1000); // notes flowing on every call
+    redis.freeze();
+    await sleep(300); // notes sent to the frozen server, waiting for answers
+    await redis.stop('SIGKILL');
+    const killed = Date.now();
+    const ends = await Promise.all(calls);
+    for (const [c, { echoed, error, endedAt }] of ends.entries()) {
+      t.ok(echoed.length > 0, `call ${c}: ${echoed.length} notes echoed before Redis froze`);
+      t.ok(error instanceof GrpcError && error.code === Status.UNAVAILABLE, `call ${c}: UNAVAILABLE`, { error });
+      t.match((error as GrpcError).details, `note store redis://127.0.0.1:${redis.port}/0 unavailable: `);
+      t.ok(endedAt - killed < 1500, `call ${c}: ended ${endedAt - killed} ms after the kill`);
+      t.same(
+        echoed,
+        Array.from({ length: echoed.length }, (_, i) => i),
+        `call ${c}: the echoes in the order of the notes`,
+      );
+    }
+
+    await redis.restart(); // from its append-only file: what it acknowledged, it has
+    const raw = new Redis(redis.url);
+    t.teardown(() => raw.disconnect());
+    for (const [c, { echoed }] of ends.entries()) {
+      const missing: number[] = [];
+      for (const i of echoed) {
+        const at = `routeguide:notes:${1_000_000 * (c + 1) + i},-1`;
+        if ((await raw.lrange(at, 0, -1)).length !== 1) missing.push(i);
+      }
+      t.same(missing, [], `call ${c}: every note echoed is in Redis`);
+    }
+
+    const deadline = Date.now() + 10_000;
+    let replies: string[] | undefined;
+    while (replies === undefined && Date.now() < deadline) {
+      replies = await chatLines(client).catch(() => undefined);
+      if (replies === undefined) await sleep(100);
+    }
+    t.same(replies, CANONICAL_CHAT_LINES, 'RouteChat works again once Redis is back');
+  },
+);
+
+t.test(
+  'Redis frozen: RouteChat ends at its deadline, or UNAVAILABLE when the command times out',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t);
+    const client = await serverOn(t, redis.url);
+    t.same(await chatLines(client), CANONICAL_CHAT_LINES);
+    redis.freeze();
+    const started = Date.now();
+    const [short, long] = await Promise.all([chatUntilItEnds(client, 0, 500), chatUntilItEnds(client, 1, 20_000)]);
+    t.ok(short.error instanceof GrpcError && short.error.code === Status.DEADLINE_EXCEEDED, 'DEADLINE_EXCEEDED', {
+      error: short.error,
+    });
+    t.ok(short.endedAt - started < 1500, `at its deadline of 500 ms: ${short.endedAt - started} ms`);
+    t.ok(long.error instanceof GrpcError && long.error.code === Status.UNAVAILABLE, 'UNAVAILABLE', {
+      error: long.error,
+    });
+    t.match((long.error as GrpcError).details, /unavailable: Command timed out/);
+    t.ok(long.endedAt - started < 5000, `when the command timed out (2 s): ${long.endedAt - started} ms`);
+    t.same(short.echoed, [], 'nothing echoed while frozen');
+    t.same(long.echoed, []);
+    redis.thaw();
+    const deadline = Date.now() + 10_000;
+    let replies: string[] | undefined;
+    while (replies === undefined && Date.now() < deadline) {
+      replies = await chatLines(client, [{ location: { latitude: 9, longitude: 9 }, message: 'thawed' }]).catch(
+        () => undefined,
+      );
+      if (replies === undefined) await sleep(100);
+    }
+    t.same(replies, ['Got message thawed at point(9, 9)'], 'RouteChat works again');
+  },
+);

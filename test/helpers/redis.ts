@@ -1,5 +1,6 @@
 // redis-server for tests (Debian's `redis-server` package): each test starts its own on a free
-// loopback port, with no persistence and a private working directory — never the system service.
+// loopback port, with a private working directory and no persistence unless asked for — never the
+// system service.
 // Without redis-server the suite is skipped with the reason, except under CI=true, where that fails.
 
 import { spawnSync } from 'node:child_process';
@@ -22,15 +23,30 @@ export function redisSkipReason(): string | undefined {
 export interface TestRedis {
   port: number;
   url: string;
-  /** Stops the server (SIGTERM; it saves nothing). */
-  stop(): Promise<void>;
-  /** Starts it again on the same port (empty: nothing is persisted). */
+  /**
+   * Stops the server: SIGTERM (it saves nothing unless started with `persist`), or `signal` —
+   * SIGKILL ends even a frozen server at once, with whatever it had not answered unanswered.
+   */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+  /** Starts it again on the same port (empty, unless started with `persist`). */
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): its connections stay open and nothing is answered. */
+  freeze(): void;
+  /** Lets a frozen server go on (SIGCONT). */
+  thaw(): void;
   /** Stops it for good and removes its working directory. */
   dispose(): Promise<void>;
 }
 
-export async function startRedis(): Promise<TestRedis> {
+export interface RedisOptions {
+  /**
+   * Keep the data across stop() and restart(): an append-only file written before each reply
+   * (`appendfsync always`), so what Redis acknowledged is what it has after a restart.
+   */
+  persist?: boolean;
+}
+
+export async function startRedis(options: RedisOptions = {}): Promise<TestRedis> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'routeguide-redis-'));
   let server: Started | undefined;
@@ -42,8 +58,7 @@ export async function startRedis(): Promise<TestRedis> {
       '127.0.0.1',
       '--save',
       '',
-      '--appendonly',
-      'no',
+      ...(options.persist ? ['--appendonly', 'yes', '--appendfsync', 'always'] : ['--appendonly', 'no']),
       '--dir',
       dir,
       '--daemonize',
@@ -55,15 +70,24 @@ export async function startRedis(): Promise<TestRedis> {
   return {
     port,
     url: `redis://127.0.0.1:${port}`,
-    async stop() {
-      await server?.stop();
+    async stop(signal: NodeJS.Signals = 'SIGTERM') {
+      if (signal !== 'SIGKILL') server?.child.kill('SIGCONT');
+      await server?.stop(signal);
       server = undefined;
     },
     async restart() {
+      server?.child.kill('SIGCONT');
       await server?.stop();
       await launch();
     },
+    freeze() {
+      server?.child.kill('SIGSTOP');
+    },
+    thaw() {
+      server?.child.kill('SIGCONT');
+    },
     async dispose() {
+      server?.child.kill('SIGCONT');
       await server?.stop();
       server = undefined;
       rmSync(dir, { recursive: true, force: true });
@@ -72,8 +96,11 @@ export async function startRedis(): Promise<TestRedis> {
 }
 
 /** Starts a Redis for the test and disposes of it at teardown. */
-export async function redisFor(t: { teardown(fn: () => unknown): void }): Promise<TestRedis> {
-  const redis = await startRedis();
+export async function redisFor(
+  t: { teardown(fn: () => unknown): void },
+  options: RedisOptions = {},
+): Promise<TestRedis> {
+  const redis = await startRedis(options);
   t.teardown(() => redis.dispose());
   return redis;
 }

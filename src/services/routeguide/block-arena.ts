@@ -1,5 +1,5 @@
-// The memory store's message bytes: UTF-8 in fixed-size blocks, held in arrays of doubles on the
-// JavaScript heap, six bytes to a double.
+// SPEED ONLY, part of the typed-array note store (typed-array-note-store.ts): its messages' bytes,
+// UTF-8 in fixed-size blocks, held in arrays of doubles on the JavaScript heap, six bytes to a double.
 //
 // Why not keep each message as a string: a string the store keeps survives young-generation
 // collections and is promoted to the old generation, and a dropped one stays there as garbage until

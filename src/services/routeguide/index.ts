@@ -3,6 +3,7 @@ export { FeatureDb, DEFAULT_FEATURE_DB } from './feature-db.js';
 export { routeGuideHandlers, type RouteGuideHandlers } from './service.js';
 export { DEFAULT_NOTE_BOUNDS, type NoteBounds, type NoteStore } from './note-store.js';
 export { MemoryNoteStore, type MemoryNoteStoreOptions } from './memory-note-store.js';
+export { TypedArrayNoteStore, type TypedArrayNoteStoreOptions } from './typed-array-note-store.js';
 export { openNoteStore, type NoteStoreChoice } from './open-note-store.js';
 export { describeRedisUrl } from './redis-url.js';
 export { distanceMetres, inRectangle } from './geo.js';

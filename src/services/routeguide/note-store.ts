@@ -9,18 +9,33 @@ import type { RouteNote } from './types.js';
 
 export interface NoteStore {
   /**
-   * Stores `note` at its location (a note without one counts as (0, 0)) and returns the notes that
-   * were stored there before it, oldest first: after the call the location holds those and `note`,
-   * nothing else. Read and write are one atomic step.
+   * Stores `note` at its location (a note without one counts as (0, 0)) and resolves with the notes
+   * that were stored there before it, oldest first: after the append the location holds those and
+   * `note`, nothing else. Read and write are one atomic step.
    *
-   * The memory store answers with a value (no promise per note); a store over the network answers
-   * with a promise, which rejects with a `GrpcError` (UNAVAILABLE) when the store cannot be reached.
+   * Appends take effect in the order they are made, even when a caller makes the next one before
+   * the last has settled (RouteChat does: note-store-pipeline.ts). A store over the network
+   * rejects with a `GrpcError` (UNAVAILABLE) when it cannot be reached.
    */
-  append(note: RouteNote): readonly RouteNote[] | Promise<readonly RouteNote[]>;
+  append(note: RouteNote): Promise<readonly RouteNote[]>;
   /** Releases what the store holds open (connections, timers). */
   close(): Promise<void>;
   /** What the store is, for logs: `memory`, `redis://127.0.0.1:6379/0`. */
   readonly description: string;
+}
+
+/**
+ * SPEED ONLY: a store in this process that can also answer an append at once, without a promise
+ * (typed-array-note-store.ts; what it buys: service.ts, routeChatAtOnce).
+ */
+export interface ImmediateNoteStore extends NoteStore {
+  /** `append`, answered at once. */
+  appendNow(note: RouteNote): readonly RouteNote[];
+}
+
+/** Whether `store` can answer at once (speed only: see ImmediateNoteStore). */
+export function answersAtOnce(store: NoteStore): store is ImmediateNoteStore {
+  return typeof (store as Partial<ImmediateNoteStore>).appendNow === 'function';
 }
 
 /**

@@ -1,8 +1,9 @@
-// The note store a server was asked for: memory (the default) or Redis. The Redis client is
-// imported only here, and only for the Redis store.
+// The note store a server was asked for: memory (the default: the typed-array store, the speed-only
+// twin of memory-note-store.ts) or Redis. The Redis client is imported only here, and only for the
+// Redis store.
 
 import type { LogLine } from './drop-log.js';
-import { MemoryNoteStore } from './memory-note-store.js';
+import { TypedArrayNoteStore } from './typed-array-note-store.js';
 import type { NoteBounds, NoteStore } from './note-store.js';
 
 export type NoteStoreChoice = { kind: 'memory' } | { kind: 'redis'; url: string; keyPrefix?: string };
@@ -12,7 +13,7 @@ export async function openNoteStore(
   bounds: Partial<NoteBounds> = {},
   log?: LogLine,
 ): Promise<NoteStore> {
-  if (choice.kind === 'memory') return new MemoryNoteStore({ ...bounds, log });
+  if (choice.kind === 'memory') return new TypedArrayNoteStore({ ...bounds, log });
   const { RedisNoteStore } = await import('./redis-note-store.js');
   return RedisNoteStore.open({ url: choice.url, keyPrefix: choice.keyPrefix, ...bounds, log });
 }

@@ -1,18 +1,25 @@
 // The shared note store: RouteChat's notes in Redis, so that every server using the same Redis sees
-// the same notes, and they outlive a server's restart. One Lua script per note does the append
-// (redis-append-script.ts). The Redis client (ioredis) is imported only when this store is opened:
-// a server on the memory store never loads it.
+// the same notes, and they outlive a server's restart. The Redis client (ioredis) is imported only
+// when this store is opened: a server on the memory store never loads it.
 //
-// Redis down or unreachable: append rejects at once with UNAVAILABLE (no command is queued or
-// retried — an append is not idempotent), the client reconnects in the background, and appends work
-// again as soon as Redis is back. Only RouteChat uses the store, so the other RPCs are not affected.
+// Batches: the appends made in one turn of the event loop (every note that the socket reads of that
+// turn brought, on every stream) go to Redis as one call of the Lua script
+// (redis-append-script.ts), sent at the end of the turn without waiting for the calls already on
+// their way. One connection carries them, and Redis runs commands in the order they arrive, so
+// appends take effect in the order they were made — across batches, and for every server sharing the
+// Redis — while a round trip is paid per batch rather than per note.
+//
+// Redis down or unreachable: the appends of every batch without a reply reject with UNAVAILABLE
+// (nothing is queued or retried — an append is not idempotent), the client reconnects in the
+// background, and appends work again as soon as Redis is back. Only RouteChat uses the store, so the
+// other RPCs are not affected.
 
 import type { Redis, RedisOptions } from 'ioredis';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Status } from '../../protocol/status.js';
 import { DropLog, type DropLogOptions, type LogLine } from './drop-log.js';
 import { resolveBounds, type NoteBounds, type NoteStore } from './note-store.js';
-import { APPEND_SCRIPT, APPEND_SCRIPT_KEYS } from './redis-append-script.js';
+import { APPEND_SCRIPT } from './redis-append-script.js';
 import { describeRedisUrl } from './redis-url.js';
 import type { RouteNote } from './types.js';
 
@@ -22,6 +29,8 @@ const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** Reconnection attempts: 100 ms apart at first, then at most 1 s apart, forever. */
 const RECONNECT_DELAY_MAX_MS = 1000;
+/** Notes in one script call, at most: a longer batch is sent at once and the next one begun. */
+const MAX_BATCH_NOTES = 256;
 
 export interface RedisNoteStoreOptions extends Partial<NoteBounds>, DropLogOptions {
   /** `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB]`. */
@@ -30,37 +39,60 @@ export interface RedisNoteStoreOptions extends Partial<NoteBounds>, DropLogOptio
   keyPrefix?: string;
 }
 
-type AppendReply = [string[], number, number, number, number];
+/** The script's reply: the entries before each note of the batch, then the four drop counts. */
+type AppendReply = [...string[][], [number, number, number, number]];
 type AppendingRedis = Redis & {
-  routeguideAppend(list: string, order: string, stats: string, ...args: (string | number)[]): Promise<AppendReply>;
+  /** The script (redis-append-script.ts): its keys and arguments. */
+  routeguideAppend(
+    order: string,
+    stats: string,
+    maxNotes: number,
+    maxNoteBytes: number,
+    maxNotesPerLocation: number,
+    listPrefix: string,
+    batch: string,
+  ): Promise<AppendReply>;
 };
 
+/** The appends of one turn of the event loop, sent as one script call. */
+interface Batch {
+  /** Each note as the script takes it: "LAT,LNG SIZE FMESSAGE" (redis-append-script.ts). */
+  notes: string[];
+  /** Each append's location and the settling of its promise. */
+  appends: PendingAppend[];
+}
+
+interface PendingAppend {
+  latitude: number;
+  longitude: number;
+  resolve: (earlier: readonly RouteNote[]) => void;
+  reject: (error: GrpcError) => void;
+}
+
 export class RedisNoteStore implements NoteStore {
-  readonly description: string;
-  readonly bounds: NoteBounds;
   readonly drops: DropLog;
-  private readonly prefix: string;
   private readonly orderKey: string;
   private readonly statsKey: string;
-  private readonly log: LogLine;
+  private readonly listPrefix: string;
   /** Why the connection was last lost or refused, for UNAVAILABLE messages. */
   private lastError = 'connecting';
   /** 'lost' once the first connection failed or an established one broke; 'closed' by close(). */
   private connection: 'connecting' | 'up' | 'lost' | 'closed' = 'connecting';
+  /** The appends of this turn of the event loop, not sent yet. */
+  private batch: Batch | undefined;
 
   private constructor(
     private readonly client: AppendingRedis,
-    options: RedisNoteStoreOptions,
-    description: string,
+    readonly description: string,
+    prefix: string,
+    readonly bounds: NoteBounds,
+    private readonly log: LogLine,
+    intervalMs: number | undefined,
   ) {
-    const { url: _url, keyPrefix, log, intervalMs, ...bounds } = options;
-    this.bounds = resolveBounds(bounds);
-    this.log = log ?? ((line) => console.error(line));
-    this.drops = new DropLog(this.bounds, { log: this.log, intervalMs });
-    this.description = description;
-    this.prefix = keyPrefix ?? DEFAULT_KEY_PREFIX;
-    this.orderKey = `${this.prefix}order`;
-    this.statsKey = `${this.prefix}stats`;
+    this.drops = new DropLog(bounds, { log, intervalMs });
+    this.orderKey = `${prefix}order`;
+    this.statsKey = `${prefix}stats`;
+    this.listPrefix = `${prefix}notes:`;
   }
 
   /**
@@ -69,8 +101,9 @@ export class RedisNoteStore implements NoteStore {
    * logs why. Only a URL that is not a Redis URL rejects.
    */
   static async open(options: RedisNoteStoreOptions): Promise<RedisNoteStore> {
-    const description = describeRedisUrl(options.url);
-    const log = options.log ?? ((line: string) => console.error(line));
+    const { url, keyPrefix, log = (line: string) => console.error(line), intervalMs, ...given } = options;
+    const description = describeRedisUrl(url);
+    const bounds = resolveBounds(given);
     const { Redis } = await import('ioredis');
     const redisOptions: RedisOptions = {
       lazyConnect: true,
@@ -81,9 +114,9 @@ export class RedisNoteStore implements NoteStore {
       autoResendUnfulfilledCommands: false,
       retryStrategy: (attempt) => Math.min(100 * attempt, RECONNECT_DELAY_MAX_MS),
     };
-    const client = new Redis(options.url, redisOptions) as AppendingRedis;
-    client.defineCommand('routeguideAppend', { numberOfKeys: APPEND_SCRIPT_KEYS, lua: APPEND_SCRIPT });
-    const store = new RedisNoteStore(client, options, description);
+    const client = new Redis(url, redisOptions) as AppendingRedis;
+    client.defineCommand('routeguideAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    const store = new RedisNoteStore(client, description, keyPrefix ?? DEFAULT_KEY_PREFIX, bounds, log, intervalMs);
     store.watchConnection();
     try {
       await client.connect();
@@ -96,31 +129,65 @@ export class RedisNoteStore implements NoteStore {
     return store;
   }
 
-  async append(note: RouteNote): Promise<readonly RouteNote[]> {
+  /** Joins this turn's batch; settles when Redis has answered the batch (or failed to). */
+  append(note: RouteNote): Promise<readonly RouteNote[]> {
     const latitude = note.location?.latitude ?? 0;
     const longitude = note.location?.longitude ?? 0;
+    return new Promise((resolve, reject) => {
+      let batch = this.batch;
+      if (batch === undefined) {
+        batch = this.batch = { notes: [], appends: [] };
+        setImmediate(this.send, batch);
+      }
+      const message = note.message ?? '';
+      const flag = note.location ? '1' : '0';
+      batch.notes.push(`${latitude},${longitude} ${Buffer.byteLength(message, 'utf8')} ${flag}${message}`);
+      batch.appends.push({ latitude, longitude, resolve, reject });
+      if (batch.appends.length === MAX_BATCH_NOTES) this.send(batch);
+    });
+  }
+
+  /** Sends `batch` as one script call, unless it was sent already. */
+  private readonly send = (batch: Batch): void => {
+    if (this.batch !== batch) return;
+    this.batch = undefined;
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
-    let reply: AppendReply;
-    try {
-      reply = await this.client.routeguideAppend(
-        `${this.prefix}notes:${latitude},${longitude}`,
+    this.client
+      .routeguideAppend(
         this.orderKey,
         this.statsKey,
-        (note.location ? '1' : '0') + (note.message ?? ''),
         maxNotes,
         maxNoteBytes,
         maxNotesPerLocation,
-      );
-    } catch (error) {
-      const why = this.client.status === 'ready' ? reason(error) : `not connected (${this.lastError})`;
-      throw new GrpcError(Status.UNAVAILABLE, `note store ${this.description} unavailable: ${why}`);
-    }
-    const [entries, notes, bytes, perLocation, tooLarge] = reply;
+        this.listPrefix,
+        batch.notes.join(''),
+      )
+      .then((reply) => this.answer(batch, reply))
+      // No answer, or one that is not the script's (an append that was answered stays answered).
+      .catch((error: unknown) => this.fail(batch, error));
+  };
+
+  private answer(batch: Batch, reply: AppendReply): void {
+    const [notes, bytes, perLocation, tooLarge] = reply[batch.appends.length] as number[];
     if (notes) this.drops.count('notes', notes);
     if (bytes) this.drops.count('bytes', bytes);
     if (perLocation) this.drops.count('perLocation', perLocation);
     if (tooLarge) this.drops.count('tooLarge', tooLarge);
-    return entries.map((entry) => decodeEntry(entry, latitude, longitude));
+    for (let i = 0; i < batch.appends.length; i++) {
+      const { latitude, longitude, resolve } = batch.appends[i];
+      const entries = reply[i] as string[];
+      const earlier = new Array<RouteNote>(entries.length);
+      for (let j = 0; j < entries.length; j++) earlier[j] = decodeEntry(entries[j], latitude, longitude);
+      resolve(earlier);
+    }
+  }
+
+  /** The batch got no answer: each of its appends rejects with UNAVAILABLE, saying why. */
+  private fail(batch: Batch, error: unknown): void {
+    const why = this.client.status === 'ready' ? reason(error) : `not connected (${this.lastError})`;
+    for (const { reject } of batch.appends) {
+      reject(new GrpcError(Status.UNAVAILABLE, `note store ${this.description} unavailable: ${why}`));
+    }
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,186 @@
+// RouteChat's notes appended as they arrive, their answers handed on in note order.
+//
+// A store across the network answers an append after a round trip. Waiting for that answer before
+// reading the next note would hold a stream to one note per round trip; instead each note is
+// appended as soon as it is read, while the answers of earlier ones are still on their way, up to
+// MAX_APPENDS_AHEAD appends (or MAX_CHARACTERS_AHEAD characters of messages) not yet handed on. Past
+// that, no note is read until the oldest answer is taken: the notes wait in the call's reader, whose
+// full queue pauses the HTTP/2 stream, so a client sending faster than the store answers is slowed
+// down rather than held in memory.
+//
+// Order: a store applies appends in the order they are made (NoteStore.append), and the answers
+// come out here in that same order, so a stream's replies are in the order of its notes.
+// Failure: the first append that fails ends the iteration with its error; the appends after it are
+// not handed on, whatever their outcome.
+
+import type { NoteStore } from './note-store.js';
+import type { RouteNote } from './types.js';
+
+/**
+ * Appends begun and not yet handed on, at most, per stream: as many as the call's reader queues
+ * before it pauses the stream (src/call/reader.ts).
+ */
+export const MAX_APPENDS_AHEAD = 64;
+/** Characters of the messages of those appends, at most (beyond the first one). */
+export const MAX_CHARACTERS_AHEAD = 64 * 1024;
+
+/** One note and the notes stored at its location before it, oldest first. */
+export interface Appended {
+  note: RouteNote;
+  earlier: readonly RouteNote[];
+}
+
+/** An append begun, and its outcome once the store has answered; handed on as it is. */
+interface InFlight extends Appended {
+  outcome: 'pending' | 'stored' | 'failed';
+  error?: Error;
+}
+
+const DONE: IteratorResult<Appended> = Object.freeze({ value: undefined, done: true });
+
+/**
+ * Appends every note of `notes` to `store` as soon as it arrives, and yields each note with its
+ * answer in the order of the notes. Breaking out of the loop stops the reading.
+ */
+export function appendInOrder(
+  notes: AsyncIterable<RouteNote>,
+  store: NoteStore,
+  ahead = MAX_APPENDS_AHEAD,
+): AsyncIterableIterator<Appended> {
+  return new InOrderAppends(notes, store, ahead);
+}
+
+class InOrderAppends implements AsyncIterableIterator<Appended> {
+  /** Appends begun and not handed on, oldest first, from `head` on. */
+  private inFlight: InFlight[] = [];
+  private head = 0;
+  /** Characters of the messages in flight. */
+  private characters = 0;
+  /** Set once the notes have ended (`true`) or failed (with the error). */
+  private notesEnded: true | { error: Error } | undefined;
+  /** The iteration is over: its consumer stopped, or it ended with an error. */
+  private stopped = false;
+  /** A consumer waiting in next(). */
+  private resolveNext: ((result: IteratorResult<Appended>) => void) | undefined;
+  private rejectNext: ((error: Error) => void) | undefined;
+  /** The reading, waiting for room: fewer than `ahead` appends and MAX_CHARACTERS_AHEAD characters in flight. */
+  private resumeReading: (() => void) | undefined;
+
+  constructor(
+    notes: AsyncIterable<RouteNote>,
+    private readonly store: NoteStore,
+    private readonly ahead: number,
+  ) {
+    void this.read(notes);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<Appended>> {
+    const error = this.failure();
+    if (error !== undefined) return Promise.reject(error);
+    const result = this.take();
+    return result === undefined ? new Promise(this.awaitNext) : Promise.resolve(result);
+  }
+
+  return(): Promise<IteratorResult<Appended>> {
+    this.stop();
+    return Promise.resolve(DONE);
+  }
+
+  // The executor of next()'s promise, made once rather than once per wait.
+  private readonly awaitNext = (
+    resolve: (result: IteratorResult<Appended>) => void,
+    reject: (error: Error) => void,
+  ): void => {
+    this.resolveNext = resolve;
+    this.rejectNext = reject;
+  };
+
+  /** Reads the notes, beginning an append for each, while there is room for more in flight. */
+  private async read(notes: AsyncIterable<RouteNote>): Promise<void> {
+    try {
+      for await (const note of notes) {
+        if (this.stopped) return;
+        const entry: InFlight = { note, earlier: [], outcome: 'pending' };
+        this.inFlight.push(entry);
+        this.characters += charactersOf(note);
+        this.store.append(note).then(
+          (earlier) => this.settle(entry, 'stored', earlier),
+          (error: Error) => this.settle(entry, 'failed', [], error),
+        );
+        while (this.inFlight.length - this.head >= this.ahead || this.characters >= MAX_CHARACTERS_AHEAD) {
+          await new Promise<void>((resolve) => (this.resumeReading = resolve));
+          if (this.stopped) return;
+        }
+      }
+      this.notesEnded = true;
+    } catch (error) {
+      this.notesEnded = { error: error as Error };
+    }
+    this.wake();
+  }
+
+  private settle(entry: InFlight, outcome: InFlight['outcome'], earlier: readonly RouteNote[], error?: Error): void {
+    entry.outcome = outcome;
+    entry.earlier = earlier;
+    entry.error = error;
+    if (entry === this.inFlight[this.head]) this.wake();
+  }
+
+  /**
+   * The error the iteration ends with, if it ends now: the oldest append failed, or the notes did
+   * (the call has ended: no answer is waited for).
+   */
+  private failure(): Error | undefined {
+    if (this.stopped) return undefined;
+    const entry = this.inFlight[this.head];
+    const ended = this.notesEnded;
+    const error = entry?.outcome === 'failed' ? entry.error : ended !== true ? ended?.error : undefined;
+    if (error !== undefined) this.stop();
+    return error;
+  }
+
+  /** The oldest append once it is stored (which makes room to read on), or the end; undefined while it is pending. */
+  private take(): IteratorResult<Appended> | undefined {
+    if (this.stopped) return DONE;
+    const entry = this.inFlight[this.head];
+    if (entry === undefined) return this.notesEnded === true ? DONE : undefined;
+    if (entry.outcome !== 'stored') return undefined;
+    this.inFlight[this.head++] = undefined as unknown as InFlight;
+    if (this.head === this.inFlight.length) this.inFlight.length = this.head = 0;
+    this.characters -= charactersOf(entry.note);
+    const resume = this.resumeReading;
+    this.resumeReading = undefined;
+    resume?.();
+    return { value: entry, done: false };
+  }
+
+  /** Answers a consumer waiting in next(), if it can be answered now. */
+  private wake(): void {
+    const resolve = this.resolveNext;
+    const reject = this.rejectNext;
+    if (resolve === undefined || reject === undefined) return;
+    const error = this.failure();
+    const result = error === undefined ? this.take() : undefined;
+    if (error === undefined && result === undefined) return;
+    this.resolveNext = this.rejectNext = undefined;
+    if (error !== undefined) reject(error);
+    else resolve(result!);
+  }
+
+  private stop(): void {
+    this.stopped = true;
+    this.inFlight = [];
+    this.head = this.characters = 0;
+    const resume = this.resumeReading;
+    this.resumeReading = undefined;
+    resume?.();
+  }
+}
+
+function charactersOf(note: RouteNote): number {
+  return (note.message ?? '').length;
+}
