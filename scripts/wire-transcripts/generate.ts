@@ -14,6 +14,7 @@ import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
 import { hpack } from './transcripts/hpack.js';
 import { keepalive } from './transcripts/keepalive.js';
 import { listFeatures } from './transcripts/list-features.js';
+import { maxStreams } from './transcripts/max-streams.js';
 import { messageFrames } from './transcripts/message-frames.js';
 import { metadata } from './transcripts/metadata.js';
 import { recordRoute } from './transcripts/record-route.js';
@@ -39,6 +40,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   keepalive,
   tooManyPings,
   gracefulShutdown,
+  maxStreams,
 ];
 
 /** The index of docs/wire/. */
