@@ -20,6 +20,7 @@ import { metadata } from './transcripts/metadata.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
+import { tls } from './transcripts/tls.js';
 import { tooManyPings } from './transcripts/too-many-pings.js';
 import { trailersOnly } from './transcripts/trailers-only.js';
 
@@ -41,6 +42,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   tooManyPings,
   gracefulShutdown,
   maxStreams,
+  tls,
 ];
 
 /** The index of docs/wire/. */
