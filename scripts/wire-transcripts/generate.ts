@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexMarkdown } from './index-page.js';
 import { transcriptMarkdown, type Transcript } from './transcript.js';
+import { bdpGrpcGo } from './transcripts/bdp-grpc-go.js';
 import { cancel } from './transcripts/cancel.js';
 import { compression } from './transcripts/compression.js';
 import { deadline } from './transcripts/deadline.js';
@@ -30,6 +31,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   recordRoute,
   routeChat,
   routeChatGrpcGo,
+  bdpGrpcGo,
   messageFrames,
   flowControl,
   cancel,
