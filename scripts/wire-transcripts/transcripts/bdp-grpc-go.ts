@@ -89,9 +89,10 @@ The first DATA of the first response reaches the client, and grpc-go starts a me
 estimator (\`bdp_estimator.go\`, \`add\`) notes the bytes and asks for a PING, since none is out. Before
 the PING, the client gives back on the connection every byte of DATA it has received so far, with a
 WINDOW_UPDATE on stream 0 (\`http2_client.go\`, \`handleData\`: "Avoid excessive ping detection (e.g.
-in an L7 proxy) by sending a window update prior to the BDP ping"); a server that counts PINGs sent
-without data, as gRPC servers do (${code('src/server/keepalive.ts:keepSessionAlive')}), sees the
-WINDOW_UPDATE first. grpc-go gives credit this early only with a BDP PING; otherwise it waits until
+in an L7 proxy) by sending a window update prior to the BDP ping"): a peer that counts PINGs
+arriving without other frames sees one with each. Our server polices PINGs by what it has sent
+itself since the last one (${code('src/server/keepalive.ts:keepSessionAlive')}): the response DATA
+before each of these PINGs keeps them from being strikes. grpc-go gives credit this early only with a BDP PING; otherwise it waits until
 a quarter of the window has come in (\`flowcontrol.go\`, \`onData\`).
 
 The PING's 8 bytes are always the same, \`${BDP_PING}\` (\`bdpPing\`), so grpc-go can tell the answer
