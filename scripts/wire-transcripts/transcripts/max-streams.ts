@@ -42,7 +42,7 @@ async function overTheLimit(scene: Scene): Promise<void> {
   socket.write(headers(1, request('/routeguide.RouteGuide/RouteChat')));
   socket.write(headers(3, request('/routeguide.RouteGuide/GetFeature')));
   const getFeature = routeGuideDefinition().methods.find((m) => m.name === 'GetFeature')!;
-  socket.write(data(3, grpcMessage(getFeature.serializeRequest(FEATURE_POINT)), F.END_STREAM));
+  socket.write(data(3, grpcMessage(getFeature.request.serialize(FEATURE_POINT)), F.END_STREAM));
   await scene.until('the server ends the connection', (e) => e.conn === 2 && frame('GOAWAY', { dir: 's2c' })(e));
   socket.end();
   await new Promise((resolve) => socket.once('close', resolve));
