@@ -9,7 +9,9 @@
 //   codes, last stream ids and counts of messages per DATA frame are the transcript's (the branches
 //   after `else` draw what the run did not do, and are not checked);
 // - the figures of docs/reading-order.md's "Code that exists only for speed" are figures of
-//   docs/benchmarks.md, whose tables are bench/results/latest.md as the last run wrote it.
+//   docs/benchmarks.md, whose tables are bench/results/latest.md as the last run wrote it;
+// - the bytes docs/reading-order.md walks through in its chapter on frames and HPACK read, in the
+//   tap's own decoders, as the chapter says.
 //
 // docs/wire/ itself is checked against a fresh run by test/docs-wire.test.ts.
 
@@ -17,6 +19,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { FrameParser } from '../src/wire/h2/frame-parser.js';
+import { HpackDecoder } from '../src/wire/hpack/decoder.js';
+import { HpackError } from '../src/wire/hpack/errors.js';
+import { HUFFMAN_CODES } from '../src/wire/hpack/huffman-table.js';
+import { decodeInteger } from '../src/wire/hpack/integer.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
@@ -155,4 +162,56 @@ t.test("docs/benchmarks.md: the tables are the last run's, as bench/results/late
     page,
   )?.[1];
   t.equal(shown, read('bench/results/latest.md').trim(), 'the block between the markers is the file');
+});
+
+t.test("docs/reading-order.md §7: the bytes it walks through read as it says in the tap's decoders", async (t) => {
+  const page = read('docs/reading-order.md');
+  const chapter = page.slice(page.indexOf('## 7. HTTP/2 frames and HPACK'));
+  /** The first line of each ```text block of the chapter, as bytes. */
+  const shown = [...chapter.matchAll(/```text\n(.*)\n/g)].map((m) => Buffer.from(m[1].replace(/\s+/g, ''), 'hex'));
+  t.equal(shown.length, 4, 'four byte sequences: a frame header, two header blocks, an integer');
+  const [frameHeader, responseHeaders, sizeUpdate, trailers] = shown;
+
+  const parsed = new FrameParser(false).push(Buffer.concat([frameHeader, responseHeaders]));
+  const frame = parsed[0]?.kind === 'frame' ? parsed[0].frame : undefined;
+  t.match(
+    frame,
+    { length: 14, type: 1, flags: 0x04, streamId: 1 },
+    'the frame header: length 14, HEADERS, END_HEADERS, stream 1',
+  );
+  t.equal(frame?.payload.length, responseHeaders.length, 'its payload is the header block');
+
+  const hpack = new HpackDecoder();
+  const response = hpack.decode(responseHeaders);
+  t.same(
+    response instanceof HpackError ? response.message : response.fields.map((f) => [f.name, f.value, f.representation]),
+    [
+      [':status', '200', { kind: 'indexed', ref: { table: 'static', index: 8 } }],
+      [
+        'content-type',
+        'application/grpc',
+        { kind: 'literal', indexing: 'incremental', name: { table: 'static', index: 31 }, valueHuffman: true },
+      ],
+    ],
+    '88: :status 200 from static 8; 5f 8b …: content-type from static 31, its value 11 bytes of Huffman code',
+  );
+  t.same(decodeInteger(sizeUpdate, 0, 5), { value: 256, end: 3 }, '3f e1 01: 256 with a 5-bit prefix');
+  t.equal(sizeUpdate[0] & 0xe0, 0x20, '001: a dynamic table size update');
+  const trailer = hpack.decode(trailers);
+  t.same(
+    trailer instanceof HpackError ? trailer.message : trailer.fields.map((f) => [f.name, f.value, f.representation]),
+    [['grpc-status', '0', { kind: 'literal', indexing: 'incremental', name: { huffman: true }, valueHuffman: false }]],
+    '40 88 …: grpc-status, a new name Huffman-coded, and 0 as it is',
+  );
+  t.equal(trailers.length, 12, 'twelve bytes');
+  t.same(
+    [...'grpc'].map((c) => {
+      const [code, bits] = HUFFMAN_CODES[c.charCodeAt(0)];
+      return code.toString(2).padStart(bits, '0');
+    }),
+    ['100110', '101100', '101011', '00100'],
+    'the codes of g, r, p, c',
+  );
+  t.same([hpack.dynamicTable.length, hpack.tableSize], [2, 104], 'the table: 2 entries, 104 bytes');
+  t.ok(chapter.includes('"dynamic table now 2 entries, 104 bytes"'), 'as the chapter says');
 });

@@ -5,6 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { indexMarkdown } from './index-page.js';
 import { transcriptMarkdown, type Transcript } from './transcript.js';
+import { bdpGrpcGo } from './transcripts/bdp-grpc-go.js';
 import { cancel } from './transcripts/cancel.js';
 import { compression } from './transcripts/compression.js';
 import { deadline } from './transcripts/deadline.js';
@@ -14,11 +15,13 @@ import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
 import { hpack } from './transcripts/hpack.js';
 import { keepalive } from './transcripts/keepalive.js';
 import { listFeatures } from './transcripts/list-features.js';
+import { maxStreams } from './transcripts/max-streams.js';
 import { messageFrames } from './transcripts/message-frames.js';
 import { metadata } from './transcripts/metadata.js';
 import { recordRoute } from './transcripts/record-route.js';
 import { routeChatGrpcGo } from './transcripts/route-chat-grpc-go.js';
 import { routeChat } from './transcripts/route-chat.js';
+import { tls } from './transcripts/tls.js';
 import { tooManyPings } from './transcripts/too-many-pings.js';
 import { trailersOnly } from './transcripts/trailers-only.js';
 
@@ -28,6 +31,7 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   recordRoute,
   routeChat,
   routeChatGrpcGo,
+  bdpGrpcGo,
   messageFrames,
   flowControl,
   cancel,
@@ -39,6 +43,8 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   keepalive,
   tooManyPings,
   gracefulShutdown,
+  maxStreams,
+  tls,
 ];
 
 /** The index of docs/wire/. */

@@ -86,7 +86,8 @@ change:`),
   \`${SHOWN_CLIENT_PORT}\`.
 - **Versions** in \`user-agent\` are shown as \`x.y.z\` (\`routeguide-h2/x.y.z\`, \`grpc-go/x.y.z\`).
 - **PING data** (node:http2 sends a timestamp) is shown as \`payload 1 (8 bytes)\`, the same number
-  for the PING and its ACK.
+  for the PING and its ACK; grpc-go's BDP PINGs carry the same 8 bytes on every run, and
+  [bdp-grpc-go.md](bdp-grpc-go.md) shows them as they are.
 - **grpc-timeout** from grpc-go is the time left on its clock: the digits after the first two are
   shown as x, in the header and in the tap's note. When two of grpc-go's calls happen to send the
   same value, HPACK indexes the second and the header block changes; the generator then runs the

@@ -16,6 +16,8 @@ export interface NormaliseOptions {
   tapPort: number;
   /** grpc-timeout is the time left on the client's clock: keep its first two digits only. */
   timeoutValues?: boolean;
+  /** PING data is the same on every run (grpc-go's BDP PING): show it as it is. */
+  keepPingData?: boolean;
 }
 
 export function normaliseEvents(events: readonly TapEvent[], options: NormaliseOptions): TapEvent[] {
@@ -33,7 +35,7 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
     }
     if (e.kind === 'frame') {
       if (e.headers) e.headers = e.headers.map((h) => header(h, ports, options));
-      if (e.opaque !== undefined) {
+      if (e.opaque !== undefined && !options.keepPingData) {
         // PING data is the sender's choice (node:http2: a timestamp): each payload by its number.
         if (!pings.has(e.opaque)) pings.set(e.opaque, pings.size + 1);
         e.opaque = `payload ${pings.get(e.opaque)} (8 bytes)`;

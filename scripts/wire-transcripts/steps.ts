@@ -6,7 +6,8 @@
 // that passes the step's test for that direction, and shows them as two blocks — the side that acts
 // in the step first, then the other side — each in its own byte order. Events of no direction (a
 // call's summary, the connection closing) go with the step of the event the tap emitted just before
-// them: a summary is emitted with the frame that ended its call.
+// them: a summary is emitted with the frame that ended its call. A connection's opening goes with
+// the step of the event after it.
 
 import type { Direction, TapEvent } from '../../src/wire/events.js';
 import type { Test } from './events.js';
@@ -59,14 +60,20 @@ export function cutSteps(
     });
     if (at < own.length) throw new Error(`${own.length - at} ${dir} events after the last step`);
   }
-  // Events without a direction follow the event emitted before them (the first ones open step 1).
+  // Events without a direction follow the event emitted before them (the first ones open step 1),
+  // except a connection's opening, which goes with the first event after it.
   const undirected = new Map<TapEvent, number>();
   let previous = 0;
+  const opening: TapEvent[] = [];
   for (const e of events) {
     const step = stepOf.get(e);
-    if (step !== undefined) previous = step;
+    if (step !== undefined) {
+      previous = step;
+      for (const open of opening.splice(0)) undirected.set(open, step);
+    } else if (e.kind === 'connection' && e.type === 'open') opening.push(e);
     else undirected.set(e, previous);
   }
+  for (const open of opening) undirected.set(open, previous);
   return cuts.map((cut, step) => {
     const inStep = (e: TapEvent) => stepOf.get(e) === step;
     const other: Direction = cut.lead === 'c2s' ? 's2c' : 'c2s';

@@ -46,7 +46,7 @@ export interface Transcript {
   unavailable?: () => string | undefined;
   /** Runs the calls through the tap and returns what it saw. */
   record(): Promise<Recording>;
-  normalise?: Pick<NormaliseOptions, 'timeoutValues'>;
+  normalise?: Pick<NormaliseOptions, 'timeoutValues' | 'keepPingData'>;
   steps: Step[];
 }
 

@@ -380,8 +380,8 @@ export class ServerCallEngine implements Linked<ServerCallEngine> {
    * Sends the one response of a unary or client-streaming call and ends with OK: one write that
    * carries the message and ends the body; the trailers follow with END_STREAM. The plain way is
    * send(message) then end(); this one makes no MessageWriter and no promise (with
-   * PLAIN_RESPONSE_HEADERS and OK_TRAILERS: ~12.5 → ~10.5 KB allocated per unary call; README,
-   * Benchmarks: (a)). Returns the GrpcError instead when the response cannot be framed (the call is
+   * PLAIN_RESPONSE_HEADERS and OK_TRAILERS: ~12.5 → ~10.5 KB allocated per unary call;
+   * docs/benchmarks.md: (a)). Returns the GrpcError instead when the response cannot be framed (the call is
    * still running then).
    */
   private sendLast(message: Res): GrpcError | undefined {

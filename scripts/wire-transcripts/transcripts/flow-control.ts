@@ -16,10 +16,44 @@ const NOTES = Array.from({ length: NOTE_COUNT }, (_, i) => ({
   location: { latitude: i + 1, longitude: i + 1 },
   message: String.fromCharCode(0x61 + i).repeat(MESSAGE_LENGTH),
 }));
-/** How long the server's DATA must stay still before the script counts the stream as stalled. */
+/** How long the server's credit must stay used up before the script counts the stream as stalled. */
 const STILL_MS = 300;
+/** How often the script looks at what the tap has seen. */
+const POLL_MS = 20;
 /** How much of each message the tap shows. */
 const SHOWN_BODY = 40;
+
+/** The credit the client has given on stream 1: its initial window and every increment since. */
+const credit = (events: readonly TapEvent[]) =>
+  WINDOW +
+  framesOf(events, 'WINDOW_UPDATE', { dir: 'c2s', stream: 1 }).reduce((sum, f) => sum + (f.windowIncrement ?? 0), 0);
+
+/**
+ * Whether the server stalls before `echo` comes: its DATA on stream 1 has used up the client's
+ * credit, and stays so for STILL_MS (the client's node:http2 gives credit back in the same turn in
+ * which it takes bytes, so a credit that stays used up is a stall, however loaded the machine).
+ */
+async function stalledBefore(scene: Scene, echo: Promise<unknown>): Promise<boolean> {
+  let echoed = false;
+  const stalled = (async () => {
+    for (;;) {
+      await sleep(POLL_MS);
+      if (echoed) return false;
+      if (serverBytes(scene.events) < credit(scene.events)) continue;
+      await sleep(STILL_MS);
+      if (echoed) return false;
+      if (serverBytes(scene.events) === credit(scene.events)) return true;
+    }
+  })();
+  // The echo wins as soon as the tap shows it, so that the next note goes out at once.
+  return Promise.race([
+    echo.then(() => {
+      echoed = true;
+      return false;
+    }),
+    stalled,
+  ]);
+}
 
 /** Bytes of DATA the server has sent on stream 1 so far. */
 const serverBytes = (events: readonly TapEvent[]) =>
@@ -35,8 +69,8 @@ Our client, with a receive window of ${WINDOW.toLocaleString('en')} bytes per st
 (\`new Channel(target, { initialWindowSize: ${WINDOW} })\`), sends RouteChat notes of
 ${MESSAGE_LENGTH.toLocaleString('en')} letters at distinct locations, one at a time, and does not
 read the replies. The server echoes each note until the client's window is used up; then it may send
-no more, and its handler waits in \`await call.send()\`. When an echo has not come after ${STILL_MS} ms,
-the script starts reading, and the server's DATA flows again, as WINDOW_UPDATEs give it credit
+no more, and its handler waits in \`await call.send()\`. When the server has used up the client's
+credit and an echo has not come, the script starts reading, and the server's DATA flows again, as WINDOW_UPDATEs give it credit
 (${rfc9113('5.2')}, ${rfc9113('6.9')}). The tap shows the first ${SHOWN_BODY} bytes of each message.`,
   async record() {
     const scene = await Scene.start({}, { maxBody: SHOWN_BODY });
@@ -47,11 +81,11 @@ the script starts reading, and the server's DATA flows again, as WINDOW_UPDATEs 
     for (const [i, note] of NOTES.entries()) {
       void chat.send(note);
       const echo = scene.until(`the echo of note ${i + 1}`, message('s2c', 1, i + 1));
-      if (reading || (await Promise.race([echo.then(() => true), sleep(STILL_MS).then(() => false)]))) {
+      if (reading || !(await stalledBefore(scene, echo))) {
         await echo;
         continue;
       }
-      // The echo did not come: the server is stalled. Read from here on.
+      // The server used up the client's credit before the echo was whole: read from here on.
       scene.mark('reading');
       reading = (async () => {
         for await (const reply of chat) void reply;
@@ -146,7 +180,7 @@ window has been taken; RFC 9113 leaves when to the receiver).`,
       c2s: frame('DATA', { stream: 1, flags: ['END_STREAM'] }),
       s2c: frame('HEADERS', { stream: 1, flags: ['END_STREAM'] }),
       text: `
-When the echo does not come within ${STILL_MS} ms, the script starts iterating the replies
+When the server has used up the credit and the echo has not come, the script starts iterating the replies
 (\`for await (const reply of chat)\`): the reader hands on its queue and resumes the stream, node:http2
 hands on its buffer, and the client gives the server credit again, a WINDOW_UPDATE on stream 1 for
 what it takes (${rfc9113('6.9')}). The server's DATA follows: the rest of the stalled reply, then the
