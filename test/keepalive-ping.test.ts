@@ -109,8 +109,11 @@ t.test('server keepalive: a silent client has its calls cancelled', async (t) =>
 async function pingServer(port: number, count: number, gapMs: number, whileCall = false) {
   const session = http2.connect(`http://127.0.0.1:${port}`);
   session.on('error', () => {});
-  let goaway: { code: number; debug: string } | undefined;
-  session.on('goaway', (code, _last, data) => (goaway = { code, debug: data?.toString() ?? '' }));
+  let goaway: { code: number; debug: string; lastStreamId: number } | undefined;
+  session.on(
+    'goaway',
+    (code, lastStreamId, data) => (goaway ??= { code, debug: data?.toString() ?? '', lastStreamId }),
+  );
   await new Promise((resolve) => session.once('connect', resolve));
   let stream: http2.ClientHttp2Stream | undefined;
   if (whileCall) {
@@ -139,11 +142,12 @@ t.test('ping policing: too many pings → GOAWAY ENHANCE_YOUR_CALM "too_many_pin
   t.teardown(() => server.close(0));
   // Defaults: with no call running, any ping within 2 h of the previous one is a strike; the third strike ends it.
   const idle = await pingServer(port, 6, 10);
-  t.same(idle.goaway, { code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, debug: 'too_many_pings' });
+  t.same(idle.goaway, { code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, debug: 'too_many_pings', lastStreamId: 0 });
   t.equal(idle.alive, false);
   // With a call running the minimum interval is 5 min: still too many.
+  // RFC 9113 §6.8: the GOAWAY names the call's stream, the last one the server processed.
   const busy = await pingServer(port, 6, 10, true);
-  t.same(busy.goaway, { code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, debug: 'too_many_pings' });
+  t.same(busy.goaway, { code: http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, debug: 'too_many_pings', lastStreamId: 1 });
 });
 
 t.test('ping policing: pings at the permitted rate are fine', async (t) => {

@@ -103,6 +103,9 @@ export function keepSessionAlive(
 
 function tooManyPings(session: Http2Session): void {
   if (session.closed || session.destroyed) return;
-  session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, 0, Buffer.from('too_many_pings'));
+  // RFC 9113 §6.8: the last stream id is the highest one this side processed; calls on it may finish.
+  // (node:http2 takes 0 to mean the same; it is named here for the reader.)
+  const lastStreamId = session.state.lastProcStreamID ?? 0;
+  session.goaway(constants.NGHTTP2_ENHANCE_YOUR_CALM, lastStreamId, Buffer.from('too_many_pings'));
   setTimeout(() => session.destroy(), GOAWAY_FLUSH_MS).unref();
 }

@@ -1,6 +1,6 @@
 // The HTTP/2 server: h2c, or TLS with ALPN "h2" only. Everything after the connection is the same code.
 //
-// PROTOCOL-HTTP2: gRPC over TLS negotiates HTTP/2 with ALPN "h2"; there is no HTTP/1.1 fallback. A
+// RFC 9113 §3.2: HTTP/2 over TLS is negotiated with ALPN "h2"; there is no HTTP/1.1 fallback. A
 // client that offers only other protocols gets the TLS alert no_application_protocol; a client that
 // offers no ALPN at all is answered with a plain HTTP/1.1 505 that says why, then disconnected.
 
