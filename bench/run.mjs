@@ -15,6 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import {
   BASELINE,
+  CLIENT_CEILING_RATIOS,
   CLIENT_METRICS,
   CLIENTS,
   SERVER_METRICS,
@@ -64,7 +65,8 @@ function options() {
       process.exit(0);
     }
     const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
-    if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`--rounds: want a whole number ≥ 1, got ${values.rounds}`);
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new Error(`--rounds: want a whole number ≥ 1, got ${values.rounds}`);
     const only = values.only?.split(',');
     const unknown = only?.find((part) => !PARTS.includes(part));
     if (unknown !== undefined) throw new Error(`--only: no part "${unknown}" (there are ${PARTS.join(', ')})`);
@@ -410,7 +412,8 @@ async function main() {
   for (let round = 1; round <= ROUNDS; round++) {
     if (parts.has('servers')) progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
     serverRounds.push(parts.has('servers') ? await benchRound(bins, round) : {});
-    if (parts.has('clients')) progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
+    if (parts.has('clients'))
+      progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
     clientRounds.push(parts.has('clients') ? await benchClients(bins, round) : {});
     if (parts.has('scale')) {
       progress(`round ${round}/${ROUNDS}: scale-out: --workers 2, the Redis store, a flood of the memory store`);
@@ -438,6 +441,7 @@ async function main() {
         CLIENTS.map((c) => c.id),
       ),
       ceilings: summarizeCeilings(serverRounds),
+      clientCeilings: summarizeCeilings(clientRounds, CLIENT_CEILING_RATIOS),
       scale: summarizeScale(scaleRounds, serverRounds),
       tap: summarizeTap(serverRounds),
     },

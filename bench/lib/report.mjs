@@ -4,6 +4,7 @@
 import {
   BASELINE,
   CEILING_RATIOS,
+  CLIENT_CEILING_RATIOS,
   CLIENT_METRICS,
   FLOOD_TARGET,
   meets,
@@ -68,14 +69,19 @@ export function markdown(result) {
   }
   lines.push(
     '',
-    '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | target for routeguide-h2 |',
+    '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | ceiling (raw node:http2 client) | target for routeguide-h2 |',
   );
-  lines.push('|---|---|---:|---:|---:|---|');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
   for (const m of CLIENT_METRICS) {
     const row = s.clients[m.id];
     lines.push(
-      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
+      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${cell(row.ceiling, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
     );
+  }
+  for (const c of CLIENT_CEILING_RATIOS) {
+    const r = s.clientCeilings?.[c.id].ratio ?? null;
+    const t = ` (target ≥ ${c.target} ${r === null ? '?' : r >= c.target ? '✓' : '✗'})`;
+    lines.push(`| ${c.label} | ratio | | ${r === null ? '—' : r.toFixed(2)} | | |${t} |`);
   }
   const tap = s.tap;
   if (tap) {
