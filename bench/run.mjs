@@ -1,4 +1,4 @@
-// `node bench/run.mjs [--quick] [--rounds N] [--only servers,clients,scale]`: routeguide-h2 against
+// `node bench/run.mjs [--quick] [--rounds N] [--only servers,clients,workers,redis,flood]`: routeguide-h2 against
 // @grpc/grpc-js, grpc-go and raw node:http2 ceilings, servers alternated workload by workload within
 // each round; then the clients against grpc-go; then the scale-out rows (lib/scale.mjs: --workers 2,
 // the Redis store, the memory store under a flood). Every answer is verified.
@@ -38,14 +38,15 @@ const DB = join(ROOT, 'data', 'route_guide_db.json');
 const RESULTS = join(ROOT, 'bench', 'results');
 
 /** The parts of a round, in the order they run. */
-const PARTS = ['servers', 'clients', 'scale'];
+const PARTS = ['servers', 'clients', 'workers', 'redis', 'flood'];
+const SCALE_PARTS = ['workers', 'redis', 'flood'];
 
 const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--only PART[,PART…]]   (npm run bench -- …)
 
   --quick        one small round (unless --rounds), to check that everything runs
   --rounds N     rounds to run (default 5, 1 with --quick)
   --only PARTS   run only these parts, comma-separated: ${PARTS.join(', ')}
-                 (servers: rows (a)–(g) and (n); clients: (h); scale: (i)–(m))
+                 (servers: rows (a)–(g) and (n); clients: (h); workers: (i), (j); redis: (k), (l); flood: (m))
   --help         print this and exit`;
 
 function options() {
@@ -87,8 +88,8 @@ const SIZES = quick
       chat8: 8000,
       listRepeat: 20,
       record: 20000,
-      clientChat: 2000,
-      clientUnary: 1000,
+      clientChat: 20000,
+      clientUnary: 5000,
       warmup: 500,
       timeoutMs: 60_000,
     }
@@ -402,6 +403,7 @@ async function main() {
     bins,
     sizes: SIZES,
     quick,
+    parts,
     errors,
     progress,
     measure,
@@ -415,10 +417,10 @@ async function main() {
     if (parts.has('clients'))
       progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
     clientRounds.push(parts.has('clients') ? await benchClients(bins, round) : {});
-    if (parts.has('scale')) {
-      progress(`round ${round}/${ROUNDS}: scale-out: --workers 2, the Redis store, a flood of the memory store`);
-    }
-    scaleRounds.push(parts.has('scale') ? await benchScale(scaleContext, round) : {});
+    const scale = SCALE_PARTS.some((part) => parts.has(part));
+    if (scale)
+      progress(`round ${round}/${ROUNDS}: scale-out: ${SCALE_PARTS.filter((part) => parts.has(part)).join(', ')}`);
+    scaleRounds.push(scale ? await benchScale(scaleContext, round) : {});
   }
   const result = {
     mode: quick ? 'quick' : 'full',

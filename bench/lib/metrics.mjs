@@ -1,6 +1,8 @@
 // What the benchmark reports: the servers and clients compared, the metrics with their targets
 // (issue 6, ratios to @grpc/grpc-js), and the per-round ratios and medians.
 
+import { WORKER_PLACEMENTS } from './proc.mjs';
+
 export const BASELINE = 'grpcjs';
 
 export const SERVERS = [
@@ -141,15 +143,20 @@ export const FLOOD_TARGET = 1.1;
 /** Medians and within-round ratios of the scale-out rows; `serverRounds` gives the memory store's (c) and (d). */
 export function summarizeScale(scaleRounds, serverRounds) {
   const workers = {};
-  for (const m of WORKER_METRICS) {
-    workers[m.id] = {};
-    for (const { id } of WORKER_SERVERS) {
-      const values = scaleRounds.map((r) => r.workers?.[id]?.[m.id] ?? null);
-      const ratios = scaleRounds.map((r) => ratio(r.workers?.[id]?.[m.id], r.workers?.[BASELINE]?.[m.id]));
-      workers[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+  for (const placement of WORKER_PLACEMENTS) {
+    const at = (r) => r.workers?.[placement.id];
+    const rows = {};
+    for (const m of WORKER_METRICS) {
+      rows[m.id] = {};
+      for (const { id } of WORKER_SERVERS) {
+        const values = scaleRounds.map((r) => at(r)?.[id]?.[m.id] ?? null);
+        const ratios = scaleRounds.map((r) => ratio(at(r)?.[id]?.[m.id], at(r)?.[BASELINE]?.[m.id]));
+        rows[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+      }
+      const perProcess = scaleRounds.map((r) => ratio(at(r)?.oursWorkers2?.[m.id], at(r)?.ours?.[m.id]));
+      rows[m.id].workersVsOne = { ratio: median(perProcess), ratios: perProcess };
     }
-    const perProcess = scaleRounds.map((r) => ratio(r.workers?.oursWorkers2?.[m.id], r.workers?.ours?.[m.id]));
-    workers[m.id].workersVsOne = { ratio: median(perProcess), ratios: perProcess };
+    workers[placement.id] = { label: placement.label, rows };
   }
   const redis = {};
   for (const m of REDIS_METRICS) {

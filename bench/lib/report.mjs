@@ -105,16 +105,21 @@ export function markdown(result) {
 
 /** The scale-out tables: --workers 2, the Redis store, the memory store's flood. */
 function scaleMarkdown({ workers, redis, flood }) {
-  const lines = [
-    `| Scale-out (nothing pinned: servers and load generator share both CPUs; no target yet) | unit | ${WORKER_SERVERS.map((s) => s.label).join(' | ')} | --workers 2 / 1 process |`,
-    '|---|---|---:|---:|---:|---:|',
-  ];
-  for (const m of WORKER_METRICS) {
-    const row = workers[m.id];
-    const cells = WORKER_SERVERS.map((s) => cell(row[s.id], m.unit, s.id !== BASELINE));
-    const per = row.workersVsOne.ratio;
-    lines.push(`| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${per === null ? '—' : per.toFixed(2)} |`);
+  const lines = [];
+  for (const { label, rows } of Object.values(workers)) {
+    lines.push(
+      `| Scale-out (${label}; no target) | unit | ${WORKER_SERVERS.map((s) => s.label).join(' | ')} | --workers 2 / 1 process |`,
+      '|---|---|---:|---:|---:|---:|',
+    );
+    for (const m of WORKER_METRICS) {
+      const row = rows[m.id];
+      const cells = WORKER_SERVERS.map((s) => cell(row[s.id], m.unit, s.id !== BASELINE));
+      const per = row.workersVsOne.ratio;
+      lines.push(`| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${per === null ? '—' : per.toFixed(2)} |`);
+    }
+    lines.push('');
   }
+  lines.pop();
   lines.push(
     '',
     '| Note store (server and redis-server on CPU 0, load generator on CPU 1; no target yet) | unit | memory store, as (c) and (d) | Redis store | Redis / memory |',
