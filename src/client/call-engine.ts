@@ -77,7 +77,8 @@ export class ClientCallEngine {
   private view: Duplex | undefined;
   /** Whether this call already told the channel it ended. */
   private channelEnded = false;
-  private resolveHeaders!: (md: Metadata) => void;
+  /** Until the response headers arrive (or the call ends without them). */
+  private resolveHeaders: ((md: Metadata) => void) | undefined;
   private resolveTrailers!: (md: Metadata) => void;
   private resolveStatus!: (status: CallStatus) => void;
 
@@ -262,8 +263,13 @@ export class ClientCallEngine {
     this.reader!.encoding = encoding;
     // Trailers-Only: the status came in the only HEADERS frame (END_STREAM set).
     if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.responseTrailers = headers;
-    else this.resolveHeaders(metadata);
+    else this.headersReceived(metadata);
   };
+
+  private headersReceived(metadata: Metadata): void {
+    this.resolveHeaders?.(metadata);
+    this.resolveHeaders = undefined;
+  }
 
   private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
     this.responseTrailers = trailers;
@@ -333,7 +339,7 @@ export class ClientCallEngine {
       this.channelEnded = true;
       this.channel.callEnded();
     }
-    this.resolveHeaders(new Metadata());
+    if (this.resolveHeaders) this.headersReceived(new Metadata());
     const trailers = failure ? failure.metadata : (outcome as Metadata);
     this.resolveTrailers(trailers);
     this.resolveStatus(failure ?? { code: Status.OK, details: '', metadata: trailers });
