@@ -33,8 +33,9 @@ const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
 
 export class Metadata {
   // Speed only: the Map is made by the first entry, as most response headers and trailers carry no
-  // metadata and a client call receives two of them (with the client's other allocations per call,
-  // bench row (h) client unary: docs/benchmarks.md). The plain way makes the Map here.
+  // metadata and a client call receives both. With the call engine's empty Metadata left out, a
+  // unary call of our client allocates 20.5 KB instead of 21.1 (bench row (h), docs/benchmarks.md).
+  // The plain way makes the Map here.
   private entries: Map<string, MetadataValue[]> | undefined;
 
   private get map(): ReadonlyMap<string, MetadataValue[]> {
