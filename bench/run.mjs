@@ -1,18 +1,21 @@
-// `node bench/run.mjs [--quick] [--rounds N]`: routeguide-h2 against @grpc/grpc-js, grpc-go and
-// raw node:http2 ceilings, servers alternated workload by workload within each round; then the
-// scale-out rows (lib/scale.mjs: --workers 2, the Redis store, the memory store under a flood).
-// Every answer is verified.
+// `node bench/run.mjs [--quick] [--rounds N] [--only servers,clients,workers,redis,flood]`: routeguide-h2 against
+// @grpc/grpc-js, grpc-go and raw node:http2 ceilings, servers alternated workload by workload within
+// each round; then the clients against grpc-go; then the scale-out rows (lib/scale.mjs: --workers 2,
+// the Redis store, the memory store under a flood). Every answer is verified.
 // Writes bench/results/latest.json, latest.md and ratios.svg (--quick: quick.json, quick.md,
-// quick-ratios.svg, so a quick check never replaces the full results). Never fails on a ratio: the
-// exit code is non-zero only when a run could not be made or an answer was wrong.
+// quick-ratios.svg; --only: partial.json, partial.md, partial-ratios.svg, so a quick check or a
+// part never replaces the full results). Never fails on a ratio: the exit code is 1 when a run
+// could not be made or an answer was wrong, 2 on a bad flag.
 
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
 import {
   BASELINE,
+  CLIENT_CEILING_RATIOS,
   CLIENT_METRICS,
   CLIENTS,
   SERVER_METRICS,
@@ -34,10 +37,48 @@ const GO_OUT = join(ROOT, 'node_modules', '.cache', 'routeguide-go');
 const DB = join(ROOT, 'data', 'route_guide_db.json');
 const RESULTS = join(ROOT, 'bench', 'results');
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const roundsArg = argv.indexOf('--rounds');
-const ROUNDS = roundsArg === -1 ? (quick ? 1 : 5) : Number(argv[roundsArg + 1]);
+/** The parts of a round, in the order they run. */
+const PARTS = ['servers', 'clients', 'workers', 'redis', 'flood'];
+const SCALE_PARTS = ['workers', 'redis', 'flood'];
+
+const USAGE = `usage: node bench/run.mjs [--quick] [--rounds N] [--only PART[,PART…]]   (npm run bench -- …)
+
+  --quick        one small round (unless --rounds), to check that everything runs
+  --rounds N     rounds to run (default 5, 1 with --quick)
+  --only PARTS   run only these parts, comma-separated: ${PARTS.join(', ')}
+                 (servers: rows (a)–(g) and (n); clients: (h); workers: (i), (j); redis: (k), (l); flood: (m))
+  --help         print this and exit`;
+
+function options() {
+  try {
+    const { values } = parseArgs({
+      options: {
+        quick: { type: 'boolean', default: false },
+        rounds: { type: 'string' },
+        only: { type: 'string' },
+        help: { type: 'boolean', default: false },
+      },
+      strict: true,
+      allowPositionals: false,
+    });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    const rounds = values.rounds === undefined ? (values.quick ? 1 : 5) : Number(values.rounds);
+    if (!Number.isInteger(rounds) || rounds < 1)
+      throw new Error(`--rounds: want a whole number ≥ 1, got ${values.rounds}`);
+    const only = values.only?.split(',');
+    const unknown = only?.find((part) => !PARTS.includes(part));
+    if (unknown !== undefined) throw new Error(`--only: no part "${unknown}" (there are ${PARTS.join(', ')})`);
+    return { quick: values.quick, rounds, parts: new Set(only ?? PARTS), partial: only !== undefined };
+  } catch (error) {
+    console.error(`bench: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const { quick, rounds: ROUNDS, parts, partial } = options();
 
 const SIZES = quick
   ? {
@@ -47,8 +88,8 @@ const SIZES = quick
       chat8: 8000,
       listRepeat: 20,
       record: 20000,
-      clientChat: 2000,
-      clientUnary: 1000,
+      clientChat: 20000,
+      clientUnary: 5000,
       warmup: 500,
       timeoutMs: 60_000,
     }
@@ -350,7 +391,7 @@ function machine() {
 
 async function main() {
   progress(
-    `routeguide-h2 benchmark, ${quick ? 'quick' : 'full'} mode, ${ROUNDS} round(s)${HAS_TASKSET ? '' : ' (no taskset: processes are not pinned)'}`,
+    `routeguide-h2 benchmark, ${quick ? 'quick' : 'full'} mode, ${ROUNDS} round(s)${partial ? `, only ${[...parts].join(', ')}` : ''}${HAS_TASKSET ? '' : ' (no taskset: processes are not pinned)'}`,
   );
   const bins = prerequisites();
   const info = machine();
@@ -362,6 +403,7 @@ async function main() {
     bins,
     sizes: SIZES,
     quick,
+    parts,
     errors,
     progress,
     measure,
@@ -370,15 +412,19 @@ async function main() {
     stopEach,
   };
   for (let round = 1; round <= ROUNDS; round++) {
-    progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
-    serverRounds.push(await benchRound(bins, round));
-    progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
-    clientRounds.push(await benchClients(bins, round));
-    progress(`round ${round}/${ROUNDS}: scale-out: --workers 2, the Redis store, a flood of the memory store`);
-    scaleRounds.push(await benchScale(scaleContext, round));
+    if (parts.has('servers')) progress(`round ${round}/${ROUNDS}: servers, each workload on each in turn`);
+    serverRounds.push(parts.has('servers') ? await benchRound(bins, round) : {});
+    if (parts.has('clients'))
+      progress(`round ${round}/${ROUNDS}: clients against grpc-go, each workload on each in turn`);
+    clientRounds.push(parts.has('clients') ? await benchClients(bins, round) : {});
+    const scale = SCALE_PARTS.some((part) => parts.has(part));
+    if (scale)
+      progress(`round ${round}/${ROUNDS}: scale-out: ${SCALE_PARTS.filter((part) => parts.has(part)).join(', ')}`);
+    scaleRounds.push(scale ? await benchScale(scaleContext, round) : {});
   }
   const result = {
     mode: quick ? 'quick' : 'full',
+    parts: [...parts],
     finishedAt: new Date().toISOString(),
     seconds: Math.round((Date.now() - t0) / 1000),
     machine: info,
@@ -397,6 +443,7 @@ async function main() {
         CLIENTS.map((c) => c.id),
       ),
       ceilings: summarizeCeilings(serverRounds),
+      clientCeilings: summarizeCeilings(clientRounds, CLIENT_CEILING_RATIOS),
       scale: summarizeScale(scaleRounds, serverRounds),
       tap: summarizeTap(serverRounds),
     },
@@ -404,9 +451,11 @@ async function main() {
   };
   mkdirSync(RESULTS, { recursive: true });
   const table = markdown(result);
-  const [json, md, chart] = quick
-    ? ['quick.json', 'quick.md', 'quick-ratios.svg']
-    : ['latest.json', 'latest.md', 'ratios.svg'];
+  const [json, md, chart] = partial
+    ? ['partial.json', 'partial.md', 'partial-ratios.svg']
+    : quick
+      ? ['quick.json', 'quick.md', 'quick-ratios.svg']
+      : ['latest.json', 'latest.md', 'ratios.svg'];
   writeFileSync(join(RESULTS, json), JSON.stringify(result, null, 2) + '\n');
   writeFileSync(join(RESULTS, md), table + '\n');
   writeFileSync(join(RESULTS, chart), svg(result));

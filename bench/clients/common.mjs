@@ -5,22 +5,38 @@
 //   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P unary -n 20000 -c 8
 
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 
 export const DEADLINE_MS = 10 * 60_000; // generous: a benchmark call must not time out
 
-export function parseClientArgs(argv = process.argv.slice(2)) {
-  const opts = { addr: '127.0.0.1:50051', mode: undefined, n: 100_000, c: 8, base: 1_000_000 };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (!a.startsWith('-')) opts.mode ??= a;
-    else {
-      const name = a.replace(/^-+/, '');
-      const value = argv[++i];
-      opts[name] = name === 'addr' ? value : Number(value);
-    }
+const USAGE = 'usage: node bench/clients/CLIENT.mjs --addr HOST:PORT routechat|unary [-n N] [-c C] [--base B]';
+
+/** The client's flags (strict: an unknown flag or a bad value exits 2 with the usage). */
+export function parseClientArgs(args = process.argv.slice(2)) {
+  try {
+    const { values, positionals } = parseArgs({
+      args,
+      options: {
+        addr: { type: 'string', default: '127.0.0.1:50051' },
+        n: { type: 'string', short: 'n', default: '100000' },
+        c: { type: 'string', short: 'c', default: '8' },
+        base: { type: 'string', default: '1000000' },
+      },
+      allowPositionals: true,
+      strict: true,
+    });
+    const [mode, ...extra] = positionals;
+    if ((mode !== 'routechat' && mode !== 'unary') || extra.length) throw new Error('one mode: routechat or unary');
+    const count = (name) => {
+      const v = Number(values[name]);
+      if (!Number.isInteger(v) || v < 0) throw new Error(`-${name}: want a whole number, got ${values[name]}`);
+      return v;
+    };
+    return { addr: values.addr, mode, n: count('n'), c: count('c'), base: count('base') };
+  } catch (error) {
+    console.error(`client: ${error.message}\n${USAGE}`);
+    process.exit(2);
   }
-  if (opts.mode !== 'routechat' && opts.mode !== 'unary') die('mode must be routechat or unary');
-  return opts;
 }
 
 export function die(message) {
@@ -65,7 +81,17 @@ export async function concurrently(n, c, worker) {
   await Promise.all(Array.from({ length: Math.min(c, n) }, loop));
 }
 
-export function printResult(ops, startNs) {
-  const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-  console.log(JSON.stringify({ ops, seconds, rate: ops / seconds }));
+/** Starts the clock of a run: wall time, and the process's CPU time (user + system). */
+export function startClock() {
+  return { ns: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+/**
+ * The JSON result line: ops, wall seconds, rate, and the CPU seconds this client process used —
+ * on a loaded machine, CPU time per op says more about a client's own cost than the rate does.
+ */
+export function printResult(ops, clock) {
+  const seconds = Number(process.hrtime.bigint() - clock.ns) / 1e9;
+  const cpu = process.cpuUsage(clock.cpu);
+  console.log(JSON.stringify({ ops, seconds, rate: ops / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
 }

@@ -12,6 +12,7 @@ import {
   noteAt,
   parseClientArgs,
   printResult,
+  startClock,
   ASKS,
 } from './common.mjs';
 
@@ -51,12 +52,12 @@ async function unary(n, c) {
 }
 
 await getFeature(ASKS[0], Date.now() + 10_000); // connect before the clock starts
-const start = process.hrtime.bigint();
+const clock = startClock();
 try {
   if (opts.mode === 'routechat') await routeChat(opts.n, opts.base);
   else await unary(opts.n, opts.c);
 } catch (err) {
   die(`${opts.mode}: ${err?.stack ?? err}`);
 }
-printResult(opts.n, start);
+printResult(opts.n, clock);
 client.close();

@@ -11,6 +11,7 @@ import {
   noteAt,
   parseClientArgs,
   printResult,
+  startClock,
   ASKS,
 } from './common.mjs';
 
@@ -42,12 +43,12 @@ async function unary(n, c) {
 
 // One call first, so the connection is up before the clock starts (as the Go loadgen dials first).
 await client.getFeature(ASKS[0], { timeoutMs: 10_000 });
-const start = process.hrtime.bigint();
+const clock = startClock();
 try {
   if (opts.mode === 'routechat') await routeChat(opts.n, opts.base);
   else await unary(opts.n, opts.c);
 } catch (err) {
   die(`${opts.mode}: ${err?.stack ?? err}`);
 }
-printResult(opts.n, start);
+printResult(opts.n, clock);
 channel.close();

@@ -1,6 +1,8 @@
 // What the benchmark reports: the servers and clients compared, the metrics with their targets
 // (issue 6, ratios to @grpc/grpc-js), and the per-round ratios and medians.
 
+import { WORKER_PLACEMENTS } from './proc.mjs';
+
 export const BASELINE = 'grpcjs';
 
 export const SERVERS = [
@@ -15,6 +17,7 @@ export const CLIENTS = [
   { id: 'grpcjs', label: '@grpc/grpc-js client' },
   { id: 'ours', label: 'routeguide-h2 client' },
   { id: 'grpcgo', label: 'grpc-go client' },
+  { id: 'ceiling', label: 'ceiling: raw node:http2 client' },
 ];
 
 // target: the ratio ours/grpc-js must reach (higher-better) or not exceed (lower-better).
@@ -59,6 +62,13 @@ export const CEILING_RATIOS = [
   { id: 'chat8VsCeiling', metric: 'chat8', ceiling: 'ceilingEcho', label: '(d) ours / raw echo ceiling' },
 ];
 
+// Our client against the raw node:http2 client of bench/clients/ceiling.mjs (precomputed bytes,
+// same grpc-go server, same round): both must reach 0.85 of it.
+export const CLIENT_CEILING_RATIOS = [
+  { id: 'chat1VsCeiling', metric: 'chat1', label: '(h) client RouteChat, ours / raw node:http2 client', target: 0.85 },
+  { id: 'unaryVsCeiling', metric: 'unary', label: '(h) client unary, ours / raw node:http2 client', target: 0.85 },
+];
+
 // (n) The wire tap: RouteChat through `routeguide tap --json` (output to /dev/null) in front of our
 // server, against (c) on the same server in the same round. Target: at least a third of the direct rate.
 export const TAP_METRIC = {
@@ -101,10 +111,10 @@ export function summarize(rounds, metrics, ids) {
   return out;
 }
 
-export function summarizeCeilings(rounds) {
+export function summarizeCeilings(rounds, ceilings = CEILING_RATIOS) {
   const out = {};
-  for (const c of CEILING_RATIOS) {
-    const ratios = rounds.map((r) => ratio(r.ours?.[c.metric], r[c.ceiling]?.[c.metric]));
+  for (const c of ceilings) {
+    const ratios = rounds.map((r) => ratio(r.ours?.[c.metric], r[c.ceiling ?? 'ceiling']?.[c.metric]));
     out[c.id] = { ratio: median(ratios), ratios };
   }
   return out;
@@ -133,15 +143,20 @@ export const FLOOD_TARGET = 1.1;
 /** Medians and within-round ratios of the scale-out rows; `serverRounds` gives the memory store's (c) and (d). */
 export function summarizeScale(scaleRounds, serverRounds) {
   const workers = {};
-  for (const m of WORKER_METRICS) {
-    workers[m.id] = {};
-    for (const { id } of WORKER_SERVERS) {
-      const values = scaleRounds.map((r) => r.workers?.[id]?.[m.id] ?? null);
-      const ratios = scaleRounds.map((r) => ratio(r.workers?.[id]?.[m.id], r.workers?.[BASELINE]?.[m.id]));
-      workers[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+  for (const placement of WORKER_PLACEMENTS) {
+    const at = (r) => r.workers?.[placement.id];
+    const rows = {};
+    for (const m of WORKER_METRICS) {
+      rows[m.id] = {};
+      for (const { id } of WORKER_SERVERS) {
+        const values = scaleRounds.map((r) => at(r)?.[id]?.[m.id] ?? null);
+        const ratios = scaleRounds.map((r) => ratio(at(r)?.[id]?.[m.id], at(r)?.[BASELINE]?.[m.id]));
+        rows[m.id][id] = { median: median(values), ratio: median(ratios), values, ratios };
+      }
+      const perProcess = scaleRounds.map((r) => ratio(at(r)?.oursWorkers2?.[m.id], at(r)?.ours?.[m.id]));
+      rows[m.id].workersVsOne = { ratio: median(perProcess), ratios: perProcess };
     }
-    const perProcess = scaleRounds.map((r) => ratio(r.workers?.oursWorkers2?.[m.id], r.workers?.ours?.[m.id]));
-    workers[m.id].workersVsOne = { ratio: median(perProcess), ratios: perProcess };
+    workers[placement.id] = { label: placement.label, rows };
   }
   const redis = {};
   for (const m of REDIS_METRICS) {

@@ -3,12 +3,39 @@
 
 import { spawn, spawnSync } from 'node:child_process';
 import { connect, createServer } from 'node:net';
+import os from 'node:os';
 
 export const HAS_TASKSET = spawnSync('taskset', ['-c', '0', 'true']).status === 0;
 export const SERVER_CPU = 0;
 export const LOAD_CPU = 1;
-/** Both CPUs: a process that shares them with everything else. */
-export const BOTH_CPUS = '0,1';
+const CORES = os.cpus().length;
+/** Every CPU: a process that shares them with everything else. */
+export const ALL_CPUS = `0-${CORES - 1}`;
+
+/**
+ * Where the servers of (i) and (j) run and where their load generator runs. `ownCore`: the load
+ * generator alone on the last CPU, the servers (one process, or the workers) on all the others —
+ * on a 2-core machine that leaves one CPU for `--workers 2`, so the row shows what a worker
+ * process costs rather than what a core adds. `shared`: nothing pinned, as a user's machine runs.
+ */
+export const WORKER_PLACEMENTS = [
+  ...(HAS_TASKSET && CORES >= 2
+    ? [
+        {
+          id: 'ownCore',
+          servers: CORES === 2 ? '0' : `0-${CORES - 2}`,
+          load: String(CORES - 1),
+          label: `load generator alone on CPU ${CORES - 1}, servers on ${CORES === 2 ? 'CPU 0' : `CPUs 0–${CORES - 2}`}`,
+        },
+      ]
+    : []),
+  {
+    id: 'shared',
+    servers: ALL_CPUS,
+    load: ALL_CPUS,
+    label: 'nothing pinned: servers and load generator share every CPU',
+  },
+];
 
 /** [cmd, args] running `cmd args` on one CPU when taskset exists. */
 export function pinned(cpu, cmd, args) {

@@ -4,6 +4,7 @@
 import {
   BASELINE,
   CEILING_RATIOS,
+  CLIENT_CEILING_RATIOS,
   CLIENT_METRICS,
   FLOOD_TARGET,
   meets,
@@ -68,14 +69,19 @@ export function markdown(result) {
   }
   lines.push(
     '',
-    '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | target for routeguide-h2 |',
+    '| Client workload (grpc-go server, 1 core) | unit | @grpc/grpc-js client | routeguide-h2 client | grpc-go client | ceiling (raw node:http2 client) | target for routeguide-h2 |',
   );
-  lines.push('|---|---|---:|---:|---:|---|');
+  lines.push('|---|---|---:|---:|---:|---:|---|');
   for (const m of CLIENT_METRICS) {
     const row = s.clients[m.id];
     lines.push(
-      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
+      `| ${m.label} | ${m.unit} | ${cell(row[BASELINE], m.unit, false)} | ${cell(row.ours, m.unit)} | ${cell(row.grpcgo, m.unit)} | ${cell(row.ceiling, m.unit)} | ${targetText(m, row.ours?.ratio ?? null)} |`,
     );
+  }
+  for (const c of CLIENT_CEILING_RATIOS) {
+    const r = s.clientCeilings?.[c.id].ratio ?? null;
+    const t = ` (target ≥ ${c.target} ${r === null ? '?' : r >= c.target ? '✓' : '✗'})`;
+    lines.push(`| ${c.label} | ratio | | ${r === null ? '—' : r.toFixed(2)} | | |${t} |`);
   }
   const tap = s.tap;
   if (tap) {
@@ -99,16 +105,21 @@ export function markdown(result) {
 
 /** The scale-out tables: --workers 2, the Redis store, the memory store's flood. */
 function scaleMarkdown({ workers, redis, flood }) {
-  const lines = [
-    `| Scale-out (nothing pinned: servers and load generator share both CPUs; no target yet) | unit | ${WORKER_SERVERS.map((s) => s.label).join(' | ')} | --workers 2 / 1 process |`,
-    '|---|---|---:|---:|---:|---:|',
-  ];
-  for (const m of WORKER_METRICS) {
-    const row = workers[m.id];
-    const cells = WORKER_SERVERS.map((s) => cell(row[s.id], m.unit, s.id !== BASELINE));
-    const per = row.workersVsOne.ratio;
-    lines.push(`| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${per === null ? '—' : per.toFixed(2)} |`);
+  const lines = [];
+  for (const { label, rows } of Object.values(workers)) {
+    lines.push(
+      `| Scale-out (${label}; no target) | unit | ${WORKER_SERVERS.map((s) => s.label).join(' | ')} | --workers 2 / 1 process |`,
+      '|---|---|---:|---:|---:|---:|',
+    );
+    for (const m of WORKER_METRICS) {
+      const row = rows[m.id];
+      const cells = WORKER_SERVERS.map((s) => cell(row[s.id], m.unit, s.id !== BASELINE));
+      const per = row.workersVsOne.ratio;
+      lines.push(`| ${m.label} | ${m.unit} | ${cells.join(' | ')} | ${per === null ? '—' : per.toFixed(2)} |`);
+    }
+    lines.push('');
   }
+  lines.pop();
   lines.push(
     '',
     '| Note store (server and redis-server on CPU 0, load generator on CPU 1; no target yet) | unit | memory store, as (c) and (d) | Redis store | Redis / memory |',

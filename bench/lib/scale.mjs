@@ -1,7 +1,9 @@
 // The scale-out rows of a round, run after the main ones:
 //
 //   (i), (j)  `serve --workers 2` against one process of ours and of @grpc/grpc-js, unary and
-//             8-stream RouteChat. Nothing is pinned: servers and load generator share both CPUs.
+//             8-stream RouteChat, in each placement of proc.mjs's WORKER_PLACEMENTS: the load
+//             generator alone on its own CPU and the servers on the others (where taskset exists),
+//             then nothing pinned.
 //   (k), (l)  RouteChat on the Redis store: server and redis-server on CPU 0, load generator on
 //             CPU 1 — as (c) and (d), the memory store's rows, which they are compared with.
 //   (m)       the memory store flooded with 1 KiB notes: peak RSS while filling it to its byte bound,
@@ -11,7 +13,7 @@
 
 import { join } from 'node:path';
 import { WORKER_SERVERS } from './metrics.mjs';
-import { BOTH_CPUS, freePort, startServer } from './proc.mjs';
+import { freePort, startServer, WORKER_PLACEMENTS } from './proc.mjs';
 import { rssSampler } from './rss.mjs';
 import { loadgen, unaryThroughput, verifyUnary } from './workloads.mjs';
 
@@ -20,16 +22,20 @@ const FLOOD_BOUND = { quick: 16 * 2 ** 20, full: 128 * 2 ** 20 };
 const FLOOD_NOTE_BYTES = 1024;
 
 /**
- * One round's scale-out rows. `ctx`: { root, bins, sizes, quick, errors, progress(line),
+ * One round's scale-out rows, those of `ctx.parts` ('workers', 'redis', 'flood'). `ctx`: { root, bins, sizes, quick, parts, errors, progress(line),
  * measure(where, label, fn), rotated(ids, round), startEach(order, where, start), stopEach(live) }
  * from run.mjs.
- * Returns { workers: { [id]: { unary, chat8 } }, redis: { chat1, chat8 }, flood: { atBound, twice } }.
+ * Returns { workers: { [placement]: { [id]: { unary, chat8 } } }, redis: { chat1, chat8 }, flood: { atBound, twice } }.
  */
 export async function benchScale(ctx, round) {
+  const workers = {};
+  if (ctx.parts.has('workers')) {
+    for (const placement of WORKER_PLACEMENTS) workers[placement.id] = await workerRows(ctx, round, placement);
+  }
   return {
-    workers: await workerRows(ctx, round),
-    redis: await redisRows(ctx, round),
-    flood: await floodRow(ctx, round),
+    workers,
+    redis: ctx.parts.has('redis') ? await redisRows(ctx, round) : {},
+    flood: ctx.parts.has('flood') ? await floodRow(ctx, round) : {},
   };
 }
 
@@ -46,7 +52,7 @@ async function started(ctx, where, label, start) {
 
 const serveArgs = (root, port, ...more) => [join(root, 'dist/src/cli.js'), 'serve', '--port', String(port), ...more];
 
-async function workerRows({ root, bins, sizes, measure, rotated, startEach, stopEach }, round) {
+async function workerRows({ root, bins, sizes, measure, rotated, startEach, stopEach }, round, placement) {
   const args = {
     grpcjs: (port) => [join(root, 'bench/servers/grpcjs-server.mjs'), '--port', String(port)],
     ours: (port) => serveArgs(root, port),
@@ -59,18 +65,20 @@ async function workerRows({ root, bins, sizes, measure, rotated, startEach, stop
   const out = Object.fromEntries(order.map((id) => [id, {}]));
   const live = await startEach(
     order,
-    (id) => `round ${round} scale ${id}`,
-    async (id, port) => ({ server: await startServer(process.execPath, args[id](port), port, { cpu: BOTH_CPUS }) }),
+    (id) => `round ${round} scale ${placement.id} ${id}`,
+    async (id, port) => ({
+      server: await startServer(process.execPath, args[id](port), port, { cpu: placement.servers }),
+    }),
   );
-  const lg = (port, a) => loadgen(bins.loadgen, port, a, sizes.timeoutMs, BOTH_CPUS);
+  const lg = (port, a) => loadgen(bins.loadgen, port, a, sizes.timeoutMs, placement.load);
   try {
     for (const workload of ['warmup', 'unary', 'chat8']) {
       for (const id of order) {
         if (!live[id]) continue;
         const { port } = live[id];
-        const where = `round ${round} scale ${id}`;
+        const where = `round ${round} scale ${placement.id} ${id}`;
         if (workload === 'warmup') {
-          await measure(where, 'warm-up (nothing pinned)', async () => {
+          await measure(where, 'warm-up', async () => {
             await lg(port, ['unary', '-n', String(sizes.warmup), '-c', '8', '-point', '409146138,-746188906']);
             await lg(port, ['routechat', '-n', String(sizes.warmup), '-streams', '8', '-base', '90000000']);
             return 'done';
@@ -84,13 +92,13 @@ async function workerRows({ root, bins, sizes, measure, rotated, startEach, stop
           out[id].unary =
             ok === null
               ? null
-              : await measure(where, `(i) unary h2load -c 8 -m 16 -n ${sizes.unary}, nothing pinned, req/s`, () =>
-                  unaryThroughput(port, sizes.unary, sizes.timeoutMs, BOTH_CPUS),
+              : await measure(where, `(i) unary h2load -c 8 -m 16 -n ${sizes.unary}, ${placement.id}, req/s`, () =>
+                  unaryThroughput(port, sizes.unary, sizes.timeoutMs, placement.load),
                 );
         } else {
           out[id].chat8 = await measure(
             where,
-            `(j) RouteChat 8 streams, ${sizes.chat8} notes, nothing pinned, notes/s`,
+            `(j) RouteChat 8 streams, ${sizes.chat8} notes, ${placement.id}, notes/s`,
             async () =>
               (await lg(port, ['routechat', '-n', String(sizes.chat8), '-streams', '8', '-base', '20000000'])).rate,
           );

@@ -29,6 +29,12 @@ export interface ReaderOptions<T> {
   deserialize: (bytes: Uint8Array) => T;
   /** Called once when the input is broken; the call ends with `error`. */
   onBroken: (error: GrpcError) => void;
+  /**
+   * What next() gives once the messages are consumed, or once the reader failed. Default: done at
+   * the end of the stream, a rejection with the error on failure. The client ends the iteration
+   * with the call's status instead (call-engine.ts).
+   */
+  iterationEnd?: () => Promise<IteratorResult<T>>;
 }
 
 // Small messages arrive in bursts (one socket read brings many, and the handler runs after them):
@@ -60,8 +66,10 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   private error: GrpcError | undefined;
   private paused = false;
   // A consumer waiting in next().
-  private nextResolve: ((result: IteratorResult<T>) => void) | undefined;
+  private nextResolve: ((result: IteratorResult<T> | Promise<IteratorResult<T>>) => void) | undefined;
   private nextReject: ((error: GrpcError) => void) | undefined;
+  // deliverTo(): where each message goes instead of the queue.
+  private receiver: ((value: T) => void) | undefined;
   // expectSingle(): the path for error messages, where the one message goes, and the message once received.
   private singlePath: string | undefined;
   private singleReceived: ((value: T) => void) | undefined;
@@ -83,14 +91,19 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
 
   next(): Promise<IteratorResult<T>> {
     if (this.buffered > 0) return Promise.resolve({ value: this.dequeue(), done: false });
-    if (this.error) return Promise.reject(this.error);
-    if (this.ended) return Promise.resolve({ value: undefined, done: true });
+    if (this.error || this.ended) return this.iterationEnd();
     return new Promise(this.awaitNext);
+  }
+
+  /** What next() gives after the last message, or after a failure. */
+  private iterationEnd(): Promise<IteratorResult<T>> {
+    if (this.options.iterationEnd) return this.options.iterationEnd();
+    return this.error ? Promise.reject(this.error) : Promise.resolve({ value: undefined, done: true });
   }
 
   // The executor of next()'s promise, made once per reader rather than once per wait.
   private readonly awaitNext = (
-    resolve: (result: IteratorResult<T>) => void,
+    resolve: (result: IteratorResult<T> | Promise<IteratorResult<T>>) => void,
     reject: (error: GrpcError) => void,
   ): void => {
     this.nextResolve = resolve;
@@ -115,10 +128,12 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     this.stream.off('data', this.onChunk);
     this.stream.off('end', this.onStreamEnd);
     this.clearQueue();
-    this.singlePath = this.singleReceived = this.singleValue = undefined;
+    this.singlePath = this.singleReceived = this.singleValue = this.receiver = undefined;
+    const resolveNext = this.nextResolve;
     const rejectNext = this.nextReject;
     this.nextResolve = this.nextReject = undefined;
-    rejectNext?.(error);
+    if (this.options.iterationEnd) resolveNext?.(this.options.iterationEnd());
+    else rejectNext?.(error);
   }
 
   /**
@@ -133,11 +148,25 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     this.singleReceived = received;
   }
 
+  /**
+   * Hands every message to `received` as soon as it is decoded (those already queued first),
+   * instead of queueing it for next(): for a consumer that takes each one at once, such as the
+   * client's one-response calls, which count them.
+   */
+  deliverTo(received: (value: T) => void): void {
+    while (this.buffered > 0) received(this.dequeue());
+    this.receiver = received;
+  }
+
   /** MessageSink: the decoder hands over each whole message body here. */
   message(body: Buffer, compressed: boolean): void {
     if (this.error || this.ended) return;
     const value = this.decode(body, compressed);
     if (value instanceof GrpcError) return this.broken(value);
+    if (this.receiver) {
+      this.lastCompressed = compressed;
+      return this.receiver(value);
+    }
     if (this.singlePath !== undefined) {
       // Decoded messages are objects, never undefined: a value already held means a second message.
       if (this.singleValue !== undefined) return this.broken(cardinality(this.singlePath, 'more'));
@@ -188,7 +217,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     const resolveNext = this.nextResolve;
     if (resolveNext && this.buffered === 0) {
       this.nextResolve = this.nextReject = undefined;
-      resolveNext({ value: undefined, done: true });
+      resolveNext(this.options.iterationEnd?.() ?? { value: undefined, done: true });
     }
     const singlePath = this.singlePath;
     if (singlePath !== undefined) {

@@ -11,7 +11,7 @@ import { constants, type ClientHttp2Session, type ClientHttp2Stream, type Incomi
 import type { Duplex } from 'node:stream';
 import { callDuplex } from '../call/duplex.js';
 import { MessageReader } from '../call/reader.js';
-import { MessageWriter, rejectedSend, type SendOptions } from '../call/writer.js';
+import { frameMessage, MessageWriter, rejectedSend, type SendOptions } from '../call/writer.js';
 import { ACCEPT_ENCODING, isSupportedEncoding, type Encoding } from '../protocol/compression.js';
 import { CONTENT_TYPE_GRPC } from '../protocol/content-type.js';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -57,9 +57,14 @@ export class ClientCallEngine {
   /** The connection the call's stream runs on. */
   private session: ClientHttp2Session | undefined;
   private reader: MessageReader<Res> | undefined;
+  /** Made by the first send(): a unary or server-streaming request is framed without one. */
   private writer: MessageWriter<Req> | undefined;
+  /** The grpc-encoding of compressed request messages. */
+  private requestEncoding: Encoding = 'identity';
   /** Whether request messages are compressed unless a send() says otherwise. */
   private compressRequests = false;
+  /** The one response of a unary or client-streaming call (response()). */
+  private single: Promise<Res> | undefined;
   private settled = false;
   /** The error the call failed with, once settled (undefined: OK). */
   private failure: GrpcError | undefined;
@@ -72,7 +77,8 @@ export class ClientCallEngine {
   private view: Duplex | undefined;
   /** Whether this call already told the channel it ended. */
   private channelEnded = false;
-  private resolveHeaders!: (md: Metadata) => void;
+  /** Until the response headers arrive (or the call ends without them). */
+  private resolveHeaders: ((md: Metadata) => void) | undefined;
   private resolveTrailers!: (md: Metadata) => void;
   private resolveStatus!: (status: CallStatus) => void;
 
@@ -118,7 +124,8 @@ export class ClientCallEngine {
     this.channel.callStarted();
     try {
       this.session = this.channel.session();
-      stream = this.session.request(headers, { endStream: false });
+      // No options: a POST stream stays open for the request body by default.
+      stream = this.session.request(headers);
     } catch (error) {
       this.channel.callEnded();
       this.channelEnded = true;
@@ -130,13 +137,9 @@ export class ClientCallEngine {
       encoding: 'identity', // until the response headers say otherwise
       deserialize: this.method.response.deserialize,
       onBroken: (error) => this.fail(error),
+      iterationEnd: this.iterationEnd,
     });
-    this.writer = new MessageWriter<Req>(
-      stream,
-      this.method.request,
-      encoding,
-      this.channel.options.maxSendMessageSize,
-    );
+    this.requestEncoding = encoding;
     this.compressRequests = encoding !== 'identity';
     stream.on('response', this.onResponse);
     stream.on('trailers', this.onTrailers);
@@ -150,7 +153,13 @@ export class ClientCallEngine {
 
   /** Sends one request message; resolves when the stream accepts more (HTTP/2 flow control). */
   send(message: Req, options?: SendOptions): Promise<void> {
-    if (!this.writer) return rejectedSend(this.failure ?? ALREADY_ENDED);
+    if (!this.stream || this.settled) return rejectedSend(this.failure ?? ALREADY_ENDED);
+    this.writer ??= new MessageWriter<Req>(
+      this.stream,
+      this.method.request,
+      this.requestEncoding,
+      this.channel.options.maxSendMessageSize,
+    );
     return this.writer.write(message, options?.compress ?? this.compressRequests);
   }
 
@@ -158,8 +167,9 @@ export class ClientCallEngine {
   closeSend(): void {
     const stream = this.stream;
     if (!stream || this.settled || stream.writableEnded) return;
+    if (!this.writer) return void stream.end();
     // Messages still waiting for 'drain' go out first; then END_STREAM.
-    this.writer!.flushed().then(
+    this.writer.flushed().then(
       () => stream.end(),
       () => {}, // the call failed: its status says why
     );
@@ -167,10 +177,12 @@ export class ClientCallEngine {
 
   /** Sends the one request of a unary or server-streaming call and half-closes. */
   sendOnly(message: Req): void {
-    if (!this.writer) return;
-    const frame = this.writer.frame(message, this.compressRequests);
+    if (!this.stream || this.settled) return;
+    const { request } = this.method;
+    const { maxSendMessageSize } = this.channel.options;
+    const frame = frameMessage(request, message, this.compressRequests, this.requestEncoding, maxSendMessageSize);
     if (frame instanceof GrpcError) return this.fail(frame);
-    this.stream!.end(frame);
+    this.stream.end(frame);
   }
 
   /** Cancels the call: RST_STREAM CANCEL; it ends with CANCELLED. */
@@ -178,23 +190,14 @@ export class ClientCallEngine {
     this.fail(new GrpcError(Status.CANCELLED, reason));
   }
 
-  /** The response messages; the iteration fails with the call's GrpcError. Leaving it early cancels the call. */
+  /**
+   * The response messages; the iteration ends with the call's status — done after OK, else it fails
+   * with the call's GrpcError. Leaving it early cancels the call.
+   */
   [Symbol.asyncIterator](): AsyncIterator<Res> {
     const reader = this.reader;
     return {
-      next: async (): Promise<IteratorResult<Res>> => {
-        if (reader) {
-          try {
-            const result = await reader.next();
-            if (!result.done) return result;
-          } catch {
-            // the reader failed: the call's outcome says why
-          }
-        }
-        await this.status;
-        if (this.failure) throw this.failure;
-        return { value: undefined, done: true };
-      },
+      next: () => (reader ? reader.next() : this.iterationEnd()),
       return: (): Promise<IteratorResult<Res>> => {
         if (!this.settled) this.cancel('the caller stopped reading responses');
         return Promise.resolve({ value: undefined, done: true });
@@ -202,26 +205,32 @@ export class ClientCallEngine {
     };
   }
 
+  /** How the iteration of the responses ends, after the last one: with the call's status. */
+  private readonly iterationEnd = (): Promise<IteratorResult<Res>> =>
+    this.status.then(() => {
+      if (this.failure) throw this.failure;
+      return { value: undefined, done: true };
+    });
+
   /** Reads the one response of a unary or client-streaming call; rejects with the call's GrpcError. */
-  async response(): Promise<Res> {
-    let first: IteratorResult<Res> | undefined;
-    let extra = false;
-    if (this.reader) {
-      try {
-        first = await this.reader.next();
-        if (!first.done) extra = !(await this.reader.next()).done;
-      } catch {
-        // settled below
+  response(): Promise<Res> {
+    if (this.single) return this.single;
+    // Responses are counted as they arrive; the call's status decides what the caller gets.
+    let count = 0;
+    let first: Res;
+    this.reader?.deliverTo((message) => {
+      if (count++ === 0) first = message;
+    });
+    this.single = this.status.then(() => {
+      if (this.failure) throw this.failure;
+      // doc/statuscodes.md: response cardinality violation → UNIMPLEMENTED (generated by the client).
+      if (count === 0) {
+        throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: OK status but no response message`);
       }
-    }
-    await this.status;
-    if (this.failure) throw this.failure;
-    // doc/statuscodes.md: response cardinality violation → UNIMPLEMENTED (generated by the client).
-    if (!first || first.done) {
-      throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: OK status but no response message`);
-    }
-    if (extra) throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: more than one response message`);
-    return first.value;
+      if (count > 1) throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: more than one response message`);
+      return first;
+    });
+    return this.single;
   }
 
   duplex(): Duplex {
@@ -254,8 +263,13 @@ export class ClientCallEngine {
     this.reader!.encoding = encoding;
     // Trailers-Only: the status came in the only HEADERS frame (END_STREAM set).
     if (flags & constants.NGHTTP2_FLAG_END_STREAM) this.responseTrailers = headers;
-    else this.resolveHeaders(metadata);
+    else this.headersReceived(metadata);
   };
+
+  private headersReceived(metadata: Metadata): void {
+    this.resolveHeaders?.(metadata);
+    this.resolveHeaders = undefined;
+  }
 
   private readonly onTrailers = (trailers: IncomingHttpHeaders): void => {
     this.responseTrailers = trailers;
@@ -325,7 +339,7 @@ export class ClientCallEngine {
       this.channelEnded = true;
       this.channel.callEnded();
     }
-    this.resolveHeaders(new Metadata());
+    if (this.resolveHeaders) this.headersReceived(new Metadata());
     const trailers = failure ? failure.metadata : (outcome as Metadata);
     this.resolveTrailers(trailers);
     this.resolveStatus(failure ?? { code: Status.OK, details: '', metadata: trailers });

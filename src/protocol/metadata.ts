@@ -28,8 +28,23 @@ export function invalidMetadataName(name: string): string | undefined {
   return undefined;
 }
 
+/** What a Metadata without entries reads from (never written to). */
+const NO_ENTRIES: ReadonlyMap<string, MetadataValue[]> = new Map();
+
 export class Metadata {
-  private readonly map = new Map<string, MetadataValue[]>();
+  // Speed only: the Map is made by the first entry, as most response headers and trailers carry no
+  // metadata and a client call receives both. With the call engine's empty Metadata left out, a
+  // unary call of our client allocates 20.5 KB instead of 21.1 (bench row (h), docs/benchmarks.md).
+  // The plain way makes the Map here.
+  private entries: Map<string, MetadataValue[]> | undefined;
+
+  private get map(): ReadonlyMap<string, MetadataValue[]> {
+    return this.entries ?? NO_ENTRIES;
+  }
+
+  private writable(): Map<string, MetadataValue[]> {
+    return (this.entries ??= new Map<string, MetadataValue[]>());
+  }
 
   constructor(init?: Record<string, MetadataValue | MetadataValue[]>) {
     if (init) for (const [k, v] of Object.entries(init)) for (const one of Array.isArray(v) ? v : [v]) this.add(k, one);
@@ -38,7 +53,7 @@ export class Metadata {
   /** Replaces every value of `name`. */
   set(name: string, value: MetadataValue): this {
     const key = checkEntry(name, value);
-    this.map.set(key, [value]);
+    this.writable().set(key, [value]);
     return this;
   }
 
@@ -47,7 +62,7 @@ export class Metadata {
     const key = checkEntry(name, value);
     const list = this.map.get(key);
     if (list) list.push(value);
-    else this.map.set(key, [value]);
+    else this.writable().set(key, [value]);
     return this;
   }
 
@@ -66,7 +81,7 @@ export class Metadata {
   }
 
   delete(name: string): boolean {
-    return this.map.delete(name.toLowerCase());
+    return this.entries?.delete(name.toLowerCase()) ?? false;
   }
 
   get size(): number {
@@ -103,7 +118,7 @@ export class Metadata {
    * `set`/`add` make on values an application sends (incoming-metadata.ts has validated them).
    */
   setReceived(name: string, values: MetadataValue[]): void {
-    this.map.set(name, values);
+    this.writable().set(name, values);
   }
 }
 
