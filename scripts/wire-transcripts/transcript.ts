@@ -2,6 +2,7 @@
 // around them; and how it becomes markdown.
 
 import type { TapEvent } from '../../src/wire/events.js';
+import type { Test } from './events.js';
 import { renderTerminal } from '../../src/wire/render/terminal.js';
 import { normaliseEvents, type NormaliseOptions } from './normalise.js';
 import { reflow } from './reflow.js';
@@ -48,6 +49,11 @@ export interface Transcript {
   record(): Promise<Recording>;
   normalise?: Pick<NormaliseOptions, 'timeoutValues' | 'keepPingData'>;
   steps: Step[];
+  /**
+   * A last section, the tap's hex view (`routeguide tap --hex`): the events of the steps that pass
+   * `show` again, in the steps' order, each with its bytes. The recording must have them (Scene `hex`).
+   */
+  bytes?: { title: string; show: Test; text: string };
 }
 
 export const GENERATED_NOTE =
@@ -60,9 +66,18 @@ export function transcriptMarkdown(transcript: Transcript, recording: Recording)
   transcript.steps.forEach((step, i) => checkClaims(transcript, i, steps[i], events));
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
-    const lines = steps[i].flatMap(renderLines);
+    const lines = steps[i].flatMap((e) => renderLines(e));
     out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', reflow(step.text), '');
   });
+  const bytes = transcript.bytes;
+  if (bytes) {
+    const lines = steps
+      .flat()
+      .filter(bytes.show)
+      .flatMap((e) => renderLines(e, true));
+    const n = transcript.steps.length + 1;
+    out.push(`## ${n}. ${bytes.title}`, '', reflow(bytes.text), '', '```text', ...lines, '```', '');
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
@@ -82,9 +97,9 @@ function checkClaims(transcript: Transcript, index: number, stepEvents: TapEvent
 /** Width of the time column the tap puts first on each line ("  1234.567 ms  "). */
 const TIME_COLUMN = 15;
 
-/** The tap's text for one event, without the time column (and without the call's duration). */
-export function renderLines(event: TapEvent): string[] {
-  const lines = renderTerminal(event, { color: false }).trimEnd().split('\n');
+/** The tap's text for one event (with `hex`, its bytes too), without the time column (and without the call's duration). */
+export function renderLines(event: TapEvent, hex = false): string[] {
+  const lines = renderTerminal(event, { color: false, hex }).trimEnd().split('\n');
   return lines.map((line, i) => {
     const head = line.slice(0, TIME_COLUMN);
     if (i === 0 ? !/^ *\d+\.\d{3} ms {2}$/.test(head) : head.trim() !== '')
