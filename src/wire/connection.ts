@@ -164,16 +164,17 @@ export class ConnectionDecoder {
 
   // ---- output, in order ----
 
-  /** A frame, then what it is flagged for. */
+  /** A frame, then what it is flagged for (with the hex view, the frame carries its bytes). */
   private outFrame(ev: FrameEvent, findings: Finding[]): void {
-    const hex = this.hexFrame;
+    if (this.hexFrame) return this.outFrameWithBytes(ev, findings);
+    this.events.push(ev);
+    for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
+  }
+
+  /** With the hex view: the frame with its bytes, once what they hold can be said. */
+  private outFrameWithBytes(ev: FrameEvent, findings: Finding[]): void {
+    const { raw, frame, content, namedBy } = this.hexFrame!;
     this.hexFrame = undefined;
-    if (!hex) {
-      this.events.push(ev);
-      for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
-      return;
-    }
-    const { raw, frame, content, namedBy } = hex;
     const events = (): TapEvent[] => {
       const shown = shownBytes(FRAME_HEADER_SIZE, this.options.maxBody);
       ev.raw = rawBytes([frameHeaderBytes(raw), raw.payload], frameLayout(raw, frame, content), shown);
@@ -423,13 +424,7 @@ export class ConnectionDecoder {
     const dir = side.dir;
     const layout: RepresentationBytes[] | undefined = this.hexFrame ? [] : undefined;
     const decoded: HpackBlock | HpackError = side.hpack.decode(block.block, layout);
-    if (this.hexFrame && layout && !(decoded instanceof HpackError)) {
-      // This frame holds the end of the block: its last `fragment` bytes.
-      const ranges = headerBlockRanges(block.block, decoded, layout);
-      const fragment = 'fragment' in this.hexFrame.frame ? this.hexFrame.frame.fragment.length : 0;
-      const from = block.block.length - fragment;
-      this.hexFrame.content = (at) => windowOf(ranges, from, block.block.length, at);
-    }
+    if (layout && !(decoded instanceof HpackError)) this.describeBlock(block.block, decoded, layout);
     if (decoded instanceof HpackError) {
       this.outFrame(ev, findings);
       return this.fatal(
@@ -576,10 +571,7 @@ export class ConnectionDecoder {
     }
     call.wireBytes[dir] += frame.data.length;
     const pushed = call.assemblers[dir].push(frame.data);
-    if (this.hexFrame) {
-      this.hexFrame.content = (at) => this.dataRanges(call, dir, frame.data, at, pushed);
-      if (call.schema instanceof Promise && pushed.messages.length > 0) this.hexFrame.namedBy = call.schema;
-    }
+    if (this.hexFrame) this.describeData(call, dir, frame.data, pushed);
     ev.segments = pushed.segments;
     const note = dataNote(dir, frame.data.length, endStream, pushed.segments);
     if (note) ev.note = note;
@@ -598,6 +590,22 @@ export class ConnectionDecoder {
       );
     }
     if (endStream) this.endDirection(call, dir);
+  }
+
+  /** With the hex view: the frame being read ends a header block, decoded as `decoded` with `layout`. */
+  private describeBlock(block: Buffer, decoded: HpackBlock, layout: RepresentationBytes[]): void {
+    const hex = this.hexFrame!;
+    const ranges = headerBlockRanges(block, decoded, layout);
+    // This frame holds the end of the block: its last `fragment` bytes.
+    const from = block.length - ('fragment' in hex.frame ? hex.frame.fragment.length : 0);
+    hex.content = (at) => windowOf(ranges, from, block.length, at);
+  }
+
+  /** With the hex view: the DATA frame being read holds `data`, pushed as `pushed` into its stream's messages. */
+  private describeData(call: CallTracker, dir: Direction, data: Buffer, pushed: PushResult): void {
+    const hex = this.hexFrame!;
+    hex.content = (at) => this.dataRanges(call, dir, data, at, pushed);
+    if (call.schema instanceof Promise && pushed.messages.length > 0) hex.namedBy = call.schema;
   }
 
   /** With the hex view: a DATA frame's data as the gRPC messages it carries. */
