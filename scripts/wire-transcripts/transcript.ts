@@ -53,7 +53,7 @@ export interface Transcript {
    * A last section, the tap's hex view (`routeguide tap --hex`): the events of the steps that pass
    * `show` again, in the steps' order, each with its bytes. The recording must have them (Scene `hex`).
    */
-  bytes?: { title: string; show: Test; text: string };
+  bytes?: { title: string; show: Test; text: string; shows?: Claim[] };
 }
 
 export const GENERATED_NOTE =
@@ -63,7 +63,9 @@ export const GENERATED_NOTE =
 export function transcriptMarkdown(transcript: Transcript, recording: Recording): string {
   const events = normaliseEvents(recording.events, { ...transcript.normalise, ...recording });
   const steps = cutSteps(events, transcript.steps, recording.marks);
-  transcript.steps.forEach((step, i) => checkClaims(transcript, i, steps[i], events));
+  transcript.steps.forEach((step, i) =>
+    checkClaims(`${transcript.file}, step ${i + 1} ("${step.title}")`, step, steps[i], events),
+  );
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
     const lines = steps[i].flatMap((e) => renderLines(e));
@@ -71,22 +73,24 @@ export function transcriptMarkdown(transcript: Transcript, recording: Recording)
   });
   const bytes = transcript.bytes;
   if (bytes) {
-    const lines = steps
-      .flat()
-      .filter(bytes.show)
-      .flatMap((e) => renderLines(e, true));
+    const shown = steps.flat().filter(bytes.show);
     const n = transcript.steps.length + 1;
+    checkClaims(`${transcript.file}, step ${n} ("${bytes.title}")`, bytes, shown, events);
+    const lines = shown.flatMap((e) => renderLines(e, true));
     out.push(`## ${n}. ${bytes.title}`, '', reflow(bytes.text), '', '```text', ...lines, '```', '');
   }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Throws when the text of step `index` says something about the wire its events do not show. */
-function checkClaims(transcript: Transcript, index: number, stepEvents: TapEvent[], all: TapEvent[]): void {
-  const step = transcript.steps[index];
+/** Throws when the text of a step (`where`) says something about the wire its events do not show. */
+function checkClaims(
+  where: string,
+  step: { text: string; shows?: Claim[] },
+  stepEvents: TapEvent[],
+  all: TapEvent[],
+): void {
   const text = step.text.replace(/\s+/g, ' ');
   for (const claim of step.shows ?? []) {
-    const where = `${transcript.file}, step ${index + 1} ("${step.title}")`;
     if (!text.includes(claim.says.replace(/\s+/g, ' ')))
       throw new Error(`${where}: the text no longer says "${claim.says}"`);
     if (!claim.holds(stepEvents, all))

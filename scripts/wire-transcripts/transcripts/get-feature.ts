@@ -1,7 +1,7 @@
 import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS } from '../../../src/server/options.js';
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionCut } from '../common-steps.js';
-import { frame, framesOf, headerField, message, setting } from '../events.js';
+import { byteRanges, frame, framesOf, headerField, message, setting } from '../events.js';
 import { code, protocol, rfc7541, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -190,5 +190,47 @@ a line without bytes names the bytes of the lines below it, which are indented o
 The values that are made the same on every run (the port in \`:authority\`, the version in
 \`user-agent\`, [README.md](README.md#what-is-made-the-same-on-every-run)) are shown with the bytes
 that encode the value shown.`,
+    shows: [
+      {
+        says: "The call's five frames again",
+        holds: (s) => s.length === 5 && s.every((e) => e.kind === 'frame' && e.raw !== undefined),
+      },
+      {
+        says: '`:method: POST` takes one byte, an index into the static table',
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          const i = ranges.findIndex((r) => r.what === ':method: POST');
+          return ranges[i]?.hex.length === 2 && /^1\|\d{7} indexed field .* static table$/.test(ranges[i + 1].what);
+        },
+      },
+      {
+        says: '`te`, a name the static table does not have, is spelled out',
+        holds: (s) => byteRanges(s).some((r) => r.what === 'name "te" (plain octets)' && r.hex === '74 65'),
+      },
+      {
+        says: '`08` is field 1, VARINT; `12` is field 2, LEN',
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          return (
+            ranges.some((r) => r.hex === '08' && r.what === 'tag 8 = field 1 << 3 | wire type 0 (VARINT)') &&
+            ranges.some((r) => r.hex === '12' && r.what === 'tag 18 = field 2 << 3 | wire type 2 (LEN)')
+          );
+        },
+      },
+      {
+        says: "a varint of 10 bytes (`96 9f 98 9c fd ff ff ff ff 01`), five more than the latitude's",
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          const longitude = ranges.filter((r) => r.what.endsWith(`= int32 ${FEATURE_POINT.longitude}`));
+          const latitude = ranges.filter((r) => r.what === `varint ${FEATURE_POINT.latitude}`);
+          return (
+            longitude.length > 0 &&
+            longitude.every((r) => r.hex === '96 9f 98 9c fd ff ff ff ff 01') &&
+            latitude.length > 0 &&
+            latitude.every((r) => r.hex.split(' ').length === 5)
+          );
+        },
+      },
+    ],
   },
 };
