@@ -547,3 +547,54 @@ t.test('off by default: no event has bytes, and NDJSON writes them only when ask
     t.same(JSON.parse(ndjsonLine(e)), JSON.parse(JSON.stringify(e)), `${e.kind} ${i}: with them`);
   }
 });
+
+t.test(
+  "a throw of the tap's own once a schema lookup answers: an error event and decoding stopped, not an unhandled rejection",
+  async (t) => {
+    // A type whose every property throws: laying out the frame's messages, and decoding them, fail.
+    const broken = new Proxy(RouteNote, {
+      get() {
+        throw new Error('a type that cannot be read');
+      },
+    });
+    const events: TapEvent[] = [];
+    const decoder = new ConnectionDecoder({
+      conn: 1,
+      clock: () => 0,
+      schemas: { lookup: () => Promise.resolve({ requestType: broken, responseType: broken, source: 'proto' }) },
+      emit: (e) => events.push(e),
+      maxBody: 0,
+      hex: true,
+    });
+    const note = grpcMessage(RouteNote.encode({ message: 'held for the schema' }).finish());
+    decoder.feed('c2s', Buffer.concat([PREFACE, settings(), headers(1, REQUEST), data(1, note)]));
+    t.notOk(
+      events.some((e) => e.kind === 'frame' && e.type === 'DATA'),
+      'the DATA frame waits for the lookup',
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+    const failed = {
+      kind: 'error',
+      rule: 'tap',
+      fatal: true,
+      note: /^the decoder failed: Error: a type that cannot be read/,
+    };
+    t.same(
+      events.map((e) => e.kind),
+      ['connection', 'frame', 'frame', 'error', 'error'],
+    );
+    t.match(
+      events.slice(3),
+      [failed, failed],
+      "the DATA frame's bytes, then its message: each a failure of the tap's own",
+    );
+    t.ok(decoder.undecodable, 'the connection is not decoded further');
+    decoder.feed('c2s', data(1, note));
+    decoder.close();
+    t.same(
+      events.slice(5).map((e) => e.kind),
+      ['call'],
+      'no frame after it, only the call summed up',
+    );
+  },
+);

@@ -83,6 +83,11 @@ export interface ConnectionDecoderOptions {
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
 
+/** A throw of the tap's own code, as the error that stops the decoding (the bytes keep flowing). */
+function decoderFailure(error: unknown): WireError {
+  return { offset: 0, rule: 'tap', message: `the decoder failed: ${(error as Error).stack ?? String(error)}` };
+}
+
 /** What a completed header block is on its stream; the note naming its rule; its grpc-status by name. */
 interface BlockReading {
   kind: HeaderBlockKind;
@@ -139,11 +144,7 @@ export class ConnectionDecoder {
       }
     } catch (error) {
       // A bug of the tap's own must not reach the relay either.
-      this.fatal(dir, {
-        offset: 0,
-        rule: 'tap',
-        message: `the decoder failed: ${(error as Error).stack ?? String(error)}`,
-      });
+      this.fatal(dir, decoderFailure(error));
     }
   }
 
@@ -182,7 +183,7 @@ export class ConnectionDecoder {
     };
     // Its messages' fields are named by a schema still being looked up: the frame waits for it too
     // (the messages after it wait for it anyway).
-    if (namedBy) this.events.wait(raw.payload.length, namedBy, events);
+    if (namedBy) this.events.wait(raw.payload.length, namedBy, this.guarded(ev.dir, events));
     else this.events.pushAll(events());
   }
 
@@ -218,7 +219,12 @@ export class ConnectionDecoder {
 
   /** The connection cannot be followed any further. */
   private fatal(dir: Direction, error: WireError, stream?: number): void {
-    this.events.push({
+    this.events.push(this.fatalEvent(dir, error, stream));
+    this.stopped = error.message;
+  }
+
+  private fatalEvent(dir: Direction, error: WireError, stream?: number): TapEvent {
+    return {
       t: this.now,
       conn: this.options.conn,
       dir,
@@ -228,8 +234,27 @@ export class ConnectionDecoder {
       note: `${error.message} — connection ${this.options.conn} is undecodable from here; its bytes keep flowing`,
       offset: error.offset,
       fatal: true,
-    });
-    this.stopped = error.message;
+    };
+  }
+
+  /**
+   * `build`, for events made once a schema lookup answers (or the connection closes): a bug of the
+   * tap's own there stops the decoding as one in `feed` does, instead of escaping from the answer's
+   * callback as an unhandled rejection, which would end the process.
+   */
+  private guarded<T>(
+    dir: Direction,
+    build: (answer: T | undefined) => TapEvent[],
+  ): (answer: T | undefined) => TapEvent[] {
+    return (answer) => {
+      try {
+        return build(answer);
+      } catch (error) {
+        const failure = decoderFailure(error);
+        this.stopped = failure.message;
+        return [this.fatalEvent(dir, failure)];
+      }
+    };
   }
 
   // ---- frames ----
@@ -635,8 +660,12 @@ export class ConnectionDecoder {
       const t = this.now;
       // A copy: a view would keep the whole socket chunk alive for as long as the message waits.
       const kept: AssembledMessage = { ...m, body: Buffer.from(m.body) };
-      this.events.wait(kept.body.length, schema, (answer) =>
-        this.messageEvents(call, dir, kept, t, answer ?? { missing: 'the schema lookup had not answered yet' }),
+      this.events.wait(
+        kept.body.length,
+        schema,
+        this.guarded(dir, (answer) =>
+          this.messageEvents(call, dir, kept, t, answer ?? { missing: 'the schema lookup had not answered yet' }),
+        ),
       );
     }
   }
