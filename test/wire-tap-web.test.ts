@@ -255,6 +255,29 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
     '0000prefix (PROTOCOL-HTTP2 Length-Prefixed-Message)',
     "a message's own bytes",
   );
+  // A header block's bytes: each HPACK representation, its pattern bits, a Huffman string by its text.
+  await call.locator('.row.type-HEADERS.dir-c2s').click();
+  const headerBytes = await details
+    .locator('table.bytes tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+  t.same(
+    headerBytes,
+    hexRows(request.event.kind === 'frame' ? request.event.raw! : { hex: '', ranges: [] }).map((r) => [
+      hexOffset(r.at),
+      r.hex,
+      r.what,
+    ]),
+    "the HEADERS frame's bytes, line by line as the terminal has them",
+  );
+  t.same(headerBytes.slice(5, 8), [
+    ['0009', '', 'Field Block Fragment (HPACK, RFC 7541)'],
+    ['0009', '', ':method: POST'],
+    ['0009', '83', '1|0000011 indexed field (RFC 7541 §6.1): index 3 in the static table'],
+  ]);
+  t.ok(
+    headerBytes.some(([, , what]) => what === 'value "/routeguide.RouteGuide/RouteChat" (Huffman-coded)'),
+    'the Huffman-coded :path next to its text',
+  );
   const settingsFrame = await shown(page.locator('.row.type-WINDOW_UPDATE').first());
   const increment = settingsFrame.terminal.find((l) => l.startsWith('window increment: '))!;
   t.match(
