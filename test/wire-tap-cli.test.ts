@@ -159,6 +159,77 @@ t.test('--json: NDJSON on stdout, one event per line, the canonical RouteChat de
     run.stderr,
     /SIGINT: tap stopped: 1 connection, \d+ events \(15 messages, 1 call, 0 warnings, 0 errors\), 0 not shown\n/,
   );
+  t.same(
+    events.filter((e) => 'raw' in e),
+    [],
+    'no bytes without --hex',
+  );
+});
+
+t.test('--hex: each frame\'s bytes below it in the text, and "raw" on each frame and message in NDJSON', async (t) => {
+  const server = await startTestServer();
+  addReflection(server.server);
+  t.teardown(server.close);
+  const getFeature = async (...args: string[]) => {
+    const tap = await startTap(t, server.port, '--hex', ...args);
+    const channel = new Channel(`127.0.0.1:${tap.port}`);
+    await routeGuideClient(channel).getFeature({ latitude: 409146138, longitude: -746188906 });
+    channel.close();
+    await new Promise((r) => setTimeout(r, 300));
+    return tap.stop();
+  };
+  const text = await getFeature('--color', 'never');
+  t.equal(text.code, 0);
+  // The request's DATA frame: its header, the prefix, the Point's two fields (by name: reflection).
+  t.match(
+    text.stdout,
+    new RegExp(
+      [
+        'C→S DATA \\[END_STREAM\\] 22 bytes',
+        ' {22}bytes 0–21: message 1, whole: 5-byte prefix and body',
+        ' {22}↳ half-close: END_STREAM with the last request bytes',
+        ' {22}0000 {27}frame header \\(RFC 9113 §4\\.1\\)',
+        ' {22}0000  00 00 16 {17}  Length 22',
+        ' {22}0003  00 {23}  Type 0x0 DATA',
+        ' {22}0004  01 {23}  Flags 0x01: END_STREAM',
+        ' {22}0005  00 00 00 01 {14}  Stream Identifier 1',
+        ' {22}0009 {27}Data',
+        ' {22}0009 {27}  message 1 \\(whole\\)',
+        ' {22}0009 {27}    prefix \\(PROTOCOL-HTTP2 Length-Prefixed-Message\\)',
+        ' {22}0009  00 {23}      Compressed-Flag 0: not compressed',
+        ' {22}000a  00 00 00 11 {14}      Message-Length 17',
+        ' {22}000e {27}    body: routeguide\\.Point, 17 bytes',
+        ' {22}000e {27}      1 latitude: 409146138',
+        ' {22}000e  08 {23}        tag 8 = field 1 << 3 \\| wire type 0 \\(VARINT\\)',
+        ' {22}000f  9a a6 8c c3 01 {11}        varint 409146138',
+        ' {22}0014 {27}      2 longitude: -746188906',
+        ' {22}0014  10 {23}        tag 16 = field 2 << 3 \\| wire type 0 \\(VARINT\\)',
+        ' {22}0015  96 9f 98 9c fd ff ff ff          varint 18446744072963362710 = int32 -746188906',
+        ' {22}001d  ff 01\\n',
+      ].join('\\n'),
+    ),
+  );
+  t.match(
+    text.stdout,
+    /^ {22}0009 {2}83 {27}1\|0000011 indexed field \(RFC 7541 §6\.1\): index 3 in the static table$/m,
+  );
+
+  const json = await getFeature('--json');
+  const events = json.stdout
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => JSON.parse(l) as TapEvent);
+  const withBytes = events.filter((e) => e.kind === 'frame' || e.kind === 'message');
+  t.ok(withBytes.length > 10);
+  for (const e of withBytes) {
+    if (e.kind !== 'frame' && e.kind !== 'message') continue;
+    const size = e.kind === 'frame' ? 9 + e.length : 5 + e.wireBytes;
+    t.equal(e.raw?.hex.length, 2 * size, `${e.kind} ${e.dir} ${e.kind === 'frame' ? e.type : e.index}: its bytes`);
+  }
+  const data = withBytes.find((e) => e.kind === 'frame' && e.type === 'DATA' && e.dir === 'c2s');
+  t.match(data, {
+    raw: { hex: /^0000160001000000010000000011089aa68cc301/, ranges: [{ what: 'frame header (RFC 9113 §4.1)' }] },
+  });
 });
 
 t.test('text: one line per event, content indented, colour when asked', async (t) => {

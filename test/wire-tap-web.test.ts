@@ -23,7 +23,8 @@ import { encodeMessage } from '../src/protocol/protobuf-encoding.js';
 import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
 import { addReflection } from '../src/services/reflection/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
-import type { TapEvent } from '../src/wire/events.js';
+import type { FrameEvent, TapEvent } from '../src/wire/events.js';
+import { hexOffset, hexRows } from '../src/wire/render/describe.js';
 import { renderTerminal } from '../src/wire/render/terminal.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
@@ -207,6 +208,75 @@ t.test('the page in chromium: the canonical RouteChat as a sequence diagram', { 
     await page.locator('.row.kind-connection .label').first().textContent(),
     /(connection from .*)$/.exec(open.terminal[0])![1],
     'the connection as the terminal says it',
+  );
+  // The frame's bytes (the hex view, which the web view asks the tap for): the lines the terminal
+  // prints with --hex, from the same event.
+  await data.click();
+  const bytes = await details
+    .locator('table.bytes tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+  t.same(
+    bytes,
+    hexRows(dataFrame.event.kind === 'frame' ? dataFrame.event.raw! : { hex: '', ranges: [] }).map((r) => [
+      hexOffset(r.at),
+      r.hex,
+      r.what,
+    ]),
+    "the DATA frame's bytes, line by line as the terminal has them",
+  );
+  const { length: frameLength, flags } = dataFrame.event as FrameEvent;
+  const endStream = flags.includes('END_STREAM'); // the six notes may go in one frame with END_STREAM
+  t.same(bytes.slice(0, 4), [
+    ['0000', '', 'frame header (RFC 9113 §4.1)'],
+    [
+      '0000',
+      frameLength
+        .toString(16)
+        .padStart(6, '0')
+        .replace(/(..)(?!$)/g, '$1 '),
+      `Length ${frameLength}`,
+    ],
+    ['0003', '00', 'Type 0x0 DATA'],
+    ['0004', endStream ? '01' : '00', endStream ? 'Flags 0x01: END_STREAM' : 'Flags 0x00'],
+  ]);
+  t.equal(bytes[4][2], `Stream Identifier ${dataFrame.event.stream}`);
+  t.same(bytes.slice(8, 11), [
+    ['0009', '00', 'Compressed-Flag 0: not compressed'],
+    ['000a', prefix.slice(3), `Message-Length ${length}`],
+    ['000e', '', `body: routeguide.RouteNote, ${length} bytes`],
+  ]);
+  t.ok(
+    bytes.some(([, hex, what]) => hex === '46 69 72 73 74 20 6d 65' && what === 'UTF-8 "First message"'),
+    "the note's text next to its bytes",
+  );
+  await call.locator('.row.kind-message.dir-c2s').first().click();
+  t.equal(
+    await details.locator('table.bytes tr').first().textContent(),
+    '0000prefix (PROTOCOL-HTTP2 Length-Prefixed-Message)',
+    "a message's own bytes",
+  );
+  // A header block's bytes: each HPACK representation, its pattern bits, a Huffman string by its text.
+  await call.locator('.row.type-HEADERS.dir-c2s').click();
+  const headerBytes = await details
+    .locator('table.bytes tr')
+    .evaluateAll((rows) => rows.map((r) => [...r.querySelectorAll('td')].map((td) => td.textContent)));
+  t.same(
+    headerBytes,
+    hexRows(request.event.kind === 'frame' ? request.event.raw! : { hex: '', ranges: [] }).map((r) => [
+      hexOffset(r.at),
+      r.hex,
+      r.what,
+    ]),
+    "the HEADERS frame's bytes, line by line as the terminal has them",
+  );
+  t.same(headerBytes.slice(5, 8), [
+    ['0009', '', 'Field Block Fragment (HPACK, RFC 7541)'],
+    ['0009', '', ':method: POST'],
+    ['0009', '83', '1|0000011 indexed field (RFC 7541 §6.1): index 3 in the static table'],
+  ]);
+  t.ok(
+    headerBytes.some(([, , what]) => what === 'value "/routeguide.RouteGuide/RouteChat" (Huffman-coded)'),
+    'the Huffman-coded :path next to its text',
   );
   const settingsFrame = await shown(page.locator('.row.type-WINDOW_UPDATE').first());
   const increment = settingsFrame.terminal.find((l) => l.startsWith('window increment: '))!;

@@ -1,6 +1,6 @@
 // Tests on tap events, to say where a step ends and what a recording waits for.
 
-import type { Direction, FrameEvent, HeaderTriple, MessageEvent, TapEvent } from '../../src/wire/events.js';
+import type { ByteRange, Direction, FrameEvent, HeaderTriple, MessageEvent, TapEvent } from '../../src/wire/events.js';
 
 export type Test = (event: TapEvent) => boolean;
 
@@ -64,4 +64,25 @@ export function headerField(events: readonly TapEvent[], dir: Direction, name: s
 /** The frame types of `dir` among `events`, in order, with their flags: e.g. "DATA END_STREAM". */
 export function frameSequence(events: readonly TapEvent[], dir: Direction): string[] {
   return events.flatMap((e) => (e.kind === 'frame' && e.dir === dir ? [[e.type, ...e.flags].join(' ')] : []));
+}
+
+/**
+ * The byte ranges the hex view shows for `events` (`routeguide tap --hex`), every level of them, in
+ * order: `what` they are and their bytes in hex, spaced as the tap writes them ("96 9f … 01").
+ */
+export function byteRanges(events: readonly TapEvent[]): { what: string; hex: string }[] {
+  const out: { what: string; hex: string }[] = [];
+  for (const e of events) {
+    if ((e.kind !== 'frame' && e.kind !== 'message') || !e.raw) continue;
+    const hex = e.raw.hex;
+    const walk = (ranges: readonly ByteRange[]) => {
+      for (const r of ranges) {
+        const bytes = hex.slice(2 * r.at, 2 * (r.at + r.bytes)).match(/../g) ?? [];
+        out.push({ what: r.what, hex: bytes.join(' ') });
+        walk(r.parts ?? []);
+      }
+    };
+    walk(e.raw.ranges);
+  }
+  return out;
 }

@@ -1,9 +1,12 @@
 // What changes from run to run, made the same on every run (docs/wire/README.md lists the rules):
 // ports, times, versions in user-agent, PING payloads, and — where a client's deadline is measured
 // from its clock — grpc-timeout values. Byte counts are left as they are: every value replaced here
-// has a length (and an HPACK encoding) that does not change from run to run.
+// has a length (and an HPACK encoding) that does not change from run to run. In the hex view, a
+// replaced header value's bytes are the encoding of the value shown.
 
-import type { HeaderTriple, TapEvent } from '../../src/wire/events.js';
+import type { ByteRange, HeaderTriple, RawBytes, TapEvent } from '../../src/wire/events.js';
+import { stringOctetsLabel } from '../../src/wire/hpack/block-layout.js';
+import { encodeHuffman } from '../../src/wire/hpack/index.js';
 
 /** The ports shown, as in the examples of the README and docs/tap.md: the server on 50051, the tap on 50052. */
 export const SHOWN_SERVER_PORT = 50051;
@@ -35,6 +38,8 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
     }
     if (e.kind === 'frame') {
       if (e.headers) e.headers = e.headers.map((h) => header(h, ports, options));
+      if (e.raw && e.headers && original.kind === 'frame' && original.headers)
+        e.raw = rawHeaders(e.raw, original.headers, e.headers);
       if (e.opaque !== undefined && !options.keepPingData) {
         // PING data is the sender's choice (node:http2: a timestamp): each payload by its number.
         if (!pings.has(e.opaque)) pings.set(e.opaque, pings.size + 1);
@@ -66,6 +71,37 @@ function note(text: string, options: NormaliseOptions): string {
   if (options.timeoutValues)
     out = out.replace(/(?<=deadline in )[\d.]+(?= ms)/, (ms) => blurDigits(Number(ms).toFixed(3)));
   return out;
+}
+
+/**
+ * The hex view of a header block whose values were replaced: each replaced value's string literal
+ * (RFC 7541 §5.2) holds the replacement's octets, Huffman-coded if the original was. An encoding of
+ * another length would change the frame's length: its bytes are then shown as `xx`.
+ */
+function rawHeaders(raw: RawBytes, before: HeaderTriple[], after: HeaderTriple[]): RawBytes {
+  let hex = raw.hex;
+  const replace = (ranges: ByteRange[], name: string, old: string, value: string): ByteRange[] =>
+    ranges.map((r) => {
+      if (r.what === `${name}: ${old}` && r.parts)
+        return { ...r, what: `${name}: ${value}`, parts: r.parts.map((p) => octets(p, old, value)) };
+      return r.parts ? { ...r, parts: replace(r.parts, name, old, value) } : r;
+    });
+  const octets = (r: ByteRange, old: string, value: string): ByteRange => {
+    for (const huffman of [true, false]) {
+      if (r.what !== `value ${stringOctetsLabel(old, huffman)}`) continue;
+      const text = Buffer.from(value, 'latin1');
+      const encoded = Buffer.from(huffman ? encodeHuffman(text) : text).toString('hex');
+      const bytes = encoded.length === 2 * r.bytes ? encoded : 'x'.repeat(2 * r.bytes);
+      hex = hex.slice(0, 2 * r.at) + bytes + hex.slice(2 * (r.at + r.bytes));
+      return { ...r, what: `value ${stringOctetsLabel(value, huffman)}` };
+    }
+    return r;
+  };
+  let ranges = raw.ranges;
+  before.forEach(([name, old], i) => {
+    if (old !== after[i][1]) ranges = replace(ranges, name, old, after[i][1]);
+  });
+  return { hex, ranges };
 }
 
 /** Digits after the first two as x: 9999983u → 99xxxxxu. */

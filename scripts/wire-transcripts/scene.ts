@@ -17,7 +17,7 @@ import type { Recording } from './transcript.js';
 const EVENT_TIMEOUT_MS = 15_000;
 
 /** What a transcript may add to the tap's options. */
-export type TapExtras = Partial<Pick<TapOptions, 'tls' | 'maxBody'>>;
+export type TapExtras = Partial<Pick<TapOptions, 'tls' | 'maxBody' | 'hex'>>;
 
 interface Waiter {
   test: (event: TapEvent) => boolean;
@@ -46,7 +46,7 @@ export class Scene {
 
   /**
    * Starts our server with `options` and the tap in front of it; `tap` adds to the tap's options
-   * (TLS towards the client, a smaller --max-body …).
+   * (TLS towards the client, a smaller --max-body, the hex view …).
    */
   static async start(options: ServerOptions = {}, tap: TapExtras = {}): Promise<Scene> {
     const { server, port } = await startTestServer(options);

@@ -2,6 +2,7 @@
 // around them; and how it becomes markdown.
 
 import type { TapEvent } from '../../src/wire/events.js';
+import type { Test } from './events.js';
 import { renderTerminal } from '../../src/wire/render/terminal.js';
 import { normaliseEvents, type NormaliseOptions } from './normalise.js';
 import { reflow } from './reflow.js';
@@ -48,6 +49,11 @@ export interface Transcript {
   record(): Promise<Recording>;
   normalise?: Pick<NormaliseOptions, 'timeoutValues' | 'keepPingData'>;
   steps: Step[];
+  /**
+   * A last section, the tap's hex view (`routeguide tap --hex`): the events of the steps that pass
+   * `show` again, in the steps' order, each with its bytes. The recording must have them (Scene `hex`).
+   */
+  bytes?: { title: string; show: Test; text: string; shows?: Claim[] };
 }
 
 export const GENERATED_NOTE =
@@ -57,21 +63,34 @@ export const GENERATED_NOTE =
 export function transcriptMarkdown(transcript: Transcript, recording: Recording): string {
   const events = normaliseEvents(recording.events, { ...transcript.normalise, ...recording });
   const steps = cutSteps(events, transcript.steps, recording.marks);
-  transcript.steps.forEach((step, i) => checkClaims(transcript, i, steps[i], events));
+  transcript.steps.forEach((step, i) =>
+    checkClaims(`${transcript.file}, step ${i + 1} ("${step.title}")`, step, steps[i], events),
+  );
   const out = [GENERATED_NOTE, '', `# ${transcript.title}`, '', reflow(transcript.intro), ''];
   transcript.steps.forEach((step, i) => {
-    const lines = steps[i].flatMap(renderLines);
+    const lines = steps[i].flatMap((e) => renderLines(e));
     out.push(`## ${i + 1}. ${step.title}`, '', '```text', ...lines, '```', '', reflow(step.text), '');
   });
+  const bytes = transcript.bytes;
+  if (bytes) {
+    const shown = steps.flat().filter(bytes.show);
+    const n = transcript.steps.length + 1;
+    checkClaims(`${transcript.file}, step ${n} ("${bytes.title}")`, bytes, shown, events);
+    const lines = shown.flatMap((e) => renderLines(e, true));
+    out.push(`## ${n}. ${bytes.title}`, '', reflow(bytes.text), '', '```text', ...lines, '```', '');
+  }
   return `${out.join('\n').trimEnd()}\n`;
 }
 
-/** Throws when the text of step `index` says something about the wire its events do not show. */
-function checkClaims(transcript: Transcript, index: number, stepEvents: TapEvent[], all: TapEvent[]): void {
-  const step = transcript.steps[index];
+/** Throws when the text of a step (`where`) says something about the wire its events do not show. */
+function checkClaims(
+  where: string,
+  step: { text: string; shows?: Claim[] },
+  stepEvents: TapEvent[],
+  all: TapEvent[],
+): void {
   const text = step.text.replace(/\s+/g, ' ');
   for (const claim of step.shows ?? []) {
-    const where = `${transcript.file}, step ${index + 1} ("${step.title}")`;
     if (!text.includes(claim.says.replace(/\s+/g, ' ')))
       throw new Error(`${where}: the text no longer says "${claim.says}"`);
     if (!claim.holds(stepEvents, all))
@@ -82,9 +101,9 @@ function checkClaims(transcript: Transcript, index: number, stepEvents: TapEvent
 /** Width of the time column the tap puts first on each line ("  1234.567 ms  "). */
 const TIME_COLUMN = 15;
 
-/** The tap's text for one event, without the time column (and without the call's duration). */
-export function renderLines(event: TapEvent): string[] {
-  const lines = renderTerminal(event, { color: false }).trimEnd().split('\n');
+/** The tap's text for one event (with `hex`, its bytes too), without the time column (and without the call's duration). */
+export function renderLines(event: TapEvent, hex = false): string[] {
+  const lines = renderTerminal(event, { color: false, hex }).trimEnd().split('\n');
   return lines.map((line, i) => {
     const head = line.slice(0, TIME_COLUMN);
     if (i === 0 ? !/^ *\d+\.\d{3} ms {2}$/.test(head) : head.trim() !== '')

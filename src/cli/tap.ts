@@ -12,7 +12,7 @@ import { portValue, required } from './flags.js';
 export const tapCommand = defineCommand({
   name: 'tap',
   usage:
-    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--web [HOST:]PORT] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
+    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--hex] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--web [HOST:]PORT] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
   summary: 'Relays a gRPC connection unchanged and shows every HTTP/2 frame and gRPC message on it.',
   options: {
     listen: {
@@ -22,6 +22,10 @@ export const tapCommand = defineCommand({
     },
     upstream: { type: 'string', arg: 'HOST:PORT', help: 'the server every connection is relayed to' },
     json: { type: 'boolean', help: 'one JSON object per event (NDJSON) instead of text' },
+    hex: {
+      type: 'boolean',
+      help: 'each frame\'s bytes below it, and what each byte is (with --json: each event\'s "raw")',
+    },
     proto: {
       type: 'string',
       multiple: true,
@@ -68,6 +72,7 @@ export const tapCommand = defineCommand({
     const maxBody = flags['max-body'] === undefined ? DEFAULT_MAX_BODY : byteCount('max-body', flags['max-body']);
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
     const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
+    const hex = flags.hex === true;
 
     // The tap is loaded only when it runs (its web view only with --web): other commands (serve above
     // all) never carry it.
@@ -114,16 +119,18 @@ export const tapCommand = defineCommand({
       upstreamTls,
       schemas: schemas.source,
       maxBody,
+      // The bytes of each frame: for --hex, and for the web view's details (whose NDJSON has them).
+      hex: hex || web !== undefined,
       emit: (event) => {
         counts[event.kind]++;
         if (!flags.json) {
-          output.write(renderTerminal(event, { color }));
+          output.write(renderTerminal(event, { color, hex }));
           web?.push(event);
           return;
         }
         const start = output.lines.length;
-        writeNdjsonLine(event, output.lines);
-        web?.push(event, output.lines.text(start));
+        writeNdjsonLine(event, output.lines, hex);
+        web?.push(event, hex ? output.lines.text(start) : undefined);
         output.commit();
       },
     }).catch(async (error: unknown) => {

@@ -13,7 +13,13 @@
 // Events leave in the order the bytes came (ordered-events.ts: a message whose schema is still
 // being looked up holds back the events after it, for a bounded while).
 
-import { HpackError, describeRepresentation, type HeaderBlock as HpackBlock } from './hpack/index.js';
+import { headerBlockRanges } from './hpack/block-layout.js';
+import {
+  HpackError,
+  describeRepresentation,
+  type HeaderBlock as HpackBlock,
+  type RepresentationBytes,
+} from './hpack/index.js';
 import { http2CodeName } from '../protocol/rst-code.js';
 import {
   continuationNote,
@@ -35,7 +41,7 @@ import {
   unknownFrameNote,
   windowUpdateNote,
 } from './annotations.js';
-import type { CallEvent, Direction, FrameEvent, HeaderBlockKind, TapEvent } from './events.js';
+import type { ByteRange, CallEvent, Direction, FrameEvent, HeaderBlockKind, TapEvent } from './events.js';
 import { CallTracker } from './grpc/call.js';
 import {
   checkRequestHeaders,
@@ -46,10 +52,12 @@ import {
   grpcStatusName,
   type Finding,
 } from './grpc/header-rules.js';
-import type { AssembledMessage } from './grpc/message-assembler.js';
-import { decodeMessage } from './grpc/message-decoder.js';
-import { decodeFrame, isFrameError, type Frame, type FrameOf } from './h2/frame-decode.js';
-import type { ParseEvent, RawFrame } from './h2/frame-parser.js';
+import type { AssembledMessage, PushResult } from './grpc/message-assembler.js';
+import { decodeMessage, schemaType } from './grpc/message-decoder.js';
+import { segmentRanges } from './grpc/message-layout.js';
+import { decodeFrame, isFrameError, type Frame, type FrameError, type FrameOf } from './h2/frame-decode.js';
+import { frameHeaderBytes, frameLayout, type ContentRanges } from './h2/frame-layout.js';
+import { FRAME_HEADER_SIZE, type ParseEvent, type RawFrame } from './h2/frame-parser.js';
 import { frameRules } from './h2/frame-rules.js';
 import type { HeaderBlock } from './h2/header-blocks.js';
 import { Setting, settingName } from './h2/settings.js';
@@ -57,6 +65,7 @@ import { askSchema, type SchemaLookup, type SchemaSource } from './protobuf/sche
 import type { WireError } from './wire-error.js';
 import { DirectionState } from './direction.js';
 import { OrderedEvents } from './ordered-events.js';
+import { range, rawBytes, shownBytes, windowOf } from './raw-bytes.js';
 
 export interface ConnectionDecoderOptions {
   conn: number;
@@ -65,12 +74,19 @@ export interface ConnectionDecoderOptions {
   /** Where the message types of a call are found; none: messages are shown as their wire format. */
   schemas?: SchemaSource;
   emit: (event: TapEvent) => void;
-  /** Messages larger than this many bytes are shown cut short (0: never). */
+  /** Messages larger than this many bytes are shown cut short (0: never); so are the bytes of the hex view. */
   maxBody: number;
+  /** The hex view: each frame's and each message's bytes, and what each byte is (`raw`). Off by default. */
+  hex?: boolean;
 }
 
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
 const onStream = (stream: number | undefined) => (stream === undefined ? {} : { stream });
+
+/** A throw of the tap's own code, as the error that stops the decoding (the bytes keep flowing). */
+function decoderFailure(error: unknown): WireError {
+  return { offset: 0, rule: 'tap', message: `the decoder failed: ${(error as Error).stack ?? String(error)}` };
+}
 
 /** What a completed header block is on its stream; the note naming its rule; its grpc-status by name. */
 interface BlockReading {
@@ -100,6 +116,12 @@ export class ConnectionDecoder {
   private stopped: string | undefined;
   private readonly events: OrderedEvents;
   private now = 0;
+  /**
+   * With the hex view: the frame being read, and what its data or header block fragment holds once
+   * that is known (the messages in a DATA frame, a header block's HPACK representations).
+   */
+  private hexFrame:
+    { raw: RawFrame; frame: Frame | FrameError; content?: ContentRanges; namedBy?: Promise<unknown> } | undefined;
 
   constructor(options: ConnectionDecoderOptions) {
     this.options = options;
@@ -122,11 +144,7 @@ export class ConnectionDecoder {
       }
     } catch (error) {
       // A bug of the tap's own must not reach the relay either.
-      this.fatal(dir, {
-        offset: 0,
-        rule: 'tap',
-        message: `the decoder failed: ${(error as Error).stack ?? String(error)}`,
-      });
+      this.fatal(dir, decoderFailure(error));
     }
   }
 
@@ -147,10 +165,26 @@ export class ConnectionDecoder {
 
   // ---- output, in order ----
 
-  /** A frame, then what it is flagged for. */
+  /** A frame, then what it is flagged for (with the hex view, the frame carries its bytes). */
   private outFrame(ev: FrameEvent, findings: Finding[]): void {
+    if (this.hexFrame) return this.outFrameWithBytes(ev, findings);
     this.events.push(ev);
     for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
+  }
+
+  /** With the hex view: the frame with its bytes, once what they hold can be said. */
+  private outFrameWithBytes(ev: FrameEvent, findings: Finding[]): void {
+    const { raw, frame, content, namedBy } = this.hexFrame!;
+    this.hexFrame = undefined;
+    const events = (): TapEvent[] => {
+      const shown = shownBytes(FRAME_HEADER_SIZE, this.options.maxBody);
+      ev.raw = rawBytes([frameHeaderBytes(raw), raw.payload], frameLayout(raw, frame, content), shown);
+      return [ev, ...findings.map((f) => this.warning(ev.dir, ev.stream, f, ev.t))];
+    };
+    // Its messages' fields are named by a schema still being looked up: the frame waits for it too
+    // (the messages after it wait for it anyway).
+    if (namedBy) this.events.wait(raw.payload.length, namedBy, this.guarded(ev.dir, events));
+    else this.events.pushAll(events());
   }
 
   /** `f` as a warning event, at `t` (default: now; a message decoded late keeps its own time). */
@@ -185,7 +219,12 @@ export class ConnectionDecoder {
 
   /** The connection cannot be followed any further. */
   private fatal(dir: Direction, error: WireError, stream?: number): void {
-    this.events.push({
+    this.events.push(this.fatalEvent(dir, error, stream));
+    this.stopped = error.message;
+  }
+
+  private fatalEvent(dir: Direction, error: WireError, stream?: number): TapEvent {
+    return {
       t: this.now,
       conn: this.options.conn,
       dir,
@@ -195,8 +234,27 @@ export class ConnectionDecoder {
       note: `${error.message} — connection ${this.options.conn} is undecodable from here; its bytes keep flowing`,
       offset: error.offset,
       fatal: true,
-    });
-    this.stopped = error.message;
+    };
+  }
+
+  /**
+   * `build`, for events made once a schema lookup answers (or the connection closes): a bug of the
+   * tap's own there stops the decoding as one in `feed` does, instead of escaping from the answer's
+   * callback as an unhandled rejection, which would end the process.
+   */
+  private guarded<T>(
+    dir: Direction,
+    build: (answer: T | undefined) => TapEvent[],
+  ): (answer: T | undefined) => TapEvent[] {
+    return (answer) => {
+      try {
+        return build(answer);
+      } catch (error) {
+        const failure = decoderFailure(error);
+        this.stopped = failure.message;
+        return [this.fatalEvent(dir, failure)];
+      }
+    };
   }
 
   // ---- frames ----
@@ -220,6 +278,7 @@ export class ConnectionDecoder {
   private onFrame(side: DirectionState, raw: RawFrame): void {
     const first = side.frames++ === 0;
     const decoded = decodeFrame(raw);
+    if (this.options.hex) this.hexFrame = { raw, frame: decoded };
     const frame = isFrameError(decoded) ? decoded.header : decoded;
     const ev: FrameEvent = {
       t: this.now,
@@ -388,7 +447,9 @@ export class ConnectionDecoder {
 
   private onHeaderBlock(side: DirectionState, block: HeaderBlock, ev: FrameEvent, findings: Finding[]): void {
     const dir = side.dir;
-    const decoded: HpackBlock | HpackError = side.hpack.decode(block.block);
+    const layout: RepresentationBytes[] | undefined = this.hexFrame ? [] : undefined;
+    const decoded: HpackBlock | HpackError = side.hpack.decode(block.block, layout);
+    if (layout && !(decoded instanceof HpackError)) this.describeBlock(block.block, decoded, layout);
     if (decoded instanceof HpackError) {
       this.outFrame(ev, findings);
       return this.fatal(
@@ -535,6 +596,7 @@ export class ConnectionDecoder {
     }
     call.wireBytes[dir] += frame.data.length;
     const pushed = call.assemblers[dir].push(frame.data);
+    if (this.hexFrame) this.describeData(call, dir, frame.data, pushed);
     ev.segments = pushed.segments;
     const note = dataNote(dir, frame.data.length, endStream, pushed.segments);
     if (note) ev.note = note;
@@ -555,6 +617,38 @@ export class ConnectionDecoder {
     if (endStream) this.endDirection(call, dir);
   }
 
+  /** With the hex view: the frame being read ends a header block, decoded as `decoded` with `layout`. */
+  private describeBlock(block: Buffer, decoded: HpackBlock, layout: RepresentationBytes[]): void {
+    const hex = this.hexFrame!;
+    const ranges = headerBlockRanges(block, decoded, layout);
+    // This frame holds the end of the block: its last `fragment` bytes.
+    const from = block.length - ('fragment' in hex.frame ? hex.frame.fragment.length : 0);
+    hex.content = (at) => windowOf(ranges, from, block.length, at);
+  }
+
+  /** With the hex view: the DATA frame being read holds `data`, pushed as `pushed` into its stream's messages. */
+  private describeData(call: CallTracker, dir: Direction, data: Buffer, pushed: PushResult): void {
+    const hex = this.hexFrame!;
+    hex.content = (at) => this.dataRanges(call, dir, data, at, pushed);
+    if (call.schema instanceof Promise && pushed.messages.length > 0) hex.namedBy = call.schema;
+  }
+
+  /** With the hex view: a DATA frame's data as the gRPC messages it carries. */
+  private dataRanges(call: CallTracker, dir: Direction, data: Buffer, at: number, pushed: PushResult): ByteRange[] {
+    const type = schemaType(call.schema, dir);
+    const out = pushed.segments.flatMap((s) => {
+      const m = s.part === 'whole' || s.part === 'end' ? pushed.messages.find((x) => x.index === s.message) : undefined;
+      const whole = m && { compressed: m.compressed, body: m.body, encoding: call.encoding(dir) };
+      return segmentRanges(s, data, at, pushed.seenBefore, whole, type);
+    });
+    const read = pushed.segments.reduce((n, s) => n + s.bytes, 0);
+    if (read < data.length) {
+      const why = pushed.error ? pushed.error.message : 'an earlier message of this stream could not be read';
+      out.push(range(at + read, data.length - read, `not read as gRPC messages: ${why}`));
+    }
+    return out;
+  }
+
   private onMessages(call: CallTracker, dir: Direction, messages: AssembledMessage[]): void {
     for (const m of messages) {
       call.messages[dir]++;
@@ -566,8 +660,12 @@ export class ConnectionDecoder {
       const t = this.now;
       // A copy: a view would keep the whole socket chunk alive for as long as the message waits.
       const kept: AssembledMessage = { ...m, body: Buffer.from(m.body) };
-      this.events.wait(kept.body.length, schema, (answer) =>
-        this.messageEvents(call, dir, kept, t, answer ?? { missing: 'the schema lookup had not answered yet' }),
+      this.events.wait(
+        kept.body.length,
+        schema,
+        this.guarded(dir, (answer) =>
+          this.messageEvents(call, dir, kept, t, answer ?? { missing: 'the schema lookup had not answered yet' }),
+        ),
       );
     }
   }
@@ -589,6 +687,7 @@ export class ConnectionDecoder {
         method: call.method,
         encoding: call.encoding(dir),
         maxBody: this.options.maxBody,
+        hex: this.options.hex === true,
       },
       schema,
     );

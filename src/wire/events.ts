@@ -112,6 +112,30 @@ export interface FrameEvent extends EventBase {
   promisedStream?: number;
   /** DATA: what of the gRPC messages this frame carries (where each 5-byte prefix sits). */
   segments?: DataSegment[];
+  /** With --hex (and for the web view): the frame's bytes, header included, and what each one is. */
+  raw?: RawBytes;
+}
+
+/**
+ * Bytes as on the wire and what each of them is, as Wireshark's byte pane shows them: `ranges`
+ * cover the bytes exactly once, in order, each split further by its `parts` (which cover it
+ * exactly once too) — a frame into its 9-byte header and its payload, the header into length,
+ * type, flags and stream id, a header block into its HPACK representations, a message into its
+ * 5-byte prefix and protobuf fields.
+ */
+export interface RawBytes {
+  /** The bytes in hex, two digits each, no spaces: all of them, or the first ones when `--max-body` cut them. */
+  hex: string;
+  ranges: ByteRange[];
+}
+
+export interface ByteRange {
+  /** Offset of the first byte (from the start of the frame, or of the message), and how many. */
+  at: number;
+  bytes: number;
+  /** What they are: `length 22`, `tag: field 1, wire type 0 (VARINT)`, `Huffman-coded: "trailers"`. */
+  what: string;
+  parts?: ByteRange[];
 }
 
 /**
@@ -168,6 +192,8 @@ export interface MessageEvent extends EventBase {
   wireFields?: WireField[];
   /** The message was larger than --max-body: `message`/`wireFields` are left out, this is its JSON cut short. */
   truncated?: string;
+  /** With --hex (and for the web view): the 5-byte prefix and the body as on the wire, and what each byte is. */
+  raw?: RawBytes;
 }
 
 /** The end of a call: its summary. */

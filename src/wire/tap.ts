@@ -19,6 +19,11 @@ export interface TapOptions extends RelayOptions {
   schemas?: SchemaSource;
   /** Messages larger than this many bytes are shown cut short (0: never). Default 4096. */
   maxBody?: number;
+  /**
+   * The hex view: every frame and message event carries its bytes and what each one is (`raw`).
+   * Off by default: the decoders then collect no byte ranges.
+   */
+  hex?: boolean;
 }
 
 export interface Tap {
@@ -49,7 +54,14 @@ export async function startTap(options: TapOptions): Promise<Tap> {
         upstream: info.upstream,
         ...(info.tls.client || info.tls.upstream ? { tls: info.tls } : {}),
       });
-      const decoder = new ConnectionDecoder({ conn: info.id, clock, schemas, emit: options.emit, maxBody });
+      const decoder = new ConnectionDecoder({
+        conn: info.id,
+        clock,
+        schemas,
+        emit: options.emit,
+        maxBody,
+        hex: options.hex,
+      });
       return {
         data: (dir, chunk) => decoder.feed(dir, chunk),
         end: (dir) => decoder.end(dir),

@@ -1,7 +1,7 @@
 import { DEFAULT_INITIAL_WINDOW_SIZE, DEFAULT_MAX_CONCURRENT_STREAMS } from '../../../src/server/options.js';
 import { routeGuideClient } from '../../../src/services/routeguide/index.js';
 import { closeStep, connectionCut } from '../common-steps.js';
-import { frame, framesOf, headerField, message, setting } from '../events.js';
+import { byteRanges, frame, framesOf, headerField, message, setting } from '../events.js';
 import { code, protocol, rfc7541, rfc9113 } from '../links.js';
 import { Scene } from '../scene.js';
 import type { Transcript } from '../transcript.js';
@@ -17,13 +17,13 @@ export const getFeature: Transcript = {
   file: 'get-feature.md',
   title: 'GetFeature: a unary call',
   summary:
-    'one request, one response: the connection set up line by line, the request headers HPACK-encoded, the 5-byte message prefix, the response headers, the message and the trailers',
+    'one request, one response: the connection set up line by line, the request headers HPACK-encoded, the 5-byte message prefix, the response headers, the message and the trailers; then every byte of the call in hex',
   intro: `
 Our client asks our server for the feature at latitude 409146138, longitude -746188906 (degrees ×
 10^7): one request message, one response message, the simplest gRPC call. This is the transcript to
 read first: the others refer to it for what they share.`,
   async record() {
-    const scene = await Scene.start();
+    const scene = await Scene.start({}, { hex: true });
     const channel = scene.channel();
     await scene.connect(channel);
     await routeGuideClient(channel).getFeature(FEATURE_POINT);
@@ -159,4 +159,78 @@ line sums the call up: its status, how it ended, and its messages and bytes each
     },
     closeStep(),
   ],
+  bytes: {
+    title: 'The same call, byte by byte',
+    show: (e) => e.kind === 'frame' && e.stream === 1,
+    text: `
+The call's five frames again, as \`routeguide tap --hex\` shows them (the web view's details show
+the same): each line is an offset in the frame, up to eight of its bytes in hex, and what they are;
+a line without bytes names the bytes of the lines below it, which are indented one step further.
+
+- **The frame header**, 9 bytes (${rfc9113('4.1')}): Length (3 bytes), Type (1), Flags (1), and the
+  Stream Identifier (4, its top bit reserved). ${code('src/wire/h2/frame-layout.ts:frameLayout')}
+  lays out each frame type's fields.
+- **The header blocks**, one range per field (${code('src/wire/hpack/block-layout.ts:headerBlockRanges')},
+  from the layout that ${code('src/wire/hpack/decoder.ts:HpackDecoder.decode')} reports). A
+  representation's first byte is written in binary: the bits before \`|\` say which representation
+  it is (${rfc7541('6')}: \`1\` indexed, \`01\` literal with incremental indexing, \`0000\` literal
+  without indexing), the bits after it begin an integer (${rfc7541('5.1')}) — the index, or the
+  index of the name. A string literal starts with the H bit (1: Huffman-coded, ${rfc7541('5.2')})
+  and its length; its bytes follow, next to the text they decode to. \`:method: POST\` takes one
+  byte, an index into the static table; \`te\`, a name the static table does not have, is spelled
+  out.
+- **The messages**: the 5-byte prefix (${protocol('Requests')}, Length-Prefixed-Message), then the
+  protobuf fields (${code('src/wire/grpc/message-layout.ts:messageRanges')}), named by the schema the
+  tap got from the server's reflection. Each field starts with its tag, one varint holding the field
+  number and the wire type ([protobuf.dev "Encoding"](https://protobuf.dev/programming-guides/encoding/)):
+  \`08\` is field 1, VARINT; \`12\` is field 2, LEN, followed by the length and a nested message.
+  The longitude is negative: an int32 below zero is written as the 64-bit two's complement, a varint
+  of 10 bytes (\`96 9f 98 9c fd ff ff ff ff 01\`), five more than the latitude's.
+
+The values that are made the same on every run (the port in \`:authority\`, the version in
+\`user-agent\`, [README.md](README.md#what-is-made-the-same-on-every-run)) are shown with the bytes
+that encode the value shown.`,
+    shows: [
+      {
+        says: "The call's five frames again",
+        holds: (s) => s.length === 5 && s.every((e) => e.kind === 'frame' && e.raw !== undefined),
+      },
+      {
+        says: '`:method: POST` takes one byte, an index into the static table',
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          const i = ranges.findIndex((r) => r.what === ':method: POST');
+          return ranges[i]?.hex.length === 2 && /^1\|\d{7} indexed field .* static table$/.test(ranges[i + 1].what);
+        },
+      },
+      {
+        says: '`te`, a name the static table does not have, is spelled out',
+        holds: (s) => byteRanges(s).some((r) => r.what === 'name "te" (plain octets)' && r.hex === '74 65'),
+      },
+      {
+        says: '`08` is field 1, VARINT; `12` is field 2, LEN',
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          return (
+            ranges.some((r) => r.hex === '08' && r.what === 'tag 8 = field 1 << 3 | wire type 0 (VARINT)') &&
+            ranges.some((r) => r.hex === '12' && r.what === 'tag 18 = field 2 << 3 | wire type 2 (LEN)')
+          );
+        },
+      },
+      {
+        says: "a varint of 10 bytes (`96 9f 98 9c fd ff ff ff ff 01`), five more than the latitude's",
+        holds: (s) => {
+          const ranges = byteRanges(s);
+          const longitude = ranges.filter((r) => r.what.endsWith(`= int32 ${FEATURE_POINT.longitude}`));
+          const latitude = ranges.filter((r) => r.what === `varint ${FEATURE_POINT.latitude}`);
+          return (
+            longitude.length > 0 &&
+            longitude.every((r) => r.hex === '96 9f 98 9c fd ff ff ff ff 01') &&
+            latitude.length > 0 &&
+            latitude.every((r) => r.hex.split(' ').length === 5)
+          );
+        },
+      },
+    ],
+  },
 };

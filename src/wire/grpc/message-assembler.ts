@@ -23,6 +23,8 @@ export interface PushResult {
   segments: DataSegment[];
   /** The decoder refused the input (bad Compressed-Flag, over the size limit): no more messages from here. */
   error?: FramingError;
+  /** Bytes of the first segment's message (prefix included) that came in earlier frames: where its piece here starts. */
+  seenBefore: number;
 }
 
 export class MessageAssembler {
@@ -54,7 +56,7 @@ export class MessageAssembler {
   }
 
   push(data: Buffer): PushResult {
-    if (this.failed) return { messages: [], segments: [] };
+    if (this.failed) return { messages: [], segments: [], seenBefore: 0 };
     this.frameCount++;
     const before = this.pending;
     const error = this.decoder.push(data);
@@ -78,7 +80,7 @@ export class MessageAssembler {
     this.done.length = 0;
     if (error) {
       this.failed = true;
-      return { messages, segments, error };
+      return { messages, segments, error, seenBefore: before };
     }
     const rest = data.length - at;
     if (rest > 0) {
@@ -89,7 +91,7 @@ export class MessageAssembler {
     } else if (messages.length > 0) {
       this.pending = 0;
     }
-    return { messages, segments };
+    return { messages, segments, seenBefore: before };
   }
 
   /** The direction ended (END_STREAM): a message cut short is an error. */

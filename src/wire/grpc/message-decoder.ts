@@ -3,13 +3,21 @@
 // proto3 JSON, or shown as its wire format when there is no schema or the bytes do not fit it.
 
 import protobuf from 'protobufjs';
-import { DEFAULT_MAX_MESSAGE_SIZE, FramingError, decompress, isSupportedEncoding } from '../../../framing/index.js';
+import {
+  DEFAULT_MAX_MESSAGE_SIZE,
+  FramingError,
+  PREFIX_SIZE,
+  decompress,
+  isSupportedEncoding,
+} from '../../../framing/index.js';
 import type { Direction, MessageEvent } from '../events.js';
 import { toProto3Json, typeName } from '../protobuf/proto-json.js';
 import type { SchemaLookup } from '../protobuf/schemas.js';
 import { decodeWireFormat } from '../protobuf/wire-format.js';
+import { rawBytes, shownBytes } from '../raw-bytes.js';
 import type { Finding } from './header-rules.js';
 import type { AssembledMessage } from './message-assembler.js';
+import { messageRanges } from './message-layout.js';
 
 export interface DecodeContext {
   t: number;
@@ -21,6 +29,8 @@ export interface DecodeContext {
   encoding: string | undefined;
   /** Messages larger than this many bytes are shown cut short (0: never). */
   maxBody: number;
+  /** The hex view: the message's bytes, and what each one is (`raw`). */
+  hex: boolean;
 }
 
 export interface DecodedMessage {
@@ -89,6 +99,15 @@ export function decodeMessage(m: AssembledMessage, ctx: DecodeContext, schema: S
   if (body !== undefined) describeBody(event, body, schema, ctx.maxBody, notes);
   if ('missing' in schema) notes.push(`no schema: ${schema.missing}`);
   if (notes.length > 0) event.note = notes.join('; ');
+  if (ctx.hex) {
+    const prefix = Buffer.alloc(PREFIX_SIZE);
+    prefix[0] = m.compressed ? 1 : 0;
+    prefix.writeUInt32BE(m.body.length, 1);
+    const whole = { compressed: m.compressed, body: m.body, encoding: event.encoding ?? ctx.encoding };
+    // Fields named by the schema only when the body decoded with it.
+    const type = event.schema === 'none' ? undefined : schemaType(schema, ctx.dir);
+    event.raw = rawBytes([prefix, m.body], messageRanges(whole, type), shownBytes(PREFIX_SIZE, ctx.maxBody));
+  }
   return { event, bytes: event.bytes, warnings };
 }
 
@@ -113,6 +132,15 @@ function describeBody(event: MessageEvent, body: Buffer, schema: SchemaLookup, m
   if (dump.error) notes.push(`not protobuf from byte ${dump.error.offset}: ${dump.error.message}`);
   if (cut) event.truncated = shorten(JSON.stringify(dump.fields), maxBody);
   else event.wireFields = dump.fields;
+}
+
+/** The message type of `dir` in a call's schema, once known. */
+export function schemaType(
+  schema: SchemaLookup | Promise<SchemaLookup> | undefined,
+  dir: Direction,
+): protobuf.Type | undefined {
+  if (schema === undefined || schema instanceof Promise || 'missing' in schema) return undefined;
+  return dir === 'c2s' ? schema.requestType : schema.responseType;
 }
 
 function shorten(text: string, max: number): string {

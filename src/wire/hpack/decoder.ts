@@ -18,7 +18,14 @@ import { DynamicTable } from './dynamic-table.js';
 import { HpackError } from './errors.js';
 import { decodeHuffman } from './huffman.js';
 import { decodeInteger, MAX_INTEGER, type DecodedInteger } from './integer.js';
-import type { HeaderBlock, HeaderField, Representation, TableRef } from './representation.js';
+import type {
+  HeaderBlock,
+  HeaderField,
+  Representation,
+  RepresentationBytes,
+  StringBytes,
+  TableRef,
+} from './representation.js';
 import { STATIC_TABLE, type TableEntry } from './static-table.js';
 
 /** SETTINGS_HEADER_TABLE_SIZE's initial value (RFC 9113 §6.5.2), the table size RFC 7541 starts from. */
@@ -27,6 +34,8 @@ export const DEFAULT_HEADER_TABLE_SIZE = 4096;
 interface DecodedString {
   value: string;
   huffman: boolean;
+  /** Where the string's octets start (after its length), and where they end. */
+  octetsAt: number;
   end: number;
 }
 
@@ -84,8 +93,11 @@ export class HpackDecoder {
     return this.failure;
   }
 
-  /** Decodes one complete header block (HEADERS + CONTINUATION already joined). Never throws. */
-  decode(block: Uint8Array): HeaderBlock | HpackError {
+  /**
+   * Decodes one complete header block (HEADERS + CONTINUATION already joined). Never throws.
+   * `layout`, when given, receives where each representation's parts lie (for the hex view).
+   */
+  decode(block: Uint8Array, layout?: RepresentationBytes[]): HeaderBlock | HpackError {
     if (this.failure) {
       return new HpackError(
         0,
@@ -93,12 +105,12 @@ export class HpackDecoder {
         this.failure.message,
       );
     }
-    const result = this.decodeBlock(block);
+    const result = this.decodeBlock(block, layout);
     if (result instanceof HpackError) this.failure = result;
     return result;
   }
 
-  private decodeBlock(block: Uint8Array): HeaderBlock | HpackError {
+  private decodeBlock(block: Uint8Array, layout: RepresentationBytes[] | undefined): HeaderBlock | HpackError {
     const fields: HeaderField[] = [];
     const tableSizeUpdates: number[] = [];
     let pos = 0;
@@ -108,11 +120,13 @@ export class HpackDecoder {
         const update = this.sizeUpdate(block, pos, fields.length > 0);
         if (update instanceof HpackError) return update;
         tableSizeUpdates.push(update.value);
+        layout?.push({ at: pos, prefixBits: 5, integerEnd: update.end, end: update.end });
         pos = update.end;
         continue;
       }
       if (this.pendingReduction !== undefined) return this.missingSizeUpdate(pos);
-      const field = (first & 0x80) !== 0 ? this.indexedField(block, pos) : this.literalField(block, pos);
+      const field =
+        (first & 0x80) !== 0 ? this.indexedField(block, pos, layout) : this.literalField(block, pos, layout);
       if (field instanceof HpackError) return field;
       fields.push(field);
       pos += field.length;
@@ -149,12 +163,17 @@ export class HpackDecoder {
   }
 
   /** §6.1 */
-  private indexedField(block: Uint8Array, start: number): HeaderField | HpackError {
+  private indexedField(
+    block: Uint8Array,
+    start: number,
+    layout: RepresentationBytes[] | undefined,
+  ): HeaderField | HpackError {
     const index = decodeInteger(block, start, 7);
     if (index instanceof HpackError) return index;
     if (index.value === 0) return new HpackError(start, 'RFC 7541 §6.1: index 0 in an indexed header field');
     const entry = this.lookup(index.value, start);
     if (entry instanceof HpackError) return entry;
+    layout?.push({ at: start, prefixBits: 7, integerEnd: index.end, end: index.end });
     return {
       name: entry.name,
       value: entry.value,
@@ -165,19 +184,26 @@ export class HpackDecoder {
   }
 
   /** §6.2.1, §6.2.2, §6.2.3 */
-  private literalField(block: Uint8Array, start: number): HeaderField | HpackError {
+  private literalField(
+    block: Uint8Array,
+    start: number,
+    layout: RepresentationBytes[] | undefined,
+  ): HeaderField | HpackError {
     const first = block[start];
     const indexing = (first & 0x40) !== 0 ? 'incremental' : (first & 0x10) !== 0 ? 'never' : 'without';
-    const nameIndex = decodeInteger(block, start, indexing === 'incremental' ? 6 : 4);
+    const prefixBits = indexing === 'incremental' ? 6 : 4;
+    const nameIndex = decodeInteger(block, start, prefixBits);
     if (nameIndex instanceof HpackError) return nameIndex;
     let name: string;
     let nameRepresentation: TableRef | { huffman: boolean };
+    let nameBytes: StringBytes | undefined;
     let pos = nameIndex.end;
     if (nameIndex.value === 0) {
       const literal = readString(block, pos);
       if (literal instanceof HpackError) return literal;
       name = literal.value;
       nameRepresentation = { huffman: literal.huffman };
+      nameBytes = { at: pos, octetsAt: literal.octetsAt, end: literal.end };
       pos = literal.end;
     } else {
       const entry = this.lookup(nameIndex.value, start);
@@ -189,6 +215,14 @@ export class HpackDecoder {
     if (value instanceof HpackError) return value;
     // §4.4: the name is already copied out, so the entry it came from may be evicted by this add.
     if (indexing === 'incremental') this.table.add(name, value.value);
+    layout?.push({
+      at: start,
+      prefixBits,
+      integerEnd: nameIndex.end,
+      name: nameBytes,
+      value: { at: pos, octetsAt: value.octetsAt, end: value.end },
+      end: value.end,
+    });
     const representation: Representation = {
       kind: 'literal',
       indexing,
@@ -235,7 +269,7 @@ function readString(block: Uint8Array, start: number): DecodedString | HpackErro
     ? decodeHuffman(block, length.end, end)
     : Buffer.from(block.buffer, block.byteOffset + length.end, length.value).toString('latin1');
   if (value instanceof HpackError) return value;
-  return { value, huffman, end };
+  return { value, huffman, octetsAt: length.end, end };
 }
 
 function checkSize(size: number): void {

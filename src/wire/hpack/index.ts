@@ -8,6 +8,8 @@ export {
   type HeaderBlock,
   type HeaderField,
   type Representation,
+  type RepresentationBytes,
+  type StringBytes,
   type TableRef,
 } from './representation.js';
 export { decodeHuffman, encodeHuffman } from './huffman.js';

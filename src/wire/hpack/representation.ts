@@ -25,6 +25,29 @@ export interface HeaderField {
   length: number;
 }
 
+/**
+ * Where one representation's parts lie in its block (the decoder reports them when asked, for the
+ * hex view): its first byte holds the representation's pattern bits and the prefix of its integer
+ * (§5.1, §6) — an index, a name index, or a table size — and the integer's continuation bytes follow
+ * up to `integerEnd`; a literal's name (when it is a string: name index 0) and value come next.
+ */
+export interface RepresentationBytes {
+  at: number;
+  /** Bits of the first byte that the integer takes: 7 (indexed), 6 (incremental indexing), 5 (size update), 4. */
+  prefixBits: number;
+  integerEnd: number;
+  name?: StringBytes;
+  value?: StringBytes;
+  end: number;
+}
+
+/** A string literal (§5.2): its first byte (the H bit and the length's prefix), its octets from `octetsAt` to `end`. */
+export interface StringBytes {
+  at: number;
+  octetsAt: number;
+  end: number;
+}
+
 export interface HeaderBlock {
   fields: HeaderField[];
   /** §6.3 dynamic table size updates at the start of the block, in order. */

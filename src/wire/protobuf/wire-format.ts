@@ -17,29 +17,53 @@ import type { WireError } from '../wire-error.js';
 export interface WireDump {
   fields: WireField[];
   error?: WireError;
+  /** When asked (for the hex view): where each field lies, in the same order and nesting as `fields`. */
+  layout?: FieldBytes[];
+}
+
+/**
+ * Where one field lies in the bytes read: its tag from `at`, its value from `valueAt` (after a LEN's
+ * length) to `end`; a nested message's or a group's own fields (a group's EGROUP tag ends it).
+ */
+export interface FieldBytes {
+  at: number;
+  tagEnd: number;
+  valueAt: number;
+  end: number;
+  fields?: FieldBytes[];
 }
 
 /** Nested messages deeper than this are shown as bytes (a schema-less guess must not recurse without bound). */
 const MAX_DEPTH = 32;
 
-export function decodeWireFormat(bytes: Uint8Array): WireDump {
-  const reader = new Reader(bytes);
-  const fields = reader.fields(0, undefined);
-  return reader.error ? { fields, error: reader.error } : { fields };
+/** `withLayout`: also say where each field lies (`layout`). */
+export function decodeWireFormat(bytes: Uint8Array, withLayout = false): WireDump {
+  const reader = new Reader(bytes, withLayout);
+  const layout: FieldBytes[] | undefined = withLayout ? [] : undefined;
+  const fields = reader.fields(0, undefined, bytes.length, layout);
+  const dump: WireDump = reader.error ? { fields, error: reader.error } : { fields };
+  if (layout) dump.layout = layout;
+  return dump;
 }
 
 class Reader {
   pos = 0;
   error: WireError | undefined;
-  constructor(private readonly buf: Uint8Array) {}
+  constructor(
+    private readonly buf: Uint8Array,
+    private readonly withLayout: boolean,
+  ) {}
 
-  /** Fields until `end`, or until the EGROUP of `group`. */
-  fields(depth: number, group: number | undefined, end = this.buf.length): WireField[] {
+  /** Fields until `end`, or until the EGROUP of `group`; where each lies into `layout`, when given. */
+  fields(depth: number, group: number | undefined, end: number, layout?: FieldBytes[]): WireField[] {
     const out: WireField[] = [];
     while (this.pos < end && !this.error) {
       const at = this.pos;
       const tag = this.varint(end);
       if (tag === undefined) return out;
+      const tagEnd = this.pos;
+      let valueAt = tagEnd;
+      let nested: FieldBytes[] | undefined;
       const field = Number(tag >> 3n);
       const wire = Number(tag & 7n);
       if (field === 0 || field > 536_870_911) return this.fail(at, `field number ${field} is outside 1..2^29-1`, out);
@@ -82,13 +106,17 @@ class Reader {
             return this.fail(at, `field ${field}: a LEN of ${length} bytes, only ${end - this.pos} left`, out);
           const start = this.pos;
           const stop = start + Number(length);
-          out.push({ field, wire: 'len', ...this.lenValue(start, stop, depth) });
+          const value = this.lenValue(start, stop, depth);
+          out.push({ field, wire: 'len', ...value.value });
+          valueAt = start;
+          nested = value.layout;
           this.pos = stop;
           break;
         }
         case 3: {
           if (depth >= MAX_DEPTH) return this.fail(at, `groups nested deeper than ${MAX_DEPTH}`, out);
-          const fields = this.fields(depth + 1, field, end);
+          nested = layout && [];
+          const fields = this.fields(depth + 1, field, end, nested);
           if (this.error) return out;
           out.push({ field, wire: 'group', fields });
           break;
@@ -99,26 +127,31 @@ class Reader {
         default:
           return this.fail(at, `field ${field}: wire type ${wire} does not exist`, out);
       }
+      if (layout)
+        layout.push(
+          nested ? { at, tagEnd, valueAt, end: this.pos, fields: nested } : { at, tagEnd, valueAt, end: this.pos },
+        );
     }
     if (group !== undefined && !this.error) return this.fail(this.pos, `group ${group} has no EGROUP`, out);
     return out;
   }
 
-  /** What a LEN value most likely is: text, a nested message, or bytes. */
+  /** What a LEN value most likely is: text, a nested message (and where its fields lie), or bytes. */
   private lenValue(
     start: number,
     stop: number,
     depth: number,
-  ): { string: string } | { message: WireField[] } | { bytes: string } {
+  ): { value: { string: string } | { message: WireField[] } | { bytes: string }; layout?: FieldBytes[] } {
     const slice = this.buf.subarray(start, stop);
     const text = printableText(slice);
-    if (text !== undefined) return { string: text };
+    if (text !== undefined) return { value: { string: text } };
     if (depth < MAX_DEPTH && slice.length > 0) {
-      const nested = new Reader(slice);
-      const fields = nested.fields(depth + 1, undefined);
-      if (!nested.error) return { message: fields };
+      const nested = new Reader(slice, this.withLayout);
+      const layout: FieldBytes[] | undefined = this.withLayout ? [] : undefined;
+      const fields = nested.fields(depth + 1, undefined, slice.length, layout);
+      if (!nested.error) return { value: { message: fields }, layout: layout && shiftFields(layout, start) };
     }
-    return { bytes: Buffer.from(slice).toString('base64') };
+    return { value: { bytes: Buffer.from(slice).toString('base64') } };
   }
 
   private varint(end: number): bigint | undefined {
@@ -141,6 +174,16 @@ class Reader {
     this.error ??= { offset, rule: 'protobuf encoding', message };
     return out;
   }
+}
+
+function shiftFields(layout: FieldBytes[], by: number): FieldBytes[] {
+  return layout.map((f) => ({
+    at: f.at + by,
+    tagEnd: f.tagEnd + by,
+    valueAt: f.valueAt + by,
+    end: f.end + by,
+    ...(f.fields ? { fields: shiftFields(f.fields, by) } : {}),
+  }));
 }
 
 const decoder = new TextDecoder('utf-8', { fatal: true });

@@ -3,12 +3,14 @@
 // it is compiled, so it imports types only and uses nothing of Node's.
 
 import type {
+  ByteRange,
   CallEvent,
   ConnectionEvent,
   DataSegment,
   ErrorEvent,
   FrameEvent,
   MessageEvent,
+  RawBytes,
   WarningEvent,
   WireField,
 } from '../events.js';
@@ -147,3 +149,47 @@ export function callCounts(e: CallEvent): string {
 export function ruleText(e: WarningEvent | ErrorEvent): string {
   return `[${e.rule}${e.kind === 'error' && e.offset !== undefined ? `, offset ${e.offset}` : ''}]`;
 }
+
+/** One line of the hex view: where, which bytes (none on a line that names a range of parts), what. */
+export interface HexRow {
+  /** Nesting: 0 for the frame's (or message's) own ranges. */
+  depth: number;
+  at: number;
+  /** Hex digits, a space between bytes; empty on a range's own line and for bytes not shown. */
+  hex: string;
+  /** What the bytes are; empty on the lines that continue a long run of bytes. */
+  what: string;
+}
+
+/** Bytes per line of the hex view. */
+export const HEX_BYTES_PER_LINE = 8;
+
+/**
+ * The hex view's lines, as Wireshark's byte pane pairs bytes with the fields they hold: a range with
+ * parts gets a line of its own, then its parts below it, one level in; a range of bytes gets its
+ * bytes, 8 a line.
+ */
+export function hexRows(raw: RawBytes): HexRow[] {
+  const rows: HexRow[] = [];
+  const shown = raw.hex.length / 2;
+  const walk = (ranges: readonly ByteRange[], depth: number) => {
+    for (const r of ranges) {
+      if (r.parts) {
+        rows.push({ depth, at: r.at, hex: '', what: r.what });
+        walk(r.parts, depth + 1);
+        continue;
+      }
+      const end = Math.min(r.at + r.bytes, shown);
+      if (end <= r.at) rows.push({ depth, at: r.at, hex: '', what: r.what });
+      for (let at = r.at; at < end; at += HEX_BYTES_PER_LINE) {
+        const hex = raw.hex.slice(2 * at, 2 * Math.min(at + HEX_BYTES_PER_LINE, end)).replace(/(..)(?!$)/g, '$1 ');
+        rows.push({ depth, at, hex, what: at === r.at ? r.what : '' });
+      }
+    }
+  };
+  walk(raw.ranges, 0);
+  return rows;
+}
+
+/** A hex row's offset: four hex digits at least. */
+export const hexOffset = (at: number): string => at.toString(16).padStart(4, '0');

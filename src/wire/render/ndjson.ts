@@ -7,23 +7,27 @@
 // of — a DATA frame and a message — are written field by field into bytes (render/ascii-json.ts);
 // see below for what that buys. `ndjsonLine` gives any line as a string.
 
-import type { FrameEvent, MessageEvent, TapEvent } from '../events.js';
+import type { FrameEvent, MessageEvent, RawBytes, TapEvent } from '../events.js';
 import { AsciiJson, asciiBytes } from './ascii-json.js';
 
-/** Writes `event`'s line, newline included, after what `out` holds. */
-export function writeNdjsonLine(event: TapEvent, out: AsciiJson): void {
-  if (event.kind === 'message') return messageLine(event, out);
-  if (event.kind === 'frame' && event.type === 'DATA') return dataFrameLine(event, out);
-  out.raw(asciiJson(event));
+/**
+ * Writes `event`'s line, newline included, after what `out` holds. `withRaw`: with the bytes of the
+ * hex view when the event has them (`routeguide tap --hex`); without, the line is as if the event had
+ * none (the web view may have asked for them, the NDJSON reader did not).
+ */
+export function writeNdjsonLine(event: TapEvent, out: AsciiJson, withRaw = true): void {
+  if (event.kind === 'message') return messageLine(event, out, withRaw);
+  if (event.kind === 'frame' && event.type === 'DATA') return dataFrameLine(event, out, withRaw);
+  out.raw(asciiJson(withRaw || !('raw' in event) ? event : { ...event, raw: undefined }));
   out.raw('\n');
 }
 
 const scratch = new AsciiJson();
 
 /** `event`'s line as a string, newline included. */
-export function ndjsonLine(event: TapEvent): string {
+export function ndjsonLine(event: TapEvent, withRaw = true): string {
   scratch.reset();
-  writeNdjsonLine(event, scratch);
+  writeNdjsonLine(event, scratch, withRaw);
   return scratch.text();
 }
 
@@ -59,7 +63,7 @@ const escapeUnit = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padSt
 // They give the same JSON as JSON.stringify (test/wire-render.test.ts parses their lines back into
 // the events).
 
-function dataFrameLine(e: FrameEvent, out: AsciiJson): void {
+function dataFrameLine(e: FrameEvent, out: AsciiJson, withRaw: boolean): void {
   out.raw('{"t":');
   out.number(e.t);
   out.bytes(dataHead(e));
@@ -96,10 +100,11 @@ function dataFrameLine(e: FrameEvent, out: AsciiJson): void {
     out.raw(',"note":');
     out.string(e.note);
   }
+  if (withRaw && e.raw !== undefined) rawField(e.raw, out);
   out.raw('}\n');
 }
 
-function messageLine(e: MessageEvent, out: AsciiJson): void {
+function messageLine(e: MessageEvent, out: AsciiJson, withRaw: boolean): void {
   out.raw('{"t":');
   out.number(e.t);
   out.bytes(messageHead(e));
@@ -131,7 +136,14 @@ function messageLine(e: MessageEvent, out: AsciiJson): void {
     out.raw(',"note":');
     out.string(e.note);
   }
+  if (withRaw && e.raw !== undefined) rawField(e.raw, out);
   out.raw('}\n');
+}
+
+/** The hex view's bytes (only with --hex: off the path the figures above measure). */
+function rawField(raw: RawBytes, out: AsciiJson): void {
+  out.raw(',"raw":');
+  out.raw(asciiJson(raw));
 }
 
 // The repeated fields: per direction, the bytes last made and the values they were made from.

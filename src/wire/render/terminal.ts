@@ -6,13 +6,16 @@
 //                        …
 //                        ↳ Request-Headers: call /routeguide.RouteGuide/RouteChat
 
-import type { CallEvent, FrameEvent, MessageEvent, TapEvent } from '../events.js';
+import type { CallEvent, FrameEvent, MessageEvent, RawBytes, TapEvent } from '../events.js';
 import {
   byteCount,
   callCounts,
   connectionText,
   frameFields,
   frameTypeName,
+  HEX_BYTES_PER_LINE,
+  hexOffset,
+  hexRows,
   hpackBlockSummary,
   messageLines,
   messageSize,
@@ -23,6 +26,8 @@ import {
 
 export interface TerminalOptions {
   color: boolean;
+  /** Each frame's and message's bytes below it, when the event has them (--hex). */
+  hex?: boolean;
 }
 
 const INDENT = ' '.repeat(22);
@@ -39,6 +44,8 @@ export function renderTerminal(event: TapEvent, options: TerminalOptions): strin
   for (const line of details(event, paint)) lines.push(INDENT + line);
   if (event.note && event.kind !== 'warning' && event.kind !== 'error')
     lines.push(INDENT + paint('2', `↳ ${printable(event.note)}`));
+  if (options.hex && (event.kind === 'frame' || event.kind === 'message') && event.raw && showBytes(event))
+    for (const line of hexLines(event.raw, paint)) lines.push(INDENT + line);
   return `${lines.join('\n')}\n`;
 }
 
@@ -91,6 +98,19 @@ function printable(text: string): string {
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
 
 const ESCAPES: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+/** A message's own bytes are shown when it was spread over several DATA frames: no one frame showed all of it. */
+function showBytes(e: FrameEvent | MessageEvent): boolean {
+  return e.kind === 'frame' || e.frames > 1;
+}
+
+/** The hex view: offset, bytes, and what they are, each part one step further in. */
+function hexLines(raw: RawBytes, paint: Paint): string[] {
+  const width = HEX_BYTES_PER_LINE * 3 - 1;
+  return hexRows(raw).map((r) =>
+    `${paint('2', hexOffset(r.at))}  ${r.hex.padEnd(width)}  ${'  '.repeat(r.depth)}${printable(r.what)}`.trimEnd(),
+  );
+}
 
 function details(e: TapEvent, paint: Paint): string[] {
   if (e.kind === 'frame') return frameDetails(e, paint);

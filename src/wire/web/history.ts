@@ -91,8 +91,9 @@ export class EventHistory {
 /**
  * A cheap estimate of what an event holds, in bytes: a fixed part, plus what can be large — a
  * message's body (its JSON, or the cut-short text), the header fields of a header block, GOAWAY's
- * debug data. A message counts twice its body bytes (its JSON names each field once and writes
- * numbers in decimal; the cut-short text is counted as it is).
+ * debug data, the hex view's bytes. A message counts twice its body bytes (its JSON names each
+ * field once and writes numbers in decimal; the cut-short text is counted as it is); the hex view
+ * 40 bytes for each byte it shows (its two digits, and the words of a range every byte or two).
  */
 export function estimatedSize(event: TapEvent): number {
   let size = 256;
@@ -101,5 +102,6 @@ export function estimatedSize(event: TapEvent): number {
     for (const [name, value, how] of event.headers ?? []) size += name.length + value.length + how.length + 8;
     size += event.debugData?.length ?? 0;
   }
+  if ((event.kind === 'message' || event.kind === 'frame') && event.raw) size += 20 * event.raw.hex.length;
   return size;
 }

@@ -19,6 +19,7 @@ import type {
   ErrorEvent,
   FrameEvent,
   MessageEvent,
+  RawBytes,
   TapEvent,
   WarningEvent,
 } from '../events.js';
@@ -28,6 +29,8 @@ import {
   connectionText,
   frameFields,
   frameTypeName,
+  hexOffset,
+  hexRows,
   hpackBlockSummary,
   messageLines,
   messageSize,
@@ -606,7 +609,29 @@ function frameBody(e: FrameEvent): Child[] {
       ),
     );
   }
+  if (e.raw) out.push(element('h3', {}, "the frame's bytes"), bytesTable(e.raw));
   return out;
+}
+
+/** The hex view: offset, bytes, and what they are, each part one step further in. */
+function bytesTable(raw: RawBytes): HTMLElement {
+  return element(
+    'table',
+    { class: 'bytes' },
+    element(
+      'tbody',
+      {},
+      hexRows(raw).map((r) => {
+        const what = element('td', { class: 'what' }, r.what);
+        what.style.paddingLeft = `${0.4 + 1.1 * r.depth}em`;
+        return element('tr', { class: r.hex ? 'leaf' : 'group' }, [
+          element('td', { class: 'at' }, hexOffset(r.at)),
+          element('td', { class: 'hex-bytes' }, r.hex),
+          what,
+        ]);
+      }),
+    ),
+  );
 }
 
 function segmentBlock(frame: FrameEvent, s: DataSegment): HTMLElement {
@@ -634,6 +659,7 @@ function prefixLine(m: MessageEvent, extra = ''): HTMLElement {
 }
 
 function messageBody(e: MessageEvent): Child[] {
+  const bytes = e.raw ? [element('h3', {}, "the message's bytes"), bytesTable(e.raw)] : [];
   return [
     prefixLine(e),
     fields([
@@ -644,6 +670,7 @@ function messageBody(e: MessageEvent): Child[] {
       ['body', messageSize(e)],
     ]),
     element('pre', { class: 'message' }, messageLines(e, 2).join('\n')),
+    ...bytes,
   ];
 }
 
