@@ -94,6 +94,7 @@ export const tapCommand = defineCommand({
       call: 0,
       warning: 0,
       error: 0,
+      fault: 0,
     };
     const output = new BoundedOutput(1, {
       dropped: flags.json

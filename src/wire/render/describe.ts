@@ -7,6 +7,7 @@ import type {
   ConnectionEvent,
   DataSegment,
   ErrorEvent,
+  FaultEvent,
   FrameEvent,
   MessageEvent,
   WarningEvent,
@@ -146,4 +147,11 @@ export function callCounts(e: CallEvent): string {
 /** The rule a warning or an error names, and where in the bytes. */
 export function ruleText(e: WarningEvent | ErrorEvent): string {
   return `[${e.rule}${e.kind === 'error' && e.offset !== undefined ? `, offset ${e.offset}` : ''}]`;
+}
+
+/** What the tap did, with the frame it concerns: `inject RST_STREAM 4 bytes`, `hold`. */
+export function faultText(e: FaultEvent): string {
+  const f = e.frame;
+  if (!f) return e.action;
+  return `${e.action} ${f.type}${f.flags.length > 0 ? ` [${f.flags.join(' ')}]` : ''} ${byteCount(f.length)}`;
 }

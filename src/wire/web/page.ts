@@ -26,6 +26,7 @@ import {
   byteCount,
   callCounts,
   connectionText,
+  faultText,
   frameFields,
   frameTypeName,
   hpackBlockSummary,
@@ -380,6 +381,8 @@ function headline(e: TapEvent): Child[] {
         e.note,
         element('span', { class: 'rule' }, ` ${ruleText(e)}`),
       ];
+    case 'fault':
+      return [element('b', {}, 'the tap: '), faultText(e), element('span', { class: 'rule' }, ` [${e.fault}]`)];
   }
 }
 
@@ -514,6 +517,8 @@ function title(e: TapEvent): string {
     case 'warning':
     case 'error':
       return `${e.kind}: ${e.rule}`;
+    case 'fault':
+      return `the tap's fault ${e.fault}: ${faultText(e)}`;
   }
 }
 
@@ -557,6 +562,15 @@ function body(e: TapEvent): Child[] {
               : undefined,
           ],
         ]),
+      ];
+    case 'fault':
+      return [
+        element('p', { class: 'warning-note fault' }, e.note),
+        fields([
+          ['was', e.was],
+          ['round trip', e.rttMs === undefined ? undefined : `${e.rttMs} ms`],
+        ]),
+        ...(e.frame && 'kind' in e.frame ? frameBody(e.frame) : []),
       ];
   }
 }
