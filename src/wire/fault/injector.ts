@@ -29,12 +29,14 @@ export type ActNow =
 
 export class FaultInjector {
   readonly seed: number;
+  readonly headerFaults: boolean;
   private readonly planner: FaultPlanner;
   private readonly random: () => number;
   private readonly live = new Map<number, FaultConnection>();
 
   constructor(options: FaultInjectorOptions) {
     this.seed = options.seed >>> 0;
+    this.headerFaults = options.headerFaults ?? false;
     this.planner = new FaultPlanner(options.specs, { seed: this.seed, headerFaults: options.headerFaults });
     // The network faults' own dice, apart from the planner's, so that adding jitter does not change which calls fail.
     this.random = seededRandom(this.seed ^ 0x5bd1e995);
