@@ -11,6 +11,7 @@ import { Setting } from '../h2/settings.js';
 import type { EncoderField } from '../hpack/index.js';
 import { towards, type FaultConnection } from './fault-connection.js';
 import { dataFrame, goawayFrame, pingFrame, rstStreamFrame, settingsFrame } from './frames.js';
+import type { OutItem } from './outlet.js';
 import type { Firing } from './planner.js';
 import type { FaultAction } from './spec.js';
 import type { StreamState } from './streams.js';
@@ -53,19 +54,22 @@ export function applyFiring(c: FaultConnection, firing: Firing): void {
     case 'drop-trailers':
       if (!s || s.over) return skip('the call had ended');
       if (action.as === 'rst') return endStream(c, s, spec.label, { client: action.code, server: CANCEL });
-      c.send('s2c', {
-        stream: s.id,
-        bytes: dataFrame(s.id, Buffer.alloc(0), true),
-        data: { cost: 0, spent: 0 },
-        mark: {
-          fault: spec.label,
-          action: 'inject',
-          note: 'the response ends on an empty DATA frame with END_STREAM, without trailers: a client ends the call with INTERNAL (PROTOCOL-HTTP2 Responses)',
+      return endStream(
+        c,
+        s,
+        spec.label,
+        { client: Http2Code.NO_ERROR, server: CANCEL },
+        {
+          stream: s.id,
+          bytes: dataFrame(s.id, Buffer.alloc(0), true),
+          data: { cost: 0, spent: 0 },
+          mark: {
+            fault: spec.label,
+            action: 'inject',
+            note: 'the response ends on an empty DATA frame with END_STREAM, without trailers: a client ends the call with INTERNAL (PROTOCOL-HTTP2 Responses)',
+          },
         },
-      });
-      s.response = 'ended';
-      s.deliveredEnd.s2c = true;
-      return endStream(c, s, spec.label, { client: Http2Code.NO_ERROR, server: CANCEL });
+      );
     case 'goaway':
       return goaway(c, spec.label, action);
     case 'ping':
@@ -171,10 +175,18 @@ export function applyFiring(c: FaultConnection, firing: Firing): void {
 const CANCEL = Http2Code.CANCEL;
 
 /**
- * The tap ends `s` for both peers: what waits of it is dropped, and each peer whose side is still
- * open gets RST_STREAM with its code. From here every frame of the stream is dropped.
+ * The tap ends `s` for both peers: what waits of it is dropped; the client gets `first` (a status,
+ * the end of the response) if given, then RST_STREAM if its side is still open; then the server gets
+ * RST_STREAM if its side is still open — once the client's frames have gone, so that the two sides
+ * end in that order. From here every frame of the stream is dropped.
  */
-function endStream(c: FaultConnection, s: StreamState, fault: string, codes: { client: number; server: number }): void {
+function endStream(
+  c: FaultConnection,
+  s: StreamState,
+  fault: string,
+  codes: { client: number; server: number },
+  first?: OutItem,
+): void {
   for (const dir of ['c2s', 's2c'] as const) {
     for (const item of c.outlets[dir].discard(s.id)) {
       c.observer.note({
@@ -186,16 +198,24 @@ function endStream(c: FaultConnection, s: StreamState, fault: string, codes: { c
       });
     }
   }
-  const toClient = !s.closedForClient;
-  const toServer = !s.closedForServer;
+  if (first) {
+    s.response = 'ended';
+    s.deliveredEnd.s2c = true;
+  }
+  const toClient = [first, s.closedForClient ? undefined : rst(s.id, codes.client, fault, 'client')].filter(
+    (item) => item !== undefined,
+  );
+  const toServer = s.closedForServer ? undefined : rst(s.id, codes.server, fault, 'server');
   s.tapClosed = fault;
   s.reset = true;
-  if (toClient) c.send('s2c', rst(s.id, codes.client, fault, 'client'));
-  if (toServer) c.send('c2s', rst(s.id, codes.server, fault, 'server'));
+  const last = toClient.at(-1);
+  if (last && toServer) last.written = () => c.send('c2s', toServer);
+  else if (toServer) c.send('c2s', toServer);
+  for (const item of toClient) c.send('s2c', item);
   c.callOver(s);
 }
 
-function rst(stream: number, code: number, fault: string, to: 'client' | 'server') {
+function rst(stream: number, code: number, fault: string, to: 'client' | 'server'): OutItem {
   const why =
     to === 'server'
       ? code === CANCEL
@@ -207,7 +227,7 @@ function rst(stream: number, code: number, fault: string, to: 'client' | 'server
   return {
     stream,
     bytes: rstStreamFrame(stream, code),
-    mark: { fault, action: 'inject' as const, note: `RST_STREAM ${http2CodeName(code)} from the tap, ${why}` },
+    mark: { fault, action: 'inject', note: `RST_STREAM ${http2CodeName(code)} from the tap, ${why}` },
   };
 }
 
@@ -249,16 +269,19 @@ function abort(
       note = `trailers with ${statusName(action.status)} (${action.status}) after what the server sent, from the tap (PROTOCOL-HTTP2 Responses)`;
     }
   }
-  c.send('s2c', {
-    stream: s.id,
-    bytes: Buffer.alloc(0),
-    block: { fields, sizeUpdates: [], endStream: true, original: false, changesTable: false },
-    mark: { fault, action: 'inject', note },
-  });
-  s.response = 'ended';
-  s.deliveredEnd.s2c = true;
-  // The client, if still sending, is told to stop (PROTOCOL-HTTP2 "early server closure").
-  endStream(c, s, fault, { client: Http2Code.NO_ERROR, server: CANCEL });
+  // The client, if still sending, is then told to stop (PROTOCOL-HTTP2 "early server closure").
+  endStream(
+    c,
+    s,
+    fault,
+    { client: Http2Code.NO_ERROR, server: CANCEL },
+    {
+      stream: s.id,
+      bytes: Buffer.alloc(0),
+      block: { fields, sizeUpdates: [], endStream: true, original: false, changesTable: false },
+      mark: { fault, action: 'inject', note },
+    },
+  );
 }
 
 function goaway(c: FaultConnection, fault: string, action: Extract<FaultAction, { kind: 'goaway' }>): void {
