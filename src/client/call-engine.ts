@@ -39,6 +39,8 @@ import type { Channel } from './channel.js';
 
 /** What sends after a successful end reject with (it never reaches the server). */
 const ALREADY_ENDED = new GrpcError(Status.FAILED_PRECONDITION, 'the call has already ended');
+/** What the reader of a refused stream fails with when the call goes again (never seen by callers). */
+const RETRIED = new GrpcError(Status.UNAVAILABLE, 'the stream was refused; the call went again');
 
 // Messages are `unknown` here: the caller's types come from the views of client.ts.
 type Req = unknown;
@@ -72,6 +74,12 @@ export class ClientCallEngine {
   private view: Duplex | undefined;
   /** Whether this call already told the channel it ended. */
   private channelEnded = false;
+  /** The request headers, and the framed request of a unary or server-streaming call: for a retry. */
+  private requestHeaders: Record<string, string | string[]> | undefined;
+  private onlyRequest: Buffer | undefined;
+  private requestEncoding: Encoding = 'identity';
+  private deadline: number | undefined;
+  private retried = false;
   private resolveHeaders!: (md: Metadata) => void;
   private resolveTrailers!: (md: Metadata) => void;
   private resolveStatus!: (status: CallStatus) => void;
@@ -114,15 +122,27 @@ export class ClientCallEngine {
     headers[HEADER_USER_AGENT] = this.channel.options.userAgent;
     metadata?.writeTo(headers);
 
-    let stream: ClientHttp2Stream;
+    this.requestHeaders = headers;
+    this.requestEncoding = encoding;
+    this.deadline = deadline;
+    this.compressRequests = encoding !== 'identity';
     this.channel.callStarted();
+    if (!this.open(headers, encoding)) return;
+    if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Opens the call's stream on the channel's live connection; false when that failed (the call is settled). */
+  private open(headers: Record<string, string | string[]>, encoding: Encoding): boolean {
+    let stream: ClientHttp2Stream;
     try {
       this.session = this.channel.session();
       stream = this.session.request(headers, { endStream: false });
     } catch (error) {
       this.channel.callEnded();
       this.channelEnded = true;
-      return this.settle(unavailable(this.channel, error as Error));
+      this.settle(unavailable(this.channel, error as Error));
+      return false;
     }
     this.stream = stream;
     this.reader = new MessageReader<Res>(stream, {
@@ -137,13 +157,11 @@ export class ClientCallEngine {
       encoding,
       this.channel.options.maxSendMessageSize,
     );
-    this.compressRequests = encoding !== 'identity';
     stream.on('response', this.onResponse);
     stream.on('trailers', this.onTrailers);
     stream.on('error', this.onError);
     stream.on('close', this.onClose);
-    if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
-    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    return true;
   }
 
   // ---- what the views of client.ts use ----
@@ -170,6 +188,7 @@ export class ClientCallEngine {
     if (!this.writer) return;
     const frame = this.writer.frame(message, this.compressRequests);
     if (frame instanceof GrpcError) return this.fail(frame);
+    this.onlyRequest = frame;
     this.stream!.end(frame);
   }
 
@@ -180,17 +199,10 @@ export class ClientCallEngine {
 
   /** The response messages; the iteration fails with the call's GrpcError. Leaving it early cancels the call. */
   [Symbol.asyncIterator](): AsyncIterator<Res> {
-    const reader = this.reader;
     return {
       next: async (): Promise<IteratorResult<Res>> => {
-        if (reader) {
-          try {
-            const result = await reader.next();
-            if (!result.done) return result;
-          } catch {
-            // the reader failed: the call's outcome says why
-          }
-        }
+        const result = await this.nextMessage();
+        if (result && !result.done) return result;
         await this.status;
         if (this.failure) throw this.failure;
         return { value: undefined, done: true };
@@ -204,16 +216,9 @@ export class ClientCallEngine {
 
   /** Reads the one response of a unary or client-streaming call; rejects with the call's GrpcError. */
   async response(): Promise<Res> {
-    let first: IteratorResult<Res> | undefined;
-    let extra = false;
-    if (this.reader) {
-      try {
-        first = await this.reader.next();
-        if (!first.done) extra = !(await this.reader.next()).done;
-      } catch {
-        // settled below
-      }
-    }
+    const first = await this.nextMessage();
+    const second = first && !first.done ? await this.nextMessage() : undefined;
+    const extra = second !== undefined && !second.done;
     await this.status;
     if (this.failure) throw this.failure;
     // doc/statuscodes.md: response cardinality violation → UNIMPLEMENTED (generated by the client).
@@ -222,6 +227,22 @@ export class ClientCallEngine {
     }
     if (extra) throw new GrpcError(Status.UNIMPLEMENTED, `${this.method.path}: more than one response message`);
     return first.value;
+  }
+
+  /**
+   * The next response message; undefined once the reader failed (the call's outcome says why).
+   * After a transparent retry, read from the new stream's reader.
+   */
+  private async nextMessage(): Promise<IteratorResult<Res> | undefined> {
+    for (;;) {
+      const reader = this.reader;
+      if (!reader) return undefined;
+      try {
+        return await reader.next();
+      } catch {
+        if (this.reader === reader) return undefined;
+      }
+    }
   }
 
   duplex(): Duplex {
@@ -275,8 +296,44 @@ export class ClientCallEngine {
   };
 
   private readonly onClose = (): void => {
+    if (this.refusedUnprocessed()) return this.retry();
     this.settle(this.outcome());
   };
+
+  // ---- transparent retry ----
+  //
+  // A stream the server refused — RST_STREAM REFUSED_STREAM, or above the last stream id of a GOAWAY,
+  // which nghttp2 reports with the same code — was not processed (RFC 9113 §8.7, §6.8), so the call
+  // may go again. It does, once, on the channel's live connection (a new one after GOAWAY), when its
+  // whole request is known (unary and server-streaming) and nothing of the response had come; else it
+  // ends with UNAVAILABLE (PROTOCOL-HTTP2 "Errors": REFUSED_STREAM).
+
+  private refusedUnprocessed(): boolean {
+    return (
+      !this.retried &&
+      !this.settled &&
+      this.localFailure === undefined &&
+      this.onlyRequest !== undefined &&
+      this.responseHeaders === undefined &&
+      this.stream?.rstCode === constants.NGHTTP2_REFUSED_STREAM
+    );
+  }
+
+  private retry(): void {
+    this.retried = true;
+    const refused = this.reader!;
+    const headers = { ...this.requestHeaders! };
+    if (this.deadline !== undefined) {
+      const remaining = this.deadline - Date.now();
+      if (remaining <= 0) return this.settle(deadlineExceeded());
+      headers[HEADER_TIMEOUT] = formatTimeout(remaining);
+    }
+    this.streamError = undefined;
+    if (!this.open(headers, this.requestEncoding)) return;
+    this.stream!.end(this.onlyRequest);
+    // Whoever waits on the refused stream's reader reads from the new one (nextMessage).
+    refused.fail(RETRIED);
+  }
 
   // ---- how a call ends ----
 
@@ -301,6 +358,12 @@ export class ClientCallEngine {
     const peerReset = this.streamError?.code === 'ERR_HTTP2_STREAM_ERROR';
     if (!peerReset && (this.session?.destroyed || (this.responseHeaders === undefined && this.streamError))) {
       return unavailable(this.channel, this.streamError);
+    }
+    if (rst === constants.NGHTTP2_REFUSED_STREAM) {
+      return new GrpcError(
+        codeFromRstCode(rst),
+        'the server did not process the stream (REFUSED_STREAM, or above the last stream id of a GOAWAY): it may be retried',
+      );
     }
     if (rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR) {
       const details = `stream reset by the server with HTTP/2 code ${http2CodeName(rst)} (${rst})`;
