@@ -86,13 +86,16 @@ class Reader {
   readonly hpack = new HpackDecoder();
   /** The frames of a header block not yet complete, as they came. */
   blockFrames: Buffer[] = [];
-  /** Relayed unread from here (why). */
+  /** Its frames are relayed unread from here (why). */
   opaque: string | undefined;
-  /** Bytes of a preface not complete yet (relayed as they are if it turns out not to be one). */
-  prefaceBytes: Buffer[] = [];
+  /** Not HTTP/2 at all: its bytes are relayed as they come. */
+  notHttp2 = false;
+  /** The client's bytes until its connection preface is whole (relayed as they came if it is not one). */
+  prefaceBytes: Buffer[] | undefined;
 
   constructor(dir: Direction) {
     this.parser = new FrameParser(dir === 'c2s');
+    if (dir === 'c2s') this.prefaceBytes = [];
   }
 }
 
@@ -174,22 +177,40 @@ export class FaultConnection {
   push(dir: Direction, chunk: Buffer): void {
     if (this.closed) return;
     const reader = this.readers[dir];
-    if (reader.opaque !== undefined && reader.prefaceBytes.length === 0) {
+    if (reader.notHttp2) {
       this.outlets[dir].send({ stream: 0, bytes: chunk });
     } else {
-      if (dir === 'c2s' && reader.parser.idle === false) reader.prefaceBytes.push(chunk);
-      for (const event of reader.parser.push(chunk)) {
+      // The client's bytes are kept until its preface is whole: if they are not HTTP/2, they go on as they came.
+      if (reader.prefaceBytes !== undefined) reader.prefaceBytes.push(chunk);
+      const events = reader.parser.push(chunk);
+      for (let i = 0; i < events.length; i++) {
+        const event = events[i];
         if (event.kind === 'preface') {
-          reader.prefaceBytes = [];
+          reader.prefaceBytes = undefined;
           this.outlets.c2s.send({ stream: 0, bytes: CONNECTION_PREFACE });
         } else if (event.kind === 'error') {
-          // Not HTTP/2: everything from the first byte goes on as it came, unread.
-          reader.opaque = event.error.message;
-          const kept = reader.prefaceBytes.length > 0 ? reader.prefaceBytes : [chunk];
-          reader.prefaceBytes = [];
-          for (const bytes of kept) this.outlets[dir].send({ stream: 0, bytes });
+          reader.notHttp2 = true;
+          for (const bytes of reader.prefaceBytes ?? []) this.outlets[dir].send({ stream: 0, bytes });
+          reader.prefaceBytes = undefined;
           break;
-        } else this.onFrame(dir, event.frame);
+        } else {
+          try {
+            this.onFrame(dir, event.frame);
+          } catch (error) {
+            // A bug of the tap's own must not reach the relay: this direction goes on unread.
+            reader.opaque = String(error);
+            this.observer.note({
+              fault: 'tap',
+              action: 'skip',
+              dir,
+              note: `the fault rewriter failed (${(error as Error).stack ?? String(error)}): this direction is relayed unchanged from here`,
+            });
+            for (const rest of events.slice(i))
+              if (rest.kind === 'frame')
+                this.send(dir, { stream: rest.frame.streamId, bytes: rawFrameBytes(rest.frame) });
+            break;
+          }
+        }
       }
     }
     this.flush();
@@ -358,8 +379,12 @@ export class FaultConnection {
     }
   }
 
+  /** The direction's frames go on unread from here: the frames of a block begun go first. */
   private goOpaque(dir: Direction, why: string, bytes: Buffer): void {
-    this.readers[dir].opaque = why;
+    const reader = this.readers[dir];
+    reader.opaque = why;
+    for (const frame of reader.blockFrames) this.send(dir, { stream: 0, bytes: frame });
+    reader.blockFrames = [];
     this.send(dir, { stream: 0, bytes });
   }
 
@@ -568,14 +593,20 @@ export class FaultConnection {
     this.streams.set(id, s);
     if (block.endStream) s.sentEnd.c2s = true;
     if (this.goawayToClient && id > this.goawayToClient.lastStreamId) {
-      s.refused = `stream ${id} is above the last stream id of the tap's GOAWAY (${this.goawayToClient.lastStreamId}): the server never sees it, and the client may retry it (RFC 9113 §6.8)`;
-      this.dropBlock('c2s', item, this.goawayToClient.fault, s.refused);
+      s.refused = {
+        fault: this.goawayToClient.fault,
+        why: `stream ${id} is above the last stream id of the tap's GOAWAY (${this.goawayToClient.lastStreamId}): the server never sees it, and the client may retry it (RFC 9113 §6.8)`,
+      };
+      this.dropBlock('c2s', item, s.refused.fault, s.refused.why);
       this.callOver(s);
       return;
     }
     if (this.maxStreams?.enforced && this.openAtServer() >= this.maxStreams.value) {
-      s.refused = `stream ${id} would exceed SETTINGS_MAX_CONCURRENT_STREAMS ${this.maxStreams.value}: refused (RFC 9113 §5.1.2)`;
-      this.dropBlock('c2s', item, this.maxStreams.fault, s.refused);
+      s.refused = {
+        fault: this.maxStreams.fault,
+        why: `stream ${id} would exceed SETTINGS_MAX_CONCURRENT_STREAMS ${this.maxStreams.value}: refused (RFC 9113 §5.1.2)`,
+      };
+      this.dropBlock('c2s', item, s.refused.fault, s.refused.why);
       applyRefusal(this, s, this.maxStreams.fault);
       return;
     }
@@ -793,7 +824,7 @@ export class FaultConnection {
 function droppedBecause(s: StreamState): string {
   return s.tapClosed !== undefined
     ? 'the tap ended the stream (RFC 9113 §5.4.2: frames in flight after RST_STREAM are expected, and ignored)'
-    : (s.refused ?? '');
+    : (s.refused?.why ?? '');
 }
 
 /** A raw frame's bytes: a view of the chunk it came in when the header is right before its payload. */

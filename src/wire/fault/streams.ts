@@ -25,8 +25,8 @@ export class StreamState {
   reset = false;
   /** The tap ended the stream (the fault): every later frame of it, either way, is dropped. */
   tapClosed: string | undefined;
-  /** The tap never let the server see the stream (why): its frames are dropped. */
-  refused: string | undefined;
+  /** The tap never let the server see the stream (the fault, and why): its frames are dropped. */
+  refused: { fault: string; why: string } | undefined;
   /** The call's end was counted (for `calls:N`). */
   counted = false;
   readonly messages: Record<Direction, MessageBoundaries> = {
@@ -49,9 +49,9 @@ export class StreamState {
     return !this.forwarded || this.reset || (this.sentEnd.s2c && this.deliveredEnd.c2s);
   }
 
-  /** Frames of the stream are dropped rather than passed on. */
+  /** Frames of the stream are dropped rather than passed on: the fault that made it so. */
   get dropping(): string | undefined {
-    return this.tapClosed ?? this.refused;
+    return this.tapClosed ?? this.refused?.fault;
   }
 
   /** The call is over for both peers. */
