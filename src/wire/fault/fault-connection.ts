@@ -472,10 +472,18 @@ export class FaultConnection {
       const last = i === count - 1;
       const cost = padding === undefined ? chunk.length : 1 + chunk.length + padding;
       const flags = (last && endStream ? Flag.END_STREAM : 0) | (padding === undefined ? 0 : Flag.PADDED);
-      const payload = padding === undefined ? chunk : Buffer.concat([Buffer.of(padding), chunk, Buffer.alloc(padding)]);
+      // One buffer a frame: header, Pad Length, data, padding (zeros) — some 60,000 of them for gRPC's case.
+      const bytes = Buffer.allocUnsafe(FRAME_HEADER_SIZE + cost);
+      frameHeader(cost, 0x0, flags, s.id).copy(bytes);
+      if (padding === undefined) chunk.copy(bytes, FRAME_HEADER_SIZE);
+      else {
+        bytes[FRAME_HEADER_SIZE] = padding;
+        chunk.copy(bytes, FRAME_HEADER_SIZE + 1);
+        bytes.fill(0, FRAME_HEADER_SIZE + 1 + chunk.length);
+      }
       this.send(dir, {
         stream: s.id,
-        bytes: Buffer.concat([frameHeader(cost, 0x0, flags, s.id), payload]),
+        bytes,
         // What the sender spent goes with the pieces it paid for: none is given back before it is delivered.
         data: { cost, spent: chunk.length + (last ? spent - data.length : 0) },
         mark: {

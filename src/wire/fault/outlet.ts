@@ -62,7 +62,7 @@ interface Queued extends OutItem {
 }
 
 interface StreamQueue {
-  items: Queued[];
+  items: Fifo<Queued>;
   /** Nothing of the stream leaves before this time (ms). */
   holdUntil: number;
   /** The fault that holds it, and what to do when the hold ends. */
@@ -134,7 +134,8 @@ export class Outlet {
       this.early.push(item);
       return;
     }
-    const queued: Queued = { ...item, seq: ++this.seq };
+    const queued = item as Queued;
+    queued.seq = ++this.seq;
     const queue = this.queues.get(item.stream);
     if (queue && queue.items.length > 0) return this.enqueue(queue, queued);
     if (this.ready(queued, queue)) return this.write(queued);
@@ -175,8 +176,7 @@ export class Outlet {
   discard(stream: number): OutItem[] {
     const queue = this.queues.get(stream);
     if (!queue) return [];
-    const items = queue.items;
-    queue.items = [];
+    const items = queue.items.drain();
     for (const item of items) {
       if (item.data) this.ledger.dropped(stream, item.data.spent, false);
       if (item.block) {
@@ -215,10 +215,10 @@ export class Outlet {
     }
     const order = [...this.queues.values()]
       .filter((q) => q.items.length > 0)
-      .sort((a, b) => a.items[0].seq - b.items[0].seq);
+      .sort((a, b) => a.items.peek()!.seq - b.items.peek()!.seq);
     for (const queue of order) {
-      while (queue.items.length > 0 && this.ready(queue.items[0], queue)) {
-        const item = queue.items.shift()!;
+      while (queue.items.length > 0 && this.ready(queue.items.peek()!, queue)) {
+        const item = queue.items.shift();
         if (item.block) this.unwait(item.seq);
         this.write(item);
       }
@@ -241,7 +241,7 @@ export class Outlet {
   private queue(stream: number): StreamQueue {
     let queue = this.queues.get(stream);
     if (!queue) {
-      queue = { items: [], holdUntil: 0 };
+      queue = { items: new Fifo(), holdUntil: 0 };
       this.queues.set(stream, queue);
     }
     return queue;
@@ -278,7 +278,7 @@ export class Outlet {
     for (const queue of this.queues.values()) {
       if (queue.hold) next = Math.min(next, queue.holdUntil);
       if (queue.items.length === 0) continue;
-      const head = queue.items[0];
+      const head = queue.items.peek()!;
       let due = Math.max(this.holdAllUntil, queue.holdUntil);
       if (head.data && queue.pace) due = Math.max(due, queue.pace.nextFree);
       if (due > now) next = Math.min(next, due);
@@ -369,4 +369,46 @@ export class Outlet {
 /** A SETTINGS frame, not an ACK (type 0x4 at byte 3, flags at byte 4). */
 function isSettings(bytes: Buffer): boolean {
   return bytes.length >= 9 && bytes[3] === 0x4 && (bytes[4] & 0x1) === 0;
+}
+
+/**
+ * A queue that takes from the front without Array#shift, which moves every element once the array
+ * is large (a pad-data response is some 60,000 frames waiting for window).
+ */
+class Fifo<T> {
+  private items: T[] = [];
+  private head = 0;
+
+  get length(): number {
+    return this.items.length - this.head;
+  }
+
+  peek(): T | undefined {
+    return this.items[this.head];
+  }
+
+  push(item: T): void {
+    this.items.push(item);
+  }
+
+  shift(): T {
+    const item = this.items[this.head];
+    this.items[this.head++] = undefined as T;
+    if (this.head === this.items.length) {
+      this.items = [];
+      this.head = 0;
+    } else if (this.head >= 1024 && this.head * 2 >= this.items.length) {
+      this.items = this.items.slice(this.head);
+      this.head = 0;
+    }
+    return item;
+  }
+
+  /** Everything, oldest first; the queue is left empty. */
+  drain(): T[] {
+    const out = this.items.slice(this.head);
+    this.items = [];
+    this.head = 0;
+    return out;
+  }
 }
