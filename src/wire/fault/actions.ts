@@ -188,13 +188,14 @@ function endStream(
   first?: OutItem,
 ): void {
   for (const dir of ['c2s', 's2c'] as const) {
-    for (const item of c.outlets[dir].discard(s.id)) {
+    for (const frame of c.outlets[dir].discard(s.id).frames) {
       c.observer.note({
         fault,
         action: 'drop',
         dir,
         stream: s.id,
-        note: `a frame of stream ${s.id} held by the tap (${item.bytes.length} bytes) not passed on: the tap ends the stream`,
+        frame,
+        note: `${frame.type} of stream ${s.id}, held by the tap, not passed on: the tap ends the stream`,
       });
     }
   }
@@ -238,15 +239,6 @@ function abort(
   fault: string,
   action: Extract<FaultAction, { kind: 'abort' }>,
 ): void {
-  for (const item of c.outlets.s2c.discard(s.id)) {
-    c.observer.note({
-      fault,
-      action: 'drop',
-      dir: 's2c',
-      stream: s.id,
-      note: `a frame of stream ${s.id} held by the tap (${item.bytes.length} bytes) not passed on: the tap ends the call`,
-    });
-  }
   let fields: EncoderField[];
   let note: string;
   if (action.httpStatus !== undefined) {

@@ -814,13 +814,15 @@ export class FaultConnection {
     if (s.dropping !== undefined) return;
     // Its sender is done with the stream: what waits for the other way is of no use to it, and
     // what waits towards the receiver goes first.
-    for (const item of this.outlets[opposite(dir)].discard(s.id))
+    const held = this.outlets[opposite(dir)].discard(s.id);
+    for (const frame of held.frames)
       this.observer.note({
-        fault: 'reset',
+        fault: held.fault,
         action: 'drop',
         dir: opposite(dir),
         stream: s.id,
-        note: `a frame of stream ${s.id} held by the tap not passed on: the ${dir === 'c2s' ? 'client' : 'server'} reset the stream (${item.bytes.length} bytes)`,
+        frame,
+        note: `${frame.type} of stream ${s.id}, held by the tap, not passed on: the ${dir === 'c2s' ? 'client' : 'server'} reset the stream (RFC 9113 §5.4.2)`,
       });
     s.reset = true;
     this.send(dir, { stream: s.id, bytes });

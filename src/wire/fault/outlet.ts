@@ -17,6 +17,7 @@
 
 import type { Direction } from '../events.js';
 import { DEFAULT_HEADER_TABLE_SIZE, HpackEncoder, type EncoderField } from '../hpack/index.js';
+import { flagNames, frameTypeName } from '../h2/frame-types.js';
 import { INITIAL_MAX_FRAME_SIZE } from '../h2/settings.js';
 import { FlowLedger } from './flow.js';
 import { headerBlockFrames } from './frames.js';
@@ -170,22 +171,23 @@ export class Outlet {
   }
 
   /**
-   * Throws away what `stream` has waiting (its receiver, or the tap, reset it): returns the frames,
-   * and counts their DATA as dropped for the sender's windows.
+   * Throws away what `stream` has waiting (its receiver, or the tap, reset it): returns each frame's
+   * header and the fault that held it, and counts their DATA as dropped for the sender's windows.
    */
-  discard(stream: number): OutItem[] {
+  discard(stream: number): { frames: HeldFrame[]; fault: string } {
     const queue = this.queues.get(stream);
-    if (!queue) return [];
+    const fault = queue?.hold?.fault ?? this.holdAll?.fault ?? 'flow control';
+    if (!queue) return { frames: [], fault };
     const items = queue.items.drain();
     for (const item of items) {
       if (item.data) this.ledger.dropped(stream, item.data.spent, false);
       if (item.block) {
         this.unwait(item.seq);
-        if (item.block.original && item.block.changesTable) this.reencoding ??= 'a header block the tap dropped';
+        if (item.block.original && item.block.changesTable) this.reencoding ??= fault;
       }
     }
     this.pump();
-    return items;
+    return { frames: items.map((item) => heldFrame(item.bytes)), fault };
   }
 
   /** The stream is over: its queue (empty) and its windows go. */
@@ -364,6 +366,25 @@ export class Outlet {
     this.ended = true;
     this.endWhenIdle();
   }
+}
+
+/** A frame's header, as a fault event shows a frame the tap did not pass on. */
+export interface HeldFrame {
+  type: string;
+  flags: readonly string[];
+  length: number;
+  stream: number;
+}
+
+/** The header of the first frame of `bytes` (a block's HEADERS stands for its CONTINUATIONs). */
+function heldFrame(bytes: Buffer): HeldFrame {
+  const type = bytes[3];
+  return {
+    type: frameTypeName(type) ?? 'UNKNOWN',
+    flags: flagNames(type, bytes[4]),
+    length: bytes.readUIntBE(0, 3),
+    stream: bytes.readUInt32BE(5) & 0x7fffffff,
+  };
 }
 
 /** A SETTINGS frame, not an ACK (type 0x4 at byte 3, flags at byte 4). */
