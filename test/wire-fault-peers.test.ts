@@ -12,7 +12,7 @@ import { encodeEnvelope } from '../framing/index.js';
 import { Channel } from '../src/client/channel.js';
 import { createClient } from '../src/client/client.js';
 import { Server } from '../src/server/server.js';
-import { routeGuideDefinition } from '../src/services/routeguide/index.js';
+import { routeGuideClient, routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
 import type { TapEvent } from '../src/wire/events.js';
 import { faultTap, goFaultClient, ofKind, runGoFaultClient, runH2load, type GoOutcome } from './helpers/fault-peers.js';
@@ -228,3 +228,22 @@ async function hashingRelay(t: Test, upstream: number) {
   t.teardown(() => new Promise((r) => server.close(r)));
   return { port: (server.address() as net.AddressInfo).port, hashes, bytes };
 }
+
+t.test(
+  'a call whose response the tap holds past its deadline: the held frames are dropped, 100 calls follow',
+  async (t) => {
+    const { port, events } = await faultTap(t, serverPort, 'delay:for=1s,max=1');
+    const channel = new Channel(`127.0.0.1:${port}`);
+    t.teardown(() => channel.close());
+    const client = routeGuideClient(channel);
+    const point = { latitude: 409146138, longitude: -746188906 };
+    await t.rejects(client.getFeature(point, { timeoutMs: 200 }), { code: 4 }, 'DEADLINE_EXCEEDED');
+    for (let i = 0; i < 100; i++) await client.getFeature(point, { timeoutMs: 10_000 });
+    channel.close();
+    await settled(events);
+    const dropped = ofKind(events, 'fault').filter((e) => e.action === 'drop' && e.stream === 1);
+    t.ok(dropped.length > 0, 'what the tap held of stream 1 is dropped when the client resets it');
+    t.equal(ofKind(events, 'call').filter((c) => c.status === 0).length, 100);
+    t.same(unexpected(events), [], 'no warning the tap caused (nothing sent on the reset stream)');
+  },
+);

@@ -395,6 +395,7 @@ export class FaultConnection {
     const endStream = (frame.flags & Flag.END_STREAM) !== 0;
     if (!s) return this.send(dir, { stream: id, bytes, data: { cost: spent, spent } });
     if (s.dropping !== undefined) return this.dropData(dir, s, frame, spent);
+    if (endStream) s.sentEnd[dir] = true;
     const boundaries = s.messages[dir];
     const from = boundaries.offset;
     const ends = boundaries.push(frame.data);
@@ -423,7 +424,6 @@ export class FaultConnection {
         const left = data.length - at + overhead;
         this.outlets[dir].ledger.dropped(id, left, false);
         if (left > 0 || endStream) this.dropNote(dir, s, frame, left);
-        if (endStream) s.sentEnd[dir] = true;
         return;
       }
     }
@@ -431,7 +431,6 @@ export class FaultConnection {
     else if (at < data.length || endStream)
       this.forwardData(dir, s, data.subarray(at), endStream, data.length - at + overhead, undefined, frame, 'cut');
     else if (overhead > 0) this.outlets[dir].ledger.dropped(id, overhead, true);
-    if (endStream) this.endedBy(dir, s);
   }
 
   /**
@@ -449,13 +448,16 @@ export class FaultConnection {
     cutBy: string | undefined,
   ): void {
     const pad = s.padding[dir];
+    const written = endStream ? () => this.delivered(dir, s) : undefined;
     if (!pad) {
-      if (original) return this.send(dir, { stream: s.id, bytes: original, data: { cost: frame.length, spent } });
+      if (original)
+        return this.send(dir, { stream: s.id, bytes: original, data: { cost: frame.length, spent }, written });
       const bytes = Buffer.concat([frameHeader(data.length, 0x0, endStream ? Flag.END_STREAM : 0, s.id), data]);
       return this.send(dir, {
         stream: s.id,
         bytes,
         data: { cost: data.length, spent },
+        written,
         mark: {
           fault: cutBy ?? 'cut',
           action: 'alter',
@@ -486,6 +488,7 @@ export class FaultConnection {
         bytes,
         // What the sender spent goes with the pieces it paid for: none is given back before it is delivered.
         data: { cost, spent: chunk.length + (last ? spent - data.length : 0) },
+        written: last ? written : undefined,
         mark: {
           fault: pad.fault,
           action: 'alter',
@@ -513,11 +516,16 @@ export class FaultConnection {
     });
   }
 
-  /** The sender of `dir` ended its side of `s`. */
-  private endedBy(dir: Direction, s: StreamState): void {
-    s.sentEnd[dir] = true;
+  /** The END_STREAM of `dir` on `s` reached its receiver (it may have waited in the outlet). */
+  private delivered(dir: Direction, s: StreamState): void {
     s.deliveredEnd[dir] = true;
     this.callOver(s);
+  }
+
+  /** A header block with END_STREAM goes on: the stream's side ends once it is written. */
+  private sendEnding(dir: Direction, s: StreamState, item: OutItem): void {
+    s.sentEnd[dir] = true;
+    this.send(dir, { ...item, written: () => this.delivered(dir, s) });
   }
 
   // ---- header blocks ----
@@ -587,8 +595,8 @@ export class FaultConnection {
         if (block.endStream) existing.sentEnd.c2s = true;
         return;
       }
-      this.send('c2s', item);
-      if (block.endStream) this.endedBy('c2s', existing);
+      if (block.endStream) this.sendEnding('c2s', existing, item);
+      else this.send('c2s', item);
       return;
     }
     if (id <= this.lastClientStream || this.endedStreams.has(id)) {
@@ -633,8 +641,8 @@ export class FaultConnection {
     this.outlets.c2s.ledger.open(id);
     this.outlets.s2c.ledger.open(id);
     if (s.dropping === undefined) {
-      this.send('c2s', item);
-      if (block.endStream) s.deliveredEnd.c2s = true;
+      if (block.endStream) this.sendEnding('c2s', s, item);
+      else this.send('c2s', item);
     }
     this.run(plan, 'after');
     this.callOver(s);
@@ -672,9 +680,9 @@ export class FaultConnection {
         `the ${s.response === 'none' ? 'Trailers-Only response' : 'trailers'} of stream ${id} not passed on: ${droppedBecause(s)}`,
       );
     } else {
-      this.send('s2c', item);
       s.response = block.endStream ? 'ended' : s.response;
-      if (block.endStream) s.deliveredEnd.s2c = true;
+      if (block.endStream) this.sendEnding('s2c', s, item);
+      else this.send('s2c', item);
     }
     this.callOver(s);
   }
