@@ -159,7 +159,7 @@ export const tapCommand = defineCommand({
     console.error(
       `${signal}: tap stopped: ${plural(tap.connections, 'connection')}, ${plural(events, 'event')} ` +
         `(${plural(counts.message, 'message')}, ${plural(counts.call, 'call')}, ${plural(counts.warning, 'warning')}, ` +
-        `${plural(counts.error, 'error')}), ${output.dropped} not shown${dropped}` +
+        `${plural(counts.error, 'error')}${faults ? `, ${plural(counts.fault, 'fault event')}` : ''}), ${output.dropped} not shown${dropped}` +
         (web
           ? `; web view: ${plural(web.stats().opened, 'event stream')}, ${web.stats().dropped} events not sent to pages that fell behind`
           : ''),
