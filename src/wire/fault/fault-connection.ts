@@ -402,22 +402,28 @@ export class FaultConnection {
     const points = this.planner.data(id, dir, from, boundaries.offset, ends, boundaries.firstMessage);
     const data = frame.data;
     const overhead = spent - data.length; // the Pad Length octet and the padding, spent with the last piece
-    // Cut where the faults fire; what is left once a fault ended the stream is dropped.
+    // Cut where the faults fire; what is left once a fault ended the stream is dropped. A point at
+    // the frame's end leaves the frame whole.
     let at = 0;
     for (const point of points) {
       const cut = point.at - from;
       if (cut > at) {
+        const whole = at === 0 && cut === data.length;
         this.forwardData(
           dir,
           s,
           data.subarray(at, cut),
-          false,
-          cut - at,
-          undefined,
+          whole && endStream,
+          whole ? spent : cut - at,
+          whole ? bytes : undefined,
           frame,
           point.firings[0]?.spec.label,
         );
         at = cut;
+        if (whole) {
+          for (const firing of point.firings) applyFiring(this, firing);
+          return;
+        }
       }
       for (const firing of point.firings) applyFiring(this, firing);
       if (s.dropping !== undefined) {
