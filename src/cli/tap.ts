@@ -104,7 +104,7 @@ export const tapCommand = defineCommand({
         : (count) => terminalDropped(count, { color }),
     });
     // The web view listens first, so that it has every event from the first connection on.
-    const web = webAt && webView && (await webView.startWebView({ listen: webAt }).catch(webFailed));
+    const web = webAt && webView && (await webView.startWebView({ listen: webAt, faults }).catch(webFailed));
     const upstreamTls = flags['upstream-tls']
       ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
       : undefined;

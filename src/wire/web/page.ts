@@ -39,6 +39,7 @@ import {
   segmentText,
   statusText,
 } from '../render/describe.js';
+import { startFaultPanel } from './fault-panel.js';
 
 /** What the tap says about itself when the stream opens (web-view.ts). */
 interface Hello {
@@ -117,6 +118,11 @@ let selected: Row | undefined;
 let colours = 0;
 /** The one line saying how many events the page missed. */
 const notice = element('p', { class: 'notice' });
+
+// The fault panel: "reset the selected call's stream" acts on the call of the row selected here.
+startFaultPanel(() =>
+  selected && selected.group.stream > 0 ? { conn: selected.group.conn, stream: selected.group.stream } : undefined,
+);
 
 // ---- the stream ----
 
