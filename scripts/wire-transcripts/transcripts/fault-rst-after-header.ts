@@ -47,8 +47,9 @@ says how the tap keeps the connection valid).`,
       c2s: message('c2s', 1, 1),
       s2c: frame('HEADERS', { stream: 1 }),
       text: `
-The call goes as in [get-feature.md](get-feature.md#2-the-request): the request headers, the Point
-and the half-close. The server's response headers pass the tap unchanged: the fault fires once they
+The call goes as in
+[get-feature.md](get-feature.md#2-the-request-headers-then-one-data-frame-with-the-message): the
+request headers, the Point and the half-close. The server's response headers pass the tap unchanged: the fault fires once they
 have gone (its trigger, \`when=response-headers\`: ${code('src/wire/fault/planner.ts:ConnectionPlanner.responseHeaders')}).`,
     },
     {
