@@ -12,6 +12,11 @@ import type { EncoderField } from '../hpack/index.js';
 import { towards, type FaultConnection } from './fault-connection.js';
 import { dataFrame, goawayFrame, pingFrame, rstStreamFrame, settingsFrame } from './frames.js';
 import type { OutItem } from './outlet.js';
+
+/** A call's paced DATA goes in frames of at most this many milliseconds' worth of its rate… */
+const PACING_SLICE_MS = 20;
+/** …and at most the smallest SETTINGS_MAX_FRAME_SIZE a receiver may have (RFC 9113 §6.5.2). */
+const MAX_PACED_FRAME = 16_384;
 import type { Firing } from './planner.js';
 import type { FaultAction } from './spec.js';
 import type { StreamState } from './streams.js';
@@ -108,6 +113,16 @@ export function applyFiring(c: FaultConnection, firing: Firing): void {
         if (action.scope === 'call') {
           if (!s || s.over) return skip('the call had ended');
           c.outlets[dir].pace(s.id, action.bytesPerSecond);
+          // The pace is kept frame by frame: DATA goes in frames of at most a pacing slice's worth
+          // (RFC 9113 §6.1: DATA may be split anywhere), or one large frame would go at once.
+          const most = Math.min(
+            MAX_PACED_FRAME,
+            Math.max(64, Math.floor((action.bytesPerSecond * PACING_SLICE_MS) / 1000)),
+          );
+          const pad = s.padding[dir];
+          s.padding[dir] = pad
+            ? { ...pad, data: Math.min(pad.data, most) }
+            : { data: most, padding: 0, fault: spec.label };
         } else c.shapers[dir].setBandwidth(action.bytesPerSecond);
       }
       return act(
