@@ -1,5 +1,5 @@
 // The fault planner: from the faults configured and what happened on a connection so far, which
-// faults fire now. Pure — no sockets, no timers, no clock: the rewriter (rewriter.ts) tells it what
+// faults fire now. Pure — no sockets, no timers, no clock: the rewriter (fault-connection.ts) tells it what
 // passes (a connection opening, a call's request headers, its response headers, DATA bytes and
 // message ends, trailers, a call ending, a timer it asked for going off) and applies what it
 // returns. The same faults, seed and observations give the same firings (test/wire-fault-plan.test.ts).
