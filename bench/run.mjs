@@ -24,6 +24,7 @@ import {
   summarizeCeilings,
   summarizeScale,
   summarizeTap,
+  TAP_METRICS,
 } from './lib/metrics.mjs';
 import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
@@ -198,8 +199,8 @@ async function startEach(order, where, start) {
 
 const stopEach = (live) => Promise.all(Object.values(live).map((entry) => entry.server.stop()));
 
-// Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak); (n),
-// ours only, comes last so that its notes do not weigh on the other workloads.
+// Every server runs the same workloads in this order ((c) first, so that VmHWM is (c)'s peak); (n)
+// and (o), ours only, come last so that its notes do not weigh on the other workloads.
 const WORKLOADS = ['warmup', 'chat1', 'chat8', 'list', 'record', 'unary', 'latency', 'tap'];
 
 /**
@@ -301,7 +302,8 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
       return;
     }
     case 'tap':
-      out.tapChat1 = await tapChat1({ root: ROOT, bins, sizes: SIZES, errors, progress, measure }, port, where);
+      for (const m of TAP_METRICS)
+        out[m.id] = await tapChat1({ root: ROOT, bins, sizes: SIZES, errors, progress, measure }, port, where, m);
       return;
     case 'latency': {
       const lat = await measure(where, `(b) unary latency h2load -c 1 -m 1 -n ${SIZES.latency}, ms`, () =>

@@ -135,25 +135,56 @@ t.test('our Server.close, then a new server on the same port: the same Channel r
   t.equal((await client.getFeature(point, { timeoutMs: 5000 })).name, expected, 'the same channel works again');
 });
 
-t.test('calls above the GOAWAY lastStreamID end UNAVAILABLE; the ones below complete', async (t) => {
-  const pending: ServerHttp2Stream[] = [];
-  const raw = await rawServer(t, (stream, connection, raw) => {
-    if (connection > 0) return answer(stream, 'retried');
-    pending.push(stream);
-    if (pending.length < 2) return;
-    // Both streams arrived; GOAWAY covers only the first (PROTOCOL-HTTP2: the rest were not processed).
-    raw.sessions[0].goaway(constants.NGHTTP2_NO_ERROR, pending[0].id);
-    setTimeout(() => answer(pending[0], 'kept'), 50);
+t.test(
+  'a unary call above the GOAWAY lastStreamID goes again on a new connection; the ones below complete',
+  async (t) => {
+    const pending: ServerHttp2Stream[] = [];
+    const raw = await rawServer(t, (stream, connection, raw) => {
+      if (connection > 0) return answer(stream, 'retried');
+      pending.push(stream);
+      if (pending.length < 2) return;
+      // Both streams arrived; GOAWAY covers only the first (RFC 9113 §6.8: the rest were not processed).
+      raw.sessions[0].goaway(constants.NGHTTP2_NO_ERROR, pending[0].id);
+      setTimeout(() => answer(pending[0], 'kept'), 50);
+    });
+    const probe = probeOn(t, raw.port);
+    const first = probe.unary({ text: 'a' }, { timeoutMs: 5000 });
+    const second = probe.unary({ text: 'b' }, { timeoutMs: 5000 });
+    t.equal((await first).text, 'kept');
+    t.equal((await second).text, 'retried', 'the unprocessed call went again, by itself');
+    t.equal(raw.sessions.length, 2, 'on a new connection');
+  },
+);
+
+t.test(
+  'a streaming call above the GOAWAY lastStreamID ends UNAVAILABLE (its request is not kept to send again)',
+  async (t) => {
+    const pending: ServerHttp2Stream[] = [];
+    const raw = await rawServer(t, (stream, _connection, raw) => {
+      pending.push(stream);
+      if (pending.length < 2) return;
+      raw.sessions[0].goaway(constants.NGHTTP2_NO_ERROR, pending[0].id);
+      setTimeout(() => answer(pending[0], 'kept'), 50);
+    });
+    const probe = probeOn(t, raw.port);
+    const first = probe.unary({ text: 'a' }, { timeoutMs: 5000 });
+    const stream = probe.bidi({ timeoutMs: 5000 });
+    await stream.send({ text: 'b' });
+    t.equal((await first).text, 'kept');
+    const status = await stream.status;
+    t.equal(status.code, Status.UNAVAILABLE);
+    t.match(status.details, /did not process the stream/);
+  },
+);
+
+t.test('a unary call refused with RST_STREAM REFUSED_STREAM goes again, once', async (t) => {
+  let streams = 0;
+  const raw = await rawServer(t, (stream) => {
+    if (streams++ === 0) return stream.close(constants.NGHTTP2_REFUSED_STREAM);
+    answer(stream, 'second try');
   });
   const probe = probeOn(t, raw.port);
-  const first = probe.unary({ text: 'a' }, { timeoutMs: 5000 });
-  const second = probe.unary({ text: 'b' }, { timeoutMs: 5000 });
-  const [a, b] = await Promise.allSettled([first, second]);
-  t.same(a.status === 'fulfilled' && a.value.text, 'kept');
-  t.equal(
-    b.status === 'rejected' && b.reason.code,
-    Status.UNAVAILABLE,
-    'the unprocessed call is UNAVAILABLE (safe to retry)',
-  );
-  t.equal((await probe.unary({ text: 'c' }, { timeoutMs: 5000 })).text, 'retried');
+  t.equal((await probe.unary({ text: 'a' }, { timeoutMs: 5000 })).text, 'second try');
+  t.equal(streams, 2, 'two streams');
+  t.equal(raw.sessions.length, 1, 'on the same connection');
 });

@@ -8,7 +8,7 @@
 // last test fails when the page disagrees with this run. Under CI=true a missing ruby or grpc gem is an
 // error, not a skip.
 
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,12 +24,11 @@ import {
   type InteropCaseName,
   type TestServiceClient,
 } from '../src/services/testing/index.js';
-import { findRubyInterop } from './helpers/ruby.js';
+import { findRubyInterop, startRubyServer } from './helpers/ruby.js';
 
 t.setTimeout(150_000);
 
 const REPO = fileURLToPath(new URL('..', import.meta.url));
-const LOOPBACK_WRAPPER = join(REPO, 'test', 'ruby', 'interop-server-loopback.rb');
 const CASE_TIMEOUT_MS = 30_000;
 const RUBY_PARALLEL = 3;
 
@@ -148,33 +147,6 @@ async function startOurServer(t: Test): Promise<number> {
 }
 
 /** Ruby's server.rb through the loopback wrapper; resolves with its port once it serves. */
-function startRubyServer(t: Test, serverRb: string): Promise<number> {
-  const child: ChildProcess = spawn('ruby', [LOOPBACK_WRAPPER, serverRb, '--port', '0'], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL');
-  });
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`Ruby server.rb did not start within 20 s:\n${output}`)), 20_000);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString();
-      const port = /listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
-      if (port) {
-        clearTimeout(timer);
-        resolve(Number(port));
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`Ruby server.rb exited with ${code}:\n${output}`));
-    });
-  });
-}
-
 async function runOurCase(name: InteropCaseName, port: number): Promise<Outcome> {
   try {
     await runInteropCase(name, { host: '127.0.0.1', port });

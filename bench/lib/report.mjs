@@ -10,7 +10,7 @@ import {
   meets,
   REDIS_METRICS,
   SERVER_METRICS,
-  TAP_METRIC,
+  TAP_METRICS,
   WORKER_METRICS,
   WORKER_SERVERS,
 } from './metrics.mjs';
@@ -83,16 +83,22 @@ export function markdown(result) {
     const t = ` (target ≥ ${c.target} ${r === null ? '?' : r >= c.target ? '✓' : '✗'})`;
     lines.push(`| ${c.label} | ratio | | ${r === null ? '—' : r.toFixed(2)} | | |${t} |`);
   }
-  const tap = s.tap;
-  if (tap) {
-    const r = tap.ratio;
-    const verdict = r === null ? '?' : r >= TAP_METRIC.target ? '✓' : '✗';
+  if (s.tap) {
     lines.push(
       '',
       '| The wire tap (in front of routeguide-h2) | unit | direct (c) | through the tap | tap / direct | target |',
       '|---|---|---:|---:|---:|---|',
-      `| ${TAP_METRIC.label} | ${TAP_METRIC.unit} | ${num(tap.direct, TAP_METRIC.unit)} | ${num(tap.median, TAP_METRIC.unit)} | ${r === null ? '—' : r.toFixed(2)} | ≥ ${TAP_METRIC.target.toFixed(2)} ${verdict} |`,
     );
+    for (const m of TAP_METRICS) {
+      const tap = s.tap[m.id];
+      if (!tap) continue;
+      const r = tap.ratio;
+      const target =
+        m.target === undefined ? '' : `≥ ${m.target.toFixed(2)} ${r === null ? '?' : r >= m.target ? '✓' : '✗'}`;
+      lines.push(
+        `| ${m.label} | ${m.unit} | ${num(tap.direct, m.unit)} | ${num(tap.median, m.unit)} | ${r === null ? '—' : r.toFixed(2)} | ${target} |`,
+      );
+    }
   }
   lines.push(
     '',

@@ -1,6 +1,14 @@
 // Tests on tap events, to say where a step ends and what a recording waits for.
 
-import type { ByteRange, Direction, FrameEvent, HeaderTriple, MessageEvent, TapEvent } from '../../src/wire/events.js';
+import type {
+  ByteRange,
+  Direction,
+  FaultEvent,
+  FrameEvent,
+  HeaderTriple,
+  MessageEvent,
+  TapEvent,
+} from '../../src/wire/events.js';
 
 export type Test = (event: TapEvent) => boolean;
 
@@ -22,6 +30,20 @@ export function frame(type: string, query: FrameQuery = {}): (event: TapEvent) =
     (query.stream === undefined || e.stream === query.stream) &&
     (query.flags ?? []).every((f) => e.flags.includes(f)) &&
     (query.lastStreamId === undefined || e.lastStreamId === query.lastStreamId);
+}
+
+/** What the tap did (a fault event) of `action`, about a frame of `type` (with `flags`) when given. */
+export function fault(
+  action: FaultEvent['action'],
+  type?: string,
+  query: { dir?: Direction; flags?: string[] } = {},
+): (event: TapEvent) => event is FaultEvent {
+  return (e): e is FaultEvent =>
+    e.kind === 'fault' &&
+    e.action === action &&
+    (type === undefined || e.frame?.type === type) &&
+    (query.dir === undefined || e.dir === query.dir) &&
+    (query.flags ?? []).every((f) => e.frame?.flags.includes(f));
 }
 
 /** The `index`-th message (from 1) of `stream` in direction `dir`. */

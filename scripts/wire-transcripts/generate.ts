@@ -9,6 +9,9 @@ import { bdpGrpcGo } from './transcripts/bdp-grpc-go.js';
 import { cancel } from './transcripts/cancel.js';
 import { compression } from './transcripts/compression.js';
 import { deadline } from './transcripts/deadline.js';
+import { faultDelayDeadline } from './transcripts/fault-delay-deadline.js';
+import { faultGoawayRouteChat } from './transcripts/fault-goaway-route-chat.js';
+import { faultRstAfterHeader } from './transcripts/fault-rst-after-header.js';
 import { flowControl } from './transcripts/flow-control.js';
 import { getFeature } from './transcripts/get-feature.js';
 import { gracefulShutdown } from './transcripts/graceful-shutdown.js';
@@ -45,6 +48,9 @@ export const TRANSCRIPTS: readonly Transcript[] = [
   gracefulShutdown,
   maxStreams,
   tls,
+  faultRstAfterHeader,
+  faultGoawayRouteChat,
+  faultDelayDeadline,
 ];
 
 /** The index of docs/wire/. */

@@ -29,8 +29,7 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
     text
       .replace(new RegExp(`:${options.tapPort}(?!\\d)`, 'g'), `:${SHOWN_TAP_PORT}`)
       .replace(new RegExp(`:${options.serverPort}(?!\\d)`, 'g'), `:${SHOWN_SERVER_PORT}`);
-  return events.map((original) => {
-    const e: TapEvent = structuredClone(original);
+  const one = (e: TapEvent): TapEvent => {
     e.t = 0;
     if (e.kind === 'connection') {
       if (e.client !== undefined) e.client = e.client.replace(/:\d+$/, `:${SHOWN_CLIENT_PORT}`);
@@ -47,9 +46,15 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
       }
     }
     if (e.kind === 'call') e.durationMs = 0;
+    // A frame the tap wrote is a frame like any other inside its fault event; a round trip is the run's own.
+    if (e.kind === 'fault') {
+      if (e.frame && 'kind' in e.frame) one(e.frame);
+      if (e.rttMs !== undefined) e.rttMs = 0;
+    }
     if (e.note !== undefined) e.note = note(e.note, options);
     return e;
-  });
+  };
+  return events.map((original) => one(structuredClone(original)));
 }
 
 function header(

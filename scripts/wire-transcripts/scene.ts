@@ -16,8 +16,8 @@ import type { Recording } from './transcript.js';
 /** How long any one expected event may take before the recording fails. */
 const EVENT_TIMEOUT_MS = 15_000;
 
-/** What a transcript may add to the tap's options. */
-export type TapExtras = Partial<Pick<TapOptions, 'tls' | 'maxBody' | 'hex'>>;
+/** What a transcript may add to the tap's options (faults: the fault transcripts). */
+export type TapExtras = Partial<Pick<TapOptions, 'tls' | 'maxBody' | 'hex' | 'faults'>>;
 
 interface Waiter {
   test: (event: TapEvent) => boolean;

@@ -43,6 +43,9 @@ export interface ReaderOptions<T> {
 const HIGH_WATER_MARK = 64;
 const HIGH_WATER_BYTES = 16 * 1024;
 
+/** What a reader that handed its consumer over to another fails with (no caller sees it). */
+const HANDED_OVER = new GrpcError(Status.UNAVAILABLE, 'the stream was refused; the call went on another');
+
 /** A message received and not yet consumed, with its body size (for HIGH_WATER_BYTES) and Compressed-Flag. */
 interface Queued<T> {
   value: T;
@@ -134,6 +137,20 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     this.nextResolve = this.nextReject = undefined;
     if (this.options.iterationEnd) resolveNext?.(this.options.iterationEnd());
     else rejectNext?.(error);
+  }
+
+  /**
+   * The client sent the call again on a new stream (its first was refused, call-engine.ts "transparent
+   * retry"): this reader stops, and whoever waits on it — a next() or a deliverTo() receiver — reads
+   * from `successor` instead.
+   */
+  handOver(successor: MessageReader<T>): void {
+    const resolveNext = this.nextResolve;
+    const receiver = this.receiver;
+    this.nextResolve = this.nextReject = undefined;
+    this.fail(HANDED_OVER);
+    if (receiver) successor.deliverTo(receiver);
+    resolveNext?.(successor.next());
   }
 
   /**

@@ -1,9 +1,10 @@
-// `routeguide interop-client`: runs one case of doc/interop-test-descriptions.md against a
-// TestService server, with the official flag names. Prints "OK: NAME" and exits 0 on pass; prints
+// `routeguide interop-client`: runs one case of doc/interop-test-descriptions.md (or the client side
+// of doc/negative-http2-interop-test-descriptions.md) against a TestService server, with the official
+// flag names. Prints "OK: NAME" and exits 0 on pass; prints
 // the reason and exits 1 on failure.
 
 import { readFileSync } from 'node:fs';
-import { INTEROP_CASES, isInteropCase, runInteropCase } from '../services/testing/index.js';
+import { INTEROP_CASES, isInteropCase, NEGATIVE_HTTP2_CASES, runInteropCase } from '../services/testing/index.js';
 import { defineCommand, UsageError } from './command.js';
 import { boolValue, portValue, required } from './flags.js';
 
@@ -15,7 +16,11 @@ export const interopClientCommand = defineCommand({
   options: {
     server_host: { type: 'string', arg: 'HOST', help: 'server host (default localhost)' },
     server_port: { type: 'string', arg: 'PORT', help: 'server port (required)' },
-    test_case: { type: 'string', arg: 'NAME', help: `the case to run: ${INTEROP_CASES.join(', ')}` },
+    test_case: {
+      type: 'string',
+      arg: 'NAME',
+      help: `the case to run: ${INTEROP_CASES.join(', ')}; or, behind a misbehaving server (routeguide tap --fault NAME), ${NEGATIVE_HTTP2_CASES.join(', ')}`,
+    },
     use_tls: { type: 'string', arg: 'true|false', help: 'connect with TLS (default false)' },
     use_test_ca: { type: 'string', arg: 'true|false', help: 'trust the gRPC test CA (needs --ca_file: not bundled)' },
     ca_file: { type: 'string', arg: 'FILE', help: 'CA certificate to trust (PEM), with --use_tls=true' },
@@ -25,10 +30,9 @@ export const interopClientCommand = defineCommand({
     const host = flags.server_host ?? 'localhost';
     const port = portValue('server_port', required('server_port', flags.server_port));
     const testCase = flags.test_case;
-    if (testCase === undefined) throw new UsageError(`--test_case is required: one of ${INTEROP_CASES.join(', ')}`);
-    if (!isInteropCase(testCase)) {
-      throw new UsageError(`unknown --test_case "${testCase}": one of ${INTEROP_CASES.join(', ')}`);
-    }
+    const all = [...INTEROP_CASES, ...NEGATIVE_HTTP2_CASES].join(', ');
+    if (testCase === undefined) throw new UsageError(`--test_case is required: one of ${all}`);
+    if (!isInteropCase(testCase)) throw new UsageError(`unknown --test_case "${testCase}": one of ${all}`);
     const caFile = flags.ca_file;
     if (boolValue('use_test_ca', flags.use_test_ca) && !caFile) {
       throw new UsageError('--use_test_ca=true needs --ca_file FILE: the gRPC test CA is not bundled');

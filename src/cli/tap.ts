@@ -12,7 +12,7 @@ import { portValue, required } from './flags.js';
 export const tapCommand = defineCommand({
   name: 'tap',
   usage:
-    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--hex] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--web [HOST:]PORT] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]]',
+    'routeguide tap --listen [HOST:]PORT --upstream HOST:PORT [--json] [--hex] [--proto FILE]… [--no-reflection] [--color auto|always|never] [--max-body N] [--web [HOST:]PORT] [--tls-cert FILE --tls-key FILE] [--upstream-tls [--ca FILE] [--server-name NAME]] [--fault SPEC]… [--faults FILE] [--fault-seed N] [--fault-headers]',
   summary: 'Relays a gRPC connection unchanged and shows every HTTP/2 frame and gRPC message on it.',
   options: {
     listen: {
@@ -58,6 +58,7 @@ export const tapCommand = defineCommand({
       arg: 'NAME',
       help: "with --upstream-tls: the name to check in the server's certificate",
     },
+    ...faultOptions(),
   },
   async run(flags) {
     const listen = endpointValue('listen', required('listen', flags.listen), true);
@@ -73,6 +74,7 @@ export const tapCommand = defineCommand({
     const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
     const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
     const hex = flags.hex === true;
+    const faults = await faultsValue(flags);
 
     // The tap is loaded only when it runs (its web view only with --web): other commands (serve above
     // all) never carry it.
@@ -99,6 +101,7 @@ export const tapCommand = defineCommand({
       call: 0,
       warning: 0,
       error: 0,
+      fault: 0,
     };
     const output = new BoundedOutput(1, {
       dropped: flags.json
@@ -106,7 +109,7 @@ export const tapCommand = defineCommand({
         : (count) => terminalDropped(count, { color }),
     });
     // The web view listens first, so that it has every event from the first connection on.
-    const web = webAt && webView && (await webView.startWebView({ listen: webAt }).catch(webFailed));
+    const web = webAt && webView && (await webView.startWebView({ listen: webAt, faults }).catch(webFailed));
     const upstreamTls = flags['upstream-tls']
       ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
       : undefined;
@@ -121,6 +124,7 @@ export const tapCommand = defineCommand({
       maxBody,
       // The bytes of each frame: for --hex, and for the web view's details (whose NDJSON has them).
       hex: hex || web !== undefined,
+      faults,
       emit: (event) => {
         counts[event.kind]++;
         if (!flags.json) {
@@ -146,6 +150,7 @@ export const tapCommand = defineCommand({
       `tap listening on ${at}${certFile ? ' (TLS)' : ''}, relaying to ${upstream.host}:${upstream.port}${flags['upstream-tls'] ? ' (TLS)' : ''}`,
     );
     if (web) console.error(`tap web view on ${web.url}`);
+    if (faults) console.error(faultsLine(faults));
     const signal = await new Promise<string>((resolve) => {
       process.once('SIGINT', () => resolve('SIGINT'));
       process.once('SIGTERM', () => resolve('SIGTERM'));
@@ -161,7 +166,7 @@ export const tapCommand = defineCommand({
     console.error(
       `${signal}: tap stopped: ${plural(tap.connections, 'connection')}, ${plural(events, 'event')} ` +
         `(${plural(counts.message, 'message')}, ${plural(counts.call, 'call')}, ${plural(counts.warning, 'warning')}, ` +
-        `${plural(counts.error, 'error')}), ${output.dropped} not shown${dropped}` +
+        `${plural(counts.error, 'error')}${faults ? `, ${plural(counts.fault, 'fault event')}` : ''}), ${output.dropped} not shown${dropped}` +
         (web
           ? `; web view: ${plural(web.stats().opened, 'event stream')}, ${web.stats().dropped} events not sent to pages that fell behind`
           : ''),
@@ -207,4 +212,75 @@ function protoValue(files: string[], importPaths: string[]) {
   } catch (error) {
     throw new UsageError(`--proto: ${(error as Error).message}`);
   }
+}
+
+// ---- faults (src/wire/fault/; docs/faults-guide.md) ----
+
+/** The fault flags (a function, so that the command above can take them before this block is read). */
+function faultOptions() {
+  return {
+    fault: {
+      type: 'string',
+      multiple: true,
+      arg: 'SPEC',
+      help: 'inject a fault: KIND[:KEY=VALUE,…], or a negative interop case by name (docs/faults-guide.md)',
+    },
+    faults: { type: 'string', arg: 'FILE', help: 'inject the faults of a JSON list of SPECs (strings or objects)' },
+    'fault-seed': {
+      type: 'string',
+      arg: 'N',
+      help: "seed of the faults' random choices, to repeat a run (default: a random one, printed)",
+    },
+    'fault-headers': {
+      type: 'boolean',
+      help: "let each request ask for faults with Envoy's x-envoy-fault-* headers",
+    },
+  } as const;
+}
+
+/** The fault injector the flags ask for, or undefined (the relay then copies bytes unchanged). */
+async function faultsValue(flags: {
+  fault?: string[];
+  faults?: string;
+  'fault-seed'?: string;
+  'fault-headers'?: boolean;
+}): Promise<import('../wire/fault/injector.js').FaultInjector | undefined> {
+  if (!flags.fault && flags.faults === undefined && !flags['fault-headers']) {
+    if (flags['fault-seed'] !== undefined)
+      throw new UsageError('--fault-seed goes with --fault, --faults or --fault-headers');
+    return undefined;
+  }
+  const [{ parseFault, parseFaultList }, { FaultInjector }] = await Promise.all([
+    import('../wire/fault/spec.js'),
+    import('../wire/fault/injector.js'),
+  ]);
+  const specs = [];
+  for (const text of flags.fault ?? []) {
+    const parsed = parseFault(text);
+    if ('error' in parsed) throw new UsageError(`--fault "${text}": ${parsed.error}`);
+    specs.push(...parsed.specs);
+  }
+  if (flags.faults !== undefined) {
+    let json: string;
+    try {
+      json = readFileSync(flags.faults, 'utf8');
+    } catch (error) {
+      throw new UsageError(`--faults ${flags.faults}: ${(error as Error).message}`);
+    }
+    const parsed = parseFaultList(json);
+    if ('error' in parsed) throw new UsageError(`--faults ${flags.faults}: ${parsed.error}`);
+    specs.push(...parsed.specs);
+  }
+  const seedText = flags['fault-seed'];
+  if (seedText !== undefined && (!/^\d+$/.test(seedText) || Number(seedText) > 0xffffffff))
+    throw new UsageError(`--fault-seed must be a whole number from 0 to 4294967295, got "${seedText}"`);
+  const seed = seedText === undefined ? Math.floor(Math.random() * 0x1_0000_0000) : Number(seedText);
+  return new FaultInjector({ specs, seed, headerFaults: flags['fault-headers'] === true });
+}
+
+/** What the tap says on stderr of its faults: how many, and the seed that repeats the run. */
+function faultsLine(faults: import('../wire/fault/injector.js').FaultInjector): string {
+  const n = faults.specs.length;
+  const headers = faults.headerFaults ? `${n > 0 ? ' and' : ''} those requests ask for (x-envoy-fault-*)` : '';
+  return `tap faults: ${n > 0 ? `${n} configured` : ''}${headers}; --fault-seed ${faults.seed} repeats this run`;
 }

@@ -77,6 +77,12 @@ export class ClientCallEngine {
   private view: Duplex | undefined;
   /** Whether this call already told the channel it ended. */
   private channelEnded = false;
+  /** The request headers, and the framed request of a unary or server-streaming call: for a retry. */
+  private requestHeaders: Record<string, string | string[]> | undefined;
+  private onlyRequest: Buffer | undefined;
+  private requestEncoding: Encoding = 'identity';
+  private deadline: number | undefined;
+  private retried = false;
   /** Until the response headers arrive (or the call ends without them). */
   private resolveHeaders: ((md: Metadata) => void) | undefined;
   private resolveTrailers!: (md: Metadata) => void;
@@ -120,8 +126,19 @@ export class ClientCallEngine {
     headers[HEADER_USER_AGENT] = this.channel.options.userAgent;
     metadata?.writeTo(headers);
 
-    let stream: ClientHttp2Stream;
+    this.requestHeaders = headers;
+    this.requestEncoding = encoding;
+    this.deadline = deadline;
+    this.compressRequests = encoding !== 'identity';
     this.channel.callStarted();
+    if (!this.open(headers)) return;
+    if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
+    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+  }
+
+  /** Opens the call's stream on the channel's live connection; false when that failed (the call is settled). */
+  private open(headers: Record<string, string | string[]>): boolean {
+    let stream: ClientHttp2Stream;
     try {
       this.session = this.channel.session();
       // No options: a POST stream stays open for the request body by default.
@@ -129,7 +146,8 @@ export class ClientCallEngine {
     } catch (error) {
       this.channel.callEnded();
       this.channelEnded = true;
-      return this.settle(unavailable(this.channel, error as Error));
+      this.settle(unavailable(this.channel, error as Error));
+      return false;
     }
     this.stream = stream;
     this.reader = new MessageReader<Res>(stream, {
@@ -139,14 +157,11 @@ export class ClientCallEngine {
       onBroken: (error) => this.fail(error),
       iterationEnd: this.iterationEnd,
     });
-    this.requestEncoding = encoding;
-    this.compressRequests = encoding !== 'identity';
     stream.on('response', this.onResponse);
     stream.on('trailers', this.onTrailers);
     stream.on('error', this.onError);
     stream.on('close', this.onClose);
-    if (remaining !== undefined) this.deadlineTimer = setTimeout(this.onDeadline, remaining);
-    this.signal?.addEventListener('abort', this.onAbort, { once: true });
+    return true;
   }
 
   // ---- what the views of client.ts use ----
@@ -182,6 +197,7 @@ export class ClientCallEngine {
     const { maxSendMessageSize } = this.channel.options;
     const frame = frameMessage(request, message, this.compressRequests, this.requestEncoding, maxSendMessageSize);
     if (frame instanceof GrpcError) return this.fail(frame);
+    this.onlyRequest = frame;
     this.stream.end(frame);
   }
 
@@ -195,9 +211,8 @@ export class ClientCallEngine {
    * with the call's GrpcError. Leaving it early cancels the call.
    */
   [Symbol.asyncIterator](): AsyncIterator<Res> {
-    const reader = this.reader;
     return {
-      next: () => (reader ? reader.next() : this.iterationEnd()),
+      next: () => (this.reader ? this.reader.next() : this.iterationEnd()),
       return: (): Promise<IteratorResult<Res>> => {
         if (!this.settled) this.cancel('the caller stopped reading responses');
         return Promise.resolve({ value: undefined, done: true });
@@ -289,8 +304,43 @@ export class ClientCallEngine {
   };
 
   private readonly onClose = (): void => {
+    if (this.refusedUnprocessed()) return this.retry();
     this.settle(this.outcome());
   };
+
+  // ---- transparent retry ----
+  //
+  // A stream the server refused — RST_STREAM REFUSED_STREAM, or above the last stream id of a GOAWAY,
+  // which nghttp2 reports with the same code — was not processed (RFC 9113 §8.7, §6.8), so the call
+  // may go again. It does, once, on the channel's live connection (a new one after GOAWAY), when its
+  // whole request is known (unary and server-streaming) and nothing of the response had come; else it
+  // ends with UNAVAILABLE (PROTOCOL-HTTP2 "Errors": REFUSED_STREAM).
+
+  private refusedUnprocessed(): boolean {
+    return (
+      !this.retried &&
+      !this.settled &&
+      this.localFailure === undefined &&
+      this.onlyRequest !== undefined &&
+      this.responseHeaders === undefined &&
+      this.stream?.rstCode === constants.NGHTTP2_REFUSED_STREAM
+    );
+  }
+
+  private retry(): void {
+    this.retried = true;
+    const refused = this.reader!;
+    const headers = { ...this.requestHeaders! };
+    if (this.deadline !== undefined) {
+      const remaining = this.deadline - Date.now();
+      if (remaining <= 0) return this.settle(deadlineExceeded());
+      headers[HEADER_TIMEOUT] = formatTimeout(remaining);
+    }
+    this.streamError = undefined;
+    if (!this.open(headers)) return;
+    this.stream!.end(this.onlyRequest);
+    refused.handOver(this.reader!);
+  }
 
   // ---- how a call ends ----
 
@@ -315,6 +365,12 @@ export class ClientCallEngine {
     const peerReset = this.streamError?.code === 'ERR_HTTP2_STREAM_ERROR';
     if (!peerReset && (this.session?.destroyed || (this.responseHeaders === undefined && this.streamError))) {
       return unavailable(this.channel, this.streamError);
+    }
+    if (rst === constants.NGHTTP2_REFUSED_STREAM) {
+      return new GrpcError(
+        codeFromRstCode(rst),
+        'the server did not process the stream (REFUSED_STREAM, or above the last stream id of a GOAWAY): it may be retried',
+      );
     }
     if (rst !== undefined && rst !== constants.NGHTTP2_NO_ERROR) {
       const details = `stream reset by the server with HTTP/2 code ${http2CodeName(rst)} (${rst})`;

@@ -42,6 +42,8 @@ import {
   windowUpdateNote,
 } from './annotations.js';
 import type { ByteRange, CallEvent, Direction, FrameEvent, HeaderBlockKind, TapEvent } from './events.js';
+import type { FaultNote } from './fault/fault-connection.js';
+import type { TapMark } from './fault/outlet.js';
 import { CallTracker } from './grpc/call.js';
 import {
   checkRequestHeaders,
@@ -122,6 +124,8 @@ export class ConnectionDecoder {
    */
   private hexFrame:
     { raw: RawFrame; frame: Frame | FrameError; content?: ContentRanges; namedBy?: Promise<unknown> } | undefined;
+  /** With faults (src/wire/fault/): the frames of the tap's own, by direction and offset. */
+  private readonly tapFrames: Record<Direction, Map<number, TapMark>> = { c2s: new Map(), s2c: new Map() };
 
   constructor(options: ConnectionDecoderOptions) {
     this.options = options;
@@ -163,12 +167,31 @@ export class ConnectionDecoder {
     this.events.drain();
   }
 
+  /** With faults: the frame at `offset` of `dir` is the tap's own, shown as a fault event. */
+  markTapFrame(dir: Direction, offset: number, mark: TapMark): void {
+    this.tapFrames[dir].set(offset, mark);
+  }
+
+  /** With faults: something the tap did that is not a frame it wrote, in order with the rest. */
+  fault(note: FaultNote): void {
+    this.events.push({ t: this.options.clock(), conn: this.options.conn, kind: 'fault', ...note });
+  }
+
   // ---- output, in order ----
 
-  /** A frame, then what it is flagged for (with the hex view, the frame carries its bytes). */
+  /**
+   * A frame — or, when the tap wrote it, a fault event holding it — then what it is flagged for
+   * (with the hex view, the frame carries its bytes).
+   */
   private outFrame(ev: FrameEvent, findings: Finding[]): void {
-    if (this.hexFrame) return this.outFrameWithBytes(ev, findings);
-    this.events.push(ev);
+    const marks = this.tapFrames[ev.dir];
+    const mark = marks.size === 0 ? undefined : marks.get(ev.offset);
+    if (mark) {
+      marks.delete(ev.offset);
+      this.hexFrame = undefined;
+      this.events.push({ t: ev.t, conn: ev.conn, dir: ev.dir, stream: ev.stream, kind: 'fault', ...mark, frame: ev });
+    } else if (this.hexFrame) return this.outFrameWithBytes(ev, findings);
+    else this.events.push(ev);
     for (const f of findings) this.events.push(this.warning(ev.dir, ev.stream, f));
   }
 

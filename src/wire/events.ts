@@ -27,7 +27,7 @@ export type WireField =
 /** Who sent the bytes: the client (to the server) or the server (to the client). */
 export type Direction = 'c2s' | 's2c';
 
-export type TapEvent = ConnectionEvent | FrameEvent | MessageEvent | CallEvent | WarningEvent | ErrorEvent;
+export type TapEvent = ConnectionEvent | FrameEvent | MessageEvent | CallEvent | WarningEvent | ErrorEvent | FaultEvent;
 
 interface EventBase {
   /** Milliseconds since the tap started. */
@@ -232,4 +232,33 @@ export interface ErrorEvent extends EventBase {
   offset?: number;
   /** The connection is "undecodable from here": its bytes keep flowing, unread. */
   fatal?: boolean;
+}
+
+/**
+ * What the tap itself did to the traffic, with faults configured (src/wire/fault/): a frame of its
+ * own, a peer's frame changed or not passed on, frames held, something measured, a fault that could
+ * not apply. The frames the tap writes are decoded like any other, and shown here instead of as a
+ * `frame` event.
+ */
+export interface FaultEvent extends EventBase {
+  kind: 'fault';
+  /** The fault, as it was given: its SPEC, an interop case's name, or the request header that asked for it. */
+  fault: string;
+  /**
+   * - `inject`: a frame of the tap's own (`frame`, as it went on);
+   * - `alter`: a peer's frame changed (`frame` as it went on, `was` what it was);
+   * - `drop`: a peer's frame not passed on (`frame`, as it came);
+   * - `hold` / `release`: frames held back for a time, and let go;
+   * - `act`: something else the tap did (a socket reset or closed, a link slowed or stalled);
+   * - `report`: what the tap measured (a PING's round trip, a PING never acknowledged);
+   * - `skip`: a fault that could not apply; the traffic went on unchanged.
+   */
+  action: 'inject' | 'alter' | 'drop' | 'hold' | 'release' | 'act' | 'report' | 'skip';
+  /** inject, alter: the frame as it went on, decoded as a frame event; drop: the frame as it came (its header). */
+  frame?: FrameEvent | { type: string; flags: readonly string[]; length: number; stream: number };
+  /** alter: what the frame was before. */
+  was?: string;
+  /** report: a PING's round trip. */
+  rttMs?: number;
+  note: string;
 }

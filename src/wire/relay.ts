@@ -11,7 +11,8 @@
 //
 // The observer sees each chunk after it was handed to the other socket, so relaying never waits on
 // decoding. (A chunk read from a socket is never written to again, so the observer can keep views
-// of it without copying.)
+// of it without copying.) With faults configured, the observer gives carriers that take the bytes
+// instead (src/wire/fault/): the copy above is then not made at all.
 
 import net from 'node:net';
 import tls from 'node:tls';
@@ -42,6 +43,19 @@ export interface ConnectionObserver {
   data(dir: Direction, chunk: Buffer): void;
   end(dir: Direction): void;
   close(bytes: Record<Direction, number>, reason: string | undefined): void;
+  /**
+   * With faults configured (src/wire/fault/): what carries each direction's bytes instead of the
+   * plain copy, given both sockets. It writes to the other socket, tells the observer what it wrote
+   * (`data`, `end`), and holds its sender back when the other socket is full.
+   */
+  carry?(sockets: { client: net.Socket; upstream: net.Socket }): Record<Direction, Carrier>;
+}
+
+/** One direction's bytes, from the sender's socket, on their way to the receiver's. */
+export interface Carrier {
+  push(chunk: Buffer): void;
+  /** The sender sent FIN. */
+  end(): void;
 }
 
 export interface RelayObserver {
@@ -184,17 +198,27 @@ export class Relay {
     const onClose = () => {
       if (++closed === 2) observer.close(bytes, reason);
     };
+    const carriers = observer.carry?.({ client, upstream });
     const one = (src: net.Socket, dst: net.Socket, dir: Direction) => {
-      src.on('data', (chunk: Buffer) => {
-        bytes[dir] += chunk.length;
-        if (!dst.write(chunk)) src.pause();
-        observer.data(dir, chunk);
-      });
-      dst.on('drain', () => src.resume());
-      src.on('end', () => {
-        observer.end(dir);
-        dst.end();
-      });
+      const carrier = carriers?.[dir];
+      if (carrier) {
+        src.on('data', (chunk: Buffer) => {
+          bytes[dir] += chunk.length;
+          carrier.push(chunk);
+        });
+        src.on('end', () => carrier.end());
+      } else {
+        src.on('data', (chunk: Buffer) => {
+          bytes[dir] += chunk.length;
+          if (!dst.write(chunk)) src.pause();
+          observer.data(dir, chunk);
+        });
+        dst.on('drain', () => src.resume());
+        src.on('end', () => {
+          observer.end(dir);
+          dst.end();
+        });
+      }
       src.on('error', (error) => {
         reason ??= `${dir === 'c2s' ? 'client' : 'upstream'}: ${error.message}`;
         dst.destroy();

@@ -6,6 +6,7 @@ import { performance } from 'node:perf_hooks';
 import { ConnectionDecoder } from './connection.js';
 import { DEFAULT_MAX_BODY } from './defaults.js';
 import type { TapEvent } from './events.js';
+import type { FaultInjector } from './fault/injector.js';
 import { Relay, type RelayOptions } from './relay.js';
 import type { SchemaSource } from './protobuf/schemas.js';
 
@@ -24,6 +25,8 @@ export interface TapOptions extends RelayOptions {
    * Off by default: the decoders then collect no byte ranges.
    */
   hex?: boolean;
+  /** Faults to inject (src/wire/fault/); without them the relay copies the bytes unchanged. */
+  faults?: FaultInjector;
 }
 
 export interface Tap {
@@ -62,10 +65,26 @@ export async function startTap(options: TapOptions): Promise<Tap> {
         maxBody,
         hex: options.hex,
       });
+      const faults = options.faults;
+      let faulted: { close(): void } | undefined;
       return {
         data: (dir, chunk) => decoder.feed(dir, chunk),
         end: (dir) => decoder.end(dir),
+        // With faults, the decoder reads what the tap passes on, as each receiver gets it.
+        carry:
+          faults &&
+          ((sockets) => {
+            const connection = faults.connection(info.id, sockets, {
+              seen: (dir, bytes) => decoder.feed(dir, bytes),
+              mark: (dir, offset, mark) => decoder.markTapFrame(dir, offset, mark),
+              note: (note) => decoder.fault(note),
+              end: (dir) => decoder.end(dir),
+            });
+            faulted = connection;
+            return connection.carriers;
+          }),
         close(bytes, reason) {
+          faulted?.close();
           decoder.close();
           options.emit({
             t: clock(),

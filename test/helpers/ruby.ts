@@ -1,9 +1,12 @@
 // Where Debian's ruby-grpc keeps the official interop client.rb and server.rb, or why the Ruby
 // peer cannot run here (under CI=true that is an error, not a skip).
 
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const LOOPBACK_WRAPPER = fileURLToPath(new URL('../ruby/interop-server-loopback.rb', import.meta.url));
 
 export interface RubyInterop {
   clientRb: string;
@@ -49,4 +52,32 @@ function rubyProblem(): string | undefined {
       ? 'ruby is not installed'
       : '`ruby -e \'require "grpc"\'` failed';
   }
+}
+
+/** Starts the interop server.rb on 127.0.0.1 (a port it picks); killed at teardown. Resolves with its port. */
+export function startRubyServer(t: { teardown(fn: () => unknown): void }, serverRb: string): Promise<number> {
+  const child: ChildProcess = spawn('ruby', [LOOPBACK_WRAPPER, serverRb, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  t.teardown(() => {
+    if (child.exitCode === null) child.kill('SIGKILL');
+  });
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`Ruby server.rb did not start within 20 s:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      const port = /listening on 127\.0\.0\.1:(\d+)/.exec(output)?.[1];
+      if (port) {
+        clearTimeout(timer);
+        resolve(Number(port));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.stderr!.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`Ruby server.rb exited with ${code}:\n${output}`));
+    });
+  });
 }

@@ -8,6 +8,7 @@ export {
 export { testServiceHandlers, ECHO_INITIAL_KEY, ECHO_TRAILING_KEY, type TestServiceHandlers } from './service.js';
 export {
   INTEROP_CASES,
+  NEGATIVE_HTTP2_CASES,
   isInteropCase,
   runInteropCase,
   type InteropCaseName,

@@ -48,3 +48,14 @@ export async function expectStatus(call: Promise<unknown>, code: number, what: s
   }
   throw new InteropFailure(`${what}: expected status ${statusName(code)}, but the call succeeded`);
 }
+
+/** Resolves with the GrpcError when `call` fails (any status); success is an InteropFailure. */
+export async function expectFailure(call: Promise<unknown>, what: string): Promise<GrpcError> {
+  try {
+    await call;
+  } catch (error) {
+    if (error instanceof GrpcError) return error;
+    throw new InteropFailure(`${what}: expected a failed call, got ${describeError(error)}`);
+  }
+  throw new InteropFailure(`${what}: expected the call to fail, but it succeeded`);
+}

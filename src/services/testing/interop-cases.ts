@@ -1,6 +1,7 @@
 // The client side of the interop suite: every case of doc/interop-test-descriptions.md (grpc/grpc)
-// that a plaintext server can answer — no credentials, no caching proxy, no xDS. Each case runs
-// on our client and throws an InteropFailure (or a GrpcError) naming what went wrong.
+// that a plaintext server can answer — no credentials, no caching proxy, no xDS — and the client
+// side of doc/negative-http2-interop-test-descriptions.md. Each case runs on our client and throws
+// an InteropFailure (or a GrpcError) naming what went wrong.
 
 import { Channel, type ChannelOptions } from '../../client/channel.js';
 import type { BidiStreamCall, CallOptions, ClientStreamCall, ServerStreamCall, UnaryCall } from '../../client/call.js';
@@ -9,7 +10,15 @@ import { GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
 import { Status } from '../../protocol/status.js';
 import { testServiceDefinition, unimplementedServiceDefinition } from './definition.js';
-import { check, checkPayload, describeError, expectStatus, InteropFailure, zeros } from './interop-assert.js';
+import {
+  check,
+  checkPayload,
+  describeError,
+  expectFailure,
+  expectStatus,
+  InteropFailure,
+  zeros,
+} from './interop-assert.js';
 import { rawCall } from './raw-call.js';
 import { ECHO_INITIAL_KEY, ECHO_TRAILING_KEY } from './service.js';
 import {
@@ -46,6 +55,7 @@ interface CaseContext {
   test: TestServiceClient;
   unimplemented: TestServiceClient;
   target: InteropTarget;
+  channel: Channel;
 }
 
 /** No case should take long; a stuck peer fails the case instead of hanging it. */
@@ -318,13 +328,67 @@ const CASES = {
   },
 } satisfies Record<string, (context: CaseContext) => Promise<void>>;
 
-export type InteropCaseName = keyof typeof CASES;
+// doc/negative-http2-interop-test-descriptions.md, the client side: each runs against a server that
+// misbehaves on purpose, e.g. `routeguide tap --fault NAME` in front of `routeguide interop-server`
+// (src/wire/fault/interop-cases.ts), and checks what the description says a client must do.
+const NEGATIVE_CASES = {
+  async rst_after_header({ test }: CaseContext) {
+    await expectFailure(test.unaryCall(largeRequest(), options()), 'rst_after_header');
+  },
 
-/** Every case this client implements, in the order of the descriptions. */
-export const INTEROP_CASES = Object.keys(CASES) as InteropCaseName[];
+  async rst_during_data({ test }: CaseContext) {
+    await expectFailure(test.unaryCall(largeRequest(), options()), 'rst_during_data');
+  },
+
+  async rst_after_data({ test }: CaseContext) {
+    await expectFailure(test.unaryCall(largeRequest(), options()), 'rst_after_data');
+  },
+
+  // After GOAWAY the next call goes on a new connection "without the user application having to do a thing".
+  async goaway({ test, channel }: CaseContext) {
+    checkPayload((await test.unaryCall(largeRequest(), options())).payload, LARGE_RESPONSE, 'goaway first call');
+    const first = channel.session();
+    await new Promise((resolve) => setTimeout(resolve, 1000)); // as the description asks (grpc/grpc#9300)
+    checkPayload((await test.unaryCall(largeRequest(), options())).payload, LARGE_RESPONSE, 'goaway second call');
+    check(channel.session() !== first, 'goaway: the second call did not use a new connection');
+  },
+
+  // The server PINGs around the headers and the data; node:http2 answers each (RFC 9113 §6.7).
+  async ping({ test }: CaseContext) {
+    checkPayload((await test.unaryCall(largeRequest(), options())).payload, LARGE_RESPONSE, 'ping');
+  },
+
+  // SETTINGS_MAX_CONCURRENT_STREAMS = 1: the client keeps to it (node:http2 queues the streams).
+  async max_streams({ test }: CaseContext) {
+    checkPayload((await test.unaryCall(largeRequest(), options())).payload, LARGE_RESPONSE, 'max_streams first call');
+    const responses = await Promise.all(Array.from({ length: 10 }, () => test.unaryCall(largeRequest(), options())));
+    responses.forEach((r, i) => checkPayload(r.payload, LARGE_RESPONSE, `max_streams call ${i + 1} of 10`));
+  },
+
+  // DATA frames of 5 bytes with 255 bytes of padding each: flow control counts the padding (RFC 9113 §6.9.1).
+  async data_frame_padding({ test }: CaseContext) {
+    checkPayload((await test.unaryCall(largeRequest(), options())).payload, LARGE_RESPONSE, 'data_frame_padding');
+  },
+
+  async no_df_padding_sanity_test({ test }: CaseContext) {
+    checkPayload(
+      (await test.unaryCall(largeRequest(), options())).payload,
+      LARGE_RESPONSE,
+      'no_df_padding_sanity_test',
+    );
+  },
+} satisfies Record<string, (context: CaseContext) => Promise<void>>;
+
+export type InteropCaseName = keyof typeof CASES | keyof typeof NEGATIVE_CASES;
+
+/** Every case of doc/interop-test-descriptions.md this client implements, in the order of the descriptions. */
+export const INTEROP_CASES = Object.keys(CASES) as (keyof typeof CASES)[];
+
+/** The client side of every case of doc/negative-http2-interop-test-descriptions.md. */
+export const NEGATIVE_HTTP2_CASES = Object.keys(NEGATIVE_CASES) as (keyof typeof NEGATIVE_CASES)[];
 
 export function isInteropCase(name: string): name is InteropCaseName {
-  return Object.hasOwn(CASES, name);
+  return Object.hasOwn(CASES, name) || Object.hasOwn(NEGATIVE_CASES, name);
 }
 
 /** Runs one case on a fresh channel. Resolves on pass; rejects with an InteropFailure giving the reason. */
@@ -339,11 +403,14 @@ export async function runInteropCase(
     tls: target.tls ? { ca: target.tls.ca, serverName: target.tls.serverName } : undefined,
   });
   try {
-    await CASES[name]({
+    const context: CaseContext = {
       test: createClient<TestServiceClient>(testServiceDefinition(), channel),
       unimplemented: createClient<TestServiceClient>(unimplementedServiceDefinition(), channel),
       target,
-    });
+      channel,
+    };
+    if (Object.hasOwn(CASES, name)) await CASES[name as keyof typeof CASES](context);
+    else await NEGATIVE_CASES[name as keyof typeof NEGATIVE_CASES](context);
   } catch (error) {
     if (error instanceof InteropFailure) throw error;
     const reason = error instanceof GrpcError ? `unexpected ${describeError(error)}` : describeError(error);

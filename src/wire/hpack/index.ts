@@ -1,7 +1,8 @@
 // The HPACK decoder of the wire tap (RFC 7541): what each header of an HTTP/2 connection says and
-// how it was encoded.
+// how it was encoded; and the encoder of the blocks the tap's faults send (encoder.ts).
 
 export { HpackDecoder, DEFAULT_HEADER_TABLE_SIZE } from './decoder.js';
+export { HpackEncoder, type EncoderField, type HpackEncoderOptions } from './encoder.js';
 export { HpackError } from './errors.js';
 export {
   describeRepresentation,

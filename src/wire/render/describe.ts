@@ -8,6 +8,7 @@ import type {
   ConnectionEvent,
   DataSegment,
   ErrorEvent,
+  FaultEvent,
   FrameEvent,
   MessageEvent,
   RawBytes,
@@ -193,3 +194,9 @@ export function hexRows(raw: RawBytes): HexRow[] {
 
 /** A hex row's offset: four hex digits at least. */
 export const hexOffset = (at: number): string => at.toString(16).padStart(4, '0');
+/** What the tap did, with the frame it concerns: `inject RST_STREAM 4 bytes`, `hold`. */
+export function faultText(e: FaultEvent): string {
+  const f = e.frame;
+  if (!f) return e.action;
+  return `${e.action} ${f.type}${f.flags.length > 0 ? ` [${f.flags.join(' ')}]` : ''} ${byteCount(f.length)}`;
+}

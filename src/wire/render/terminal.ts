@@ -6,11 +6,12 @@
 //                        …
 //                        ↳ Request-Headers: call /routeguide.RouteGuide/RouteChat
 
-import type { CallEvent, FrameEvent, MessageEvent, RawBytes, TapEvent } from '../events.js';
+import type { CallEvent, FaultEvent, FrameEvent, MessageEvent, RawBytes, TapEvent } from '../events.js';
 import {
   byteCount,
   callCounts,
   connectionText,
+  faultText,
   frameFields,
   frameTypeName,
   HEX_BYTES_PER_LINE,
@@ -71,7 +72,14 @@ function headline(e: TapEvent, paint: Paint): string {
       return paint('33', `WARNING ${printable(e.note ?? '')}  ${ruleText(e)}`);
     case 'error':
       return paint('31', `ERROR ${printable(e.note ?? '')}  ${ruleText(e)}`);
+    case 'fault':
+      return faultLine(e, paint);
   }
+}
+
+/** What the tap did (src/wire/fault/): `FAULT inject RST_STREAM 4 bytes  [rst_after_header]`. */
+function faultLine(e: FaultEvent, paint: Paint): string {
+  return `${paint('1;93', `FAULT ${faultText(e)}`)}  ${paint('93', `[${printable(e.fault)}]`)}`;
 }
 
 function messageLine(e: MessageEvent, paint: Paint): string {
@@ -115,6 +123,12 @@ function hexLines(raw: RawBytes, paint: Paint): string[] {
 function details(e: TapEvent, paint: Paint): string[] {
   if (e.kind === 'frame') return frameDetails(e, paint);
   if (e.kind === 'message') return messageLines(e);
+  if (e.kind === 'fault') {
+    // A frame the tap wrote is shown as a frame is; one it dropped by its header only.
+    const out = e.frame && 'kind' in e.frame ? frameDetails(e.frame, paint) : [];
+    if (e.was !== undefined) out.push(`was: ${e.was}`);
+    return out;
+  }
   return [];
 }
 

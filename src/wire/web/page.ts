@@ -27,6 +27,7 @@ import {
   byteCount,
   callCounts,
   connectionText,
+  faultText,
   frameFields,
   frameTypeName,
   hexOffset,
@@ -41,6 +42,7 @@ import {
   segmentText,
   statusText,
 } from '../render/describe.js';
+import { startFaultPanel } from './fault-panel.js';
 
 /** What the tap says about itself when the stream opens (web-view.ts). */
 interface Hello {
@@ -119,6 +121,11 @@ let selected: Row | undefined;
 let colours = 0;
 /** The one line saying how many events the page missed. */
 const notice = element('p', { class: 'notice' });
+
+// The fault panel: "reset the selected call's stream" acts on the call of the row selected here.
+startFaultPanel(() =>
+  selected && selected.group.stream > 0 ? { conn: selected.group.conn, stream: selected.group.stream } : undefined,
+);
 
 // ---- the stream ----
 
@@ -383,6 +390,8 @@ function headline(e: TapEvent): Child[] {
         e.note,
         element('span', { class: 'rule' }, ` ${ruleText(e)}`),
       ];
+    case 'fault':
+      return [element('b', {}, 'the tap: '), faultText(e), element('span', { class: 'rule' }, ` [${e.fault}]`)];
   }
 }
 
@@ -517,6 +526,8 @@ function title(e: TapEvent): string {
     case 'warning':
     case 'error':
       return `${e.kind}: ${e.rule}`;
+    case 'fault':
+      return `the tap's fault ${e.fault}: ${faultText(e)}`;
   }
 }
 
@@ -560,6 +571,15 @@ function body(e: TapEvent): Child[] {
               : undefined,
           ],
         ]),
+      ];
+    case 'fault':
+      return [
+        element('p', { class: 'warning-note fault' }, e.note),
+        fields([
+          ['was', e.was],
+          ['round trip', e.rttMs === undefined ? undefined : `${e.rttMs} ms`],
+        ]),
+        ...(e.frame && 'kind' in e.frame ? frameBody(e.frame) : []),
       ];
   }
 }

@@ -1,7 +1,8 @@
 // `routeguide tap --web`: the tap's events drawn live in a browser as a sequence diagram. A node:http
 // server gives the page (page.html and page.css beside this file, page.ts compiled, and the module of
-// the words it shares with the terminal, render/describe.ts) and the event stream (/events,
-// event-stream.ts) out of the history of the last events (history.ts).
+// the words it shares with the terminal, render/describe.ts), the event stream (/events,
+// event-stream.ts) out of the history of the last events (history.ts), and the fault panel's
+// requests (/faults, fault-control.ts).
 //
 // The tap hands each event to `push`, which keeps it in the history and wakes the pages: nothing
 // else happens on the relay's thread until a page asks for events, and what a page asks for is sent
@@ -14,8 +15,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PACKAGE_ROOT } from '../../paths.js';
 import type { TapEvent } from '../events.js';
+import type { FaultInjector } from '../fault/injector.js';
 import type { Endpoint } from '../relay.js';
 import { EventStream } from './event-stream.js';
+import { answerFaultRequest, isFaultRoute } from './fault-control.js';
 import { EventHistory, type EventHistoryOptions } from './history.js';
 
 export interface WebViewOptions {
@@ -23,6 +26,8 @@ export interface WebViewOptions {
   history?: EventHistoryOptions;
   /** Pages connected at once at most (default 32). */
   maxPages?: number;
+  /** The tap's faults, for the page's fault panel (fault-control.ts); none: the panel says faults are off. */
+  faults?: FaultInjector;
 }
 
 export interface WebView {
@@ -57,6 +62,7 @@ const ASSETS: Record<string, { file: string; type: string }> = {
   '/': { file: join(SOURCE_DIR, 'web', 'page.html'), type: 'text/html; charset=utf-8' },
   '/web/page.css': { file: join(SOURCE_DIR, 'web', 'page.css'), type: 'text/css; charset=utf-8' },
   '/web/page.js': { file: join(BUILD_DIR, 'web', 'page.js'), type: 'text/javascript; charset=utf-8' },
+  '/web/fault-panel.js': { file: join(BUILD_DIR, 'web', 'fault-panel.js'), type: 'text/javascript; charset=utf-8' },
   '/render/describe.js': { file: join(BUILD_DIR, 'render', 'describe.js'), type: 'text/javascript; charset=utf-8' },
 };
 
@@ -82,6 +88,7 @@ export async function startWebView(options: WebViewOptions): Promise<WebView> {
     // A page of any web site can make the browser ask a name of its own that resolves to 127.0.0.1
     // (DNS rebinding): on loopback, only requests addressed to a loopback name are answered.
     if (loopback && !isLoopback(hostName(req.headers.host))) return plain(res, 403, 'not a loopback host name\n');
+    if (isFaultRoute(path)) return answerFaultRequest(req, res, path, options.faults, COMMON_HEADERS);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('allow', 'GET, HEAD');
       return plain(res, 405, 'GET or HEAD only\n');
