@@ -36,9 +36,9 @@ export function normaliseEvents(events: readonly TapEvent[], options: NormaliseO
       if (e.upstream !== undefined) e.upstream = ports(e.upstream);
     }
     if (e.kind === 'frame') {
-      if (e.headers) e.headers = e.headers.map((h) => header(h, ports, options));
-      if (e.raw && e.headers && original.kind === 'frame' && original.headers)
-        e.raw = rawHeaders(e.raw, original.headers, e.headers);
+      const received = e.headers;
+      if (received) e.headers = received.map((h) => header(h, ports, options));
+      if (e.raw && e.headers && received) e.raw = rawHeaders(e.raw, received, e.headers);
       if (e.opaque !== undefined && !options.keepPingData) {
         // PING data is the sender's choice (node:http2: a timestamp): each payload by its number.
         if (!pings.has(e.opaque)) pings.set(e.opaque, pings.size + 1);

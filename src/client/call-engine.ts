@@ -80,7 +80,6 @@ export class ClientCallEngine {
   /** The request headers, and the framed request of a unary or server-streaming call: for a retry. */
   private requestHeaders: Record<string, string | string[]> | undefined;
   private onlyRequest: Buffer | undefined;
-  private requestEncoding: Encoding = 'identity';
   private deadline: number | undefined;
   private retried = false;
   /** Until the response headers arrive (or the call ends without them). */
