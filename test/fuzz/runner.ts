@@ -4,6 +4,7 @@
 // A failure keeps the input that caused it; a target that fell over is started again.
 
 import { deriveSeed, Rng } from '../helpers/rng.js';
+import type { Piece } from './frames.js';
 import type { FuzzInput } from './input.js';
 
 export type TargetName = 'server' | 'client' | 'tap' | 'hpack';
@@ -110,4 +111,55 @@ export async function replay(target: Target, input: FuzzInput): Promise<string |
   } finally {
     await session.close();
   }
+}
+
+/** What kind of failure `found` is, ignoring numbers and which calls hung: a shrunk input must fail the same way. */
+function kindOf(found: string): string {
+  return found
+    .split('\n')[0]
+    .replace(/^.* had not ended/, 'had not ended')
+    .replace(/\d+/g, '#');
+}
+
+/**
+ * A smaller input that fails the same way: runs of pieces, then single pieces, left out one at a time
+ * (the last first) for as long as the failure stays, within `budgetMs`.
+ */
+export async function shrink(target: Target, input: FuzzInput, found: string, budgetMs = 300_000): Promise<FuzzInput> {
+  const until = Date.now() + budgetMs;
+  const kind = kindOf(found);
+  let session = await target.start();
+  const fails = async (candidate: FuzzInput): Promise<boolean> => {
+    const what = (await session.run(candidate)) ?? (await session.check());
+    if (what !== undefined) {
+      await session.close(); // it may be down: start again for the next try
+      session = await target.start();
+    }
+    return what !== undefined && kindOf(what) === kind;
+  };
+  let current = input;
+  try {
+    for (const [c, connection] of current.connections.entries()) {
+      for (const side of ['c2s', 's2c'] as const) {
+        let pieces: Piece[] = connection[side] ?? [];
+        for (let size = Math.max(1, pieces.length >> 1); size >= 1 && Date.now() < until; size >>= 1) {
+          for (let end = pieces.length; end - size >= 0 && Date.now() < until; end -= size) {
+            const fewer: Piece[] = [...pieces.slice(0, end - size), ...pieces.slice(end)];
+            const candidate = {
+              ...current,
+              connections: current.connections.map((k, i) => (i === c ? { ...k, [side]: fewer } : k)),
+            };
+            if (await fails(candidate)) {
+              pieces = fewer;
+              current = candidate;
+            }
+          }
+        }
+      }
+    }
+  } finally {
+    await session.close();
+  }
+  const count = (i: FuzzInput) => i.connections.reduce((n, c) => n + (c.c2s?.length ?? 0) + (c.s2c?.length ?? 0), 0);
+  return { ...current, notes: [...current.notes, `shrunk from ${count(input)} pieces to ${count(current)}`] };
 }

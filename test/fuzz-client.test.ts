@@ -1,0 +1,17 @@
+// Our client against a hostile server answering with mutated recordings of real servers' bytes
+// (test/fuzz/client-target.ts, docs/fuzzing.md): every call of all four kinds ends with a status
+// within its deadline, in a process run with --unhandled-rejections=strict.
+
+import t from 'tap';
+import { clientTarget } from './fuzz/client-target.js';
+import { fuzzInTest } from './fuzz/in-test.js';
+
+// Runs, and reports what it finds, without failing the suite until this fix lands (its kept input:
+// test/fixtures/fuzz-failures/client-18-5.json).
+const todo =
+  'waits for: the client ends a call at its deadline even when node:http2 has stopped the connection without a word ' +
+  '(after a connection error in what the server sent, stream.close(CANCEL) never brings the stream\'s "close")';
+
+t.test('every call ends with a status by its deadline, whatever the server sends', { todo }, async (t) => {
+  await fuzzInTest(t, clientTarget, 48);
+});

@@ -1,0 +1,440 @@
+// Fuzz target "hpack": differential decoding of header blocks. One client connection carries a few
+// requests whose header blocks are random (every HPACK representation, Huffman or not, the dynamic
+// table in use), recorded, or mutated (hostile representations, flipped bits, size updates, blocks
+// split over CONTINUATION frames or breaking their rules, padding and priority). The same bytes go
+// to the tap's decoder (src/wire/connection.ts over src/wire/h2/ and src/wire/hpack/) and, over a
+// raw socket, to a node:http2 server (nghttp2) that reports the header list of each stream it
+// accepts. Block by block, the two must agree: the same header list where node accepts the stream,
+// and the same block where node ends the connection (GOAWAY) and the tap stops decoding.
+//
+// Where they may differ, by design, each exception is one rule named here (`nodeOnlyRule`):
+// - nghttp2 refuses, as a stream error, requests that RFC 9113 §8.2 and §8.3 call malformed (a
+//   field name with an uppercase letter, a connection-specific field, a missing or repeated
+//   pseudo-header…) and streams that depend on themselves (§5.3.1). The tap decodes those blocks
+//   (and flags them in its gRPC layer); for them only "the tap decoded it" is checked.
+// - nghttp2 limits what HPACK leaves to implementations (RFC 7541 §5.1, §5.2): a name or value of
+//   more than 65,536 octets is a COMPRESSION_ERROR there; a header block may take at most 8
+//   CONTINUATION frames (its defence against the CONTINUATION flood). The tap reads both.
+
+import http2 from 'node:http2';
+import net from 'node:net';
+import { ConnectionDecoder } from '../../src/wire/connection.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import { FrameParser } from '../../src/wire/h2/frame-parser.js';
+import { SchemaSource } from '../../src/wire/protobuf/schemas.js';
+import type { Rng } from '../helpers/rng.js';
+import {
+  CONTINUATION,
+  DEFAULT_MAX_FRAME_SIZE,
+  END_HEADERS,
+  END_STREAM,
+  frame,
+  FRAME_HEADER_SIZE,
+  GOAWAY,
+  HEADERS,
+  PING,
+  PREFACE,
+  PRIORITY_FLAG,
+  RST_STREAM,
+  SETTINGS,
+  view,
+  type Piece,
+} from './frames.js';
+import { blockFrames, findBlocks } from './header-blocks.js';
+import { EncoderTable, encodeBlock, type Field } from './hpack-blocks.js';
+import type { FuzzConnection, FuzzInput } from './input.js';
+import { HPACK_MUTATORS } from './mutate-hpack.js';
+import type { Direction } from './mutator.js';
+import { loadRecordings, samples } from './recordings.js';
+import { nghttp2Request, type Pairs } from './nghttp2-request.js';
+import type { Target, TargetSession } from './runner.js';
+
+/** nghttp2's limit on a header name or value (NGHTTP2_HD_MAX_NV). */
+const NGHTTP2_MAX_STRING = 65_536;
+/** nghttp2's limit on CONTINUATION frames in one header block. */
+const NGHTTP2_MAX_CONTINUATIONS = 8;
+/** A PING after each header block: node answers it once it has read the block (`pingAfter`). */
+const ping = (n: number) => {
+  const opaque = Buffer.alloc(8);
+  opaque.writeUInt32BE(0x66757a7a); // "fuzz"
+  opaque.writeUInt32BE(n, 4);
+  return frame(PING, 0, 0, opaque);
+};
+const ANSWER_MS = 5_000;
+
+/** The mutators that keep stream identifiers as they are (node refuses reused or decreasing ones at once). */
+const MUTATORS = HPACK_MUTATORS.filter((m) => m.name !== 'new header block');
+
+/** Recorded request header blocks, in their connections' order (they refer to each other's table entries). */
+const RECORDED: Buffer[][] = samples(loadRecordings()).map((s) =>
+  findBlocks(s.c2s)
+    .filter((b) => b.opener.type === HEADERS)
+    .map((b) => b.fragment),
+);
+
+const TOKEN = "abcdefghijklmnopqrstuvwxyz0123456789-_.!#$%&'*+^`|~";
+const KNOWN_NAMES = [
+  'content-type',
+  'grpc-timeout',
+  'grpc-encoding',
+  'user-agent',
+  'te',
+  'accept-encoding',
+  'x-md-bin',
+  'cookie',
+  'content-length',
+  'host',
+];
+
+function randomName(rng: Rng): string {
+  if (rng.chance(0.3)) return rng.pick(KNOWN_NAMES);
+  let name = Array.from({ length: rng.between(1, 20) }, () => rng.pick([...TOKEN])).join('');
+  // Now and then a name RFC 9113 §8.2.1 does not allow.
+  if (rng.chance(0.05)) name = rng.pick(['', 'Upper', 'sp ace', 'co:lon', 'nul\0', 'h\u00e9', ':pseudo', 'connection']);
+  return name;
+}
+
+function randomValue(rng: Rng): string {
+  const length = rng.weighted([
+    [20, rng.int(30)],
+    [3, rng.between(30, 300)],
+    [1, rng.between(300, 5000)],
+  ]);
+  let value = Array.from({ length }, () => String.fromCharCode(rng.between(0x20, 0x7e))).join('');
+  // Now and then octets a field value may not hold (§8.2.1), or may (obs-text, 0x80–0xff).
+  if (rng.chance(0.05))
+    value = rng.pick([' lead', 'trail ', 'n\0l', 'c\rr', 'l\nf', '\t', 'h\u00e9\u00ff', '\u0080']) + value;
+  return value;
+}
+
+/** A request: the four pseudo-headers, then fields of any kind. */
+function requestFields(rng: Rng): Field[] {
+  const fields: Field[] = [
+    [':method', rng.pick(['POST', 'GET'])],
+    [':scheme', 'http'],
+    [':path', rng.pick(['/routeguide.RouteGuide/GetFeature', '/', `/${randomValue(rng).replace(/[^a-z]/g, '')}`])],
+    [':authority', '127.0.0.1'],
+  ];
+  for (
+    let n = rng.weighted([
+      [10, rng.int(6)],
+      [2, rng.between(6, 40)],
+      [1, rng.between(40, 300)],
+    ]);
+    n > 0;
+    n--
+  )
+    fields.push([randomName(rng), randomValue(rng)]);
+  if (rng.chance(0.03)) fields.push([':path', '/again']);
+  if (rng.chance(0.03)) fields.unshift(fields.splice(rng.int(fields.length), 1)[0]);
+  return fields;
+}
+
+function generate(rng: Rng): FuzzInput {
+  const table = new EncoderTable();
+  const blocks: Buffer[] = [];
+  const notes: string[] = [];
+  if (rng.chance(0.2)) {
+    const recorded = rng.pick(RECORDED.filter((r) => r.length > 0));
+    blocks.push(...recorded);
+    notes.push(`${recorded.length} recorded request blocks`);
+  } else {
+    for (let n = rng.between(1, 8); n > 0; n--) blocks.push(encodeBlock(rng, table, requestFields(rng)));
+    notes.push(`${blocks.length} random request blocks`);
+  }
+  const d: Direction = {
+    clientSide: true,
+    pieces: [
+      { bytes: PREFACE, stream: 0 },
+      { bytes: frame(SETTINGS, 0, 0), stream: 0 },
+      ...blocks.map((block, i) => {
+        const stream = 2 * i + 1;
+        return { bytes: frame(HEADERS, END_STREAM | END_HEADERS, stream, block), stream };
+      }),
+    ],
+  };
+  for (
+    let n = rng.weighted([
+      [3, 0],
+      [4, 1],
+      [2, 2],
+    ]);
+    n > 0;
+    n--
+  ) {
+    const mutator = rng.pick(MUTATORS);
+    const what = mutator.apply(rng, d);
+    if (what !== undefined) notes.push(`${mutator.name}: ${what}`);
+  }
+  // Split big blocks as a sender must (SETTINGS_MAX_FRAME_SIZE), unless a mutator already framed them.
+  for (const block of findBlocks(d.pieces).reverse()) {
+    if (block.pieces.length === 1 && block.fragment.length > 16_384) {
+      d.pieces.splice(
+        block.pieces[0],
+        1,
+        ...blockFrames(block.opener, block.fragment).map((bytes) => ({ bytes, stream: block.opener.streamId })),
+      );
+    }
+  }
+  // A PING after every frame that ends a header block, and at the end: node reads each block apart
+  // (so that the requests it accepted are known even when a later block ends the connection).
+  let pings = 0;
+  d.pieces = d.pieces.flatMap((p) => {
+    const f = view(p);
+    const endsBlock = f && (f.type === HEADERS || f.type === CONTINUATION) && f.flags & END_HEADERS;
+    return endsBlock ? [p, { bytes: ping(++pings), stream: 0 }] : [p];
+  });
+  d.pieces.push({ bytes: ping(++pings), stream: 0 });
+  return { connections: [{ c2s: d.pieces, pace: rng.int(2 ** 32), end: 'close' }], notes: [notes.join('; ')] };
+}
+
+// ---- the two decoders ----
+
+/** What the tap made of each header block: its list by stream, and the first fatal error. */
+export function tapDecode(bytes: Buffer): {
+  lists: Map<number, Pairs>;
+  fatal?: { stream?: number; note: string };
+  bug?: string;
+} {
+  const lists = new Map<number, Pairs>();
+  let fatal: { stream?: number; note: string } | undefined;
+  let bug: string | undefined;
+  const decoder = new ConnectionDecoder({
+    conn: 1,
+    clock: () => 0,
+    schemas: new SchemaSource({}),
+    maxBody: 0,
+    emit(event: TapEvent) {
+      if (event.kind === 'frame' && event.headers && !lists.has(event.stream))
+        lists.set(
+          event.stream,
+          event.headers.map(([name, value]) => [name, value]),
+        );
+      if (event.kind === 'error' && event.rule === 'tap') bug = event.note;
+      if (event.kind === 'error' && event.fatal) fatal ??= { stream: event.stream, note: event.note };
+    },
+  });
+  decoder.feed('c2s', bytes);
+  decoder.close();
+  return { lists, fatal, bug };
+}
+
+export interface NodeVerdict {
+  lists: Map<number, Pairs>;
+  resets: Map<number, number>;
+  goaway?: { lastStreamId: number; code: number; debug: string };
+  /** Every PING came back: node read everything. */
+  pinged: boolean;
+}
+
+/** Why node may end the connection over a block the tap decoded, when a rule only node enforces explains it. */
+function nodeOnlyLimit(
+  fields: Pairs | undefined,
+  block: { continuations: number; selfDependent: boolean; oversize: boolean },
+): string | undefined {
+  if (block.continuations > NGHTTP2_MAX_CONTINUATIONS) return `a block in ${block.continuations} CONTINUATION frames`;
+  if (block.oversize) return 'a frame above SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2)';
+  if (block.selfDependent) return 'a stream that depends on itself (RFC 9113 §5.3.1)';
+  const long = fields?.find(([n, v]) => n.length > NGHTTP2_MAX_STRING || v.length > NGHTTP2_MAX_STRING);
+  return long ? `a field of more than ${NGHTTP2_MAX_STRING} octets` : undefined;
+}
+
+/** The header blocks as sent: each stream's block, in order, with what node's rules look at. */
+export function sentBlocks(pieces: Piece[]) {
+  return findBlocks(pieces)
+    .filter((b) => b.opener.type === HEADERS)
+    .map((b) => {
+      const f = b.opener;
+      const priority = f.flags & PRIORITY_FLAG ? f.payload.subarray(f.flags & 0x8 ? 1 : 0) : undefined;
+      const dependency = priority && priority.length >= 4 ? priority.readUInt32BE(0) & 0x7fffffff : undefined;
+      return {
+        stream: f.streamId,
+        continuations: b.pieces.length - 1,
+        selfDependent: dependency === f.streamId,
+        oversize: b.pieces.some((p) => pieces[p].bytes.length - FRAME_HEADER_SIZE > DEFAULT_MAX_FRAME_SIZE),
+        framed: b.pieces.every((p, k) => k === 0 || view(pieces[p])?.type === CONTINUATION),
+      };
+    });
+}
+
+/** Block by block: where the two decoders disagree, or undefined. */
+/** How the blocks compared, over a run: so that a run that compared nothing shows it. */
+const tally = { sameList: 0, bothReset: 0, bothStopped: 0, nodeOnly: 0 };
+
+function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeVerdict): string | undefined {
+  if (tap.bug) return `the tap's decoder failed: ${tap.bug}`;
+  if (!node.pinged && !node.goaway) return 'node:http2 neither answered the PING nor ended the connection';
+  for (const block of sentBlocks(pieces)) {
+    const { stream } = block;
+    const tapList = tap.lists.get(stream);
+    const nodeList = node.lists.get(stream);
+    const reset = node.resets.get(stream);
+    const tapStopped = tapList === undefined && tap.fatal !== undefined;
+    // What nghttp2's HTTP rules make of the list the tap decoded (nghttp2-request.ts).
+    const expected =
+      tapList && (block.selfDependent ? { reset: 'a stream that depends on itself' } : nghttp2Request(tapList));
+    if (nodeList) {
+      if (!tapList || !expected)
+        return `stream ${stream}: node accepted the block, the tap did not (${tap.fatal?.note ?? 'no list'})`;
+      if (!('list' in expected))
+        return `stream ${stream}: node accepted a request nghttp2's rules refuse (${expected.reset}): ${JSON.stringify(tapList).slice(0, 300)}`;
+      if (JSON.stringify(nodeList) !== JSON.stringify(expected.list))
+        return `stream ${stream}: header lists differ: node ${JSON.stringify(nodeList).slice(0, 300)}, tap ${JSON.stringify(tapList).slice(0, 300)}`;
+      tally.sameList++;
+      continue;
+    }
+    if (reset !== undefined) {
+      // A stream error: the block decoded (the connection goes on); node refused the request itself.
+      if (!tapList || !expected)
+        return `stream ${stream}: node decoded the block (RST_STREAM ${reset}), the tap did not (${tap.fatal?.note ?? 'no list'})`;
+      if ('list' in expected)
+        return `stream ${stream}: node reset the stream (code ${reset}) but the request breaks no rule of nghttp2's: ${JSON.stringify(tapList).slice(0, 300)}`;
+      tally.bothReset++;
+      continue;
+    }
+    // Node never showed this stream: it ended the connection here or before.
+    if (!node.goaway)
+      return `stream ${stream}: node neither accepted nor reset the stream, and did not end the connection`;
+    if (tapStopped) {
+      tally.bothStopped++;
+      return undefined; // both stopped at this block
+    }
+    const limit = nodeOnlyLimit(tapList, block);
+    if (limit !== undefined) {
+      tally.nodeOnly++;
+      return undefined; // a rule only node enforces; the tap reads on (see the top of this file)
+    }
+    return `stream ${stream}: node ended the connection (GOAWAY code ${node.goaway.code}) at this block, the tap decoded it: ${JSON.stringify(tapList).slice(0, 300)}`;
+  }
+  // Every block compared. The tap may have stopped after the last one (a broken frame there); node must have too.
+  if (tap.fatal && !node.goaway) return `the tap stopped (${tap.fatal.note}), node did not end the connection`;
+  return undefined;
+}
+
+/** A node:http2 server that reports the header list of every stream it accepts, and the raw socket to it. */
+export async function nodeDecoder(): Promise<{
+  decode(pieces: Piece[]): Promise<NodeVerdict>;
+  close(): Promise<void>;
+}> {
+  const accepted = new Map<number, Map<number, Pairs>>(); // by the client's port, then stream
+  const server = http2.createServer({
+    maxHeaderListPairs: 1_000_000,
+    maxSessionMemory: 1_000,
+    settings: { maxHeaderListSize: 0xffff_ffff },
+  });
+  const sessions = new Set<http2.ServerHttp2Session>();
+  server.on('session', (session) => {
+    sessions.add(session);
+    session.on('close', () => sessions.delete(session));
+    session.on('error', () => {});
+    // The client's port, read now: by a later 'stream' event the socket may be gone.
+    const port = session.socket.remotePort ?? 0;
+    const lists = new Map<number, Pairs>();
+    accepted.set(port, lists);
+    session.on(
+      'stream',
+      (stream: http2.ServerHttp2Stream, _headers: unknown, _flags: unknown, rawHeaders: string[]) => {
+        stream.on('error', () => {});
+        const pairs: Pairs = [];
+        for (let i = 0; i < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]]);
+        lists.set(stream.id ?? 0, pairs);
+        if (!stream.destroyed) stream.respond({ ':status': 200 }, { endStream: true });
+      },
+    );
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+
+  /** Sends the pieces a PING at a time (each write ends with one), waiting for its ACK before the next. */
+  const decode = (pieces: Piece[]): Promise<NodeVerdict> =>
+    new Promise((resolve) => {
+      const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
+      const verdict: NodeVerdict = { lists: new Map(), resets: new Map(), pinged: false };
+      const parser = new FrameParser(false);
+      const writes: Buffer[] = [];
+      for (let at = 0; at < pieces.length;) {
+        let end = at;
+        while (end < pieces.length && !isPing(pieces[end])) end++;
+        writes.push(Buffer.concat(pieces.slice(at, end + 1).map((p) => p.bytes)));
+        at = end + 1;
+      }
+      let local: number | undefined;
+      let next = 0;
+      const done = () => {
+        clearTimeout(timer);
+        socket.destroy();
+        verdict.lists = (local !== undefined && accepted.get(local)) || new Map();
+        if (local !== undefined) accepted.delete(local);
+        resolve(verdict);
+      };
+      const timer = setTimeout(done, ANSWER_MS);
+      const writeNext = () => {
+        if (next < writes.length) socket.write(writes[next++]);
+        else {
+          verdict.pinged = true;
+          setImmediate(done);
+        }
+      };
+      socket.on('error', () => {});
+      socket.on('close', done);
+      socket.on('connect', () => {
+        local = socket.localPort;
+        writeNext();
+      });
+      socket.on('data', (chunk: Buffer) => {
+        for (const event of parser.push(chunk)) {
+          if (event.kind !== 'frame') continue;
+          const f = event.frame;
+          if (f.type === RST_STREAM && f.payload.length === 4)
+            verdict.resets.set(f.streamId, f.payload.readUInt32BE(0));
+          if (f.type === GOAWAY && f.payload.length >= 8) {
+            verdict.goaway = {
+              lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff,
+              code: f.payload.readUInt32BE(4),
+              debug: f.payload.subarray(8).toString('latin1'),
+            };
+            setImmediate(done); // node reads nothing more
+          }
+          // The 'stream' events of every request before this PING have run by now.
+          if (f.type === PING && f.flags & 0x1) writeNext();
+        }
+      });
+    });
+  const close = () => {
+    for (const session of sessions) session.destroy();
+    return new Promise<void>((resolve) => server.close(() => resolve()));
+  };
+  return { decode, close };
+}
+
+function isPing(piece: Piece): boolean {
+  return view(piece)?.type === PING;
+}
+
+async function startSession(): Promise<TargetSession> {
+  const node = await nodeDecoder();
+  let blocks = 0;
+  let goaways = 0;
+  const runOne = async (c: FuzzConnection): Promise<string | undefined> => {
+    const pieces = c.c2s ?? [];
+    const bytes = Buffer.concat(pieces.map((p) => p.bytes));
+    const tap = tapDecode(bytes);
+    const verdict = await node.decode(pieces);
+    blocks += sentBlocks(pieces).length;
+    if (verdict.goaway) goaways++;
+    return compare(pieces, tap, verdict);
+  };
+  return {
+    async run(input) {
+      const found = await Promise.all(input.connections.map(runOne));
+      return found.find((f) => f !== undefined);
+    },
+    check: async () => undefined,
+    stats: () =>
+      `${blocks} header blocks: ${tally.sameList} lists the same, ${tally.bothReset} requests both refuse, ` +
+      `${tally.bothStopped} where both stop, ${tally.nodeOnly} stopped by a rule only node has; ${goaways} connections ended by node`,
+    close: () => node.close(),
+  };
+}
+
+export const hpackTarget: Target = { name: 'hpack', batch: 8, generate, start: startSession };
