@@ -17,7 +17,7 @@ import { loadRecordings, samples } from './recordings.js';
 import type { Target, TargetSession } from './runner.js';
 import { endAs, settle, writeAll } from './send.js';
 
-/** The server's resident memory may not grow past this (it starts near 60 MiB). */
+/** The server's resident memory may not grow past this (it starts near 60 MiB; its note store is bounded to 4 MiB). */
 export const RSS_LIMIT = 256 * 1024 * 1024;
 /** The canonical first GetFeature of the walk-through, and its answer. */
 const KNOWN_POINT = { latitude: 409146138, longitude: -746188906 };
@@ -66,7 +66,19 @@ async function send(port: number, c: FuzzConnection): Promise<void> {
 }
 
 async function startSession(): Promise<TargetSession> {
-  const server: Started = start(process.execPath, [builtCli(), 'serve', '--port', '0', '--grace', '0s']);
+  // RouteChat's notes are kept within small bounds, so that memory that grows is not the store's.
+  const server: Started = start(process.execPath, [
+    builtCli(),
+    'serve',
+    '--port',
+    '0',
+    '--grace',
+    '0s',
+    '--max-notes',
+    '10000',
+    '--max-note-bytes',
+    '4MiB',
+  ]);
   const [, port] = await waitForOutput(server, /listening on 127\.0\.0\.1:(\d+)/);
   const pid = server.child.pid!;
   const channel = new Channel(`127.0.0.1:${port}`);
