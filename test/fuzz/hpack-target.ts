@@ -21,7 +21,6 @@ import net from 'node:net';
 import { ConnectionDecoder } from '../../src/wire/connection.js';
 import type { TapEvent } from '../../src/wire/events.js';
 import { FrameParser } from '../../src/wire/h2/frame-parser.js';
-import { SchemaSource } from '../../src/wire/protobuf/schemas.js';
 import type { Rng } from '../helpers/rng.js';
 import {
   CONTINUATION,
@@ -202,7 +201,6 @@ export function tapDecode(bytes: Buffer): {
   const decoder = new ConnectionDecoder({
     conn: 1,
     clock: () => 0,
-    schemas: new SchemaSource({}),
     maxBody: 0,
     emit(event: TapEvent) {
       if (event.kind === 'frame' && event.headers && !lists.has(event.stream))
