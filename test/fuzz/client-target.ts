@@ -41,7 +41,7 @@ function generate(rng: Rng): FuzzInput {
 }
 
 /** A hostile server for one connection script; every connection made to it gets the script. */
-export async function hostileServer(c: FuzzConnection): Promise<{ port: number; close(): void }> {
+async function hostileServer(c: FuzzConnection): Promise<{ port: number; close(): void }> {
   const sockets = new Set<net.Socket>();
   const server = net.createServer({ noDelay: true }, (socket) => {
     sockets.add(socket);

@@ -190,7 +190,7 @@ function generate(rng: Rng): FuzzInput {
 // ---- the two decoders ----
 
 /** What the tap made of each header block: its list by stream, and the first fatal error. */
-export function tapDecode(bytes: Buffer): {
+function tapDecode(bytes: Buffer): {
   lists: Map<number, Pairs>;
   fatal?: { stream?: number; note: string };
   bug?: string;
@@ -217,7 +217,7 @@ export function tapDecode(bytes: Buffer): {
   return { lists, fatal, bug };
 }
 
-export interface NodeVerdict {
+interface NodeVerdict {
   lists: Map<number, Pairs>;
   resets: Map<number, number>;
   goaway?: { lastStreamId: number; code: number; debug: string };
@@ -238,7 +238,7 @@ function nodeOnlyLimit(
 }
 
 /** The header blocks as sent: each stream's block, in order, with what node's rules look at. */
-export function sentBlocks(pieces: Piece[]) {
+function sentBlocks(pieces: Piece[]) {
   return findBlocks(pieces)
     .filter((b) => b.opener.type === HEADERS)
     .map((b) => {
@@ -281,6 +281,15 @@ function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeV
       tally.sameList++;
       continue;
     }
+    // Node ended the connection at this block (its GOAWAY names the last stream it took up).
+    const endedHere = node.goaway !== undefined && node.goaway.lastStreamId <= stream;
+    if (tapStopped) {
+      // (A RST_STREAM may come first, for a field node read before the error in the same block.)
+      if (!endedHere)
+        return `stream ${stream}: the tap stopped at this block (${tap.fatal?.note}), node did not end the connection here`;
+      tally.bothStopped++;
+      return undefined;
+    }
     if (reset !== undefined) {
       // A stream error: the block decoded (the connection goes on); node refused the request itself.
       if (!tapList || !expected)
@@ -293,10 +302,6 @@ function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeV
     // Node never showed this stream: it ended the connection here or before.
     if (!node.goaway)
       return `stream ${stream}: node neither accepted nor reset the stream, and did not end the connection`;
-    if (tapStopped) {
-      tally.bothStopped++;
-      return undefined; // both stopped at this block
-    }
     const limit = nodeOnlyLimit(tapList, block);
     if (limit !== undefined) {
       tally.nodeOnly++;
@@ -310,7 +315,7 @@ function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeV
 }
 
 /** A node:http2 server that reports the header list of every stream it accepts, and the raw socket to it. */
-export async function nodeDecoder(): Promise<{
+async function nodeDecoder(): Promise<{
   decode(pieces: Piece[]): Promise<NodeVerdict>;
   close(): Promise<void>;
 }> {
