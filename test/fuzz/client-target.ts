@@ -17,7 +17,7 @@ import { mutate } from './mutate.js';
 import { loadRecordings, samples } from './recordings.js';
 import type { Target, TargetSession } from './runner.js';
 import { endAs } from './send.js';
-import { crashReport } from './server-target.js';
+import { crashReport } from './process-watch.js';
 import { sleep } from '../helpers/processes.js';
 import { WALK_THROUGH_CALLS } from './walk-through.js';
 

@@ -7,20 +7,18 @@
 // accepts. Block by block, the two must agree: the same header list where node accepts the stream,
 // and the same block where node ends the connection (GOAWAY) and the tap stops decoding.
 //
-// Where they may differ, by design, each exception is one rule named here (`nodeOnlyRule`):
-// - nghttp2 refuses, as a stream error, requests that RFC 9113 §8.2 and §8.3 call malformed (a
-//   field name with an uppercase letter, a connection-specific field, a missing or repeated
-//   pseudo-header…) and streams that depend on themselves (§5.3.1). The tap decodes those blocks
-//   (and flags them in its gRPC layer); for them only "the tap decoded it" is checked.
-// - nghttp2 limits what HPACK leaves to implementations (RFC 7541 §5.1, §5.2): a name or value of
-//   more than 65,536 octets is a COMPRESSION_ERROR there; a header block may take at most 8
-//   CONTINUATION frames (its defence against the CONTINUATION flood). The tap reads both.
+// Where they may differ by design, each difference is one rule, named where it is checked:
+// - after HPACK, nghttp2 applies HTTP's rules to a request (RFC 9113 §8.2, §8.3): it drops fields
+//   with characters §8.2.1 does not allow and resets malformed requests. nghttp2-request.ts says
+//   what it makes of the list the tap decoded, and node's list must be exactly that.
+// - nghttp2 ends the connection over what the tap, a reader that shows everything, reads on
+//   (`nodeOnlyLimit`): a frame above SETTINGS_MAX_FRAME_SIZE (RFC 9113 §4.2, FRAME_SIZE_ERROR), a
+//   stream that depends on itself (§5.3.1), a header block in more than 8 CONTINUATION frames (its
+//   defence against the CONTINUATION flood), a name or value over 65,536 octets (its limit on
+//   what RFC 7541 §5.2 leaves open; COMPRESSION_ERROR).
 
-import http2 from 'node:http2';
-import net from 'node:net';
 import { ConnectionDecoder } from '../../src/wire/connection.js';
 import type { TapEvent } from '../../src/wire/events.js';
-import { FrameParser } from '../../src/wire/h2/frame-parser.js';
 import type { Rng } from '../helpers/rng.js';
 import {
   CONTINUATION,
@@ -29,12 +27,9 @@ import {
   END_STREAM,
   frame,
   FRAME_HEADER_SIZE,
-  GOAWAY,
   HEADERS,
-  PING,
   PREFACE,
   PRIORITY_FLAG,
-  RST_STREAM,
   SETTINGS,
   view,
   type Piece,
@@ -46,20 +41,13 @@ import { HPACK_MUTATORS } from './mutate-hpack.js';
 import type { Direction } from './mutator.js';
 import { loadRecordings, samples } from './recordings.js';
 import { nghttp2Request, type Pairs } from './nghttp2-request.js';
+import { nodeDecoder, ping, type NodeVerdict } from './node-decoder.js';
 import type { Target, TargetSession } from './runner.js';
 
 /** nghttp2's limit on a header name or value (NGHTTP2_HD_MAX_NV). */
 const NGHTTP2_MAX_STRING = 65_536;
 /** nghttp2's limit on CONTINUATION frames in one header block. */
 const NGHTTP2_MAX_CONTINUATIONS = 8;
-/** A PING after each header block: node answers it once it has read the block (`pingAfter`). */
-const ping = (n: number) => {
-  const opaque = Buffer.alloc(8);
-  opaque.writeUInt32BE(0x66757a7a); // "fuzz"
-  opaque.writeUInt32BE(n, 4);
-  return frame(PING, 0, 0, opaque);
-};
-const ANSWER_MS = 5_000;
 
 /** The mutators that keep stream identifiers as they are (node refuses reused or decreasing ones at once). */
 const MUTATORS = HPACK_MUTATORS.filter((m) => m.name !== 'new header block');
@@ -217,14 +205,6 @@ function tapDecode(bytes: Buffer): {
   return { lists, fatal, bug };
 }
 
-interface NodeVerdict {
-  lists: Map<number, Pairs>;
-  resets: Map<number, number>;
-  goaway?: { lastStreamId: number; code: number; debug: string };
-  /** Every PING came back: node read everything. */
-  pinged: boolean;
-}
-
 /** Why node may end the connection over a block the tap decoded, when a rule only node enforces explains it. */
 function nodeOnlyLimit(
   fields: Pairs | undefined,
@@ -312,106 +292,6 @@ function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeV
   // Every block compared. The tap may have stopped after the last one (a broken frame there); node must have too.
   if (tap.fatal && !node.goaway) return `the tap stopped (${tap.fatal.note}), node did not end the connection`;
   return undefined;
-}
-
-/** A node:http2 server that reports the header list of every stream it accepts, and the raw socket to it. */
-async function nodeDecoder(): Promise<{
-  decode(pieces: Piece[]): Promise<NodeVerdict>;
-  close(): Promise<void>;
-}> {
-  const accepted = new Map<number, Map<number, Pairs>>(); // by the client's port, then stream
-  const server = http2.createServer({
-    maxHeaderListPairs: 1_000_000,
-    maxSessionMemory: 1_000,
-    settings: { maxHeaderListSize: 0xffff_ffff },
-  });
-  const sessions = new Set<http2.ServerHttp2Session>();
-  server.on('session', (session) => {
-    sessions.add(session);
-    session.on('close', () => sessions.delete(session));
-    session.on('error', () => {});
-    // The client's port, read now: by a later 'stream' event the socket may be gone.
-    const port = session.socket.remotePort ?? 0;
-    const lists = new Map<number, Pairs>();
-    accepted.set(port, lists);
-    session.on(
-      'stream',
-      (stream: http2.ServerHttp2Stream, _headers: unknown, _flags: unknown, rawHeaders: string[]) => {
-        stream.on('error', () => {});
-        const pairs: Pairs = [];
-        for (let i = 0; i < rawHeaders.length; i += 2) pairs.push([rawHeaders[i], rawHeaders[i + 1]]);
-        lists.set(stream.id ?? 0, pairs);
-        if (!stream.destroyed) stream.respond({ ':status': 200 }, { endStream: true });
-      },
-    );
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as net.AddressInfo).port;
-
-  /** Sends the pieces a PING at a time (each write ends with one), waiting for its ACK before the next. */
-  const decode = (pieces: Piece[]): Promise<NodeVerdict> =>
-    new Promise((resolve) => {
-      const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-      const verdict: NodeVerdict = { lists: new Map(), resets: new Map(), pinged: false };
-      const parser = new FrameParser(false);
-      const writes: Buffer[] = [];
-      for (let at = 0; at < pieces.length;) {
-        let end = at;
-        while (end < pieces.length && !isPing(pieces[end])) end++;
-        writes.push(Buffer.concat(pieces.slice(at, end + 1).map((p) => p.bytes)));
-        at = end + 1;
-      }
-      let local: number | undefined;
-      let next = 0;
-      const done = () => {
-        clearTimeout(timer);
-        socket.destroy();
-        verdict.lists = (local !== undefined && accepted.get(local)) || new Map();
-        if (local !== undefined) accepted.delete(local);
-        resolve(verdict);
-      };
-      const timer = setTimeout(done, ANSWER_MS);
-      const writeNext = () => {
-        if (next < writes.length) socket.write(writes[next++]);
-        else {
-          verdict.pinged = true;
-          setImmediate(done);
-        }
-      };
-      socket.on('error', () => {});
-      socket.on('close', done);
-      socket.on('connect', () => {
-        local = socket.localPort;
-        writeNext();
-      });
-      socket.on('data', (chunk: Buffer) => {
-        for (const event of parser.push(chunk)) {
-          if (event.kind !== 'frame') continue;
-          const f = event.frame;
-          if (f.type === RST_STREAM && f.payload.length === 4)
-            verdict.resets.set(f.streamId, f.payload.readUInt32BE(0));
-          if (f.type === GOAWAY && f.payload.length >= 8) {
-            verdict.goaway = {
-              lastStreamId: f.payload.readUInt32BE(0) & 0x7fffffff,
-              code: f.payload.readUInt32BE(4),
-              debug: f.payload.subarray(8).toString('latin1'),
-            };
-            setImmediate(done); // node reads nothing more
-          }
-          // The 'stream' events of every request before this PING have run by now.
-          if (f.type === PING && f.flags & 0x1) writeNext();
-        }
-      });
-    });
-  const close = () => {
-    for (const session of sessions) session.destroy();
-    return new Promise<void>((resolve) => server.close(() => resolve()));
-  };
-  return { decode, close };
-}
-
-function isPing(piece: Piece): boolean {
-  return view(piece)?.type === PING;
 }
 
 async function startSession(): Promise<TargetSession> {

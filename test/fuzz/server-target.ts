@@ -3,7 +3,6 @@
 // once. After every batch the process must still be up, answer a GetFeature from our client with
 // the right feature, and hold less than RSS_LIMIT of memory.
 
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { Channel } from '../../src/client/channel.js';
 import { GrpcError } from '../../src/protocol/grpc-error.js';
@@ -14,6 +13,7 @@ import type { Rng } from '../helpers/rng.js';
 import { writes, type Ending, type FuzzConnection, type FuzzInput } from './input.js';
 import { mutate } from './mutate.js';
 import { loadRecordings, samples } from './recordings.js';
+import { crashReport, rssOf } from './process-watch.js';
 import type { Target, TargetSession } from './runner.js';
 import { endAs, settle, writeAll } from './send.js';
 
@@ -23,24 +23,6 @@ export const RSS_LIMIT = 256 * 1024 * 1024;
 const KNOWN_POINT = { latitude: 409146138, longitude: -746188906 };
 const KNOWN_NAME = 'Berkshire Valley Management Area Trail, Jefferson, NJ, USA';
 const ENDINGS: readonly Ending[] = ['close', 'close', 'close', 'reset', 'hold', 'hold'];
-
-/** VmRSS of process `pid` in bytes (Linux), or undefined when it is gone. */
-export function rssOf(pid: number): number | undefined {
-  try {
-    const kb = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-    return kb === undefined ? undefined : Number(kb) * 1024;
-  } catch {
-    return undefined;
-  }
-}
-
-/** What a process that died said last: its error line, then the lines around it (the stack). */
-export function crashReport(output: string, lines = 25): string {
-  const all = output.trimEnd().split('\n');
-  const error =
-    [...all].reverse().find((line) => /^(\w*Error\b|Error \[|Uncaught|node:internal)/.test(line)) ?? all.at(-1) ?? '';
-  return `${error}\n${all.slice(-lines).join('\n')}`;
-}
 
 /** One mutated connection of a recorded client. */
 function generate(rng: Rng): FuzzInput {

@@ -16,7 +16,7 @@ import { mutate } from './mutate.js';
 import { loadRecordings, samples } from './recordings.js';
 import type { Target, TargetSession } from './runner.js';
 import { endAs, writeAll } from './send.js';
-import { crashReport } from './server-target.js';
+import { crashReport } from './process-watch.js';
 
 const PROTO = fileURLToPath(new URL('../../proto/route_guide.proto', import.meta.url));
 /** How long a connection may take to deliver every byte both ways (loopback; a loaded machine). */
