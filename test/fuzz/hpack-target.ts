@@ -28,6 +28,7 @@ import {
   frame,
   FRAME_HEADER_SIZE,
   HEADERS,
+  PING,
   PREFACE,
   PRIORITY_FLAG,
   SETTINGS,
@@ -230,15 +231,16 @@ function sentBlocks(pieces: Piece[]) {
         continuations: b.pieces.length - 1,
         selfDependent: dependency === f.streamId,
         oversize: b.pieces.some((p) => pieces[p].bytes.length - FRAME_HEADER_SIZE > DEFAULT_MAX_FRAME_SIZE),
-        framed: b.pieces.every((p, k) => k === 0 || view(pieces[p])?.type === CONTINUATION),
+        /** The number of the PING that follows the block: node acknowledges it only if it read the block and went on. */
+        pingAfter: pieces.slice(0, b.pieces[b.pieces.length - 1]).filter((p) => view(p)?.type === PING).length + 1,
       };
     });
 }
 
-/** Block by block: where the two decoders disagree, or undefined. */
 /** How the blocks compared, over a run: so that a run that compared nothing shows it. */
 const tally = { sameList: 0, bothReset: 0, bothStopped: 0, nodeOnly: 0 };
 
+/** Block by block: where the two decoders disagree, or undefined. */
 function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeVerdict): string | undefined {
   if (tap.bug) return `the tap's decoder failed: ${tap.bug}`;
   if (!node.pinged && !node.goaway) return 'node:http2 neither answered the PING nor ended the connection';
@@ -261,8 +263,8 @@ function compare(pieces: Piece[], tap: ReturnType<typeof tapDecode>, node: NodeV
       tally.sameList++;
       continue;
     }
-    // Node ended the connection at this block (its GOAWAY names the last stream it took up).
-    const endedHere = node.goaway !== undefined && node.goaway.lastStreamId <= stream;
+    // Node ended the connection at this block (or before it): the PING after it never came back.
+    const endedHere = node.goaway !== undefined && node.acked < block.pingAfter;
     if (tapStopped) {
       // (A RST_STREAM may come first, for a field node read before the error in the same block.)
       if (!endedHere)

@@ -19,6 +19,7 @@ const NAME = /^[!#$%&'*+\-.^_`|~0-9a-z]+$/; // RFC 9113 §8.2.1: lowercase token
 const VALUE_CHARS = /^[\t\x20-\x7e\x80-\xff]*$/; // field-vchar, SP, HTAB (RFC 9110 §5.5)
 const METHOD = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/; // token (RFC 9110 §5.6.2)
 const PATH = /^[\x21-\x7e\x80-\xff]*$/;
+const SCHEME = /^[A-Za-z][A-Za-z0-9+\-.]*$/; // RFC 3986 §3.1
 const AUTHORITY = /^[A-Za-z0-9\-._~%!$&'()*+,;=:@[\]]*$/;
 const CONNECTION_SPECIFIC = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
 const PSEUDO = new Set([':method', ':scheme', ':path', ':authority']);
@@ -32,6 +33,8 @@ function validValue(name: string, value: string): boolean {
       return METHOD.test(value);
     case ':path':
       return PATH.test(value);
+    case ':scheme':
+      return SCHEME.test(value);
     case ':authority':
     case 'host':
       return AUTHORITY.test(value);

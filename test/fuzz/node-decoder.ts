@@ -27,6 +27,8 @@ export interface NodeVerdict {
   goaway?: { lastStreamId: number; code: number; debug: string };
   /** Every PING came back: node read everything. */
   pinged: boolean;
+  /** How many PINGs came back: node read every piece before the next one. */
+  acked: number;
 }
 
 /** A node:http2 server that reports the header list of every stream it accepts, and the raw socket to it. */
@@ -67,7 +69,7 @@ export async function nodeDecoder(): Promise<{
   const decode = (pieces: Piece[]): Promise<NodeVerdict> =>
     new Promise((resolve) => {
       const socket = net.connect({ host: '127.0.0.1', port, noDelay: true });
-      const verdict: NodeVerdict = { lists: new Map(), resets: new Map(), pinged: false };
+      const verdict: NodeVerdict = { lists: new Map(), resets: new Map(), pinged: false, acked: 0 };
       const parser = new FrameParser(false);
       const writes: Buffer[] = [];
       for (let at = 0; at < pieces.length;) {
@@ -114,7 +116,10 @@ export async function nodeDecoder(): Promise<{
             setImmediate(done); // node reads nothing more
           }
           // The 'stream' events of every request before this PING have run by now.
-          if (f.type === PING && f.flags & 0x1) writeNext();
+          if (f.type === PING && f.flags & 0x1) {
+            verdict.acked++;
+            writeNext();
+          }
         }
       });
     });
