@@ -13,6 +13,8 @@ import { editPiece, pickFrame, type Direction, type Mutator } from './mutator.js
 const PREFIX_SIZE = 5;
 /** The default maximum message size of gRPC implementations (ours included): 4 MiB. */
 const DEFAULT_MAX_MESSAGE = 4 * 1024 * 1024;
+/** The most bytes 'extra messages' adds to a frame. */
+const MAX_EXTRA = 64 * 1024;
 
 /** A DATA frame without padding whose payload starts with a whole prefix (messages mostly start frames). */
 const messageFrame = (rng: Rng, d: Direction) =>
@@ -187,8 +189,9 @@ export const GRPC_MUTATORS: Mutator[] = [
       const i = messageFrame(rng, d);
       if (i === undefined) return undefined;
       const f = view(d.pieces[i])!;
-      const count = rng.pick([1, 2, 100]);
       const extra = rng.chance(0.5) ? f.payload : envelope(0, Buffer.alloc(0));
+      // At most 64 KiB more: a frame stays far below the 2^24-byte length field however often this repeats.
+      const count = Math.max(1, Math.min(rng.pick([1, 2, 100]), Math.floor(MAX_EXTRA / extra.length)));
       setPayload(d, i, Buffer.concat([f.payload, ...Array.from({ length: count }, () => extra)]));
       return `piece ${i}: ${count} more message(s) in the frame`;
     },
