@@ -127,7 +127,8 @@ export class Channel {
    */
   streamReset(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
     const probe = () => {
-      if (stream.destroyed || session.destroyed || this.probing.has(session)) return;
+      // (Still connecting, the stream is waiting for its id: its RST_STREAM goes out once connected.)
+      if (stream.destroyed || session.destroyed || session.connecting || this.probing.has(session)) return;
       this.probing.add(session);
       pingOrDestroy(session, this.keepalive.timeoutMs, 'server', (acked) => {
         this.probing.delete(session);
