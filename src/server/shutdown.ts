@@ -51,7 +51,9 @@ export class ConnectionTracker {
    * it aborts the process on an nghttp2 assertion (docs/fuzzing.md, "Known limits of node:http2").
    */
   private onPeerGoaway(session: Http2Session): void {
-    if (!session.destroyed && !this.hasCallsOn(session)) session.destroy();
+    if (session.destroyed || this.hasCallsOn(session)) return;
+    session.close(); // our GOAWAY in answer, as node:http2 would send it
+    session.destroy();
   }
 
   addSocket(socket: Socket): void {
