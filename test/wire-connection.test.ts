@@ -11,7 +11,8 @@ import { ConnectionDecoder } from '../src/wire/connection.js';
 import type { Direction, TapEvent } from '../src/wire/events.js';
 import { TapSchemas } from '../src/cli/tap-schemas.js';
 import type { SchemaLookup, SchemaSource } from '../src/wire/protobuf/schemas.js';
-import { cutAt, h2frame, prng, randomCuts } from './helpers/h2-frames.js';
+import { cutAt, h2frame, randomCuts } from './helpers/h2-frames.js';
+import { prng } from './helpers/rng.js';
 import {
   data,
   F,

@@ -8,7 +8,8 @@ import { decodeFrame, isFrameError, type Frame, type FrameError } from '../src/w
 import { HeaderBlockAssembler, MAX_HEADER_BLOCK_SIZE } from '../src/wire/h2/header-blocks.js';
 import { flagNames, frameTypeName, undefinedFlagBits } from '../src/wire/h2/frame-types.js';
 import { settingName } from '../src/wire/h2/settings.js';
-import { cutAt, h2frame, padded, PREFACE, prng, randomCuts, settingsPayload, u32 } from './helpers/h2-frames.js';
+import { cutAt, h2frame, padded, PREFACE, randomCuts, settingsPayload, u32 } from './helpers/h2-frames.js';
+import { prng } from './helpers/rng.js';
 
 // One of each frame type, with the flags each defines, padding, priority, and an unknown type.
 const HPACK_BLOCK = Buffer.from('82864184f1e3c2e5f23a6ba0ab90f4ff', 'hex'); // RFC 7541 C.4.1

@@ -19,9 +19,10 @@ import type { SchemaLookup, SchemaSource } from '../src/wire/protobuf/schemas.js
 import { hexRows } from '../src/wire/render/describe.js';
 import { ndjsonLine } from '../src/wire/render/ndjson.js';
 import { renderTerminal } from '../src/wire/render/terminal.js';
-import { h2frame, PREFACE, prng, settingsPayload, u32 } from './helpers/h2-frames.js';
+import { h2frame, PREFACE, settingsPayload, u32 } from './helpers/h2-frames.js';
 import { grpcMessage, hpackBlock, hpackInteger, REQUEST, RESPONSE } from './helpers/h2-conversation.js';
 import { C2, C3, C4, C5, C6 } from './helpers/rfc7541-examples.js';
+import { prng } from './helpers/rng.js';
 
 const SEED = 21;
 const RUNS = 400;

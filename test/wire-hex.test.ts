@@ -15,7 +15,7 @@ import { headerBlockRanges } from '../src/wire/hpack/block-layout.js';
 import { HpackDecoder, HpackError, type RepresentationBytes } from '../src/wire/hpack/index.js';
 import { ndjsonLine } from '../src/wire/render/ndjson.js';
 import { startTap } from '../src/wire/tap.js';
-import { h2frame, padded, prng, settingsPayload, u32 } from './helpers/h2-frames.js';
+import { h2frame, padded, settingsPayload, u32 } from './helpers/h2-frames.js';
 import {
   data,
   F,
@@ -33,6 +33,7 @@ import {
   windowUpdate,
 } from './helpers/h2-conversation.js';
 import { C2, C3, C4, C5, C6, type Step } from './helpers/rfc7541-examples.js';
+import { prng } from './helpers/rng.js';
 import { startTestServer } from './helpers/test-server.js';
 
 const root = routeGuideDefinition().service.root;

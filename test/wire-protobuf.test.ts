@@ -10,7 +10,7 @@ import { loadProtoFiles } from '../src/protocol/schema.js';
 import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { decodeWireFormat } from '../src/wire/protobuf/wire-format.js';
 import { toProto3Json } from '../src/wire/protobuf/proto-json.js';
-import { prng } from './helpers/h2-frames.js';
+import { prng } from './helpers/rng.js';
 
 const root = routeGuideDefinition().service.root;
 const RouteNote = root.lookupType('routeguide.RouteNote');

@@ -2,9 +2,9 @@
 //
 //   HEADERS out (te: trailers, grpc-timeout, metadata) → messages both ways → status in.
 //
-// The outcome is settled once, in settle(), when the stream closes: from the trailers (or
-// Trailers-Only headers), from the HTTP status, from an RST_STREAM code, or from a local decision
-// (deadline, cancellation, broken input), which resets the stream first. Callers see the engine
+// The outcome is settled once, in settle(): when the stream closes, from the trailers (or
+// Trailers-Only headers), from the HTTP status or from an RST_STREAM code; or at once on a local
+// decision (deadline, cancellation, broken input), which resets the stream. Callers see the engine
 // only through the views of client.ts.
 
 import { constants, type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
@@ -343,13 +343,20 @@ export class ClientCallEngine {
 
   // ---- how a call ends ----
 
-  /** Ends the call locally with `error`: the stream is reset with CANCEL (PROTOCOL-HTTP2 "Client Cancellation"). */
+  /**
+   * Ends the call locally with `error`, at once: the stream is reset with CANCEL (PROTOCOL-HTTP2
+   * "Client Cancellation"), and the call does not wait for its 'close', which a connection that
+   * node:http2 stopped serving never brings (the channel then probes it: Channel.streamReset).
+   */
   private fail(error: GrpcError): void {
     if (this.settled || this.localFailure) return;
     this.localFailure = error;
     const stream = this.stream;
-    if (stream && !stream.closed && !stream.destroyed) stream.close(constants.NGHTTP2_CANCEL);
-    else this.settle(error);
+    if (stream && !stream.closed && !stream.destroyed) {
+      stream.close(constants.NGHTTP2_CANCEL);
+      this.channel.streamReset(this.session!, stream);
+    }
+    this.settle(error);
   }
 
   /** What the closed stream says: the trailer metadata of an OK call, or the GrpcError it failed with. */

@@ -3,9 +3,10 @@
 // The connection is made on the first call and made again on the next call after it died or
 // received GOAWAY — calls already running on the old one are left to finish there.
 
-import http2, { type ClientHttp2Session, type SecureClientSessionOptions } from 'node:http2';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type SecureClientSessionOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
 import { widenConnectionWindow } from '../protocol/flow-control.js';
+import { pingOrDestroy } from '../protocol/keepalive-ping.js';
 import { USER_AGENT } from '../version.js';
 import { ClientKeepalive, type ClientKeepaliveOptions } from './keepalive.js';
 
@@ -42,6 +43,8 @@ export interface ResolvedChannelOptions {
 }
 
 const DEFAULT_INITIAL_WINDOW_SIZE = 1024 * 1024;
+/** How long a stream reset by its call may stay open before its connection is probed. */
+const RESET_CLOSE_MS = 1000;
 
 export class Channel {
   /** `host:port` as given. */
@@ -56,6 +59,8 @@ export class Channel {
   private current: ClientHttp2Session | undefined;
   private activeCalls = 0;
   private closed = false;
+  /** Connections a PING is asking whether they are alive (streamReset). */
+  private readonly probing = new WeakSet<ClientHttp2Session>();
   /** @internal The last connection error, named in UNAVAILABLE messages. */
   lastError: Error | undefined;
 
@@ -110,6 +115,29 @@ export class Channel {
   /** @internal */
   callEnded(): void {
     if (--this.activeCalls === 0) this.current?.unref();
+  }
+
+  /**
+   * @internal A call reset `stream` (deadline, cancellation). On a live connection the stream then
+   * closes at once; one that stays open means node:http2 no longer reads or writes there: after a
+   * connection error that nghttp2 handles by itself (a bad HPACK index from the server, …) it sends
+   * GOAWAY and stops, and no event tells (src/protocol/keepalive-ping.ts). A PING then decides: no
+   * ACK within the keepalive timeout, and the connection is destroyed, which ends its calls with
+   * UNAVAILABLE and sends the next calls to a new one.
+   */
+  streamReset(session: ClientHttp2Session, stream: ClientHttp2Stream): void {
+    const probe = () => {
+      // (Still connecting, the stream is waiting for its id: its RST_STREAM goes out once connected.)
+      if (stream.destroyed || session.destroyed || session.connecting || this.probing.has(session)) return;
+      this.probing.add(session);
+      pingOrDestroy(session, this.keepalive.timeoutMs, 'server', (acked) => {
+        this.probing.delete(session);
+        if (!acked && !session.destroyed) session.destroy(new Error('the connection stopped: no PING ACK'));
+      });
+    };
+    const timer = setTimeout(probe, RESET_CLOSE_MS);
+    timer.unref();
+    stream.once('close', () => clearTimeout(timer));
   }
 
   /** Closes the connection; calls in flight finish first. */
