@@ -17,10 +17,13 @@ import type { NoteStore } from './note-store.js';
 import type { RouteNote } from './types.js';
 
 /**
- * Appends begun and not yet handed on, at most, per stream: as many as the call's reader queues
- * before it pauses the stream (src/call/reader.ts).
+ * Appends begun and not yet handed on, at most, per stream. A store that batches appends (the Redis
+ * store) sends a lone stream's notes in batches of this many at most, and pays a command, a round
+ * trip and the pausing and resuming of the stream per batch: 256 rather than 64 (the call reader's
+ * queue) took bench row (k) from 40.5 to 23.5 µs of CPU per note, server and redis-server together
+ * (medians of 3 alternating rounds on a loaded machine).
  */
-export const MAX_APPENDS_AHEAD = 64;
+export const MAX_APPENDS_AHEAD = 256;
 /** Characters of the messages of those appends, at most (beyond the first one). */
 export const MAX_CHARACTERS_AHEAD = 64 * 1024;
 

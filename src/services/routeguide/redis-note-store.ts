@@ -39,11 +39,14 @@ export interface RedisNoteStoreOptions extends Partial<NoteBounds>, DropLogOptio
   keyPrefix?: string;
 }
 
-/** The script's reply: the entries before each note of the batch, then the four drop counts. */
-type AppendReply = [...string[][], [number, number, number, number]];
+/**
+ * The script's reply: the answers of the batch as one string of bytes, then the four drop counts
+ * (redis-append-script.ts).
+ */
+type AppendReply = [Buffer, number, number, number, number];
 type AppendingRedis = Redis & {
-  /** The script (redis-append-script.ts): its keys and arguments. */
-  routeguideAppend(
+  /** The script (redis-append-script.ts): its keys and arguments; the answers as bytes. */
+  routeguideAppendBuffer(
     order: string,
     stats: string,
     maxNotes: number,
@@ -153,7 +156,7 @@ export class RedisNoteStore implements NoteStore {
     this.batch = undefined;
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
     this.client
-      .routeguideAppend(
+      .routeguideAppendBuffer(
         this.orderKey,
         this.statsKey,
         maxNotes,
@@ -168,16 +171,25 @@ export class RedisNoteStore implements NoteStore {
   };
 
   private answer(batch: Batch, reply: AppendReply): void {
-    const [notes, bytes, perLocation, tooLarge] = reply[batch.appends.length] as number[];
+    const [answers, notes, bytes, perLocation, tooLarge] = reply;
     if (notes) this.drops.count('notes', notes);
     if (bytes) this.drops.count('bytes', bytes);
     if (perLocation) this.drops.count('perLocation', perLocation);
     if (tooLarge) this.drops.count('tooLarge', tooLarge);
-    for (let i = 0; i < batch.appends.length; i++) {
-      const { latitude, longitude, resolve } = batch.appends[i];
-      const entries = reply[i] as string[];
-      const earlier = new Array<RouteNote>(entries.length);
-      for (let j = 0; j < entries.length; j++) earlier[j] = decodeEntry(entries[j], latitude, longitude);
+    let at = 0;
+    for (const { latitude, longitude, resolve } of batch.appends) {
+      // "COUNT " and that many entries, each "SEQ SIZE F" and the message (redis-append-script.ts).
+      const afterCount = answers.indexOf(SPACE, at);
+      const earlier = new Array<RouteNote>(decimalAt(answers, at, afterCount));
+      at = afterCount + 1;
+      for (let j = 0; j < earlier.length; j++) {
+        const afterSeq = answers.indexOf(SPACE, at);
+        const afterSize = answers.indexOf(SPACE, afterSeq + 1);
+        const size = decimalAt(answers, afterSeq + 1, afterSize);
+        const message = size === 0 ? '' : answers.toString('utf8', afterSize + 2, afterSize + 2 + size);
+        earlier[j] = answers[afterSize + 1] === ONE ? { location: { latitude, longitude }, message } : { message };
+        at = afterSize + 2 + size;
+      }
       resolve(earlier);
     }
   }
@@ -219,12 +231,14 @@ export class RedisNoteStore implements NoteStore {
   }
 }
 
-/** A note from its list entry "SEQ F MESSAGE" (redis-append-script.ts) and its location's coordinates. */
-function decodeEntry(entry: string, latitude: number, longitude: number): RouteNote {
-  const space = entry.indexOf(' ');
-  const message = entry.slice(space + 2);
-  if (entry[space + 1] === '0') return { message };
-  return { location: { latitude, longitude }, message };
+const SPACE = 0x20;
+const ONE = 0x31;
+
+/** The decimal number in `bytes` from `start` to `end`. */
+function decimalAt(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + bytes[i] - 0x30;
+  return n;
 }
 
 function reason(error: unknown): string {
