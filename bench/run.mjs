@@ -26,7 +26,7 @@ import {
   summarizeTap,
   TAP_METRICS,
 } from './lib/metrics.mjs';
-import { freePort, HAS_TASKSET, startServer } from './lib/proc.mjs';
+import { freePort, HAS_TASKSET, startServer, withCpu } from './lib/proc.mjs';
 import { markdown, svg } from './lib/report.mjs';
 import { rssSampler } from './lib/rss.mjs';
 import { benchScale } from './lib/scale.mjs';
@@ -256,23 +256,36 @@ async function runWorkload(bins, workload, { spec, port, server }, where, out) {
       return;
     case 'chat1': {
       const rss = rssSampler(server.pid);
-      out.chat1 = await measure(
+      const chat1 = await measure(
         where,
-        `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s`,
-        async () => (await lg(['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'])).rate,
+        `(c) RouteChat 1 stream, ${SIZES.chat1} notes, notes/s and CPU µs/note`,
+        async () => {
+          const args = ['routechat', '-n', String(SIZES.chat1), '-streams', '1', '-base', '1000000'];
+          const { value, cpuUs } = await withCpu([server.pid], SIZES.chat1, () => lg(args));
+          return { 'notes/s': value.rate, 'CPU µs/note': cpuUs };
+        },
       );
+      out.chat1 = chat1?.['notes/s'] ?? null;
+      out.chat1CpuUs = chat1?.['CPU µs/note'] ?? null;
       const peak = rss.stop() ?? null;
       out.rss = out.chat1 === null ? null : peak;
       if (out.rss !== null) progress(`  ${where}: (g) peak RSS during (c): ${out.rss.toFixed(1)} MB`);
       return;
     }
-    case 'chat8':
-      out.chat8 = await measure(
+    case 'chat8': {
+      const chat8 = await measure(
         where,
-        `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s`,
-        async () => (await lg(['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'])).rate,
+        `(d) RouteChat 8 streams, ${SIZES.chat8} notes, notes/s and CPU µs/note`,
+        async () => {
+          const args = ['routechat', '-n', String(SIZES.chat8), '-streams', '8', '-base', '20000000'];
+          const { value, cpuUs } = await withCpu([server.pid], SIZES.chat8, () => lg(args));
+          return { 'notes/s': value.rate, 'CPU µs/note': cpuUs };
+        },
       );
+      out.chat8 = chat8?.['notes/s'] ?? null;
+      out.chat8CpuUs = chat8?.['CPU µs/note'] ?? null;
       return;
+    }
     case 'list':
       out.list = await measure(
         where,

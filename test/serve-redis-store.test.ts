@@ -20,7 +20,7 @@ import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { chatLines } from './helpers/chat.js';
 import { sleep } from './helpers/processes.js';
-import { redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
+import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 
@@ -132,7 +132,7 @@ t.test('two servers appending at one location at once: every reply is one prefix
   );
   const raw = new Redis(redis.url);
   t.teardown(() => raw.disconnect());
-  const order = (await raw.lrange('routeguide:notes:7,7', 0, -1)).map((entry) => entry.replace(/^\d+ 1/, ''));
+  const order = await messagesKeptAt(raw, 'routeguide:notes:7,7');
   t.equal(order.length, 4 * perCall, 'every note kept');
   const all = answers.flat();
   t.same(
@@ -204,7 +204,7 @@ t.test(
       const missing: number[] = [];
       for (const i of echoed) {
         const at = `routeguide:notes:${1_000_000 * (c + 1) + i},-1`;
-        if ((await raw.lrange(at, 0, -1)).length !== 1) missing.push(i);
+        if ((await messagesKeptAt(raw, at)).length !== 1) missing.push(i);
       }
       t.same(missing, [], `call ${c}: every note echoed is in Redis`);
     }

@@ -151,6 +151,8 @@ export const REDIS_METRICS = [
 
 /** (m): peak RSS while flooding with as many notes again as the bound holds, over peak RSS at the bound. */
 export const FLOOD_TARGET = 1.1;
+/** (k), (l): the Redis store's notes/s at least this fraction of the memory store's, in the same round. */
+export const REDIS_TARGET = 0.5;
 
 /** Medians and within-round ratios of the scale-out rows; `serverRounds` gives the memory store's (c) and (d). */
 export function summarizeScale(scaleRounds, serverRounds) {
@@ -175,7 +177,21 @@ export function summarizeScale(scaleRounds, serverRounds) {
     const memory = serverRounds.map((r) => r.ours?.[m.id] ?? null);
     const values = scaleRounds.map((r) => r.redis?.[m.id] ?? null);
     const ratios = values.map((v, i) => ratio(v, memory[i]));
-    redis[m.id] = { memory: median(memory), redis: median(values), ratio: median(ratios), values, ratios };
+    // CPU time per note on CPU 0: the server on the memory store; the server and redis-server.
+    const memoryCpu = serverRounds.map((r) => r.ours?.[`${m.id}CpuUs`] ?? null);
+    const redisCpu = scaleRounds.map((r) => r.redis?.[`${m.id}CpuUs`] ?? null);
+    const cpuRatios = redisCpu.map((v, i) => ratio(memoryCpu[i], v));
+    redis[m.id] = {
+      memory: median(memory),
+      redis: median(values),
+      ratio: median(ratios),
+      values,
+      ratios,
+      memoryCpuUs: median(memoryCpu),
+      redisCpuUs: median(redisCpu),
+      cpuRatio: median(cpuRatios),
+      cpuRatios,
+    };
   }
   const atBound = scaleRounds.map((r) => r.flood?.atBound ?? null);
   const twice = scaleRounds.map((r) => r.flood?.twice ?? null);

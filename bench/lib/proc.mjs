@@ -2,6 +2,7 @@
 // waited for on 127.0.0.1.
 
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { connect, createServer } from 'node:net';
 import os from 'node:os';
 
@@ -40,6 +41,32 @@ export const WORKER_PLACEMENTS = [
 /** [cmd, args] running `cmd args` on one CPU when taskset exists. */
 export function pinned(cpu, cmd, args) {
   return HAS_TASKSET ? ['taskset', ['-c', String(cpu), cmd, ...args]] : [cmd, args];
+}
+
+const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout) || 100;
+
+/** CPU time (user and system) that process `pid` has used so far, in ms; null without /proc. */
+export function cpuMs(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // from field 3, `state`
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / CLOCK_TICKS; // utime, stime
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Runs `fn` and resolves with its value and the CPU time the processes `pids` used meanwhile, in µs
+ * per one of `ops` (null without /proc): `{ value, cpuUs }`.
+ */
+export async function withCpu(pids, ops, fn) {
+  const before = pids.map(cpuMs);
+  const value = await fn();
+  const after = pids.map(cpuMs);
+  if ([...before, ...after].includes(null)) return { value, cpuUs: null };
+  const ms = after.reduce((sum, a, i) => sum + a - before[i], 0);
+  return { value, cpuUs: (ms * 1000) / ops };
 }
 
 /** Runs a command to completion; resolves {code, stdout, stderr, timedOut, ms}. */

@@ -7,6 +7,7 @@ import {
   CLIENT_CEILING_RATIOS,
   CLIENT_METRICS,
   FLOOD_TARGET,
+  REDIS_TARGET,
   meets,
   REDIS_METRICS,
   SERVER_METRICS,
@@ -128,13 +129,16 @@ function scaleMarkdown({ workers, redis, flood }) {
   lines.pop();
   lines.push(
     '',
-    '| Note store (server and redis-server on CPU 0, load generator on CPU 1; no target yet) | unit | memory store, as (c) and (d) | Redis store | Redis / memory |',
-    '|---|---|---:|---:|---:|',
+    '| Note store (server and redis-server on CPU 0, load generator on CPU 1) | unit | memory store, as (c) and (d) | Redis store | Redis / memory | CPU 0 µs per note, memory / Redis (memory ÷ Redis) | target |',
+    '|---|---|---:|---:|---:|---:|---|',
   );
   for (const m of REDIS_METRICS) {
     const r = redis[m.id];
+    const us = (v) => (v === null || v === undefined ? '—' : v.toFixed(1));
+    const fraction = (v) => (v === null || v === undefined ? '—' : v.toFixed(2));
+    const ok = r.ratio === null ? '?' : r.ratio >= REDIS_TARGET ? '✓' : '✗';
     lines.push(
-      `| ${m.label} | ${m.unit} | ${num(r.memory, m.unit)} | ${num(r.redis, m.unit)} | ${r.ratio === null ? '—' : r.ratio.toFixed(2)} |`,
+      `| ${m.label} | ${m.unit} | ${num(r.memory, m.unit)} | ${num(r.redis, m.unit)} | ${fraction(r.ratio)} | ${us(r.memoryCpuUs)} / ${us(r.redisCpuUs)} (${fraction(r.cpuRatio)}) | ≥ ${REDIS_TARGET} ${ok} |`,
     );
   }
   const ok = flood.ratio === null ? '?' : flood.ratio <= FLOOD_TARGET ? '✓' : '✗';

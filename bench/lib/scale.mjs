@@ -5,15 +5,17 @@
 //             generator alone on its own CPU and the servers on the others (where taskset exists),
 //             then nothing pinned.
 //   (k), (l)  RouteChat on the Redis store: server and redis-server on CPU 0, load generator on
-//             CPU 1 — as (c) and (d), the memory store's rows, which they are compared with.
+//             CPU 1 — as (c) and (d), the memory store's rows, which they are compared with; with
+//             the CPU time per note of CPU 0's processes (the server; the server and redis-server).
 //   (m)       the memory store flooded with 1 KiB notes: peak RSS while filling it to its byte bound,
 //             and while sending as many again (every one of them dropping the oldest).
 //
-// No targets on (i)–(l) yet; (m) must stay within 10%.
+// No targets on (i) and (j) yet; (k) and (l) must reach 0.5× the memory store; (m) must stay
+// within 10%.
 
 import { join } from 'node:path';
 import { WORKER_SERVERS } from './metrics.mjs';
-import { freePort, startServer, WORKER_PLACEMENTS } from './proc.mjs';
+import { freePort, startServer, withCpu, WORKER_PLACEMENTS } from './proc.mjs';
 import { rssSampler } from './rss.mjs';
 import { loadgen, unaryThroughput, verifyUnary } from './workloads.mjs';
 
@@ -114,7 +116,7 @@ async function workerRows({ root, bins, sizes, measure, rotated, startEach, stop
 async function redisRows(ctx, round) {
   const { root, bins, sizes, measure } = ctx;
   const where = `round ${round} scale redis`;
-  const out = { chat1: null, chat8: null };
+  const out = { chat1: null, chat8: null, chat1CpuUs: null, chat8CpuUs: null };
   const redisPort = await freePort();
   const redis = await started(ctx, where, 'start redis-server (CPU 0)', () =>
     startServer(
@@ -135,16 +137,24 @@ async function redisRows(ctx, round) {
       await lg(['routechat', '-n', String(sizes.warmup), '-base', '90000000']);
       return 'done';
     });
-    out.chat1 = await measure(
-      where,
-      `(k) RouteChat on Redis, 1 stream, ${sizes.chat1} notes, notes/s`,
-      async () => (await lg(['routechat', '-n', String(sizes.chat1), '-streams', '1', '-base', '1000000'])).rate,
-    );
-    out.chat8 = await measure(
-      where,
-      `(l) RouteChat on Redis, 8 streams, ${sizes.chat8} notes, notes/s`,
-      async () => (await lg(['routechat', '-n', String(sizes.chat8), '-streams', '8', '-base', '20000000'])).rate,
-    );
+    // Each row also gives the CPU time per note of CPU 0's two processes, server and redis-server.
+    const pids = [server.pid, redis.pid];
+    for (const [id, row, notes, streams, base] of [
+      ['chat1', 'k', sizes.chat1, 1, 1000000],
+      ['chat8', 'l', sizes.chat8, 8, 20000000],
+    ]) {
+      const args = ['routechat', '-n', String(notes), '-streams', String(streams), '-base', String(base)];
+      const measured = await measure(
+        where,
+        `(${row}) RouteChat on Redis, ${streams} stream${streams > 1 ? 's' : ''}, ${notes} notes, notes/s and CPU 0 µs/note`,
+        async () => {
+          const { value, cpuUs } = await withCpu(pids, notes, () => lg(args));
+          return { 'notes/s': value.rate, 'CPU 0 µs/note': cpuUs };
+        },
+      );
+      out[id] = measured?.['notes/s'] ?? null;
+      out[`${id}CpuUs`] = measured?.['CPU 0 µs/note'] ?? null;
+    }
   } finally {
     await server?.stop();
     await redis.stop();

@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { Redis } from 'ioredis';
 import { freePort, start, waitForPort, type Started } from './processes.js';
 
 export const REDIS_SERVER = 'redis-server';
@@ -103,4 +104,23 @@ export async function redisFor(
   const redis = await startRedis(options);
   t.teardown(() => redis.dispose());
   return redis;
+}
+
+/**
+ * The messages of the notes the Redis store keeps under a location's key, oldest first, read from
+ * the key's string as the store writes it (src/services/routeguide/redis-append-script.ts).
+ */
+export async function messagesKeptAt(raw: Redis, key: string): Promise<string[]> {
+  const value = await raw.getBuffer(key);
+  if (value === null) return [];
+  const messages: string[] = [];
+  let at = value.indexOf(' ') + 1; // after "COUNT "
+  while (at < value.length) {
+    const afterSeq = value.indexOf(' ', at);
+    const afterSize = value.indexOf(' ', afterSeq + 1);
+    const size = Number(value.toString('latin1', afterSeq + 1, afterSize));
+    messages.push(value.toString('utf8', afterSize + 2, afterSize + 2 + size));
+    at = afterSize + 2 + size;
+  }
+  return messages;
 }

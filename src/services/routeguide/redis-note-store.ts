@@ -18,7 +18,7 @@ import type { Redis, RedisOptions } from 'ioredis';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Status } from '../../protocol/status.js';
 import { DropLog, type DropLogOptions, type LogLine } from './drop-log.js';
-import { resolveBounds, type NoteBounds, type NoteStore } from './note-store.js';
+import { resolveBounds, type AppendWaiter, type NoteBounds, type WaitingNoteStore } from './note-store.js';
 import { APPEND_SCRIPT } from './redis-append-script.js';
 import { describeRedisUrl } from './redis-url.js';
 import type { RouteNote } from './types.js';
@@ -39,11 +39,14 @@ export interface RedisNoteStoreOptions extends Partial<NoteBounds>, DropLogOptio
   keyPrefix?: string;
 }
 
-/** The script's reply: the entries before each note of the batch, then the four drop counts. */
-type AppendReply = [...string[][], [number, number, number, number]];
+/**
+ * The script's reply: the answers of the batch as one string of bytes, then the four drop counts
+ * (redis-append-script.ts).
+ */
+type AppendReply = [Buffer, number, number, number, number];
 type AppendingRedis = Redis & {
-  /** The script (redis-append-script.ts): its keys and arguments. */
-  routeguideAppend(
+  /** The script (redis-append-script.ts): its keys and arguments; the answers as bytes. */
+  routeguideAppendBuffer(
     order: string,
     stats: string,
     maxNotes: number,
@@ -58,18 +61,13 @@ type AppendingRedis = Redis & {
 interface Batch {
   /** Each note as the script takes it: "LAT,LNG SIZE FMESSAGE" (redis-append-script.ts). */
   notes: string[];
-  /** Each append's location and the settling of its promise. */
-  appends: PendingAppend[];
+  /** Who waits for each append's outcome. */
+  waiters: AppendWaiter[];
 }
 
-interface PendingAppend {
-  latitude: number;
-  longitude: number;
-  resolve: (earlier: readonly RouteNote[]) => void;
-  reject: (error: GrpcError) => void;
-}
+const NO_NOTES: readonly RouteNote[] = Object.freeze([]);
 
-export class RedisNoteStore implements NoteStore {
+export class RedisNoteStore implements WaitingNoteStore {
   readonly drops: DropLog;
   private readonly orderKey: string;
   private readonly statsKey: string;
@@ -131,20 +129,22 @@ export class RedisNoteStore implements NoteStore {
 
   /** Joins this turn's batch; settles when Redis has answered the batch (or failed to). */
   append(note: RouteNote): Promise<readonly RouteNote[]> {
-    const latitude = note.location?.latitude ?? 0;
-    const longitude = note.location?.longitude ?? 0;
-    return new Promise((resolve, reject) => {
-      let batch = this.batch;
-      if (batch === undefined) {
-        batch = this.batch = { notes: [], appends: [] };
-        setImmediate(this.send, batch);
-      }
-      const message = note.message ?? '';
-      const flag = note.location ? '1' : '0';
-      batch.notes.push(`${latitude},${longitude} ${Buffer.byteLength(message, 'utf8')} ${flag}${message}`);
-      batch.appends.push({ latitude, longitude, resolve, reject });
-      if (batch.appends.length === MAX_BATCH_NOTES) this.send(batch);
-    });
+    return new Promise((stored, failed) => this.appendFor({ note, stored, failed }));
+  }
+
+  /** `append`, its outcome handed to `waiter` (speed only: see WaitingNoteStore). */
+  appendFor(waiter: AppendWaiter): void {
+    let batch = this.batch;
+    if (batch === undefined) {
+      batch = this.batch = { notes: [], waiters: [] };
+      setImmediate(this.send, batch);
+    }
+    const { location, message = '' } = waiter.note;
+    const flag = location ? '1' : '0';
+    const at = `${location?.latitude ?? 0},${location?.longitude ?? 0}`;
+    batch.notes.push(`${at} ${Buffer.byteLength(message, 'utf8')} ${flag}${message}`);
+    batch.waiters.push(waiter);
+    if (batch.waiters.length === MAX_BATCH_NOTES) this.send(batch);
   }
 
   /** Sends `batch` as one script call, unless it was sent already. */
@@ -153,7 +153,7 @@ export class RedisNoteStore implements NoteStore {
     this.batch = undefined;
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
     this.client
-      .routeguideAppend(
+      .routeguideAppendBuffer(
         this.orderKey,
         this.statsKey,
         maxNotes,
@@ -168,25 +168,41 @@ export class RedisNoteStore implements NoteStore {
   };
 
   private answer(batch: Batch, reply: AppendReply): void {
-    const [notes, bytes, perLocation, tooLarge] = reply[batch.appends.length] as number[];
+    const [answers, notes, bytes, perLocation, tooLarge] = reply;
     if (notes) this.drops.count('notes', notes);
     if (bytes) this.drops.count('bytes', bytes);
     if (perLocation) this.drops.count('perLocation', perLocation);
     if (tooLarge) this.drops.count('tooLarge', tooLarge);
-    for (let i = 0; i < batch.appends.length; i++) {
-      const { latitude, longitude, resolve } = batch.appends[i];
-      const entries = reply[i] as string[];
-      const earlier = new Array<RouteNote>(entries.length);
-      for (let j = 0; j < entries.length; j++) earlier[j] = decodeEntry(entries[j], latitude, longitude);
-      resolve(earlier);
+    let at = 0;
+    for (const waiter of batch.waiters) {
+      // "COUNT " and that many entries, each "SEQ SIZE F" and the message (redis-append-script.ts).
+      const afterCount = answers.indexOf(SPACE, at);
+      const count = decimalAt(answers, at, afterCount);
+      at = afterCount + 1;
+      if (count === 0) {
+        waiter.stored(NO_NOTES);
+        continue;
+      }
+      const latitude = waiter.note.location?.latitude ?? 0;
+      const longitude = waiter.note.location?.longitude ?? 0;
+      const earlier = new Array<RouteNote>(count);
+      for (let j = 0; j < count; j++) {
+        const afterSeq = answers.indexOf(SPACE, at);
+        const afterSize = answers.indexOf(SPACE, afterSeq + 1);
+        const size = decimalAt(answers, afterSeq + 1, afterSize);
+        const message = size === 0 ? '' : answers.toString('utf8', afterSize + 2, afterSize + 2 + size);
+        earlier[j] = answers[afterSize + 1] === ONE ? { location: { latitude, longitude }, message } : { message };
+        at = afterSize + 2 + size;
+      }
+      waiter.stored(earlier);
     }
   }
 
   /** The batch got no answer: each of its appends rejects with UNAVAILABLE, saying why. */
   private fail(batch: Batch, error: unknown): void {
     const why = this.client.status === 'ready' ? reason(error) : `not connected (${this.lastError})`;
-    for (const { reject } of batch.appends) {
-      reject(new GrpcError(Status.UNAVAILABLE, `note store ${this.description} unavailable: ${why}`));
+    for (const waiter of batch.waiters) {
+      waiter.failed(new GrpcError(Status.UNAVAILABLE, `note store ${this.description} unavailable: ${why}`));
     }
   }
 
@@ -219,12 +235,14 @@ export class RedisNoteStore implements NoteStore {
   }
 }
 
-/** A note from its list entry "SEQ F MESSAGE" (redis-append-script.ts) and its location's coordinates. */
-function decodeEntry(entry: string, latitude: number, longitude: number): RouteNote {
-  const space = entry.indexOf(' ');
-  const message = entry.slice(space + 2);
-  if (entry[space + 1] === '0') return { message };
-  return { location: { latitude, longitude }, message };
+const SPACE = 0x20;
+const ONE = 0x31;
+
+/** The decimal number in `bytes` from `start` to `end`. */
+function decimalAt(bytes: Buffer, start: number, end: number): number {
+  let n = 0;
+  for (let i = start; i < end; i++) n = n * 10 + bytes[i] - 0x30;
+  return n;
 }
 
 function reason(error: unknown): string {
