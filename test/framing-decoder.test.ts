@@ -4,6 +4,7 @@
 
 import t from 'tap';
 import { EnvelopeDecoder, encodeEnvelope, DEFAULT_MAX_MESSAGE_SIZE, FramingError } from '../framing/index.js';
+import { seededRandom } from './helpers/random.js';
 
 interface Received {
   body: Buffer;
@@ -23,18 +24,6 @@ function wire(messages: Buffer[]): Buffer {
 /** Bodies as hex, so a failed comparison reads well. */
 function hex(list: Array<Buffer | Received>): string[] {
   return list.map((m) => (Buffer.isBuffer(m) ? m : m.body).toString('hex'));
-}
-
-/** Seeded PRNG (mulberry32): property tests repeat exactly from run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 function bytes(length: number, fill: number): Buffer {
@@ -117,7 +106,7 @@ t.test('empty chunks change nothing', async (t) => {
 });
 
 t.test('property: random messages in random chunks come out whole and in order', async (t) => {
-  const random = mulberry32(0x9e3779b9);
+  const random = seededRandom(0x9e3779b9);
   const int = (n: number) => Math.floor(random() * n);
   for (let iteration = 0; iteration < 300; iteration++) {
     const count = int(8); // 0..7 messages

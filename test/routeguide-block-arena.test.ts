@@ -3,9 +3,9 @@
 
 import t from 'tap';
 import { BLOCK_SIZE, BlockArena, utf8Length } from '../src/services/routeguide/block-arena.js';
+import { seededInt } from './helpers/random.js';
 
-let seed = 4242;
-const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+const random = seededInt(4242);
 const PIECES = [
   'a',
   'Z',

@@ -7,7 +7,8 @@ import { MemoryNoteStore } from '../src/services/routeguide/memory-note-store.js
 import { answersAtOnce } from '../src/services/routeguide/note-store.js';
 import { openNoteStore } from '../src/services/routeguide/open-note-store.js';
 import { TypedArrayNoteStore } from '../src/services/routeguide/typed-array-note-store.js';
-import { messages, note, noteStoreCases, seededRandom } from './helpers/note-store-cases.js';
+import { messages, note, noteStoreCases } from './helpers/note-store-cases.js';
+import { seededInt } from './helpers/random.js';
 
 const quiet = { log: () => {} };
 
@@ -40,7 +41,7 @@ t.test('only the typed-array store answers at once; serve opens it for --store m
 });
 
 t.test('typed-array store: appendNow gives the plain store’s answers, note for note', async (t) => {
-  const random = seededRandom(4711);
+  const random = seededInt(4711);
   const bounds = { maxNotes: 200, maxNoteBytes: 2000, maxNotesPerLocation: 5 };
   const plain = new MemoryNoteStore({ ...quiet, ...bounds });
   const typed = new TypedArrayNoteStore({ ...quiet, ...bounds });

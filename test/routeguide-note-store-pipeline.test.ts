@@ -9,7 +9,7 @@ import { Status } from '../src/protocol/status.js';
 import type { NoteStore } from '../src/services/routeguide/note-store.js';
 import { appendInOrder, type Appended } from '../src/services/routeguide/note-store-pipeline.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
-import { seededRandom } from './helpers/note-store-cases.js';
+import { seededInt } from './helpers/random.js';
 
 const note = (i: number): RouteNote => ({ location: { latitude: i, longitude: 0 }, message: `n${i}` });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -87,7 +87,7 @@ t.test('answers released in any order come out in note order', async (t) => {
   notes.end();
   await tick();
   t.equal(store.appended.length, n, 'every note appended before any answer');
-  const random = seededRandom(99);
+  const random = seededInt(99);
   const order = Array.from({ length: n }, (_, i) => `n${i}`);
   for (let i = order.length - 1; i > 0; i--) {
     const j = random(i + 1);

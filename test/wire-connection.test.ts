@@ -11,7 +11,8 @@ import { ConnectionDecoder } from '../src/wire/connection.js';
 import type { Direction, TapEvent } from '../src/wire/events.js';
 import { TapSchemas } from '../src/cli/tap-schemas.js';
 import type { SchemaLookup, SchemaSource } from '../src/wire/protobuf/schemas.js';
-import { cutAt, h2frame, prng, randomCuts } from './helpers/h2-frames.js';
+import { cutAt, h2frame, randomCuts } from './helpers/h2-frames.js';
+import { seededRandom } from './helpers/random.js';
 import {
   data,
   F,
@@ -195,7 +196,7 @@ t.test('any chunking of either direction gives the same events', async (t) => {
   }
   t.equal(differ, 0, `every two-chunk split of both directions (${CLIENT.length + SERVER.length - 2})`);
   for (let seed = 1; seed <= 100; seed++) {
-    const random = prng(seed);
+    const random = seededRandom(seed);
     const steps: Step[] = [
       ...cutAt(CLIENT, randomCuts(CLIENT.length, random, 1 + (seed % 17))).map((b): Step => ['c2s', b]),
       ...cutAt(SERVER, randomCuts(SERVER.length, random, 1 + (seed % 13))).map((b): Step => ['s2c', b]),

@@ -13,6 +13,7 @@ import {
   type HeaderBlock,
 } from '../src/wire/hpack/index.js';
 import { C2, C3, C4, C5, C6, INCREMENTAL, type Step } from './helpers/rfc7541-examples.js';
+import { seededRandom } from './helpers/random.js';
 
 function hex(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -381,15 +382,7 @@ t.test('after an error every later block is refused: the dynamic table is unknow
 });
 
 t.test('random blocks decode or fail with an HpackError, never a throw', async (t) => {
-  // Seeded (mulberry32): the same blocks on every run.
-  let seed = 7541;
-  const random = () => {
-    seed = (seed + 0x6d2b79f5) >>> 0;
-    let x = seed;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
+  const random = seededRandom(7541); // the same blocks on every run
   let decoded = 0;
   let errors = 0;
   const decoder = new HpackDecoder();

@@ -6,6 +6,7 @@ import t from 'tap';
 import { HpackError } from '../src/wire/hpack/errors.js';
 import { decodeHuffman, encodeHuffman } from '../src/wire/hpack/huffman.js';
 import { EOS, HUFFMAN_CODES } from '../src/wire/hpack/huffman-table.js';
+import { seededRandom } from './helpers/random.js';
 
 function hex(s: string): Uint8Array {
   return Uint8Array.from(Buffer.from(s.replace(/\s+/g, ''), 'hex'));
@@ -17,18 +18,6 @@ function latin1(s: string): Uint8Array {
 
 function decodeAll(bytes: Uint8Array): string | HpackError {
   return decodeHuffman(bytes, 0, bytes.length);
-}
-
-/** Seeded PRNG (mulberry32): property tests repeat exactly from run to run. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let x = a;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 t.test('the table: 257 symbols, EOS last, a complete canonical prefix code', async (t) => {
@@ -80,7 +69,7 @@ t.test('every octet alone round-trips, in ⌈bits / 8⌉ octets padded with ones
 t.test('strings of all 256 octets, and random strings, round-trip', async (t) => {
   const ascending = Uint8Array.from({ length: 256 }, (_, i) => i);
   const descending = ascending.slice().reverse();
-  const random = mulberry32(7541);
+  const random = seededRandom(7541);
   const strings = [new Uint8Array(0), ascending, descending];
   for (let i = 0; i < 200; i++) {
     strings.push(Uint8Array.from({ length: Math.floor(random() * 300) }, () => Math.floor(random() * 256)));
@@ -147,7 +136,7 @@ t.test('§5.2 decoding errors: an HpackError naming the offset and the rule, nev
 });
 
 t.test('random bytes decode to a string or an HpackError, never a throw', async (t) => {
-  const random = mulberry32(5);
+  const random = seededRandom(5);
   let strings = 0;
   let errors = 0;
   for (let i = 0; i < 2000; i++) {

@@ -52,18 +52,6 @@ export function cutAt(bytes: Buffer, cuts: number[]): Buffer[] {
   return out;
 }
 
-/** A seeded PRNG (mulberry32), so a failing random chunking can be replayed. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Random chunk boundaries for `length` bytes, chunks of 1..maxChunk bytes. */
 export function randomCuts(length: number, random: () => number, maxChunk: number): number[] {
   const cuts: number[] = [];
