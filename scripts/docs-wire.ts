@@ -6,16 +6,30 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { INDEX_FILE, TRANSCRIPTS, writeTranscripts } from './wire-transcripts/generate.js';
 
-const USAGE = 'usage: npm run docs:wire [-- [--out DIR] [--only FILE]…]';
+const USAGE = [
+  'usage: npm run docs:wire [-- [--out DIR] [--only FILE]…]',
+  '',
+  '  --out DIR    write the transcripts into DIR (default docs/wire/)',
+  '  --only FILE  make only FILE (repeatable), one of the files of docs/wire/',
+  '  -h, --help   show this help',
+].join('\n');
 const DEFAULT_OUT = fileURLToPath(new URL('../docs/wire/', import.meta.url));
 const FILES = [...TRANSCRIPTS.map((t) => t.file), INDEX_FILE];
 
 function options(): { out: string; only: string[] | undefined } {
   try {
     const { values } = parseArgs({
-      options: { out: { type: 'string' }, only: { type: 'string', multiple: true } },
+      options: {
+        out: { type: 'string' },
+        only: { type: 'string', multiple: true },
+        help: { type: 'boolean', short: 'h' },
+      },
       strict: true,
     });
+    if (values.help) {
+      console.log(USAGE);
+      process.exit(0);
+    }
     const unknown = values.only?.find((file) => !FILES.includes(file));
     if (unknown !== undefined) throw new Error(`--only: no transcript ${unknown} (there are ${FILES.join(', ')})`);
     return { out: values.out ?? DEFAULT_OUT, only: values.only };
