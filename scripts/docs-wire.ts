@@ -4,7 +4,6 @@
 import { relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { INDEX_FILE, TRANSCRIPTS, writeTranscripts } from './wire-transcripts/generate.js';
 
 const USAGE = [
   'usage: npm run docs:wire [-- [--out DIR] [--only FILE]…]',
@@ -14,7 +13,11 @@ const USAGE = [
   '  -h, --help   show this help',
 ].join('\n');
 const DEFAULT_OUT = fileURLToPath(new URL('../docs/wire/', import.meta.url));
-const FILES = [...TRANSCRIPTS.map((t) => t.file), INDEX_FILE];
+
+function usageError(message: string): never {
+  console.error(`docs:wire: ${message}\n${USAGE}`);
+  process.exit(2);
+}
 
 function options(): { out: string; only: string[] | undefined } {
   try {
@@ -30,16 +33,18 @@ function options(): { out: string; only: string[] | undefined } {
       console.log(USAGE);
       process.exit(0);
     }
-    const unknown = values.only?.find((file) => !FILES.includes(file));
-    if (unknown !== undefined) throw new Error(`--only: no transcript ${unknown} (there are ${FILES.join(', ')})`);
     return { out: values.out ?? DEFAULT_OUT, only: values.only };
   } catch (error) {
-    console.error(`docs:wire: ${(error as Error).message}\n${USAGE}`);
-    process.exit(2);
+    usageError((error as Error).message);
   }
 }
 
 const { out, only } = options();
+// Loaded once the flags are known good, so that --help and a mistake answer at once.
+const { INDEX_FILE, TRANSCRIPTS, writeTranscripts } = await import('./wire-transcripts/generate.js');
+const FILES = [...TRANSCRIPTS.map((t) => t.file), INDEX_FILE];
+const unknown = only?.find((file) => !FILES.includes(file));
+if (unknown !== undefined) usageError(`--only: no transcript ${unknown} (there are ${FILES.join(', ')})`);
 const where = relative(process.cwd(), out);
 const shown = where === '' ? '.' : where.startsWith('..') ? out.replace(/\/$/, '') : where;
 try {
