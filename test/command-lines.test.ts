@@ -36,7 +36,7 @@ const PROGRAMS: { name: string; command: string; args: string[]; usage: RegExp }
     args: [`bench/servers/${name}.mjs`],
     usage: new RegExp(`^usage: node bench/servers/${name}\\.mjs \\[--port N\\]`, 'm'),
   })),
-  ...['ours', 'grpcjs'].map((name) => ({
+  ...['ours', 'grpcjs', 'ceiling'].map((name) => ({
     name: `bench/clients/${name}.mjs`,
     command: process.execPath,
     args: [`bench/clients/${name}.mjs`],

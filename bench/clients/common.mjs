@@ -88,7 +88,17 @@ export async function concurrently(n, c, worker) {
   await Promise.all(Array.from({ length: Math.min(c, n) }, loop));
 }
 
-export function printResult(ops, startNs) {
-  const seconds = Number(process.hrtime.bigint() - startNs) / 1e9;
-  console.log(JSON.stringify({ ops, seconds, rate: ops / seconds }));
+/** Starts the clock of a run: wall time, and the process's CPU time (user + system). */
+export function startClock() {
+  return { ns: process.hrtime.bigint(), cpu: process.cpuUsage() };
+}
+
+/**
+ * The JSON result line: ops, wall seconds, rate, and the CPU seconds this client process used —
+ * on a loaded machine, CPU time per op says more about a client's own cost than the rate does.
+ */
+export function printResult(ops, clock) {
+  const seconds = Number(process.hrtime.bigint() - clock.ns) / 1e9;
+  const cpu = process.cpuUsage(clock.cpu);
+  console.log(JSON.stringify({ ops, seconds, rate: ops / seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6 }));
 }
