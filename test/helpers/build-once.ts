@@ -3,13 +3,13 @@
 // wait on a lock directory under node_modules/.cache, then find it built. A build that is already
 // there costs one check.
 
-import { mkdirSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const CACHE = join(fileURLToPath(new URL('../..', import.meta.url)), 'node_modules', '.cache');
 
-/** A lock older than this was left by a test process that died while building. */
+/** A lock older than this was left behind, whatever its pid says. */
 const STALE_LOCK_MS = 10 * 60_000;
 const POLL_MS = 100;
 
@@ -35,17 +35,34 @@ export function underLock<T>(name: string, run: () => T): T {
   for (;;) {
     try {
       mkdirSync(lock);
+      writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    if (lockAge(lock) > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
+    if (ownerGone(lock) || lockAge(lock) > STALE_LOCK_MS) rmSync(lock, { recursive: true, force: true });
     else sleepSync(POLL_MS);
   }
   try {
     return run();
   } finally {
     rmSync(lock, { recursive: true, force: true });
+  }
+}
+
+/** True when the process that took the lock has exited (killed by a timeout while it built). */
+function ownerGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // taken just now, the pid not yet written
+  }
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ESRCH';
   }
 }
 
