@@ -12,23 +12,12 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { integerOption, parseCommandLine, usageError } from './lib/command-line.mjs';
 import { freePort, startServer } from './lib/proc.mjs';
 import { loadgen, unaryThroughput } from './lib/workloads.mjs';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const GO_OUT = join(ROOT, 'node_modules', '.cache', 'routeguide-go');
-
-const argv = process.argv.slice(2);
-const flag = (name, fallback) => {
-  const i = argv.indexOf(`--${name}`);
-  return i === -1 ? fallback : argv[i + 1];
-};
-const which = flag('server', 'ours');
-const notes = flag('notes', '100000');
-const streams = flag('streams', '1');
-const top = Number(flag('top', '25'));
-const workload = flag('workload', 'chat');
-const calls = Number(flag('calls', '50000'));
 
 const SCRIPTS = {
   ours: ['dist/src/cli.js', 'serve'],
@@ -36,7 +25,37 @@ const SCRIPTS = {
   'ceiling-unary': ['bench/servers/ceiling-unary.mjs'],
   'ceiling-echo': ['bench/servers/ceiling-echo.mjs'],
 };
-if (!SCRIPTS[which]) throw new Error(`--server must be one of ${Object.keys(SCRIPTS).join(', ')}`);
+const NAME = 'profile.mjs';
+const USAGE = [
+  'usage: node bench/profile.mjs [--server ours|grpcjs|ceiling-unary|ceiling-echo] [--workload chat|unary]',
+  '         [--notes N] [--streams N] [--calls N] [--top N]',
+  '',
+  '  --server NAME    the server to profile (default ours)',
+  "  --workload NAME  chat: the Go load generator's RouteChat; unary: h2load GetFeature (default chat)",
+  '  --notes N        RouteChat notes (default 100000)',
+  '  --streams N      RouteChat streams (default 1)',
+  '  --calls N        unary calls (default 50000)',
+  '  --top N          functions listed (default 25)',
+  '  -h, --help       show this help',
+].join('\n');
+const { values } = parseCommandLine(NAME, USAGE, {
+  server: { type: 'string', default: 'ours' },
+  workload: { type: 'string', default: 'chat' },
+  notes: { type: 'string', default: '100000' },
+  streams: { type: 'string', default: '1' },
+  calls: { type: 'string', default: '50000' },
+  top: { type: 'string', default: '25' },
+});
+const which = values.server;
+if (!Object.hasOwn(SCRIPTS, which))
+  usageError(NAME, USAGE, `--server must be one of ${Object.keys(SCRIPTS).join(', ')}, got "${which}"`);
+const workload = values.workload;
+if (workload !== 'chat' && workload !== 'unary')
+  usageError(NAME, USAGE, `--workload must be chat or unary, got "${workload}"`);
+const notes = String(integerOption(NAME, USAGE, '--notes', values.notes, 1, 2 ** 31 - 1));
+const streams = String(integerOption(NAME, USAGE, '--streams', values.streams, 1, 10_000));
+const calls = integerOption(NAME, USAGE, '--calls', values.calls, 1, 2 ** 31 - 1);
+const top = integerOption(NAME, USAGE, '--top', values.top, 1, 10_000);
 
 const build = spawnSync('bash', [join(ROOT, 'bench/go/build.sh'), GO_OUT], { stdio: 'inherit' });
 if (build.status !== 0) process.exit(2);

@@ -1,39 +1,18 @@
-// The `routeguide` CLI as a user runs it: a compiled build (tsc into a private directory, so a
-// stale or concurrently rebuilt dist/ does not matter), spawned as a child process.
+// The `routeguide` CLI as a user runs it: the built package (helpers/cli-build.ts, so a stale or
+// concurrently rebuilt dist/ does not matter), spawned as a child process.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawn, type ChildProcess } from 'node:child_process';
 import http2 from 'node:http2';
 import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { Status } from '../src/client/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
+import { builtCli } from './helpers/cli-build.js';
 import { startTestServer } from './helpers/test-server.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-// Under the package root, so that the build finds package.json, proto/ and data/ above itself.
-const CACHE = join(ROOT, 'node_modules', '.cache');
-mkdirSync(CACHE, { recursive: true });
-const OUT = mkdtempSync(join(CACHE, 'cli-test-'));
-const CLI = join(OUT, 'src', 'cli.js');
-t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
-
-t.before(() => {
-  const tsc = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT],
-    {
-      encoding: 'utf8',
-      timeout: 120_000,
-    },
-  );
-  // Type errors elsewhere in the tree still emit JavaScript; only a missing build is fatal here.
-  if (tsc.status !== 0) t.comment(`tsc exited ${tsc.status}: ${tsc.stdout}${tsc.stderr}`);
-  if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}: ${tsc.stdout}${tsc.stderr}`);
-});
+t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
+const CLI = builtCli();
 
 interface Run {
   code: number | null;

@@ -20,6 +20,8 @@ import { start, waitFor, waitForOutput, type Started } from './helpers/processes
 import { redisFor, redisSkipReason } from './helpers/redis.js';
 
 t.setTimeout(240_000); // a cold Go build and the CLI build take a while on a busy machine
+// Each test deploys its own Redis, backends and nginx on ports of their own: they run side by side.
+t.jobs = 4;
 
 const skip = nginxSkipReason() ?? redisSkipReason() ?? false;
 const bins = goRouteGuideBinaries(); // throws under CI=true when Go is unavailable

@@ -1,53 +1,27 @@
-// The package as a user installs it: built into a directory of its own, imported by name from a
-// separate project — `routeguide-h2`, `/server`, `/client`, `/services` — at run time and by the
+// The package as a user installs it: built into a directory of its own (helpers/cli-build.ts),
+// imported by name from a separate project — `routeguide-h2`, `/server`, `/client`, `/services` — at run time and by the
 // type checker. The types show handlers and callers only what they should touch; build paths and
 // the call engines are not reachable, and nothing of the engines is declared or reachable on the
 // objects handed to handlers and callers.
 
 import { spawnSync } from 'node:child_process';
-import {
-  copyFileSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  symlinkSync,
-  writeFileSync,
-} from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { CACHE } from './helpers/build-once.js';
+import { builtPackage } from './helpers/cli-build.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
+const PACKAGE = builtPackage();
 // Under the repository's node_modules, so that protobufjs and @types/node resolve as in an install.
-const CACHE = join(ROOT, 'node_modules', '.cache');
-mkdirSync(CACHE, { recursive: true });
-const PACKAGE = mkdtempSync(join(CACHE, 'package-'));
 const CONSUMER = mkdtempSync(join(CACHE, 'consumer-'));
-t.teardown(() => {
-  rmSync(PACKAGE, { recursive: true, force: true });
-  rmSync(CONSUMER, { recursive: true, force: true });
-});
-
-t.before(() => {
-  const build = spawnSync(
-    process.execPath,
-    [TSC, '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', join(PACKAGE, 'dist')],
-    {
-      encoding: 'utf8',
-      timeout: 180_000,
-    },
-  );
-  if (build.status !== 0) throw new Error(`the build failed: ${build.stdout}${build.stderr}`);
-  copyFileSync(join(ROOT, 'package.json'), join(PACKAGE, 'package.json'));
-  symlinkSync(join(ROOT, 'proto'), join(PACKAGE, 'proto'));
-  symlinkSync(join(ROOT, 'data'), join(PACKAGE, 'data'));
-  mkdirSync(join(CONSUMER, 'node_modules'));
-  symlinkSync(PACKAGE, join(CONSUMER, 'node_modules', 'routeguide-h2'));
-  writeFileSync(join(CONSUMER, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
-});
+t.teardown(() => rmSync(CONSUMER, { recursive: true, force: true }));
+mkdirSync(join(CONSUMER, 'node_modules'));
+symlinkSync(PACKAGE, join(CONSUMER, 'node_modules', 'routeguide-h2'));
+writeFileSync(join(CONSUMER, 'package.json'), JSON.stringify({ name: 'consumer', type: 'module', private: true }));
 
 function node(source: string) {
   return spawnSync(process.execPath, ['--input-type=module', '-e', source], {

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from '../src/protocol/direct-encoder.js';
 import { encodeMessage } from '../src/protocol/protobuf-encoding.js';
 import { loadProtoFiles } from '../src/protocol/schema.js';
+import { prng } from './helpers/rng.js';
 
 const root = loadProtoFiles(fileURLToPath(new URL('fixtures/direct-encoder.proto', import.meta.url)));
 const All = root.lookupType('demo.All');
@@ -78,8 +79,7 @@ t.test('instances of the generated class: unset fields (prototype defaults) are 
 });
 
 t.test('matches protobuf-encoding.ts on random messages', async (t) => {
-  let seed = 42;
-  const random = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
+  const random = prng(42);
   const int = (lo: number, hi: number) => lo + Math.floor(random() * (hi - lo + 1));
   const str = () =>
     String.fromCodePoint(

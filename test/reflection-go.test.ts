@@ -2,34 +2,18 @@
 // list, resolve routeguide.RouteGuide, strict protodesc validation of our descriptors, NOT_FOUND
 // inside the stream, and a dynamic GetFeature call with JSON input.
 
-import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { Server } from '../src/server/server.js';
 import { addHealth } from '../src/services/health/index.js';
 import { addReflection } from '../src/services/reflection/index.js';
 import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
 import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
-import { runGoClient } from './helpers/go.js';
+import { goPeer, runGoClient } from './helpers/go.js';
 import { writeShopProtos } from './helpers/reflection.js';
 
-const repoRoot = fileURLToPath(new URL('..', import.meta.url));
-const outDir = join(repoRoot, 'node_modules', '.cache', 'routeguide-go');
-
 function buildReflectionClient(): string | { skip: string } {
-  try {
-    execFileSync('bash', [join(repoRoot, 'test/go/reflection/build.sh'), outDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 300_000,
-    });
-    return join(outDir, 'reflection-client');
-  } catch (err) {
-    const e = err as { status?: number; stderr?: Buffer };
-    if (e.status === 2 && process.env.CI !== 'true')
-      return { skip: `Go reflection client unavailable: ${String(e.stderr)}` };
-    throw err;
-  }
+  const built = goPeer('test/go/reflection/build.sh', ['reflection-client']);
+  return 'skip' in built ? built : built[0];
 }
 
 const bin = buildReflectionClient();

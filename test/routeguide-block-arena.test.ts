@@ -3,9 +3,9 @@
 
 import t from 'tap';
 import { BLOCK_SIZE, BlockArena, utf8Length } from '../src/services/routeguide/block-arena.js';
+import { Rng } from './helpers/rng.js';
 
-let seed = 4242;
-const random = (n: number) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
+const random = new Rng(4242);
 const PIECES = [
   'a',
   'Z',
@@ -24,7 +24,7 @@ const PIECES = [
   '\u07ff',
   '\u0800',
 ];
-const text = (length: number) => Array.from({ length }, () => PIECES[random(PIECES.length)]).join('');
+const text = (length: number) => Array.from({ length }, () => PIECES[random.int(PIECES.length)]).join('');
 
 t.test('utf8Length is Buffer.byteLength, lone surrogates and all', async (t) => {
   const cases = [
@@ -40,7 +40,7 @@ t.test('utf8Length is Buffer.byteLength, lone surrogates and all', async (t) => 
     'a😀b',
     '😀'.repeat(40),
   ];
-  for (let i = 0; i < 2000; i++) cases.push(text(random(90)));
+  for (let i = 0; i < 2000; i++) cases.push(text(random.int(90)));
   const wrong = cases.filter((s) => utf8Length(s) !== Buffer.byteLength(s, 'utf8'));
   t.same(wrong, [], 'no string measured differently');
 });
@@ -50,7 +50,8 @@ t.test('messages come back as Buffer#toString would give them, across block boun
   const lengths = [0, 1, 63, 64, 65, 127, 128, 129, 1000, 5000];
   const stored: { first: number; size: number; want: string }[] = [];
   for (let i = 0; i < 600; i++) {
-    const s = i < lengths.length ? 'x'.repeat(lengths[i]) : text(random(3) === 0 ? random(400) : random(40));
+    const s =
+      i < lengths.length ? 'x'.repeat(lengths[i]) : text(random.int(3) === 0 ? random.int(400) : random.int(40));
     const size = utf8Length(s);
     stored.push({ first: arena.store(s, size), size, want: Buffer.from(s, 'utf8').toString('utf8') });
   }

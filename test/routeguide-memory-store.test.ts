@@ -7,7 +7,8 @@ import { MemoryNoteStore } from '../src/services/routeguide/memory-note-store.js
 import { answersAtOnce } from '../src/services/routeguide/note-store.js';
 import { openNoteStore } from '../src/services/routeguide/open-note-store.js';
 import { TypedArrayNoteStore } from '../src/services/routeguide/typed-array-note-store.js';
-import { messages, note, noteStoreCases, seededRandom } from './helpers/note-store-cases.js';
+import { messages, note, noteStoreCases } from './helpers/note-store-cases.js';
+import { Rng } from './helpers/rng.js';
 
 const quiet = { log: () => {} };
 
@@ -40,13 +41,13 @@ t.test('only the typed-array store answers at once; serve opens it for --store m
 });
 
 t.test('typed-array store: appendNow gives the plain store’s answers, note for note', async (t) => {
-  const random = seededRandom(4711);
+  const random = new Rng(4711);
   const bounds = { maxNotes: 200, maxNoteBytes: 2000, maxNotesPerLocation: 5 };
   const plain = new MemoryNoteStore({ ...quiet, ...bounds });
   const typed = new TypedArrayNoteStore({ ...quiet, ...bounds });
   let mismatches = 0;
   for (let i = 0; i < 20_000; i++) {
-    const n = note(random(60) - 30, random(4), `n${i}${'ß'.repeat(random(20))}`);
+    const n = note(random.int(60) - 30, random.int(4), `n${i}${'ß'.repeat(random.int(20))}`);
     if (JSON.stringify(await plain.append(n)) !== JSON.stringify(typed.appendNow(n))) mismatches++;
   }
   t.equal(mismatches, 0);

@@ -9,7 +9,7 @@ import { Status } from '../src/protocol/status.js';
 import type { NoteStore } from '../src/services/routeguide/note-store.js';
 import { appendInOrder, type Appended } from '../src/services/routeguide/note-store-pipeline.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
-import { seededRandom } from './helpers/note-store-cases.js';
+import { Rng } from './helpers/rng.js';
 
 const note = (i: number): RouteNote => ({ location: { latitude: i, longitude: 0 }, message: `n${i}` });
 const tick = () => new Promise((resolve) => setImmediate(resolve));
@@ -87,15 +87,15 @@ t.test('answers released in any order come out in note order', async (t) => {
   notes.end();
   await tick();
   t.equal(store.appended.length, n, 'every note appended before any answer');
-  const random = seededRandom(99);
+  const random = new Rng(99);
   const order = Array.from({ length: n }, (_, i) => `n${i}`);
   for (let i = order.length - 1; i > 0; i--) {
-    const j = random(i + 1);
+    const j = random.int(i + 1);
     [order[i], order[j]] = [order[j], order[i]];
   }
   for (const message of order) {
     store.answer(message, [{ message: `before ${message}` }]);
-    if (random(4) === 0) await tick();
+    if (random.int(4) === 0) await tick();
   }
   t.equal(await ended, 'done');
   t.same(

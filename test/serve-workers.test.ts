@@ -68,8 +68,10 @@ t.test('usage errors: one line naming the flag, exit 2', async (t) => {
     [['--max-notes-per-location=-1'], /--max-notes-per-location must be a positive integer, got "-1"/],
     [['--unshared=yes'], /--unshared/],
   ];
-  for (const [args, message] of cases) {
-    const run = await routeguide('serve', '--port', '0', ...args);
+  // Side by side: each is a process of its own that exits at once.
+  const runs = await Promise.all(cases.map(([args]) => routeguide('serve', '--port', '0', ...args)));
+  for (const [i, [args, message]] of cases.entries()) {
+    const run = runs[i];
     t.equal(run.code, 2, `${args.join(' ')}: exit 2`, { output: run.output });
     t.match(run.output, message, `${args.join(' ')}: says why`);
     t.match(run.output, /^usage: routeguide serve/m, `${args.join(' ')}: then the usage`);

@@ -4,7 +4,6 @@
 
 import { spawn } from 'node:child_process';
 import tls from 'node:tls';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { runCommandLine } from '../src/cli/command.js';
 import { clientCommands } from '../src/cli/route-client.js';
@@ -17,6 +16,7 @@ import {
   routeGuideDefinition,
   routeGuideHandlers,
 } from '../src/services/routeguide/index.js';
+import { builtCli } from './helpers/cli-build.js';
 import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
 import { grpc, routeGuidePackage, unary } from './helpers/grpc-js.js';
 import { makeCertificate } from './helpers/tls-cert.js';
@@ -109,10 +109,9 @@ t.test(
 );
 
 t.test('CLI: serve --tls-cert/--tls-key, and get --tls --ca --server-name', async (t) => {
-  const cli = fileURLToPath(new URL('../src/cli.ts', import.meta.url));
   const child = spawn(
     process.execPath,
-    [...process.execArgv, cli, 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile],
+    [builtCli(), 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

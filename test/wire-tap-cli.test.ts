@@ -1,12 +1,8 @@
-// `routeguide tap` as a user runs it: a compiled build (tsc into a private directory, as
-// test/cli.test.ts does), spawned as a child process — its options, NDJSON and text on stdout,
-// what it says on stderr, and a reader that does not keep up: output dropped and counted, while
+// `routeguide tap` as a user runs it: the built package (helpers/cli-build.ts), spawned as a child
+// process — its options, NDJSON and text on stdout, what it says on stderr, and a reader that does not keep up: output dropped and counted, while
 // the relay goes on at its own pace.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { spawn, type ChildProcess } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/channel.js';
 import { createClient } from '../src/client/client.js';
@@ -16,24 +12,11 @@ import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
 import type { TapEvent } from '../src/wire/events.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+import { builtCli } from './helpers/cli-build.js';
 import { startTestServer } from './helpers/test-server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const CACHE = join(ROOT, 'node_modules', '.cache');
-mkdirSync(CACHE, { recursive: true });
-const OUT = mkdtempSync(join(CACHE, 'tap-cli-test-'));
-const CLI = join(OUT, 'src', 'cli.js');
-t.teardown(() => rmSync(OUT, { recursive: true, force: true }));
-
-t.before(() => {
-  const tsc = spawnSync(
-    process.execPath,
-    [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json'), '--outDir', OUT],
-    { encoding: 'utf8', timeout: 120_000 },
-  );
-  if (tsc.status !== 0) t.comment(`tsc exited ${tsc.status}: ${tsc.stdout}${tsc.stderr}`);
-  if (!existsSync(CLI)) throw new Error(`tsc did not produce ${CLI}: ${tsc.stdout}${tsc.stderr}`);
-});
+t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
+const CLI = builtCli();
 
 interface Run {
   code: number | null;

@@ -5,38 +5,45 @@
 //   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P unary -n 20000 -c 8
 
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { basename } from 'node:path';
+import { integerOption, parseCommandLine, usageError } from '../lib/command-line.mjs';
 
 export const DEADLINE_MS = 10 * 60_000; // generous: a benchmark call must not time out
 
-const USAGE = 'usage: node bench/clients/CLIENT.mjs --addr HOST:PORT routechat|unary [-n N] [-c C] [--base B]';
-
-/** The client's flags (strict: an unknown flag or a bad value exits 2 with the usage). */
-export function parseClientArgs(args = process.argv.slice(2)) {
-  try {
-    const { values, positionals } = parseArgs({
-      args,
-      options: {
-        addr: { type: 'string', default: '127.0.0.1:50051' },
-        n: { type: 'string', short: 'n', default: '100000' },
-        c: { type: 'string', short: 'c', default: '8' },
-        base: { type: 'string', default: '1000000' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
-    const [mode, ...extra] = positionals;
-    if ((mode !== 'routechat' && mode !== 'unary') || extra.length) throw new Error('one mode: routechat or unary');
-    const count = (name) => {
-      const v = Number(values[name]);
-      if (!Number.isInteger(v) || v < 0) throw new Error(`-${name}: want a whole number, got ${values[name]}`);
-      return v;
-    };
-    return { addr: values.addr, mode, n: count('n'), c: count('c'), base: count('base') };
-  } catch (error) {
-    console.error(`client: ${error.message}\n${USAGE}`);
-    process.exit(2);
-  }
+/** The client's command line (see the top of this file); a mistake is a usage error (exit 2). */
+export function parseClientArgs(argv = process.argv.slice(2)) {
+  const name = basename(process.argv[1]);
+  const usage = [
+    `usage: node bench/clients/${name} [--addr HOST:PORT] routechat [-n NOTES] [--base LATITUDE]`,
+    `       node bench/clients/${name} [--addr HOST:PORT] unary [-n CALLS] [-c CONCURRENCY]`,
+    '',
+    '  --addr HOST:PORT  the server (default 127.0.0.1:50051)',
+    '  -n N              notes (routechat, default 100000) or calls (unary, default 100000)',
+    '  -c N              calls in flight at once (unary, default 8)',
+    '  --base LATITUDE   latitude of the first note (routechat, default 1000000)',
+    '  -h, --help        show this help',
+  ].join('\n');
+  const { values, positionals } = parseCommandLine(
+    name,
+    usage,
+    {
+      addr: { type: 'string', default: '127.0.0.1:50051' },
+      count: { type: 'string', short: 'n', default: '100000' },
+      concurrency: { type: 'string', short: 'c', default: '8' },
+      base: { type: 'string', default: '1000000' },
+    },
+    { positionals: true, argv },
+  );
+  const [mode, ...rest] = positionals;
+  if (mode !== 'routechat' && mode !== 'unary') usageError(name, usage, 'the mode must be routechat or unary');
+  if (rest.length > 0) usageError(name, usage, `unexpected argument "${rest[0]}"`);
+  return {
+    addr: values.addr,
+    mode,
+    n: integerOption(name, usage, '-n', values.count, 1, 2 ** 31 - 1),
+    c: integerOption(name, usage, '-c', values.concurrency, 1, 100_000),
+    base: integerOption(name, usage, '--base', values.base, -(2 ** 31), 2 ** 31 - 1),
+  };
 }
 
 export function die(message) {

@@ -1,7 +1,7 @@
 // The Go side of the canonical-bytes tests: test/go/canonical (grpc-go 1.33 + protobuf-go, built by
 // its build.sh), the descriptor set it reads, and the proto3 JSON it takes values in.
 
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,23 +13,12 @@ import { DescriptorPool } from '../../src/services/reflection/file-descriptors.j
 import { healthDefinition } from '../../src/services/health/index.js';
 import { routeGuideDefinition } from '../../src/services/routeguide/index.js';
 import { testServiceDefinition } from '../../src/services/testing/index.js';
-
-const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const outDir = join(repoRoot, 'node_modules', '.cache', 'routeguide-go');
+import { goPeer } from './go.js';
 
 /** The canonical-peer binary, or why it cannot be built here (never under CI=true: that throws). */
 export function canonicalPeer(): string | { skip: string } {
-  try {
-    execFileSync('bash', [join(repoRoot, 'test/go/canonical/build.sh'), outDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 300_000,
-    });
-    return join(outDir, 'canonical-peer');
-  } catch (err) {
-    const e = err as { status?: number; stderr?: Buffer };
-    if (e.status === 2 && process.env.CI !== 'true') return { skip: `Go peer unavailable: ${String(e.stderr)}` };
-    throw err;
-  }
+  const built = goPeer('test/go/canonical/build.sh', ['canonical-peer']);
+  return 'skip' in built ? built : built[0];
 }
 
 const fixture = (name: string) => fileURLToPath(new URL(`../fixtures/${name}`, import.meta.url));

@@ -39,40 +39,52 @@ import { execFileSync, spawn } from 'node:child_process';
 import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
+import { underLock } from './build-once.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
-const buildScript = join(repoRoot, 'test', 'go', 'build-routeguide.sh');
+/** Where every Go peer is built, with the Go build cache they share. */
 const outDir = join(repoRoot, 'node_modules', '.cache', 'routeguide-go');
 
 export const ROUTE_GUIDE_DB = '/usr/share/doc/golang-google-grpc-dev/examples/route_guide/testdata/route_guide_db.json';
 
+/**
+ * Builds (or finds up to date) a Go peer with its build script under test/go/ (`script`, relative to
+ * the repository), which writes `binaries` into the shared output directory and exits 2 when Go or
+ * the Debian sources are missing. One build at a time across the test files running at once, so that
+ * the peer and the standard library are compiled once per run and the others reuse them. Returns the
+ * binaries' paths, or {skip} when prerequisites are missing and not in CI; CI=true throws instead, and
+ * a real build failure always throws.
+ */
+export function goPeer<const Names extends readonly string[]>(
+  script: string,
+  binaries: Names,
+): { [K in keyof Names]: string } | { skip: string } {
+  try {
+    underLock('go-build', () =>
+      execFileSync('bash', [join(repoRoot, script), outDir], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+        timeout: 300_000,
+        encoding: 'utf8',
+      }),
+    );
+    return binaries.map((name) => join(outDir, name)) as { [K in keyof Names]: string };
+  } catch (err) {
+    const e = err as { status?: number | null; code?: string; stderr?: string };
+    const reason = `Go peer ${script} unavailable: ${e.stderr?.trim() || (e as Error).message}`;
+    const missing = e.status === 2 || e.code === 'ENOENT';
+    if (!missing || process.env.CI === 'true') throw new Error(reason, { cause: err });
+    return { skip: reason };
+  }
+}
+
 type Binaries = { client: string; server: string };
 let cached: Binaries | { skip: string } | undefined;
 
-/**
- * Build (or reuse) the Go binaries. Returns {skip} only when prerequisites
- * are missing (script exit 2, or no bash) and not in CI; CI=true throws
- * instead. A real build failure always throws. A cold build takes ~20 s.
- */
+/** The route_guide example's client and server (test/go/build-routeguide.sh), or why not (see goPeer). */
 export function goRouteGuideBinaries(): Binaries | { skip: string } {
   if (cached) return cached;
-  try {
-    execFileSync('bash', [buildScript, outDir], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      timeout: 300_000,
-      encoding: 'utf8',
-    });
-    cached = {
-      client: join(outDir, 'routeguide-client'),
-      server: join(outDir, 'routeguide-server'),
-    };
-  } catch (err) {
-    const e = err as { status?: number | null; code?: string; stderr?: string };
-    const reason = `Go route_guide example unavailable: ${e.stderr?.trim() || (e as Error).message}`;
-    const missing = e.status === 2 || e.code === 'ENOENT';
-    if (!missing || process.env.CI === 'true') throw new Error(reason, { cause: err });
-    cached = { skip: reason };
-  }
+  const built = goPeer('test/go/build-routeguide.sh', ['routeguide-client', 'routeguide-server']);
+  cached = 'skip' in built ? built : { client: built[0], server: built[1] };
   return cached;
 }
 

@@ -7,6 +7,7 @@ import type { Test } from 'tap';
 import type { DropLog, DropLogOptions } from '../../src/services/routeguide/drop-log.js';
 import type { NoteBounds, NoteStore } from '../../src/services/routeguide/note-store.js';
 import type { RouteNote } from '../../src/services/routeguide/types.js';
+import { Rng } from './rng.js';
 
 /** A store opened for one case, and what it keeps as its own bookkeeping says. */
 export interface StoreUnderTest {
@@ -23,11 +24,6 @@ export const note = (latitude: number, longitude: number, message: string): Rout
 });
 export const messages = (notes: readonly RouteNote[]) => notes.map((n) => n.message);
 const quiet = { log: () => {} };
-
-/** A seeded random integer in [0, n) (a linear congruential generator: the same runs every time). */
-export function seededRandom(seed: number): (n: number) => number {
-  return (n) => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) >>> 8) % n;
-}
 
 /** Runs every case against the stores `open` makes. */
 export function noteStoreCases(t: Test, open: OpenStore): void {
@@ -179,7 +175,7 @@ export function noteStoreCases(t: Test, open: OpenStore): void {
   t.test('random appends under all three bounds agree with a plain model of the rules', async (t) => {
     // Few locations (many multi-note locations), small bounds (drops of every kind), notes without
     // a location and notes too large to keep. The appends of each round of 500 are made at once.
-    const random = seededRandom(12345);
+    const random = new Rng(12345);
     for (const bounds of [
       { maxNotes: 50, maxNoteBytes: 400, maxNotesPerLocation: 4 },
       { maxNotes: 7, maxNoteBytes: 10_000, maxNotesPerLocation: 100 },
@@ -196,8 +192,9 @@ export function noteStoreCases(t: Test, open: OpenStore): void {
         const expected: string[] = [];
         const answers: Promise<readonly RouteNote[]>[] = [];
         for (let i = 500 * round; i < 500 * (round + 1); i++) {
-          const message = random(50) === 0 ? 'x'.repeat(bounds.maxNoteBytes + 1) : `m${i}${'é-'.repeat(random(6))}`;
-          const n = random(10) === 0 ? { message } : note(random(40) - 20, random(3), message);
+          const message =
+            random.int(50) === 0 ? 'x'.repeat(bounds.maxNoteBytes + 1) : `m${i}${'é-'.repeat(random.int(6))}`;
+          const n = random.int(10) === 0 ? { message } : note(random.int(40) - 20, random.int(3), message);
           const key = `${n.location?.latitude ?? 0},${n.location?.longitude ?? 0}`;
           const size = Buffer.byteLength(n.message);
           if (size > bounds.maxNoteBytes) {
