@@ -15,6 +15,7 @@ import { keepSessionAlive } from './keepalive.js';
 import { resolveServerOptions, type ResolvedServerOptions, type ServerOptions } from './options.js';
 import { acceptRequest } from './request-headers.js';
 import { Router } from './router.js';
+import { destroyGracefulCloseOutsideRead } from '../protocol/graceful-destroy.js';
 import { ConnectionTracker } from './shutdown.js';
 import { createHttp2Server } from './tls.js';
 
@@ -99,6 +100,7 @@ export class Server {
   }
 
   private readonly onSession = (session: Http2Session): void => {
+    destroyGracefulCloseOutsideRead(session);
     this.tracker.addSession(session);
     keepSessionAlive(session, this.options.keepalive, () => this.tracker.hasCallsOn(session));
     widenConnectionWindow(session, this.options.connectionWindowSize);

@@ -45,10 +45,9 @@ export class ConnectionTracker {
    * The peer's GOAWAY with no call in flight on its connection ends the connection at once; with
    * calls in flight, node:http2 closes it gracefully once they are done (RFC 9113 §6.8).
    *
-   * Ending it at once costs nothing (no call is lost) and keeps the process up: node:http2 (Node 20)
-   * would close the idle connection gracefully, and a new stream's HEADERS later in the same read
-   * then makes it tear the session down inside nghttp2's read loop, where a frame-size error after
-   * it aborts the process on an nghttp2 assertion (docs/fuzzing.md, "Known limits of node:http2").
+   * Ending it at once costs nothing (no call is lost) and leaves no graceful close to complete
+   * inside nghttp2's read loop (src/protocol/graceful-destroy.ts: docs/fuzzing.md, "Known limits of
+   * node:http2").
    */
   private onPeerGoaway(session: Http2Session): void {
     if (session.destroyed || this.hasCallsOn(session)) return;
