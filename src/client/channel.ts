@@ -5,7 +5,6 @@
 
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type SecureClientSessionOptions } from 'node:http2';
 import { DEFAULT_MAX_MESSAGE_SIZE, type Encoding } from '../../framing/index.js';
-import { destroyGracefulCloseOutsideRead } from '../protocol/graceful-destroy.js';
 import { widenConnectionWindow } from '../protocol/flow-control.js';
 import { pingOrDestroy } from '../protocol/keepalive-ping.js';
 import { USER_AGENT } from '../version.js';
@@ -103,7 +102,6 @@ export class Channel {
     session.on('goaway', forget);
     session.on('close', forget);
     widenConnectionWindow(session, this.windowSize);
-    destroyGracefulCloseOutsideRead(session);
     this.keepalive.attach(session, () => this.activeCalls > 0);
     if (this.activeCalls === 0) session.unref();
     return session;
