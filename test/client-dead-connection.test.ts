@@ -6,8 +6,8 @@
 // without a deadline too (src/client/channel.ts, src/protocol/keepalive-ping.ts).
 
 import net from 'node:net';
-import t from 'tap';
-import { Channel } from '../src/client/channel.js';
+import t, { type Test } from 'tap';
+import { Channel, type ChannelOptions } from '../src/client/channel.js';
 import { GrpcError } from '../src/protocol/grpc-error.js';
 import { routeGuideClient } from '../src/services/routeguide/client.js';
 import { FrameParser } from '../src/wire/h2/frame-parser.js';
@@ -59,6 +59,17 @@ async function deadlyServer(): Promise<Hostile> {
   return hostile;
 }
 
+/** A client of a fresh deadly server, both closed when `t` ends. */
+async function clientOfDeadlyServer(t: Test, options?: ChannelOptions) {
+  const hostile = await deadlyServer();
+  const channel = new Channel(`127.0.0.1:${hostile.port}`, options);
+  t.teardown(() => {
+    channel.close();
+    hostile.close();
+  });
+  return { hostile, client: routeGuideClient(channel) };
+}
+
 /** How `promise` ended: its status code name and after how many ms. */
 async function ending(promise: Promise<unknown>, started: number): Promise<{ code: string; ms: number }> {
   try {
@@ -70,13 +81,7 @@ async function ending(promise: Promise<unknown>, started: number): Promise<{ cod
 }
 
 t.test('calls on a connection node:http2 stopped end at their deadline', { timeout: 10_000 }, async (t) => {
-  const hostile = await deadlyServer();
-  const channel = new Channel(`127.0.0.1:${hostile.port}`);
-  t.teardown(() => {
-    channel.close();
-    hostile.close();
-  });
-  const client = routeGuideClient(channel);
+  const { client } = await clientOfDeadlyServer(t);
   const started = Date.now();
   const point = { latitude: 1, longitude: 1 };
   // The first call's stream is the one the server answers, breaking the connection.
@@ -109,13 +114,7 @@ t.test('calls on a connection node:http2 stopped end at their deadline', { timeo
 });
 
 t.test('a cancelled call on such a connection ends at once', { timeout: 10_000 }, async (t) => {
-  const hostile = await deadlyServer();
-  const channel = new Channel(`127.0.0.1:${hostile.port}`);
-  t.teardown(() => {
-    channel.close();
-    hostile.close();
-  });
-  const client = routeGuideClient(channel);
+  const { client } = await clientOfDeadlyServer(t);
   const point = { latitude: 1, longitude: 1 };
   await ending(client.getFeature(point, { timeoutMs: DEADLINE_MS }), Date.now());
   const controller = new AbortController();
@@ -134,13 +133,7 @@ t.test('a cancelled call on such a connection ends at once', { timeout: 10_000 }
 });
 
 t.test('a reset stream that stays open has its connection probed and destroyed', { timeout: 10_000 }, async (t) => {
-  const hostile = await deadlyServer();
-  const channel = new Channel(`127.0.0.1:${hostile.port}`, { keepalive: { timeoutMs: 200 } });
-  t.teardown(() => {
-    channel.close();
-    hostile.close();
-  });
-  const client = routeGuideClient(channel);
+  const { hostile, client } = await clientOfDeadlyServer(t, { keepalive: { timeoutMs: 200 } });
   const point = { latitude: 1, longitude: 1 };
   const started = Date.now();
   const broken = ending(client.getFeature(point, { timeoutMs: DEADLINE_MS }), started);
