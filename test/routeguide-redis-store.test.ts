@@ -61,14 +61,43 @@ t.test('Redis store: the cases every note store must pass', { skip }, async (t) 
     // Each case on keys of its own; what is kept, as Redis holds it.
     const keyPrefix = `case${++stores}:`;
     const store = await storeFor(t, redis.url, { ...options, keyPrefix });
-    const size = async () => ({
-      notes: await raw.zcard(`${keyPrefix}order`),
-      bytes: Number((await raw.hget(`${keyPrefix}stats`, 'bytes')) ?? 0),
-      locations: (await raw.keys(`${keyPrefix}notes:*`)).length,
-    });
+    const size = async () => {
+      const [count, bytes] = await raw.hmget(`${keyPrefix}stats`, 'count', 'bytes');
+      const locations = await raw.keys(`${keyPrefix}notes:*`);
+      // The count kept in `stats` must be what the location strings hold ("COUNT " first).
+      const values = locations.length === 0 ? [] : await raw.mget(locations);
+      const held = values.reduce((sum, value) => sum + Number(value!.slice(0, value!.indexOf(' '))), 0);
+      if (held !== Number(count ?? 0)) throw new Error(`stats count ${count}, locations hold ${held}`);
+      return { notes: held, bytes: Number(bytes ?? 0), locations: locations.length };
+    };
     return { store, size };
   });
 });
+
+t.test(
+  'notes dropped at their location leave the order lists at most about twice the notes kept, behind a long-lived note',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t);
+    const raw = new Redis(redis.url);
+    t.teardown(() => raw.disconnect());
+    const store = await storeFor(t, redis.url, { keyPrefix: 'stale:', maxNotes: 3, maxNotesPerLocation: 1 });
+    await store.append(note(1, 1, 'long-lived'));
+    // Each note at (2, 2) drops the one before it there: its order entry goes stale.
+    for (let round = 0; round < 20; round++) {
+      await Promise.all(Array.from({ length: 100 }, (_, i) => store.append(note(2, 2, `r${round} n${i}`))));
+    }
+    const entries = (await raw.llen('stale:order')) + (await raw.llen('stale:order:kept'));
+    t.ok(entries <= 2 * 2 + 2 * 100, `${entries} order entries for 2 notes kept`);
+    t.same(store.drops.total.perLocation, 1999);
+    // The oldest note anywhere is still the long-lived one: past --max-notes it goes first.
+    t.same(messages(await store.append(note(3, 3, 'third'))), []);
+    t.same(messages(await store.append(note(4, 4, 'fourth'))), [], 'long-lived dropped');
+    t.same(messages(await store.append(note(1, 1, 'again'))), [], '(1, 1) holds nothing; (2, 2) loses its note');
+    t.same(messages(await store.append(note(2, 2, 'last'))), [], '(2, 2) holds nothing');
+    t.same(store.drops.total.notes, 3);
+  },
+);
 
 t.test('the canonical chat on Redis: the description names the store', { skip }, async (t) => {
   const redis = await redisFor(t);

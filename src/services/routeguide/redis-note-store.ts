@@ -48,6 +48,7 @@ type AppendingRedis = Redis & {
   /** The script (redis-append-script.ts): its keys and arguments; the answers as bytes. */
   routeguideAppendBuffer(
     order: string,
+    kept: string,
     stats: string,
     maxNotes: number,
     maxNoteBytes: number,
@@ -70,6 +71,7 @@ const NO_NOTES: readonly RouteNote[] = Object.freeze([]);
 export class RedisNoteStore implements WaitingNoteStore {
   readonly drops: DropLog;
   private readonly orderKey: string;
+  private readonly keptKey: string;
   private readonly statsKey: string;
   private readonly listPrefix: string;
   /** Why the connection was last lost or refused, for UNAVAILABLE messages. */
@@ -89,6 +91,7 @@ export class RedisNoteStore implements WaitingNoteStore {
   ) {
     this.drops = new DropLog(bounds, { log, intervalMs });
     this.orderKey = `${prefix}order`;
+    this.keptKey = `${prefix}order:kept`;
     this.statsKey = `${prefix}stats`;
     this.listPrefix = `${prefix}notes:`;
   }
@@ -113,7 +116,7 @@ export class RedisNoteStore implements WaitingNoteStore {
       retryStrategy: (attempt) => Math.min(100 * attempt, RECONNECT_DELAY_MAX_MS),
     };
     const client = new Redis(url, redisOptions) as AppendingRedis;
-    client.defineCommand('routeguideAppend', { numberOfKeys: 2, lua: APPEND_SCRIPT });
+    client.defineCommand('routeguideAppend', { numberOfKeys: 3, lua: APPEND_SCRIPT });
     const store = new RedisNoteStore(client, description, keyPrefix ?? DEFAULT_KEY_PREFIX, bounds, log, intervalMs);
     store.watchConnection();
     try {
@@ -155,6 +158,7 @@ export class RedisNoteStore implements WaitingNoteStore {
     this.client
       .routeguideAppendBuffer(
         this.orderKey,
+        this.keptKey,
         this.statsKey,
         maxNotes,
         maxNoteBytes,
