@@ -10,6 +10,7 @@ import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { builtCli } from './helpers/cli-build.js';
 import { startTestServer } from './helpers/test-server.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+import { untracked } from './helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
@@ -36,7 +37,7 @@ function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
 }
 
 const routeguide = (...args: string[]) =>
-  finished(spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  finished(spawn(...untracked(process.execPath, [CLI, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }));
 
 const CHAT_LINES = CANONICAL_CHAT_LINES;
 
@@ -105,7 +106,7 @@ t.test('routeguide get --deadline 200ms against a server that never answers: DEA
 });
 
 t.test('routeguide serve: logs its address, serves, exits 0 on SIGTERM', async (t) => {
-  const child = spawn(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0'], {
+  const child = spawn(...untracked(process.execPath, [CLI, 'serve', '--host', '127.0.0.1', '--port', '0']), {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const done = finished(child);

@@ -1,10 +1,11 @@
-// The programs beside the CLI — the benchmark's servers, clients and profiler, and `npm run
+// The programs beside the CLI — the benchmark's servers, clients and profiler, `npm test` and `npm run
 // docs:wire` — read their flags as the CLI does: --help prints the usage and exits 0; an unknown
 // flag prints one line naming it, then the usage, and exits 2, before the program does anything.
 
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
+import { untracked } from './helpers/processes.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 
@@ -16,7 +17,7 @@ interface Run {
 
 function run(command: string, args: string[]): Promise<Run> {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(...untracked(command, args), { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
@@ -49,6 +50,12 @@ const PROGRAMS: { name: string; command: string; args: string[]; usage: RegExp }
     usage: /^usage: node bench\/profile\.mjs/m,
   },
   {
+    name: 'npm test',
+    command: process.execPath,
+    args: ['scripts/test.mjs'],
+    usage: /^usage: npm test/m,
+  },
+  {
     name: 'npm run docs:wire',
     command: 'npm',
     args: ['run', '-s', 'docs:wire', '--'],
@@ -66,7 +73,7 @@ for (const program of PROGRAMS) {
     t.match(help.stdout, program.usage, '--help prints the usage');
     t.match(help.stdout, /^ {2}-h, --help +show this help$/m, 'and lists --help');
     t.equal(unknown.code, 2, 'an unknown flag exits 2', { stdout: unknown.stdout });
-    t.match(unknown.stderr, /^\S+: Unknown option '--no-such-flag'/, 'naming the flag');
+    t.match(unknown.stderr, /^.+?: Unknown option '--no-such-flag'/, 'naming the flag');
     t.match(unknown.stderr, program.usage, 'then the usage');
   });
 }

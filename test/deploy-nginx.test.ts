@@ -16,7 +16,7 @@ import { builtCli } from './helpers/cli-build.js';
 import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
 import { DEPLOY_NGINX_CONF, nginxSkipReason, startNginx, type TestNginx } from './helpers/nginx.js';
 import { closeRaw, connectRaw, frame, grpcStatus, openRaw, rawRequest, type RawResult } from './helpers/raw-h2.js';
-import { start, waitFor, waitForOutput, type Started } from './helpers/processes.js';
+import { start, type Started, untracked, waitFor, waitForOutput } from './helpers/processes.js';
 import { redisFor, redisSkipReason } from './helpers/redis.js';
 
 t.setTimeout(240_000); // a cold Go build and the CLI build take a while on a busy machine
@@ -34,16 +34,9 @@ interface Backend {
 
 /** `routeguide serve` on the Redis store, on a port it picks; stopped at teardown. */
 async function backend(t: Test, redisUrl: string, keyPrefix: string): Promise<Backend> {
-  const process_ = start(process.execPath, [
-    CLI,
-    'serve',
-    '--port',
-    '0',
-    '--store',
-    redisUrl,
-    '--key-prefix',
-    keyPrefix,
-  ]);
+  const process_ = start(
+    ...untracked(process.execPath, [CLI, 'serve', '--port', '0', '--store', redisUrl, '--key-prefix', keyPrefix]),
+  );
   t.teardown(() => process_.stop('SIGKILL'));
   const listening = await waitForOutput(process_, /^listening on 127\.0\.0\.1:(\d+)$/m);
   return { port: Number(listening[1]), process: process_ };

@@ -9,12 +9,13 @@ import { interopClientCommand as interopClient } from '../src/cli/interop-client
 import { interopServerCommand as interopServer } from '../src/cli/interop-server.js';
 import { builtCli } from './helpers/cli-build.js';
 import { startTestServer } from './helpers/test-server.js';
+import { untracked } from './helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
 
 function startCli(args: string[]): ChildProcess {
-  return spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(...untracked(process.execPath, [CLI, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] });
 }
 
 interface CliResult {

@@ -13,7 +13,7 @@ import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
 import { describeRedisUrl } from '../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
 import { messages, note, noteStoreCases } from './helpers/note-store-cases.js';
-import { freePort, sleep, start, waitForPort } from './helpers/processes.js';
+import { freePort, sleep, start, untracked, waitForPort } from './helpers/processes.js';
 import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
@@ -44,7 +44,7 @@ t.test('the memory store is opened without loading ioredis; the Redis store load
     await redis.close();
   `;
   const loader = new URL('../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url).href;
-  const run = spawnSync(process.execPath, [`--import=${loader}`, '--input-type=module', '-e', script], {
+  const run = spawnSync(...untracked(process.execPath, [`--import=${loader}`, '--input-type=module', '-e', script]), {
     encoding: 'utf8',
     timeout: 60_000,
   });

@@ -8,7 +8,7 @@ import { Channel, GrpcError, Status } from '../src/client/index.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { chatLine, chatLines } from './helpers/chat.js';
 import { builtCli } from './helpers/cli-build.js';
-import { canConnect, start, waitForOutput, type Started } from './helpers/processes.js';
+import { canConnect, start, type Started, untracked, waitForOutput } from './helpers/processes.js';
 import { redisFor, redisSkipReason } from './helpers/redis.js';
 
 t.setTimeout(240_000); // the first build of the CLI takes a while on a busy machine
@@ -17,7 +17,7 @@ const redisSkip = redisSkipReason() ?? false;
 
 /** `routeguide ARGS` run to completion. */
 async function routeguide(...args: string[]): Promise<{ code: number | null; output: string }> {
-  const run = start(process.execPath, [CLI, ...args]);
+  const run = start(...untracked(process.execPath, [CLI, ...args]));
   const { code } = await run.exited;
   return { code, output: run.output() };
 }
@@ -31,7 +31,7 @@ interface Serving {
 
 /** `routeguide serve --port 0 ARGS`, once it says where it listens; stopped at teardown. */
 async function serve(t: Test, ...args: string[]): Promise<Serving> {
-  const process_ = start(process.execPath, [CLI, 'serve', '--port', '0', ...args]);
+  const process_ = start(...untracked(process.execPath, [CLI, 'serve', '--port', '0', ...args]));
   t.teardown(() => process_.stop('SIGKILL'));
   const listening = await waitForOutput(
     process_,

@@ -20,6 +20,7 @@ import { builtCli } from './helpers/cli-build.js';
 import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
 import { grpc, routeGuidePackage, unary } from './helpers/grpc-js.js';
 import { makeCertificate } from './helpers/tls-cert.js';
+import { untracked } from './helpers/processes.js';
 
 t.setTimeout(180_000);
 
@@ -110,8 +111,7 @@ t.test(
 
 t.test('CLI: serve --tls-cert/--tls-key, and get --tls --ca --server-name', async (t) => {
   const child = spawn(
-    process.execPath,
-    [builtCli(), 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile],
+    ...untracked(process.execPath, [builtCli(), 'serve', '--port', '0', '--tls-cert', certFile, '--tls-key', keyFile]),
     {
       stdio: ['ignore', 'pipe', 'pipe'],
     },

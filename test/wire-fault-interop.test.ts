@@ -19,6 +19,7 @@ import {
 import type { TapEvent } from '../src/wire/events.js';
 import { builtCli } from './helpers/cli-build.js';
 import { faultTap, ofKind } from './helpers/fault-peers.js';
+import { untracked } from './helpers/processes.js';
 
 t.setTimeout(180_000);
 
@@ -132,7 +133,7 @@ t.test("without the fault, the client's negative cases fail: they check somethin
 // ---- the command line ----
 
 function spawned(args: string[]): { child: ChildProcess; output: () => string; done: Promise<number | null> } {
-  const child = spawn(process.execPath, [builtCli(), ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(...untracked(process.execPath, [builtCli(), ...args]), { stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));

@@ -12,7 +12,7 @@ import { GrpcError } from '../src/protocol/grpc-error.js';
 import { routeGuideClient } from '../src/services/routeguide/index.js';
 import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
 import { builtCli } from './helpers/cli-build.js';
-import { start, waitForOutput } from './helpers/processes.js';
+import { start, untracked, waitForOutput } from './helpers/processes.js';
 import { startTestServer } from './helpers/test-server.js';
 
 const CLI = builtCli();
@@ -24,17 +24,19 @@ t.teardown(server.close);
 
 /** `routeguide tap … --web 0` with `extra` flags; resolves once it has printed both addresses. */
 async function startTapWeb(t: Test, extra: string[]): Promise<{ port: number; url: string }> {
-  const tap = start(process.execPath, [
-    CLI,
-    'tap',
-    '--listen',
-    '0',
-    '--upstream',
-    `127.0.0.1:${server.port}`,
-    '--web',
-    '0',
-    ...extra,
-  ]);
+  const tap = start(
+    ...untracked(process.execPath, [
+      CLI,
+      'tap',
+      '--listen',
+      '0',
+      '--upstream',
+      `127.0.0.1:${server.port}`,
+      '--web',
+      '0',
+      ...extra,
+    ]),
+  );
   t.teardown(() => tap.stop('SIGINT'));
   const [, port] = await waitForOutput(tap, /tap listening on 127\.0\.0\.1:(\d+)/, 15_000);
   const [, url] = await waitForOutput(tap, /tap web view on (http:\/\/127\.0\.0\.1:\d+\/)/, 15_000);

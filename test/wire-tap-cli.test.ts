@@ -14,6 +14,7 @@ import type { TapEvent } from '../src/wire/events.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { builtCli } from './helpers/cli-build.js';
 import { startTestServer } from './helpers/test-server.js';
+import { untracked } from './helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
@@ -39,13 +40,16 @@ function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
 }
 
 const tapCommand = (...args: string[]) =>
-  finished(spawn(process.execPath, [CLI, 'tap', ...args], { stdio: ['ignore', 'pipe', 'pipe'] }));
+  finished(spawn(...untracked(process.execPath, [CLI, 'tap', ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }));
 
 /** Starts the tap in front of `upstream`; resolves once it says where it listens. */
 async function startTap(t: Test, upstream: number, ...args: string[]) {
-  const child = spawn(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', `127.0.0.1:${upstream}`, ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    ...untracked(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', `127.0.0.1:${upstream}`, ...args]),
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   t.teardown(() => {
     if (child.exitCode === null) child.kill('SIGKILL');
   });

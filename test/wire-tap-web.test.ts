@@ -30,7 +30,7 @@ import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { CANONICAL_NOTES, chatLines } from './helpers/chat.js';
 import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
 import { builtCli } from './helpers/cli-build.js';
-import { start, waitForOutput, type Started } from './helpers/processes.js';
+import { start, type Started, untracked, waitForOutput } from './helpers/processes.js';
 import { startTestServer, TESTSVC_PROTO } from './helpers/test-server.js';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -39,16 +39,9 @@ const skip = chromiumSkipReason() ?? false; // throws under CI=true when chromiu
 
 /** `routeguide tap … --web 0`; resolves once it has printed both addresses. */
 async function startTapWeb(t: Test, upstream: number): Promise<{ port: number; url: string; process: Started }> {
-  const tap = start(process.execPath, [
-    CLI,
-    'tap',
-    '--listen',
-    '0',
-    '--upstream',
-    `127.0.0.1:${upstream}`,
-    '--web',
-    '0',
-  ]);
+  const tap = start(
+    ...untracked(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', `127.0.0.1:${upstream}`, '--web', '0']),
+  );
   t.teardown(() => tap.stop('SIGINT'));
   const [, port] = await waitForOutput(tap, /tap listening on 127\.0\.0\.1:(\d+)/, 15_000);
   const [, url] = await waitForOutput(tap, /tap web view on (http:\/\/127\.0\.0\.1:\d+\/)/, 15_000);
@@ -56,11 +49,13 @@ async function startTapWeb(t: Test, upstream: number): Promise<{ port: number; u
 }
 
 t.test('--web on the command line: in --help, a bad value, a port already taken', async (t) => {
-  const help = start(process.execPath, [CLI, 'tap', '--help']);
+  const help = start(...untracked(process.execPath, [CLI, 'tap', '--help']));
   t.equal((await help.exited).code, 0);
   t.match(help.output(), /--web \[HOST:\]PORT +also draw the traffic live in a browser/);
 
-  const bad = start(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', '127.0.0.1:1', '--web', 'here']);
+  const bad = start(
+    ...untracked(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', '127.0.0.1:1', '--web', 'here']),
+  );
   t.equal((await bad.exited).code, 2);
   t.match(bad.output(), /--web must be \[HOST:\]PORT, got "here"/);
   t.match(bad.output(), /usage: routeguide tap/);
@@ -69,16 +64,9 @@ t.test('--web on the command line: in --help, a bad value, a port already taken'
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   t.teardown(() => taken.close());
   const port = (taken.address() as { port: number }).port;
-  const busy = start(process.execPath, [
-    CLI,
-    'tap',
-    '--listen',
-    '0',
-    '--upstream',
-    '127.0.0.1:1',
-    '--web',
-    String(port),
-  ]);
+  const busy = start(
+    ...untracked(process.execPath, [CLI, 'tap', '--listen', '0', '--upstream', '127.0.0.1:1', '--web', String(port)]),
+  );
   const exit = await busy.exited;
   t.equal(exit.code, 1, 'exits, not left hanging');
   t.match(busy.output(), new RegExp(`--web: listen EADDRINUSE.*127\\.0\\.0\\.1:${port}`));

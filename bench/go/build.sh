@@ -11,13 +11,14 @@
 #
 # Exit codes: 0 ok (built or up to date), 2 prerequisites missing, other: build failed.
 set -euo pipefail
+# shellcheck source=../../test/go/go-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../../test/go/go-env.sh"
 
 die() { echo "bench/go/build.sh: $1" >&2; exit "${2:-1}"; }
 
 [ $# -eq 1 ] || die "usage: $0 OUTDIR"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 EXAMPLE=/usr/share/doc/golang-google-grpc-dev/examples/route_guide
-DEBGOPATH=/usr/share/gocode
 
 command -v go >/dev/null 2>&1 || die "'go' not found on PATH (apt-get install golang-go)" 2
 for f in "$EXAMPLE/routeguide/route_guide.pb.go" "$DEBGOPATH/src/google.golang.org/grpc/server.go"; do
@@ -42,11 +43,7 @@ cp -R "$EXAMPLE/routeguide" "$PKG/routeguide"
 find "$PKG" -name '*.gz' -exec gunzip -f {} +   # Debian sometimes gzips docs
 cp "$HERE/loadgen/main.go" "$GP/src/loadgen/main.go"
 
-export GO111MODULE=off
-export GOPATH="$DEBGOPATH:$GP"   # Debian's tree FIRST (see above)
-export GOCACHE="$OUT/gocache"    # HOME may be unset in CI
-export GOFLAGS=
-export CGO_ENABLED=0
+go_env "$OUT" "$GP"
 
 cd "$GP/src/loadgen"
 go build -trimpath -buildvcs=false -o "$WORK/loadgen" .

@@ -17,6 +17,8 @@
 # otherwise go resolves google.golang.org/grpc to our (partial) private copy of
 # that directory and reports "no Go files".
 set -euo pipefail
+# shellcheck source=go-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/go-env.sh"
 
 die() { echo "build-routeguide.sh: $1" >&2; exit "${2:-1}"; }
 
@@ -24,7 +26,6 @@ die() { echo "build-routeguide.sh: $1" >&2; exit "${2:-1}"; }
 OUT=$1
 SCRIPT=${BASH_SOURCE[0]}
 EXAMPLE=/usr/share/doc/golang-google-grpc-dev/examples/route_guide
-DEBGOPATH=/usr/share/gocode
 
 command -v go >/dev/null 2>&1 ||
   die "'go' not found on PATH (apt-get install golang-go)" 2
@@ -71,11 +72,7 @@ package data
 func Path(rel string) string { return rel }
 GO
 
-export GO111MODULE=off
-export GOPATH="$DEBGOPATH:$GP"   # Debian's tree FIRST (see above)
-export GOCACHE="$OUT/gocache"    # HOME may be unset in CI
-export GOFLAGS=                  # ignore any -mod=... from the environment
-export CGO_ENABLED=0             # pure Go: no C toolchain needed, static binaries
+go_env "$OUT" "$GP"
 
 # -trimpath and -buildvcs=false: binaries don't depend on OUTDIR/temp paths or
 # on the surrounding git checkout, so rebuilds are byte-identical.

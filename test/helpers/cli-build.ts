@@ -22,6 +22,7 @@ import {
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildOnce, CACHE } from './build-once.js';
+import { untracked } from './processes.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
@@ -63,14 +64,13 @@ function build(dir: string): void {
   const tmp = mkdtempSync(join(CACHE, 'package-building-'));
   try {
     const tsc = spawnSync(
-      process.execPath,
-      [
+      ...untracked(process.execPath, [
         join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'),
         '-p',
         join(ROOT, 'tsconfig.build.json'),
         '--outDir',
         join(tmp, 'dist'),
-      ],
+      ]),
       { encoding: 'utf8', timeout: 300_000 },
     );
     // A type error still emits JavaScript (npm run typecheck reports it); only a missing build stops here.

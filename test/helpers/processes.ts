@@ -16,6 +16,18 @@ export function freePort(): Promise<number> {
   });
 }
 
+/**
+ * `command args` as a command line for spawn, started without tap's process tracker. tap adds
+ * `--import=…/@tapjs/processinfo/…` to NODE_OPTIONS of every process a test starts, to record the
+ * modules each one loads for coverage reports, which this project turns off (package.json,
+ * "disable-coverage"); in a node child (the CLI, npm, tsc) it doubles the start-up CPU, about 0.4 s
+ * on this 2-core machine, and a run starts a few hundred of them. `env -u NODE_OPTIONS` removes the
+ * variable before the command starts.
+ */
+export function untracked(command: string, args: string[]): [command: string, args: string[]] {
+  return ['env', ['-u', 'NODE_OPTIONS', command, ...args]];
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -6,11 +6,12 @@
 #
 # Exit codes: 0 ok (built or up to date), 2 prerequisites missing, other: the build failed.
 set -euo pipefail
+# shellcheck source=../go-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../go-env.sh"
 
 die() { echo "canonical/build.sh: $1" >&2; exit "${2:-1}"; }
 [ $# -eq 1 ] || die "usage: $0 OUTDIR"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-DEBGOPATH=/usr/share/gocode
 EXAMPLE=/usr/share/doc/golang-google-grpc-dev/examples/route_guide
 command -v go >/dev/null 2>&1 || die "'go' not found on PATH (apt-get install golang-go)" 2
 for f in "$EXAMPLE/routeguide/route_guide.pb.go" \
@@ -35,11 +36,7 @@ cp "$HERE/main.go" "$PKG/"
 cp -R "$EXAMPLE/routeguide" "$GP/src/google.golang.org/grpc/examples/route_guide/"
 find "$GP/src/google.golang.org/grpc/examples" -name '*.gz' -exec gunzip -f {} +
 
-export GO111MODULE=off
-export GOPATH="$DEBGOPATH:$GP"   # Debian's tree first (see ../build-routeguide.sh)
-export GOCACHE="$OUT/gocache"
-export GOFLAGS=
-export CGO_ENABLED=0
+go_env "$OUT" "$GP"
 cd "$PKG"
 go build -trimpath -buildvcs=false -o "$WORK/canonical-peer" .
 mv -f "$WORK/canonical-peer" "$BIN"

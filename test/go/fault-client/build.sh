@@ -6,12 +6,13 @@
 #
 # Exit codes: 0 ok (built or up to date), 2 prerequisites missing, other: the build failed.
 set -euo pipefail
+# shellcheck source=../go-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../go-env.sh"
 
 die() { echo "fault-client/build.sh: $1" >&2; exit "${2:-1}"; }
 [ $# -eq 1 ] || die "usage: $0 OUTDIR"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 EXAMPLE=/usr/share/doc/golang-google-grpc-dev/examples/route_guide
-DEBGOPATH=/usr/share/gocode
 command -v go >/dev/null 2>&1 || die "'go' not found on PATH (apt-get install golang-go)" 2
 for f in "$EXAMPLE/routeguide/route_guide.pb.go" "$DEBGOPATH/src/google.golang.org/grpc/server.go"; do
   [ -f "$f" ] || die "missing $f (apt-get install golang-google-grpc-dev golang-google-protobuf-dev golang-github-golang-protobuf-1-5-dev)" 2
@@ -30,11 +31,7 @@ cp -R "$EXAMPLE/routeguide" "$GP/src/google.golang.org/grpc/examples/route_guide
 find "$GP" -name '*.gz' -exec gunzip -f {} +   # Debian sometimes gzips docs
 cp "$HERE/main.go" "$GP/src/fault-client/"
 
-export GO111MODULE=off
-export GOPATH="$DEBGOPATH:$GP"   # Debian's tree first (see ../build-routeguide.sh)
-export GOCACHE="$OUT/gocache"
-export GOFLAGS=
-export CGO_ENABLED=0
+go_env "$OUT" "$GP"
 cd "$GP/src/fault-client"
 go build -trimpath -buildvcs=false -o "$WORK/fault-client" .
 mv -f "$WORK/fault-client" "$BIN"

@@ -6,11 +6,12 @@
 #
 # Exit codes: 0 ok (built or up to date), 2 prerequisites missing, other: the build failed.
 set -euo pipefail
+# shellcheck source=../go-env.sh
+source "$(dirname "${BASH_SOURCE[0]}")/../go-env.sh"
 
 die() { echo "reflection/build.sh: $1" >&2; exit "${2:-1}"; }
 [ $# -eq 1 ] || die "usage: $0 OUTDIR"
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-DEBGOPATH=/usr/share/gocode
 command -v go >/dev/null 2>&1 || die "'go' not found on PATH (apt-get install golang-go)" 2
 for f in "$DEBGOPATH/src/google.golang.org/grpc/reflection/grpc_reflection_v1alpha/reflection_grpc.pb.go" \
          "$DEBGOPATH/src/google.golang.org/protobuf/types/dynamicpb/dynamic.go"; do
@@ -28,11 +29,7 @@ PKG=$WORK/gopath/src/routeguide-h2/reflection-client
 mkdir -p "$PKG"
 cp "$HERE/main.go" "$PKG/"
 
-export GO111MODULE=off
-export GOPATH="$DEBGOPATH:$WORK/gopath"
-export GOCACHE="$OUT/gocache"
-export GOFLAGS=
-export CGO_ENABLED=0
+go_env "$OUT" "$WORK/gopath"
 cd "$PKG"
 go build -trimpath -buildvcs=false -o "$WORK/reflection-client" .
 mv -f "$WORK/reflection-client" "$BIN"
