@@ -23,7 +23,8 @@ import { Flag } from '../h2/frame-types.js';
 import { HeaderBlockAssembler, type HeaderBlock } from '../h2/header-blocks.js';
 import { Setting } from '../h2/settings.js';
 import { HpackDecoder, HpackError, type EncoderField } from '../hpack/index.js';
-import { frameHeader, windowUpdateFrame } from './frames.js';
+import { frameHeader } from '../h2/frame-header.js';
+import { windowUpdateFrame } from './frames.js';
 import { Outlet, type OutItem, type TapMark } from './outlet.js';
 import type { ConnectionPlanner, Firing, Plan } from './planner.js';
 import type { Random } from './rng.js';
@@ -866,9 +867,7 @@ function rawFrameBytes(raw: RawFrame): Buffer {
     )
       return view;
   }
-  const header = frameHeader(raw.length, raw.type, raw.flags, raw.streamId);
-  if (raw.reservedBit) header[5] |= 0x80;
-  return Buffer.concat([header, p]);
+  return Buffer.concat([frameHeader(raw.length, raw.type, raw.flags, raw.streamId, raw.reservedBit), p]);
 }
 
 /** The 5 priority bytes of a HEADERS frame with PRIORITY (§6.2). */

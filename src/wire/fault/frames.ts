@@ -1,21 +1,11 @@
 // The frames the tap writes itself when a fault asks (RFC 9113 §4.1, §6). Each builder returns the
 // frame's bytes, header and payload; the reserved bit is always 0, and so are the flags a type does
 // not define.
-//
-//   Frame header, 9 bytes:  Length (24) | Type (8) | Flags (8) | R (1) | Stream Identifier (31)
+// (The 9-byte frame header: ../h2/frame-header.ts.)
 
-import { FRAME_HEADER_SIZE } from '../h2/frame-parser.js';
+import { frameHeader } from '../h2/frame-header.js';
 import { Flag, FrameType } from '../h2/frame-types.js';
 import { INITIAL_MAX_FRAME_SIZE } from '../h2/settings.js';
-
-export function frameHeader(length: number, type: number, flags: number, streamId: number): Buffer {
-  const header = Buffer.allocUnsafe(FRAME_HEADER_SIZE);
-  header.writeUIntBE(length, 0, 3); // length at 0..2
-  header[3] = type; // type at 3
-  header[4] = flags; // flags at 4
-  header.writeUInt32BE(streamId & 0x7fffffff, 5); // R bit 0, stream id at 5..8
-  return header;
-}
 
 function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
   return Buffer.concat([frameHeader(payload.length, type, flags, streamId), payload]);

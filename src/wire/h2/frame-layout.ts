@@ -6,6 +6,7 @@ import { http2CodeName } from '../../protocol/rst-code.js';
 import type { ByteRange } from '../events.js';
 import { range } from '../raw-bytes.js';
 import type { Frame, FrameError, FrameHeader, Priority } from './frame-decode.js';
+import { frameHeader } from './frame-header.js';
 import { FRAME_HEADER_SIZE, type RawFrame } from './frame-parser.js';
 import { Flag } from './frame-types.js';
 import { settingName } from './settings.js';
@@ -32,12 +33,7 @@ export function frameLayout(raw: RawFrame, frame: Frame | FrameError, content?: 
 
 /** The frame's 9-byte header, as it was on the wire: Length (24) | Type (8) | Flags (8) | R (1) | Stream Identifier (31). */
 export function frameHeaderBytes(raw: RawFrame): Uint8Array {
-  const header = Buffer.alloc(FRAME_HEADER_SIZE);
-  header.writeUIntBE(raw.length, 0, 3);
-  header[3] = raw.type;
-  header[4] = raw.flags;
-  header.writeUInt32BE(((raw.reservedBit ? 0x80000000 : 0) | raw.streamId) >>> 0, 5);
-  return header;
+  return frameHeader(raw.length, raw.type, raw.flags, raw.streamId, raw.reservedBit);
 }
 
 function headerRange(raw: RawFrame, header: FrameHeader, typeName: string): ByteRange {
