@@ -4,6 +4,8 @@
 // back, and ioredis loaded only for it.
 
 import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { GrpcError } from '../src/protocol/grpc-error.js';
@@ -12,6 +14,7 @@ import { openNoteStore } from '../src/services/routeguide/open-note-store.js';
 import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
 import { describeRedisUrl } from '../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../src/services/routeguide/types.js';
+import { builtPackage } from './helpers/cli-build.js';
 import { messages, note, noteStoreCases } from './helpers/note-store-cases.js';
 import { freePort, sleep, start, untracked, waitForPort } from './helpers/processes.js';
 import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
@@ -30,11 +33,13 @@ async function storeFor(
 }
 
 t.test('the memory store is opened without loading ioredis; the Redis store loads it', { skip }, async (t) => {
-  // This file imports ioredis itself, so look at a fresh process's view instead: spawn one.
+  // This file imports ioredis itself, so look at a fresh process's view instead: spawn one, on the
+  // package as it is built (helpers/cli-build.ts).
   const redis = await redisFor(t);
+  const module = pathToFileURL(join(builtPackage(), 'dist', 'src', 'services', 'routeguide', 'open-note-store.js'));
   const script = `
     import { createRequire } from 'node:module';
-    const { openNoteStore } = await import(${JSON.stringify(new URL('../src/services/routeguide/open-note-store.ts', import.meta.url).href)});
+    const { openNoteStore } = await import(${JSON.stringify(module.href)});
     const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((p) => p.includes('/node_modules/ioredis/'));
     const memory = await openNoteStore({ kind: 'memory' });
     console.log('memory', loaded());
@@ -43,8 +48,7 @@ t.test('the memory store is opened without loading ioredis; the Redis store load
     await memory.close();
     await redis.close();
   `;
-  const loader = new URL('../node_modules/@tapjs/typescript/dist/esm/import.mjs', import.meta.url).href;
-  const run = spawnSync(...untracked(process.execPath, [`--import=${loader}`, '--input-type=module', '-e', script]), {
+  const run = spawnSync(...untracked(process.execPath, ['--input-type=module', '-e', script]), {
     encoding: 'utf8',
     timeout: 60_000,
   });
