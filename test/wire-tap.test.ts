@@ -363,7 +363,7 @@ t.test('the bytes out equal the bytes in: a 10 MiB bidi call, hashed on both sid
 });
 
 t.test(
-  'Ruby interop client → tap → our interop server: every case passes as it does directly',
+  'Ruby interop client → tap → our interop server: every case passes, as it does directly (interop-ruby.test.ts)',
   { skip: rubySkip },
   async (t) => {
     if ('skip' in ruby) return;
@@ -385,10 +385,11 @@ t.test(
           (error, stdout, stderr) => resolve(!error && `${stdout}${stderr}`.includes(`"OK: ${name}"`)),
         ),
       );
-    for (const name of cases) {
-      const [direct, tapped] = await Promise.all([run(serverPort, name), run(tapPort, name)]);
-      t.equal(tapped, direct, `${name}: ${direct ? 'passes' : 'fails'} through the tap as directly`);
-      t.ok(direct, `${name} passes directly`);
+    // Two at a time: each run is a Ruby process of its own.
+    for (let i = 0; i < cases.length; i += 2) {
+      const pair = cases.slice(i, i + 2);
+      const passed = await Promise.all(pair.map((name) => run(tapPort, name)));
+      pair.forEach((name, j) => t.ok(passed[j], `${name} passes through the tap`));
     }
     await settle();
     t.ok(ofKind(events, 'call').length >= cases.length, 'every call is summed up');
