@@ -93,8 +93,10 @@ t.test('--help, and mistakes on the command line: one line and the usage, exit 2
     [['--listen', '0', '--upstream', 'h:1', '--bogus'], /unknown option --bogus/],
     [['--listen', '0', '--upstream', 'h:1', '--proto'], /--proto needs a value/],
   ];
-  for (const [args, message] of mistakes) {
-    const run = await tapCommand(...args);
+  // Side by side: each is a process of its own that exits at once.
+  const runs = await Promise.all(mistakes.map(([args]) => tapCommand(...args)));
+  for (const [i, [args, message]] of mistakes.entries()) {
+    const run = runs[i];
     t.equal(run.code, 2, `${args.join(' ') || '(nothing)'}: exit 2`);
     t.match(run.stderr, message);
     t.match(run.stderr, /usage: routeguide tap/);
