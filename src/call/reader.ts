@@ -128,8 +128,7 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   fail(error: GrpcError): void {
     if (this.error || this.ended) return;
     this.error = error;
-    this.stream.off('data', this.onChunk);
-    this.stream.off('end', this.onStreamEnd);
+    this.detach();
     this.clearQueue();
     this.singlePath = this.singleReceived = this.singleValue = this.receiver = undefined;
     const resolveNext = this.nextResolve;
@@ -137,6 +136,15 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
     this.nextResolve = this.nextReject = undefined;
     if (this.options.iterationEnd) resolveNext?.(this.options.iterationEnd());
     else rejectNext?.(error);
+  }
+
+  /**
+   * Stops listening to the stream; what was received stays readable. For a failure (fail), and for
+   * a stream that closed (speed only: the client's ClientCallEngine.letGoOfStream).
+   */
+  detach(): void {
+    this.stream.off('data', this.onChunk);
+    this.stream.off('end', this.onStreamEnd);
   }
 
   /**

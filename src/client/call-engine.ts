@@ -305,6 +305,7 @@ export class ClientCallEngine {
   private readonly onClose = (): void => {
     if (this.refusedUnprocessed()) return this.retry();
     this.settle(this.outcome());
+    this.letGoOfStream();
   };
 
   // ---- transparent retry ----
@@ -339,6 +340,26 @@ export class ClientCallEngine {
     if (!this.open(headers)) return;
     this.stream!.end(this.onlyRequest);
     refused.handOver(this.reader!);
+  }
+
+  // ---- speed only: a closed stream lets go of its call ----
+  //
+  // node:http2 keeps a closed stream's objects reachable through the next young-generation
+  // collections, which copy them and then promote them to the old generation, and with them
+  // everything the stream's listeners reach: the whole call (engine, reader, promises, metadata).
+  // Taking the call's listeners off the stream once it closed lets the call die young: per unary
+  // call, the bytes promoted fall from about 8.7 to 5.6 KB and our client's CPU time per call by
+  // about a tenth (docs/benchmarks.md, "(h) Our client against node:http2's own ceiling"). The
+  // plain way leaves the listeners on the closed stream.
+
+  private letGoOfStream(): void {
+    const stream = this.stream!;
+    stream.off('response', this.onResponse);
+    stream.off('trailers', this.onTrailers);
+    stream.off('close', this.onClose);
+    // A stream emits nothing after 'close'; a listener stays so that 'error' could never throw.
+    stream.off('error', this.onError).on('error', ignoreError);
+    this.reader!.detach();
   }
 
   // ---- how a call ends ----
@@ -407,6 +428,8 @@ export class ClientCallEngine {
     this.resolveStatus(failure ?? { code: Status.OK, details: '', metadata: trailers });
   }
 }
+
+const ignoreError = (): void => {};
 
 function deadlineExceeded(): GrpcError {
   return new GrpcError(Status.DEADLINE_EXCEEDED, 'Deadline exceeded');
