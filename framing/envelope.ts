@@ -47,6 +47,12 @@ export const DEFAULT_MAX_MESSAGE_SIZE = 4 * 1024 * 1024;
 /** Where whole messages go. An object rather than a callback, so that a reader can be its own sink. */
 export interface MessageSink {
   message(body: Buffer, compressed: boolean): void;
+  /**
+   * Speed only: an uncompressed body that sits whole in `chunk`, at [start, end), handed over as
+   * its place in the chunk rather than as a view of it (src/call/reader.ts, "decoding in place").
+   * The plain way, and what a sink without this method gets, is message(chunk.subarray(start, end), false).
+   */
+  messageIn?(chunk: Buffer, start: number, end: number): void;
 }
 
 const enum State {
@@ -112,9 +118,10 @@ export class EnvelopeDecoder {
         }
         if (end - pos >= this.bodyLength) {
           // Fast path: the whole body sits in this chunk — hand out a view, no copy.
-          const body = chunk.subarray(pos, pos + this.bodyLength);
+          const start = pos;
           pos += this.bodyLength;
-          this.emit(body);
+          if (this.sink.messageIn && !this.compressed) this.sink.messageIn(chunk, start, pos);
+          else this.emit(chunk.subarray(start, pos));
           continue;
         }
         this.body = Buffer.allocUnsafe(this.bodyLength);

@@ -328,6 +328,32 @@ t.test('OK with two responses for a unary call → UNIMPLEMENTED', async (t) => 
   t.equal((await unaryError(t, server.port)).code, Status.UNIMPLEMENTED);
 });
 
+t.test(
+  'a response body that is not a message → INTERNAL, also with the next message in the same DATA frame',
+  async (t) => {
+    // testsvc.Msg field 3 (count) with a varint cut short by the end of the body: the bytes after the
+    // body (the next message's prefix, written in the same frame) must not complete it.
+    const body = Buffer.from([0x18, 0xff]);
+    const bad = Buffer.concat([Buffer.from([0, 0, 0, 0, body.length]), body]);
+    let parseError = '';
+    try {
+      unaryMethod().response.deserialize(body);
+    } catch (error) {
+      parseError = (error as Error).message;
+    }
+    t.not(parseError, '', 'the body alone does not decode');
+    for (const [name, data] of [
+      ['alone', bad],
+      ['with the next message in the same frame', Buffer.concat([bad, msgFrame('xyz')])],
+    ] as const) {
+      const server = await rawServer(t, (s) => respond(s, [data], { 'grpc-status': '0' }));
+      const error = await unaryError(t, server.port);
+      t.equal(error.code, Status.INTERNAL, name);
+      t.equal(error.details, `failed to parse message: ${parseError}`, name);
+    }
+  },
+);
+
 t.test('response header and trailer metadata: ASCII and -bin, padded and unpadded base64', async (t) => {
   const bytes = Buffer.from([0xde, 0xad, 0xbe, 0xef]); // base64 "3q2+7w==" padded, "3q2+7w" unpadded
   const server = await rawServer(t, (s) =>

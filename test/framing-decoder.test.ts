@@ -276,6 +276,44 @@ t.test('zero copy when a whole message lies in one chunk', async (t) => {
   t.same(hex(split.out), hex([bytes(8, 3)]));
 });
 
+t.test('a sink with messageIn: uncompressed bodies whole in one chunk come as their place in it', async (t) => {
+  const random = prng(0x2545f491);
+  const int = (n: number) => Math.floor(random() * n);
+  for (let iteration = 0; iteration < 200; iteration++) {
+    const messages = Array.from({ length: 1 + int(6) }, () => bytes(random() < 0.3 ? 0 : int(600), int(256)));
+    const flags = messages.map(() => random() < 0.3);
+    const input = Buffer.concat(messages.map((m, i) => encodeEnvelope(m, flags[i])));
+    const out: Array<Received & { inPlace: boolean }> = [];
+    const decoder = new EnvelopeDecoder({
+      message: (body, compressed) => out.push({ body: Buffer.from(body), compressed, inPlace: false }),
+      messageIn: (chunk, start, end) =>
+        out.push({ body: Buffer.from(chunk.subarray(start, end)), compressed: false, inPlace: true }),
+    });
+    for (let pos = 0; pos < input.length;) {
+      const n = random() < 0.5 ? int(2048) : 1 + int(16);
+      if (decoder.push(input.subarray(pos, pos + n))) t.fail(`iteration ${iteration}: error`);
+      pos += n;
+    }
+    const same =
+      out.length === messages.length &&
+      out.every((m, i) => m.body.equals(messages[i]) && m.compressed === flags[i] && (!m.inPlace || !flags[i]));
+    if (!same) t.fail(`iteration ${iteration}: messages differ`);
+  }
+  // One chunk holding everything: a non-empty uncompressed body comes in place; a compressed one and
+  // an empty one through message().
+  const whole = Buffer.concat([
+    encodeEnvelope(bytes(4, 1)),
+    encodeEnvelope(bytes(4, 2), true),
+    encodeEnvelope(Buffer.alloc(0)),
+  ]);
+  const seen: string[] = [];
+  new EnvelopeDecoder({
+    message: (body, compressed) => seen.push(`message ${body.toString('hex')} ${compressed}`),
+    messageIn: (chunk, start, end) => seen.push(`in ${start}-${end} ${chunk === whole}`),
+  }).push(whole);
+  t.same(seen, ['in 5-9 true', `message ${bytes(4, 2).toString('hex')} true`, 'message  false']);
+});
+
 t.test('a body split across chunks is copied out of them', async (t) => {
   const framed = encodeEnvelope(bytes(8, 1));
   const { decoder, out } = collector();

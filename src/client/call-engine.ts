@@ -153,6 +153,7 @@ export class ClientCallEngine {
       maxMessageSize: this.channel.options.maxReceiveMessageSize,
       encoding: 'identity', // until the response headers say otherwise
       deserialize: this.method.response.deserialize,
+      deserializeIn: this.method.response.deserializeIn, // speed only (src/call/reader.ts)
       onBroken: (error) => this.fail(error),
       iterationEnd: this.iterationEnd,
     });

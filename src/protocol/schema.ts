@@ -35,6 +35,11 @@ export interface MessageCodec<T> {
    * (see framer below); the plain way is encodeEnvelope(serialize(message)).
    */
   readonly frame: (message: T) => Buffer;
+  /**
+   * @internal Speed only: deserialize the message in bytes[start, end) without a view of it
+   * (src/call/reader.ts, "decoding in place"); the plain way is deserialize(bytes.subarray(start, end)).
+   */
+  readonly deserializeIn: (bytes: Uint8Array, start: number, end: number) => T;
 }
 
 export interface ServiceDefinition {
@@ -109,6 +114,12 @@ function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
     serialize: (message) => encodeDirect(direct, message, 0) ?? encodeMessage(type, message).finish(),
     deserialize: (bytes) => type.decode(bytes),
     frame: framer(type, direct),
+    deserializeIn: (bytes, start, end) => {
+      const reader = protobuf.Reader.create(bytes);
+      reader.pos = start;
+      reader.len = end; // as the end of a view: reading past it throws
+      return type.decode(reader);
+    },
   };
 }
 
