@@ -220,9 +220,9 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   // An uncompressed message whose body sits whole in one DATA chunk — one RouteChat note in a frame
   // of its own — is decoded where it lies in the chunk, without the Buffer view that message()
   // takes (a typed-array object per message). Our client's RouteChat (bench row (h)) used 4.14 →
-  // 3.91 µs of CPU per note with it (medians of 10 alternating rounds of 200,000 notes on a loaded
-  // machine, 9 of them lower with it; docs/benchmarks.md, "(h) Our client against node:http2's own
-  // ceiling"). The plain way is message(chunk.subarray(start, end), false).
+  // 3.91 and 4.02 → 3.87 µs of CPU per note with it (medians of two runs of 10 alternating rounds of
+  // 200,000 notes on a loaded machine, 9 and 7 rounds lower with it; docs/benchmarks.md, "(h) Our
+  // client against node:http2's own ceiling"). The plain way is message(chunk.subarray(start, end), false).
 
   /** MessageSink, speed only: the body at chunk[start, end), uncompressed. */
   messageIn(chunk: Buffer, start: number, end: number): void {
