@@ -108,6 +108,27 @@ t.test('deserialize rejects malformed bytes by throwing', async (t) => {
   t.throws(() => (def.methods as readonly AnyMethod[])[0].response.deserialize(new Uint8Array([0x0a, 10, 0x41])));
 });
 
+t.test(
+  'a string that runs past the message end is refused, from a Buffer too (protobufjs alone cuts it short)',
+  async (t) => {
+    const def = serviceDefinition(loadProtoFiles(ROUTE_GUIDE), 'routeguide.RouteGuide');
+    const [getFeature, , , routeChat] = def.methods as readonly AnyMethod[];
+    // Feature.name (field 1) and RouteNote.message (field 2) promise 5 bytes; 2 follow.
+    for (const [codec, bytes] of [
+      [getFeature.response, [0x0a, 0x05, 0x61, 0x62]],
+      [routeChat.request, [0x12, 0x05, 0x61, 0x62]],
+    ] as const) {
+      t.throws(() => codec.deserialize(Buffer.from(bytes)), /index out of range: 2 \+ 5 > 4/);
+      t.throws(() => codec.deserialize(new Uint8Array(bytes)), /index out of range/);
+      // In place, the bytes after the message (the next one's) are not read into it.
+      t.throws(() => codec.deserializeIn(Buffer.from([...bytes, 0x63, 0x64, 0x65]), 0, 4), /index out of range/);
+    }
+    // The same field whole decodes as before.
+    t.same(getFeature.response.deserialize(Buffer.from([0x0a, 0x02, 0x61, 0x62])), { name: 'ab' });
+    t.same(routeChat.request.deserializeIn(Buffer.from([0x09, 0x12, 0x02, 0x61, 0x62, 0x00]), 1, 5), { message: 'ab' });
+  },
+);
+
 t.test('includeDirs resolve imports', async (t) => {
   const dir = t.testdir({
     include: {

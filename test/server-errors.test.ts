@@ -249,6 +249,13 @@ t.test('malformed framing and bodies → INTERNAL', async (t) => {
   // field 1 varint with its continuation bit set and nothing after: not a Point
   const undecodable = await rawRequest(session, { path: GET_FEATURE, body: frame(Buffer.from([0x08, 0xff])) });
   assertTrailersOnly(t, undecodable, Status.INTERNAL);
+  // A RouteNote whose message (field 2) promises 5 bytes where 2 follow: refused, not cut short.
+  const shortNote = await rawRequest(session, {
+    path: '/routeguide.RouteGuide/RouteChat',
+    body: frame(Buffer.from([0x12, 0x05, 0x61, 0x62])),
+  });
+  t.equal(grpcStatus(shortNote).code, Status.INTERNAL);
+  t.match(grpcStatus(shortNote).message, /failed to parse message: index out of range/);
 });
 
 t.test('oversize prefix → RESOURCE_EXHAUSTED from the prefix alone', async (t) => {

@@ -9,6 +9,7 @@ import protobuf from 'protobufjs';
 import { PREFIX_SIZE, writePrefix } from '../../framing/index.js';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from './direct-encoder.js';
 import { encodeMessage } from './protobuf-encoding.js';
+import { messageReader } from './protobuf-reader.js';
 
 export interface MethodDefinition<Req = unknown, Res = unknown> {
   /** `/routeguide.RouteGuide/GetFeature` */
@@ -112,14 +113,9 @@ function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
   const direct = directEncoder(type);
   return {
     serialize: (message) => encodeDirect(direct, message, 0) ?? encodeMessage(type, message).finish(),
-    deserialize: (bytes) => type.decode(bytes),
+    deserialize: (bytes) => type.decode(messageReader(bytes)),
     frame: framer(type, direct),
-    deserializeIn: (bytes, start, end) => {
-      const reader = protobuf.Reader.create(bytes);
-      reader.pos = start;
-      reader.len = end; // as the end of a view: reading past it throws
-      return type.decode(reader);
-    },
+    deserializeIn: (bytes, start, end) => type.decode(messageReader(bytes, start, end)),
   };
 }
 

@@ -13,6 +13,7 @@ import type { Channel } from '../../client/channel.js';
 import type { BidiStreamCall } from '../../client/call.js';
 import { createClient } from '../../client/client.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
+import { messageReader } from '../../protocol/protobuf-reader.js';
 import { Status, isStatusCode } from '../../protocol/status.js';
 import { reflectionDefinitions } from './definition.js';
 import type { ReflectionRequest } from './service.js';
@@ -57,7 +58,7 @@ export async function fileDescriptors(ask: ReflectionExchange, request: Reflecti
   const response = await ask(request);
   if (!response.file_descriptor_response) throw answerError(response);
   return response.file_descriptor_response.file_descriptor_proto.map(
-    (bytes) => descriptor.FileDescriptorProto.decode(bytes) as FileDescriptor,
+    (bytes) => descriptor.FileDescriptorProto.decode(messageReader(bytes)) as FileDescriptor,
   );
 }
 

@@ -11,6 +11,7 @@ import {
   isSupportedEncoding,
 } from '../../../framing/index.js';
 import type { Direction, MessageEvent } from '../events.js';
+import { messageReader } from '../../protocol/protobuf-reader.js';
 import { toProto3Json, typeName } from '../protobuf/proto-json.js';
 import type { SchemaLookup } from '../protobuf/schemas.js';
 import { decodeWireFormat } from '../protobuf/wire-format.js';
@@ -117,7 +118,7 @@ function describeBody(event: MessageEvent, body: Buffer, schema: SchemaLookup, m
     const type = event.dir === 'c2s' ? schema.requestType : schema.responseType;
     event.messageType = typeName(type);
     try {
-      const json = toProto3Json(type, type.decode(body));
+      const json = toProto3Json(type, type.decode(messageReader(body)));
       if (cut) event.truncated = shorten(JSON.stringify(json), maxBody);
       else event.message = json;
       return;

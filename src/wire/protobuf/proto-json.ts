@@ -5,6 +5,7 @@
 // in their own forms (Timestamp, Duration, wrappers, Struct/Value/ListValue, FieldMask, Any, Empty).
 
 import protobuf from 'protobufjs';
+import { messageReader } from '../../protocol/protobuf-reader.js';
 import type { Json } from '../events.js';
 
 type Fields = Record<string, unknown>;
@@ -234,7 +235,7 @@ const WELL_KNOWN: Record<string, WellKnown> = {
       packed = undefined;
     }
     if (!packed) return { '@type': url, value: Buffer.from(value).toString('base64') };
-    const inner = toProto3Json(packed, packed.decode(value));
+    const inner = toProto3Json(packed, packed.decode(messageReader(value)));
     // Types with a JSON form of their own sit under "value"; other messages lend their fields.
     if (WELL_KNOWN[packed.fullName] || inner === null || typeof inner !== 'object' || Array.isArray(inner))
       return { '@type': url, value: inner };
