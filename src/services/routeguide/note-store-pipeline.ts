@@ -4,9 +4,9 @@
 // reading the next note would hold a stream to one note per round trip; instead each note is
 // appended as soon as it is read, while the answers of earlier ones are still on their way, up to
 // MAX_APPENDS_AHEAD appends (or MAX_CHARACTERS_AHEAD characters of messages) not yet handed on. Past
-// that, no note is read until the oldest answer is taken: the notes wait in the call's reader, whose
-// full queue pauses the HTTP/2 stream, so a client sending faster than the store answers is slowed
-// down rather than held in memory.
+// that, no note is read until half of those have been handed on: the notes wait in the call's
+// reader, whose full queue pauses the HTTP/2 stream, so a client sending faster than the store
+// answers is slowed down rather than held in memory.
 //
 // Order: a store applies appends in the order they are made (NoteStore.append), and the answers
 // come out here in that same order, so a stream's replies are in the order of its notes.
@@ -26,6 +26,8 @@ import type { RouteNote } from './types.js';
 export const MAX_APPENDS_AHEAD = 256;
 /** Characters of the messages of those appends, at most (beyond the first one). */
 export const MAX_CHARACTERS_AHEAD = 64 * 1024;
+// Reading resumes at half of each limit rather than as soon as one append is handed on: the reader
+// then waits once per half-window, not once per note.
 
 /** One note and the notes stored at its location before it, oldest first. */
 export interface Appended {
@@ -40,6 +42,8 @@ class InFlight implements Appended, AppendWaiter {
   earlier = NO_NOTES;
   outcome: 'pending' | 'stored' | 'failed' = 'pending';
   error?: Error;
+  /** The append begun after this one. */
+  next: InFlight | undefined = undefined;
 
   constructor(
     readonly note: RouteNote,
@@ -70,9 +74,11 @@ export function appendInOrder(
 }
 
 class InOrderAppends implements AsyncIterableIterator<Appended> {
-  /** Appends begun and not handed on, oldest first, from `head` on. */
-  private inFlight: InFlight[] = [];
-  private head = 0;
+  /** Appends begun and not handed on, oldest first: a list from `oldest` to `newest` (`next`). */
+  private oldest: InFlight | undefined;
+  private newest: InFlight | undefined;
+  /** How many: the list's length. */
+  private appends = 0;
   /** Characters of the messages in flight. */
   private characters = 0;
   /** Set once the notes have ended (`true`) or failed (with the error). */
@@ -82,7 +88,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   /** A consumer waiting in next(). */
   private resolveNext: ((result: IteratorResult<Appended>) => void) | undefined;
   private rejectNext: ((error: Error) => void) | undefined;
-  /** The reading, waiting for room: fewer than `ahead` appends and MAX_CHARACTERS_AHEAD characters in flight. */
+  /** The reading, waiting for room: at most half of `ahead` appends and of MAX_CHARACTERS_AHEAD characters in flight. */
   private resumeReading: (() => void) | undefined;
 
   constructor(
@@ -124,7 +130,10 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
       for await (const note of notes) {
         if (this.stopped) return;
         const entry = new InFlight(note, this);
-        this.inFlight.push(entry);
+        if (this.newest === undefined) this.oldest = entry;
+        else this.newest.next = entry;
+        this.newest = entry;
+        this.appends++;
         this.characters += charactersOf(note);
         if (takesWaiters(this.store))
           this.store.appendFor(entry); // speed only: see WaitingNoteStore
@@ -133,7 +142,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
             (earlier) => entry.stored(earlier),
             (error: Error) => entry.failed(error),
           );
-        while (this.inFlight.length - this.head >= this.ahead || this.characters >= MAX_CHARACTERS_AHEAD) {
+        if (this.appends >= this.ahead || this.characters >= MAX_CHARACTERS_AHEAD) {
           await new Promise<void>((resolve) => (this.resumeReading = resolve));
           if (this.stopped) return;
         }
@@ -151,7 +160,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
     entry.outcome = outcome;
     entry.earlier = earlier;
     entry.error = error;
-    if (entry === this.inFlight[this.head]) this.wake();
+    if (entry === this.oldest) this.wake();
   }
 
   /**
@@ -160,7 +169,7 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
    */
   private failure(): Error | undefined {
     if (this.stopped) return undefined;
-    const entry = this.inFlight[this.head];
+    const entry = this.oldest;
     const ended = this.notesEnded;
     const error = entry?.outcome === 'failed' ? entry.error : ended !== true ? ended?.error : undefined;
     if (error !== undefined) this.stop();
@@ -170,15 +179,19 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
   /** The oldest append once it is stored (which makes room to read on), or the end; undefined while it is pending. */
   private take(): IteratorResult<Appended> | undefined {
     if (this.stopped) return DONE;
-    const entry = this.inFlight[this.head];
+    const entry = this.oldest;
     if (entry === undefined) return this.notesEnded === true ? DONE : undefined;
     if (entry.outcome !== 'stored') return undefined;
-    this.inFlight[this.head++] = undefined as unknown as InFlight;
-    if (this.head === this.inFlight.length) this.inFlight.length = this.head = 0;
+    this.oldest = entry.next;
+    entry.next = undefined;
+    if (this.oldest === undefined) this.newest = undefined;
+    this.appends--;
     this.characters -= charactersOf(entry.note);
-    const resume = this.resumeReading;
-    this.resumeReading = undefined;
-    resume?.();
+    if (2 * this.appends <= this.ahead && 2 * this.characters <= MAX_CHARACTERS_AHEAD) {
+      const resume = this.resumeReading;
+      this.resumeReading = undefined;
+      resume?.();
+    }
     return { value: entry, done: false };
   }
 
@@ -197,8 +210,8 @@ class InOrderAppends implements AsyncIterableIterator<Appended> {
 
   private stop(): void {
     this.stopped = true;
-    this.inFlight = [];
-    this.head = this.characters = 0;
+    this.oldest = this.newest = undefined;
+    this.appends = this.characters = 0;
     const resume = this.resumeReading;
     this.resumeReading = undefined;
     resume?.();
