@@ -103,6 +103,19 @@ t.test(
   },
 );
 
+t.test('one note that drops the notes of 2,500 locations: their keys go', { skip }, async (t) => {
+  const redis = await redisFor(t);
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.disconnect());
+  const store = await storeFor(t, redis.url, { keyPrefix: 'wide:', maxNoteBytes: 2500 });
+  await Promise.all(Array.from({ length: 2500 }, (_, i) => store.append(note(i + 1, 1, 'x'))));
+  t.equal((await raw.keys('wide:notes:*')).length, 2500);
+  t.same(messages(await store.append(note(1, 1, 'y'.repeat(2500)))), [], 'the note before it there dropped too');
+  t.same(await raw.keys('wide:notes:*'), ['wide:notes:1,1'], 'every other location gone');
+  t.equal(store.drops.total.bytes, 2500);
+  t.same(messages(await store.append(note(2500, 1, 'z'))), [], 'the last location holds nothing');
+});
+
 t.test('the canonical chat on Redis: the description names the store', { skip }, async (t) => {
   const redis = await redisFor(t);
   const store = await storeFor(t, redis.url);
