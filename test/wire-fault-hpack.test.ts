@@ -6,6 +6,7 @@
 
 import t from 'tap';
 import { HpackDecoder, HpackEncoder, HpackError, type HeaderBlock } from '../src/wire/hpack/index.js';
+import { C3, C4, C5, C6 } from './helpers/rfc7541-examples.js';
 
 const hex = (s: string) => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 
@@ -17,39 +18,13 @@ function decode(decoder: HpackDecoder, block: Uint8Array): HeaderBlock {
 
 const list = (block: HeaderBlock) => block.fields.map((f) => [f.name, f.value]);
 
-// RFC 7541 Appendix C: the blocks of C.2 (one representation each), C.3/C.4 (three requests,
-// plain and Huffman) and C.5/C.6 (three responses with a 256-octet table that evicts).
-const C3 = [
-  '8286 8441 0f77 7777 2e65 7861 6d70 6c65 2e63 6f6d',
-  '8286 84be 5808 6e6f 2d63 6163 6865',
-  '8287 85bf 400a 6375 7374 6f6d 2d6b 6579 0c63 7573 746f 6d2d 7661 6c75 65',
-];
-const C4 = [
-  '8286 8441 8cf1 e3c2 e5f2 3a6b a0ab 90f4 ff',
-  '8286 84be 5886 a8eb 1064 9cbf',
-  '8287 85bf 4088 25a8 49e9 5ba9 7d7f 8925 a849 e95b b8e8 b4bf',
-];
-const C5 = [
-  '4803 3330 3258 0770 7269 7661 7465 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3120 474d ' +
-    '546e 1768 7474 7073 3a2f 2f77 7777 2e65 7861 6d70 6c65 2e63 6f6d',
-  '4803 3330 37c1 c0bf',
-  '88c1 611d 4d6f 6e2c 2032 3120 4f63 7420 3230 3133 2032 303a 3133 3a32 3220 474d 54c0 5a04 677a 6970 7738 666f ' +
-    '6f3d 4153 444a 4b48 514b 425a 584f 5157 454f 5049 5541 5851 5745 4f49 553b 206d 6178 2d61 6765 3d33 3630 303b ' +
-    '2076 6572 7369 6f6e 3d31',
-];
-const C6 = [
-  '4882 6402 5885 aec3 771a 4b61 96d0 7abe 9410 54d4 44a8 2005 9504 0b81 66e0 82a6 2d1b ff6e 919d 29ad 1718 63c7 ' +
-    '8f0b 97c8 e9ae 82ae 43d3',
-  '4883 640e ffc1 c0bf',
-  '88c1 6196 d07a be94 1054 d444 a820 0595 040b 8166 e084 a62d 1bff c05a 839b d9ab 77ad 94e7 821d d7f2 e6c7 b335 ' +
-    'dfdf cd5b 3960 d5af 2708 7f36 72c1 ab27 0fb5 291f 9587 3160 65c0 03ed 4ee5 b106 3d50 07',
-];
-
+// RFC 7541 Appendix C (helpers/rfc7541-examples.ts): C.3/C.4 (three requests, plain and Huffman)
+// and C.5/C.6 (three responses with a 256-octet table that evicts).
 const SEQUENCES = [
-  { id: 'C.3', blocks: C3, tableSize: 4096, huffman: 'never' as const },
-  { id: 'C.4', blocks: C4, tableSize: 4096, huffman: 'always' as const },
-  { id: 'C.5', blocks: C5, tableSize: 256, huffman: 'never' as const },
-  { id: 'C.6', blocks: C6, tableSize: 256, huffman: 'always' as const },
+  { id: 'C.3', blocks: C3.map((step) => step.block), tableSize: 4096, huffman: 'never' as const },
+  { id: 'C.4', blocks: C4.map((step) => step.block), tableSize: 4096, huffman: 'always' as const },
+  { id: 'C.5', blocks: C5.map((step) => step.block), tableSize: 256, huffman: 'never' as const },
+  { id: 'C.6', blocks: C6.map((step) => step.block), tableSize: 256, huffman: 'always' as const },
 ];
 
 t.test('Appendix C.3–C.6: decoded, then encoded again by a full encoder, byte for byte', async (t) => {

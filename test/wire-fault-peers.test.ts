@@ -5,8 +5,6 @@
 // while the tap's decoder, reading what each peer received, reports no warning or error the tap
 // caused (a response ended without trailers is the one a fault makes on purpose).
 
-import { createHash } from 'node:crypto';
-import net from 'node:net';
 import t, { type Test } from 'tap';
 import { encodeEnvelope } from '../framing/index.js';
 import { Channel } from '../src/client/channel.js';
@@ -16,6 +14,7 @@ import { routeGuideClient, routeGuideDefinition } from '../src/services/routegui
 import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
 import type { TapEvent } from '../src/wire/events.js';
 import { faultTap, goFaultClient, ofKind, runGoFaultClient, runH2load, type GoOutcome } from './helpers/fault-peers.js';
+import { hashingRelay } from './helpers/hashing-relay.js';
 import { startTestServer } from './helpers/test-server.js';
 
 t.setTimeout(240_000);
@@ -206,28 +205,6 @@ t.test('faults that never fire: the bytes out equal the bytes in, 8 MiB each way
   t.same(ofKind(events, 'fault'), [], 'no fault event');
   t.same(unexpected(events), []);
 });
-
-/** A plain TCP relay that hashes what passes each way: to look at the tap from outside. */
-async function hashingRelay(t: Test, upstream: number) {
-  const hashes = { c2s: createHash('sha256'), s2c: createHash('sha256') };
-  const bytes = { c2s: 0, s2c: 0 };
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    const up = net.connect({ host: '127.0.0.1', port: upstream, allowHalfOpen: true });
-    const tee = (src: net.Socket, dst: net.Socket, dir: 'c2s' | 's2c') => {
-      src.on('data', (chunk: Buffer) => {
-        hashes[dir].update(chunk);
-        bytes[dir] += chunk.length;
-      });
-      src.pipe(dst);
-      src.on('error', () => dst.destroy());
-    };
-    tee(client, up, 'c2s');
-    tee(up, client, 's2c');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise((r) => server.close(r)));
-  return { port: (server.address() as net.AddressInfo).port, hashes, bytes };
-}
 
 t.test(
   'a call whose response the tap holds past its deadline: the held frames are dropped, 100 calls follow',

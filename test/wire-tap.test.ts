@@ -4,7 +4,6 @@
 // name through our server's reflection, through --proto files in front of the grpc-go server (which
 // has no reflection), or as wire format without either — over h2c and over TLS on either side.
 
-import { createHash } from 'node:crypto';
 import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -36,6 +35,7 @@ import { ndjsonLine } from '../src/wire/render/ndjson.js';
 import { startTap, type TapOptions } from '../src/wire/tap.js';
 import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
 import { goRouteGuideBinaries, runGoClient, startGoServer } from './helpers/go.js';
+import { hashingRelay } from './helpers/hashing-relay.js';
 import { collect, grpcJsRouteGuideClient, unary } from './helpers/grpc-js.js';
 import { findRubyInterop } from './helpers/ruby.js';
 import { makeCertificate } from './helpers/tls-cert.js';
@@ -290,28 +290,6 @@ t.test('a client that leaves out te: trailers is flagged', async (t) => {
     { dir: 'c2s', stream: 1, rule: 'PROTOCOL-HTTP2 Requests', note: /te: trailers is missing/ },
   ]);
 });
-
-/** A plain TCP relay that hashes what passes each way: to look at the tap from outside. */
-async function hashingRelay(t: Test, upstream: number) {
-  const hashes = { c2s: createHash('sha256'), s2c: createHash('sha256') };
-  const bytes = { c2s: 0, s2c: 0 };
-  const server = net.createServer({ allowHalfOpen: true }, (client) => {
-    const up = net.connect({ host: '127.0.0.1', port: upstream, allowHalfOpen: true });
-    const tee = (src: net.Socket, dst: net.Socket, dir: 'c2s' | 's2c') => {
-      src.on('data', (chunk: Buffer) => {
-        hashes[dir].update(chunk);
-        bytes[dir] += chunk.length;
-      });
-      src.pipe(dst);
-      src.on('error', () => dst.destroy());
-    };
-    tee(client, up, 'c2s');
-    tee(up, client, 's2c');
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.teardown(() => new Promise((r) => server.close(r)));
-  return { port: (server.address() as net.AddressInfo).port, hashes, bytes };
-}
 
 t.test('the bytes out equal the bytes in: a 10 MiB bidi call, hashed on both sides of the tap', async (t) => {
   const server = new Server({ onHandlerError: () => {} });
