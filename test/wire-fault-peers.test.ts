@@ -14,7 +14,7 @@ import { routeGuideClient, routeGuideDefinition } from '../src/services/routegui
 import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
 import type { TapEvent } from '../src/wire/events.js';
 import { faultTap, goFaultClient, ofKind, runGoFaultClient, runH2load, type GoOutcome } from './helpers/fault-peers.js';
-import { hashingRelay } from './helpers/hashing-relay.js';
+import { hashingRelay, seenOnBothSides } from './helpers/hashing-relay.js';
 import { startTestServer } from './helpers/test-server.js';
 
 t.setTimeout(240_000);
@@ -195,13 +195,14 @@ t.test('faults that never fire: the bytes out equal the bytes in, 8 MiB each way
     await call.send({ response_parameters: [{ size: SIZE }], payload: { body: Buffer.alloc(SIZE, i) } });
   call.closeSend();
   await reading;
+  const seen = await seenOnBothSides(inner, outer);
   channel.close();
   await settled(events);
   t.equal(received, N * SIZE);
-  t.equal(inner.bytes.c2s, outer.bytes.c2s, 'client → server: as many bytes out of the tap as into it');
-  t.equal(inner.bytes.s2c, outer.bytes.s2c, 'server → client: likewise');
-  t.equal(inner.hashes.c2s.digest('hex'), outer.hashes.c2s.digest('hex'), 'client → server: the same SHA-256');
-  t.equal(inner.hashes.s2c.digest('hex'), outer.hashes.s2c.digest('hex'), 'server → client: the same SHA-256');
+  t.equal(seen.inner.c2s, seen.outer.c2s, 'client → server: as many bytes out of the tap as into it');
+  t.equal(seen.inner.s2c, seen.outer.s2c, 'server → client: likewise');
+  t.equal(seen.inner.c2sHash, seen.outer.c2sHash, 'client → server: the same SHA-256');
+  t.equal(seen.inner.s2cHash, seen.outer.s2cHash, 'server → client: the same SHA-256');
   t.same(ofKind(events, 'fault'), [], 'no fault event');
   t.same(unexpected(events), []);
 });

@@ -3,7 +3,10 @@
 
 import { createHash } from 'node:crypto';
 import net from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Test } from 'tap';
+
+export type HashingRelay = Awaited<ReturnType<typeof hashingRelay>>;
 
 export async function hashingRelay(t: Test, upstream: number) {
   const hashes = { c2s: createHash('sha256'), s2c: createHash('sha256') };
@@ -24,4 +27,28 @@ export async function hashingRelay(t: Test, upstream: number) {
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   t.teardown(() => new Promise((r) => server.close(r)));
   return { port: (server.address() as net.AddressInfo).port, hashes, bytes };
+}
+
+/** What one relay has seen so far: byte counts and SHA-256 (hex) each way. */
+function seen(relay: HashingRelay) {
+  return {
+    c2s: relay.bytes.c2s,
+    s2c: relay.bytes.s2c,
+    c2sHash: relay.hashes.c2s.copy().digest('hex'),
+    s2cHash: relay.hashes.s2c.copy().digest('hex'),
+  };
+}
+
+/**
+ * What the relays on either side of the tap have seen, taken once the connection is quiet: both
+ * count as many bytes each way (or `waitMs` passed — a tap that drops or adds bytes never gets
+ * there, and the counts differ). Take it while the connection is still open: bytes a peer sends
+ * after the other peer closed cannot arrive, and no relay is to blame for them.
+ */
+export async function seenOnBothSides(inner: HashingRelay, outer: HashingRelay, waitMs = 5_000) {
+  const until = Date.now() + waitMs;
+  while ((inner.bytes.c2s !== outer.bytes.c2s || inner.bytes.s2c !== outer.bytes.s2c) && Date.now() < until) {
+    await sleep(10);
+  }
+  return { inner: seen(inner), outer: seen(outer) };
 }
