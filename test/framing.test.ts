@@ -1,10 +1,83 @@
+// framing/: the Length-Prefixed-Message codec and message compression, one section per part — the
+// prefix and envelope and the incremental decoder (envelope.ts), and compression (compression.ts).
+
+import zlib from 'node:zlib';
+import t from 'tap';
+import {
+  compress,
+  decompress,
+  DEFAULT_MAX_MESSAGE_SIZE,
+  encodeEnvelope,
+  EnvelopeDecoder,
+  FLAG_COMPRESSED,
+  FLAG_UNCOMPRESSED,
+  FramingError,
+  isSupportedEncoding,
+  PREFIX_SIZE,
+  SUPPORTED_ENCODINGS,
+  writePrefix,
+} from '../framing/index.js';
+import { prng } from './helpers/rng.js';
+
+// ------------------------------------------------------------------------------------------------
+// PROTOCOL-HTTP2 "Length-Prefixed-Message": Compressed-Flag (1 byte), Message-Length (4 bytes,
+// big-endian), Message.
+
+t.test('prefix constants', async (t) => {
+  t.equal(PREFIX_SIZE, 5);
+  t.equal(FLAG_UNCOMPRESSED, 0);
+  t.equal(FLAG_COMPRESSED, 1);
+});
+
+t.test('encodeEnvelope layout: flag, big-endian length, body', async (t) => {
+  const cases: Array<[name: string, body: Buffer, compressed: boolean, prefix: number[]]> = [
+    ['empty message', Buffer.alloc(0), false, [0, 0, 0, 0, 0]],
+    ['three bytes', Buffer.from('abc'), false, [0, 0, 0, 0, 3]],
+    ['compressed flag', Buffer.from('abc'), true, [1, 0, 0, 0, 3]],
+    ['256 bytes (second length byte)', Buffer.alloc(256, 7), false, [0, 0, 0, 1, 0]],
+    ['0x010203 bytes (three length bytes)', Buffer.alloc(0x010203, 9), false, [0, 0, 1, 2, 3]],
+  ];
+  for (const [name, body, compressed, prefix] of cases) {
+    const out = encodeEnvelope(body, compressed);
+    t.equal(out.length, PREFIX_SIZE + body.length, `${name}: total length`);
+    t.same([...out.subarray(0, PREFIX_SIZE)], prefix, `${name}: prefix bytes`);
+    t.ok(out.subarray(PREFIX_SIZE).equals(body), `${name}: body follows the prefix`);
+  }
+});
+
+t.test('encodeEnvelope defaults to uncompressed and accepts a Uint8Array view', async (t) => {
+  const backing = new Uint8Array([9, 9, 1, 2, 3, 9]);
+  const view = backing.subarray(2, 5);
+  const out = encodeEnvelope(view);
+  t.same([...out], [0, 0, 0, 0, 3, 1, 2, 3]);
+});
+
+t.test('writePrefix writes 5 bytes at an offset and nothing else', async (t) => {
+  const cases: Array<[length: number, compressed: boolean, expected: number[]]> = [
+    [0, false, [0, 0, 0, 0, 0]],
+    [1, true, [1, 0, 0, 0, 1]],
+    [0xdeadbeef, false, [0, 0xde, 0xad, 0xbe, 0xef]],
+    [0xffffffff, true, [1, 0xff, 0xff, 0xff, 0xff]],
+    [4 * 1024 * 1024, false, [0, 0, 0x40, 0, 0]],
+  ];
+  for (const [length, compressed, expected] of cases) {
+    const target = Buffer.alloc(9, 0xaa);
+    writePrefix(target, 2, length, compressed);
+    t.same([...target], [0xaa, 0xaa, ...expected, 0xaa, 0xaa], `length ${length}, compressed ${compressed}`);
+  }
+});
+
+t.test('writePrefix agrees with encodeEnvelope', async (t) => {
+  const body = Buffer.from('hello, world');
+  const target = Buffer.alloc(PREFIX_SIZE);
+  writePrefix(target, 0, body.length, true);
+  t.ok(target.equals(encodeEnvelope(body, true).subarray(0, PREFIX_SIZE)));
+});
+
+// ------------------------------------------------------------------------------------------------
 // The incremental Length-Prefixed-Message decoder. PROTOCOL-HTTP2 "Data Frames": DATA frame
 // boundaries have no relation to message boundaries, so every way of cutting the bytes must give
 // the same messages, in order.
-
-import t from 'tap';
-import { EnvelopeDecoder, encodeEnvelope, DEFAULT_MAX_MESSAGE_SIZE, FramingError } from '../framing/index.js';
-import { prng } from './helpers/rng.js';
 
 interface Received {
   body: Buffer;
@@ -335,4 +408,58 @@ t.test('a large message split into many small chunks', async (t) => {
   t.ok(out[0].body.equals(body), 'the 1 MiB body is intact');
   t.ok(out[1].body.equals(bytes(4, 4)));
   t.equal(decoder.end(), undefined);
+});
+
+// ------------------------------------------------------------------------------------------------
+
+t.test('gzip and deflate round-trip; identity passes bytes through', async (t) => {
+  const body = Buffer.from('route note '.repeat(100));
+  for (const encoding of ['gzip', 'deflate'] as const) {
+    const packed = compress(encoding, body);
+    t.ok(packed.length < body.length, `${encoding} compresses`);
+    t.same(decompress(encoding, packed, 1 << 20), body, `${encoding} round-trips`);
+  }
+  t.equal(decompress('identity', body, 10), body, 'identity is not inflated (its size was checked from the prefix)');
+  // deflate is the zlib format (RFC 1950), as grpc-go and grpc-js use: zlib's own inflate reads it.
+  t.same(zlib.inflateSync(compress('deflate', body)), body);
+  t.same(zlib.gunzipSync(compress('gzip', body)), body);
+});
+
+t.test('supported encodings', async (t) => {
+  t.same([...SUPPORTED_ENCODINGS].sort(), ['deflate', 'gzip', 'identity']);
+  for (const [name, ok] of [
+    ['gzip', true],
+    ['deflate', true],
+    ['identity', true],
+    ['snappy', false],
+    ['GZIP', false],
+    ['', false],
+  ] as const) {
+    t.equal(isSupportedEncoding(name), ok, JSON.stringify(name));
+  }
+});
+
+t.test('the receive limit applies to the inflated size: a small bomb is refused', async (t) => {
+  // 64 MiB of zeros gzip to about 64 KiB; the limit is 4 MiB.
+  const bomb = zlib.gzipSync(Buffer.alloc(64 * 1024 * 1024));
+  t.ok(bomb.length < 128 * 1024, `the bomb is small on the wire (${bomb.length} bytes)`);
+  const result = decompress('gzip', bomb, 4 * 1024 * 1024);
+  t.type(result, FramingError);
+  t.equal((result as FramingError).kind, 'too-large');
+  t.match(
+    (result as FramingError).message,
+    /^Received message larger than max \(more than 4194304 bytes once decompressed vs\. 4194304\)$/,
+  );
+  // Exactly at the limit is fine.
+  const exact = zlib.deflateSync(Buffer.alloc(1000));
+  t.equal((decompress('deflate', exact, 1000) as Buffer).length, 1000);
+  t.equal((decompress('deflate', exact, 999) as FramingError).kind, 'too-large');
+});
+
+t.test('a body that does not inflate is a compression error', async (t) => {
+  for (const encoding of ['gzip', 'deflate'] as const) {
+    const result = decompress(encoding, Buffer.from('definitely not compressed'), 1 << 20);
+    t.type(result, FramingError);
+    t.equal((result as FramingError).kind, 'compression', encoding);
+  }
 });
