@@ -10,8 +10,7 @@
 //     by protobuf-go and written again: the same bytes, nested file descriptors included;
 //   - the encoding table of test/fixtures/canonical-bytes.ts, run through protobuf-go again.
 
-import { writeFileSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { Channel } from '../src/client/channel.js';
@@ -39,6 +38,7 @@ import {
 } from './helpers/canonical-peer.js';
 import { ROUTE_GUIDE_DB, goRouteGuideBinaries, startGoServer } from './helpers/go.js';
 import { startCapture, type CapturedMessage } from './helpers/wire-capture.js';
+import { scratchDir } from './helpers/scratch.js';
 
 t.setTimeout(240_000);
 
@@ -182,7 +182,7 @@ function methodOf(path: string): MethodDefinition {
   throw new Error(`no method ${path}`);
 }
 
-const workDir = mkdtempSync(join(tmpdir(), 'canonical-bytes-'));
+const workDir = scratchDir('canonical-bytes-');
 function writeCases(name: string, cases: RpcCase[]): string {
   const path = join(workDir, name);
   writeFileSync(

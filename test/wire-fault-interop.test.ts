@@ -6,7 +6,6 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { Server } from '../src/server/server.js';
@@ -20,6 +19,7 @@ import type { TapEvent } from '../src/wire/events.js';
 import { builtCli } from './helpers/cli-build.js';
 import { faultTap, ofKind } from './helpers/fault-peers.js';
 import { untracked } from './helpers/processes.js';
+import { scratchDir } from './helpers/scratch.js';
 
 t.setTimeout(180_000);
 
@@ -151,7 +151,7 @@ async function waitFor(what: () => RegExpExecArray | null, timeoutMs = 20_000): 
 }
 
 t.test('routeguide tap --fault NAME, and routeguide interop-client --test_case NAME', async (t) => {
-  const faults = join(tmpdir(), `routeguide-faults-${process.pid}.json`);
+  const faults = join(scratchDir('routeguide-faults-'), 'faults.json');
   writeFileSync(faults, JSON.stringify(['ping']));
   const tap = spawned([
     'tap',

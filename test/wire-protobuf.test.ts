@@ -1,8 +1,7 @@
 // Protobuf in the tap: the schema-less wire-format dump (field numbers, wire types, values; never
 // throws on bytes that are not protobuf) and decoded messages as proto3 JSON, well-known types too.
 
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
 import protobuf from 'protobufjs';
@@ -11,6 +10,7 @@ import { routeGuideDefinition } from '../src/services/routeguide/index.js';
 import { decodeWireFormat } from '../src/wire/protobuf/wire-format.js';
 import { toProto3Json } from '../src/wire/protobuf/proto-json.js';
 import { prng } from './helpers/rng.js';
+import { scratchDir } from './helpers/scratch.js';
 
 const root = routeGuideDefinition().service.root;
 const RouteNote = root.lookupType('routeguide.RouteNote');
@@ -105,7 +105,7 @@ t.test('proto3 JSON: RouteGuide messages', async (t) => {
 });
 
 t.test('proto3 JSON: scalars, enums, maps, repeated, well-known types', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'routeguide-protojson-'));
+  const dir = scratchDir('routeguide-protojson-');
   writeFileSync(
     join(dir, 'all.proto'),
     `syntax = "proto3";
@@ -187,7 +187,7 @@ message All {
 });
 
 t.test('proto3 JSON: a map key or Struct field named __proto__ is a key like any other', async (t) => {
-  const dir = mkdtempSync(join(tmpdir(), 'routeguide-protojson-'));
+  const dir = scratchDir('routeguide-protojson-');
   writeFileSync(
     join(dir, 'm.proto'),
     'syntax = "proto3"; import "google/protobuf/struct.proto"; message M { map<string, string> m = 1; google.protobuf.Struct s = 2; }',

@@ -1,7 +1,7 @@
 // The measured workloads. Each returns a number (higher or lower is better, see metrics.mjs) or
 // throws a Mismatch when the answers were wrong or the tool failed.
 
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { LOAD_CPU, run } from './proc.mjs';
@@ -11,6 +11,7 @@ export class Mismatch extends Error {}
 
 const DB = new URL('../../data/route_guide_db.json', import.meta.url).pathname;
 const scratch = mkdtempSync(join(tmpdir(), 'routeguide-bench-'));
+process.once('exit', () => rmSync(scratch, { recursive: true, force: true }));
 const requestFile = join(scratch, 'point.bin');
 writeFileSync(requestFile, REQUEST_BYTES);
 

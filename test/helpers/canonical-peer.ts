@@ -2,8 +2,7 @@
 // its build.sh), the descriptor set it reads, and the proto3 JSON it takes values in.
 
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
@@ -14,6 +13,7 @@ import { healthDefinition } from '../../src/services/health/index.js';
 import { routeGuideDefinition } from '../../src/services/routeguide/index.js';
 import { testServiceDefinition } from '../../src/services/testing/index.js';
 import { goPeer } from './go.js';
+import { scratchDir } from './scratch.js';
 
 /** The canonical-peer binary, or why it cannot be built here (never under CI=true: that throws). */
 export function canonicalPeer(): string | { skip: string } {
@@ -45,7 +45,7 @@ export function writeDescriptorSet(): string {
   const pool = new DescriptorPool(ROOTS);
   const writer = protobuf.Writer.create();
   for (const name of pool.fileNames()) writer.uint32(0x0a).bytes(pool.withDependencies(name)![0].bytes); // field 1, `file`
-  const path = join(mkdtempSync(join(tmpdir(), 'canonical-')), 'descriptors.bin');
+  const path = join(scratchDir('canonical-'), 'descriptors.bin');
   writeFileSync(path, writer.finish());
   return path;
 }

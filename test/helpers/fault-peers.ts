@@ -4,7 +4,6 @@
 
 import { execFile, execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Test } from 'tap';
@@ -12,6 +11,7 @@ import type { TapEvent } from '../../src/wire/events.js';
 import { FaultInjector } from '../../src/wire/fault/injector.js';
 import { parseFault } from '../../src/wire/fault/spec.js';
 import { startTap, type TapOptions } from '../../src/wire/tap.js';
+import { scratchDir } from './scratch.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 const outDir = join(repoRoot, 'node_modules', '.cache', 'routeguide-go');
@@ -77,7 +77,7 @@ export interface H2loadCounts {
 
 /** h2load: `n` GetFeature requests, one at a time on one connection (`request`: the framed Point). */
 export function runH2load(port: number, n: number, request: Buffer): Promise<H2loadCounts> {
-  const data = join(tmpdir(), `routeguide-h2load-${process.pid}-${port}.bin`);
+  const data = join(scratchDir('routeguide-h2load-'), 'request.bin');
   writeFileSync(data, request);
   return new Promise((resolve, reject) => {
     execFile(

@@ -2,11 +2,11 @@
 // untyped responses, so that tests can drive them over any transport (our client or @grpc/grpc-js)
 // and look into the descriptors freely; plus a push-to-pull adapter and a multi-file schema.
 
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type protobuf from 'protobufjs';
 import * as reflection from '../../src/services/reflection/client.js';
+import { scratchDir } from './scratch.js';
 
 /** One request/response exchange on an open ServerReflectionInfo stream (responses left untyped for tests). */
 export type ReflectionExchange = (request: any) => Promise<any>;
@@ -62,7 +62,7 @@ export function queueIterator<T>(): { push(v: T): void; end(e?: Error): void; it
  * names. Written to a temp dir at test time; returns the entry file and the include dir.
  */
 export function writeShopProtos(): { entry: string; includeDir: string } {
-  const dir = mkdtempSync(join(tmpdir(), 'routeguide-reflection-'));
+  const dir = scratchDir('routeguide-reflection-');
   const files: Record<string, string> = {
     'shop/v1/money.proto': `syntax = "proto3";
 package shop.v1;

@@ -1,9 +1,9 @@
 // A self-signed certificate made by openssl at test time, for the TLS tests.
 
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { scratchDir } from './scratch.js';
 
 export interface TestCertificate {
   certFile: string;
@@ -14,7 +14,7 @@ export interface TestCertificate {
 
 /** A one-day certificate for `name` (CN and subjectAltName; `altNames` adds more, e.g. `IP:127.0.0.1`). */
 export function makeCertificate(name: string, altNames: string[] = []): TestCertificate {
-  const dir = mkdtempSync(join(tmpdir(), 'routeguide-tls-'));
+  const dir = scratchDir('routeguide-tls-');
   const certFile = join(dir, 'cert.pem');
   const keyFile = join(dir, 'key.pem');
   execFileSync(
