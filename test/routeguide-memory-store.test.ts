@@ -1,6 +1,7 @@
 // The memory note stores: the plain one and its speed-only twin, the typed-array store, each run
 // through the table of cases every store must pass (helpers/note-store-cases.ts); then what only the
-// typed-array store promises: rows and blocks reused past the bounds, and the same answers at once.
+// typed-array store promises: rows and blocks reused past the bounds, the same answers at once, and
+// rows that grow in one step to room for 2^20 notes.
 
 import t from 'tap';
 import { MemoryNoteStore } from '../src/services/routeguide/memory-note-store.js';
@@ -68,4 +69,30 @@ t.test('typed-array store: a flood of 10× the bound reuses rows and blocks, not
   t.same(store.size.locations, 5000);
   t.same(messages(store.appendNow(note(49_999, -1, 'again'))), [text(49_999)], 'the newest are the ones kept');
   t.same(messages(store.appendNow(note(44_999, -1, 'gone'))), [], 'the oldest are gone');
+});
+
+t.test('typed-array store: rows for 1024 notes, then room up to the bound in one step', async (t) => {
+  const fill = (store: TypedArrayNoteStore, from: number, to: number) => {
+    for (let i = from; i < to; i++) store.appendNow(note(i, 7, 'n'));
+  };
+  const small = new TypedArrayNoteStore({ ...quiet, maxNotes: 3000 });
+  fill(small, 0, 1024);
+  t.equal(small.capacity.rows, 1024, 'a store that never held more than 1024 notes keeps 1024 rows');
+  fill(small, 1024, 1025);
+  t.equal(small.capacity.rows, 3000, 'the first growth goes to maxNotes when it is below 2^20');
+  fill(small, 1025, 10_000);
+  t.equal(small.capacity.rows, 3000, 'and no further');
+
+  const large = new TypedArrayNoteStore({ ...quiet, maxNotes: 3 << 20 });
+  fill(large, 0, 1025);
+  t.equal(large.capacity.rows, 1 << 20, 'room for 2^20 rows in one step');
+  fill(large, 1025, (1 << 20) + 1);
+  t.equal(large.capacity.rows, 2 << 20, 'then doubling');
+  t.same(
+    messages(large.appendNow(note(1 << 20, 7, 'again'))),
+    ['n'],
+    'the notes from before and after the growth are all there',
+  );
+  t.same(messages(large.appendNow(note(5, 7, 'again'))), ['n']);
+  t.equal(large.size.notes, (1 << 20) + 3);
 });

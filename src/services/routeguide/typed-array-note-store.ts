@@ -22,6 +22,17 @@
 // to its first row, which also holds the location's note count and last row. Dropped rows and their
 // blocks go to free lists and are reused: past the bounds nothing grows.
 //
+// The columns start with room for 1024 rows; the first growth makes room for 2^20 (or `maxNotes`
+// rows, if fewer) in one step, and only past that do they double. The kernel gives an array that
+// large its memory page by page, when a row on the page is first written, so the room not yet used
+// takes address space (37 bytes a row: 37 MiB), not memory, and no row below 2^20 is ever copied.
+// Growing by doubling, each step wrote every row again into new memory, and memory written for the
+// first time is much of what a growing store costs: a page fault per 4 KiB, ~12 µs each on the
+// benchmark machine (a virtual machine). What the one step buys on bench row (d), whose 100,000
+// notes all go to new locations (server pinned as in bench/run.mjs, medians of 8 alternating
+// rounds on a loaded machine): the server's page faults during the row 3,885 → 2,784, its CPU per
+// note 3.95 → 3.64 µs (docs/benchmarks.md, "memory written for the first time").
+//
 // It also answers an append at once (`appendNow`, ImmediateNoteStore), which the RouteChat handler
 // uses without a promise per note (service.ts).
 
@@ -32,6 +43,8 @@ import type { RouteNote } from './types.js';
 
 const NONE = -1;
 const INITIAL_ROWS = 1024;
+/** Rows the first growth makes room for (at most `maxNotes`); past them the columns double. */
+const RESERVED_ROWS = 1 << 20;
 const NO_NOTES: readonly RouteNote[] = Object.freeze([]);
 
 export interface TypedArrayNoteStoreOptions extends Partial<NoteBounds>, DropLogOptions {}
@@ -77,7 +90,10 @@ export class TypedArrayNoteStore implements ImmediateNoteStore {
     return { notes: this.noteCount, bytes: this.byteCount, locations: this.locationCount };
   }
 
-  /** Rows and message blocks allocated: at most `maxNotes` rows (or the first 1024), and no more blocks than ever held at once. */
+  /**
+   * Rows and message blocks allocated: room for 1024 rows at first, then for `maxNotes` at most (2^20
+   * of them in one step, doubling past that); no more blocks than ever held at once.
+   */
   get capacity(): { rows: number; blocks: number } {
     return { rows: this.latitudes.length, blocks: this.arena.blocks };
   }
@@ -194,7 +210,9 @@ export class TypedArrayNoteStore implements ImmediateNoteStore {
     }
     const row = this.rowsUsed++;
     // (row < maxNotes here: room was made first, and no row is free)
-    if (row === this.latitudes.length) this.growRows(Math.min(2 * row, this.bounds.maxNotes));
+    if (row === this.latitudes.length) {
+      this.growRows(Math.min(Math.max(2 * row, RESERVED_ROWS), this.bounds.maxNotes));
+    }
     return row;
   }
 
