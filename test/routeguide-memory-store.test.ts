@@ -58,7 +58,7 @@ t.test('typed-array store: appendNow gives the plain store’s answers, note for
 
 t.test('typed-array store: a flood of 10× the bound reuses rows and blocks, nothing grows', async (t) => {
   const store = new TypedArrayNoteStore({ ...quiet, maxNotes: 5000 });
-  // 1 to 4 blocks of 48 bytes; note i + 5000 has the size of note i, the one it replaces.
+  // 1 to 11 blocks of 24 bytes; note i + 5000 has the size of note i, the one it replaces.
   const text = (i: number) => 'x'.repeat(i % 50) + 'é'.repeat(i % 100);
   for (let i = 0; i < 5000; i++) store.appendNow(note(i, -1, text(i)));
   const capacity = store.capacity;

@@ -16,18 +16,28 @@
 // 200,000 unary calls (under the profiler), and its unary ratio to grpc-js fell from 1.62× to
 // 1.35× (8 alternating rounds; docs/benchmarks.md, (a)).
 //
-// A message takes ceil(size / 48) blocks (one at least) chained by `next`; free blocks form a list
-// through the same links, most recently freed first, so reuse keeps touching the same memory.
-// Blocks live in slabs of 8192 blocks allocated as needed and never released: past the store's
-// bounds the number of blocks in use no longer grows.
+// A message takes ceil(size / 24) blocks (one at least), each linked to the next; free blocks form a
+// list through the same links, most recently freed first, so reuse keeps touching the same memory.
+// Blocks live in slabs of 16384 blocks, each with an Int32Array of their links, allocated as needed
+// and never released: past the store's bounds the number of blocks in use no longer grows.
+//
+// Why 24 bytes: a block is four doubles (32 bytes of memory) and a 4-byte link, so a short message
+// — most RouteChat notes, and every note of bench rows (c) and (d) — takes 36 bytes, where blocks of
+// 48 bytes took 68; a long one takes a link more per 24 bytes (a 1 KiB message, 1,548 bytes instead
+// of 1,496). Memory written for the first time costs a page fault per 4 KiB (typed-array-note-store.ts),
+// so a store that grows pays for every byte a note takes. Against 48-byte blocks on bench row (d)
+// (server pinned as in bench/run.mjs, medians of 8 alternating rounds on a loaded machine): the
+// server's page faults during the row 3,709 → 2,816, its CPU per note 3.72 → 3.57 µs; flooded with
+// the default bounds (docs/deployment.md), peak RSS 282 → 249 MB with 60-byte notes, 308 → 315 MB
+// with 1 KiB ones (docs/benchmarks.md, "memory written for the first time").
 
 const NONE = -1;
 /** Bytes a block holds. */
-export const BLOCK_SIZE = 48;
+export const BLOCK_SIZE = 24;
 /** Bytes in one double: integers below 2^48 are exact. */
 const BYTES_PER_SLOT = 6;
 const SLOTS_PER_BLOCK = BLOCK_SIZE / BYTES_PER_SLOT;
-const SLAB_BITS = 13; // 8192 blocks of 8 doubles: 512 KiB
+const SLAB_BITS = 14; // 16384 blocks of 4 doubles: 512 KiB
 const SLAB_BLOCKS = 1 << SLAB_BITS;
 const SLAB_MASK = SLAB_BLOCKS - 1;
 /** Messages at most this long (in UTF-16 units) are measured in JavaScript rather than by Buffer.byteLength. */
@@ -35,7 +45,7 @@ const SHORT = 64;
 
 export class BlockArena {
   private readonly slabs: number[][] = [];
-  private next = new Int32Array(SLAB_BLOCKS);
+  private readonly links: Int32Array[] = []; // per slab: each block's next block, or NONE
   private freeBlock = NONE;
   private blocksMade = 0;
   private scratch = Buffer.alloc(0);
@@ -52,7 +62,7 @@ export class BlockArena {
     // their UTF-8 bytes.
     if (size <= BLOCK_SIZE && size === message.length) {
       this.packAscii(message, first);
-      this.next[first] = NONE;
+      this.link(first, NONE);
       return first;
     }
     const bytes = this.scratchOf(size);
@@ -63,10 +73,10 @@ export class BlockArena {
       from += BLOCK_SIZE;
       if (from >= size) break;
       const following = this.takeBlock();
-      this.next[block] = following;
+      this.link(block, following);
       block = following;
     }
-    this.next[block] = NONE;
+    this.link(block, NONE);
     return first;
   }
 
@@ -74,7 +84,7 @@ export class BlockArena {
   read(first: number, size: number): string {
     const bytes = this.scratchOf(size);
     let block = first;
-    for (let to = 0; to < size; to += BLOCK_SIZE, block = this.next[block]) {
+    for (let to = 0; to < size; to += BLOCK_SIZE, block = this.next(block)) {
       this.unpack(block, bytes, to, Math.min(to + BLOCK_SIZE, size));
     }
     return bytes.toString('utf8', 0, size);
@@ -84,8 +94,8 @@ export class BlockArena {
   free(first: number): void {
     let block = first;
     for (;;) {
-      const following = this.next[block];
-      this.next[block] = this.freeBlock;
+      const following = this.next(block);
+      this.link(block, this.freeBlock);
       this.freeBlock = block;
       if (following === NONE) return;
       block = following;
@@ -139,18 +149,25 @@ export class BlockArena {
   private takeBlock(): number {
     const free = this.freeBlock;
     if (free !== NONE) {
-      this.freeBlock = this.next[free];
+      this.freeBlock = this.next(free);
       return free;
     }
     const block = this.blocksMade++;
-    // Filled with a fraction so that V8 keeps the array as unboxed doubles from the start.
-    if ((block & SLAB_MASK) === 0) this.slabs.push(new Array<number>(SLAB_BLOCKS * SLOTS_PER_BLOCK).fill(0.5));
-    if (block === this.next.length) {
-      const grown = new Int32Array(2 * block);
-      grown.set(this.next);
-      this.next = grown;
+    if ((block & SLAB_MASK) === 0) {
+      // Filled with a fraction so that V8 keeps the array as unboxed doubles from the start.
+      this.slabs.push(new Array<number>(SLAB_BLOCKS * SLOTS_PER_BLOCK).fill(0.5));
+      this.links.push(new Int32Array(SLAB_BLOCKS));
     }
     return block;
+  }
+
+  /** The block after `block`: in its message, or in the free list (NONE after the last). */
+  private next(block: number): number {
+    return this.links[block >>> SLAB_BITS][block & SLAB_MASK];
+  }
+
+  private link(block: number, following: number): void {
+    this.links[block >>> SLAB_BITS][block & SLAB_MASK] = following;
   }
 
   /** A buffer of at least `size` bytes for a message's UTF-8 (kept for the next one). */
