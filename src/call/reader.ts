@@ -222,7 +222,9 @@ export class MessageReader<T> implements AsyncIterableIterator<T>, MessageSink {
   // takes (a typed-array object per message). Our client's RouteChat (bench row (h)) used 4.14 →
   // 3.91 and 4.02 → 3.87 µs of CPU per note with it (medians of two runs of 10 alternating rounds of
   // 200,000 notes on a loaded machine, 9 and 7 rounds lower with it; docs/benchmarks.md, "(h) Our
-  // client against node:http2's own ceiling"). The plain way is message(chunk.subarray(start, end), false).
+  // client against node:http2's own ceiling"). The server's RouteChat on 8 streams (bench row (d))
+  // used 3.74 → 3.57 µs of server CPU per note (medians of 8 alternating rounds, 6 lower with it).
+  // The plain way is message(chunk.subarray(start, end), false).
 
   /** MessageSink, speed only: the body at chunk[start, end), uncompressed. */
   messageIn(chunk: Buffer, start: number, end: number): void {

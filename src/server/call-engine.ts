@@ -150,6 +150,7 @@ export class ServerCallEngine implements Linked<ServerCallEngine> {
       maxMessageSize: init.maxReceiveMessageSize,
       encoding: init.requestEncoding,
       deserialize: init.method.request.deserialize,
+      deserializeIn: init.method.request.deserializeIn, // speed only (src/call/reader.ts)
       onBroken: (error) => this.end(error),
     });
     init.stream.on('close', this.onStreamClose); // (the server already listens for 'error')
