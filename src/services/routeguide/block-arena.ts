@@ -27,9 +27,11 @@
 // of 1,496). Memory written for the first time costs a page fault per 4 KiB (typed-array-note-store.ts),
 // so a store that grows pays for every byte a note takes. Against 48-byte blocks on bench row (d)
 // (server pinned as in bench/run.mjs, medians of 8 alternating rounds on a loaded machine): the
-// server's page faults during the row 3,709 → 2,816, its CPU per note 3.72 → 3.57 µs; flooded with
-// the default bounds (docs/deployment.md), peak RSS 282 → 249 MB with 60-byte notes, 308 → 315 MB
-// with 1 KiB ones (docs/benchmarks.md, "memory written for the first time").
+// server's page faults during the row 3,709 → 2,816, its CPU per note 3.72 → 3.57 µs. Flooded with
+// the default bounds (docs/deployment.md), against the store of 48-byte blocks whose rows and links
+// grew by doubling: peak RSS 282 → 249 MB with 60-byte notes, 424 → 373 MB with 145-byte ones (the
+// most blocks the bounds allow), 308 → 315 MB with 1 KiB ones (docs/benchmarks.md, "memory written
+// for the first time").
 
 const NONE = -1;
 /** Bytes a block holds. */
