@@ -174,6 +174,7 @@ export class ClientCallEngine {
       this.method.request,
       this.requestEncoding,
       this.channel.options.maxSendMessageSize,
+      true, // speed only: one write per tick (src/call/writer.ts, "one buffer per tick")
     );
     return this.writer.write(message, options?.compress ?? this.compressRequests);
   }
@@ -184,8 +185,9 @@ export class ClientCallEngine {
     if (!stream || this.settled || stream.writableEnded) return;
     if (!this.writer) return void stream.end();
     // Messages still waiting for 'drain' go out first; then END_STREAM.
-    this.writer.flushed().then(
-      () => stream.end(),
+    const writer = this.writer;
+    writer.flushed().then(
+      () => writer.end(),
       () => {}, // the call failed: its status says why
     );
   }
