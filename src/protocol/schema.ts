@@ -7,6 +7,7 @@
 import { statSync } from 'node:fs';
 import protobuf from 'protobufjs';
 import { PREFIX_SIZE, writePrefix } from '../../framing/index.js';
+import { directDecoder } from './direct-decoder.js';
 import { NOT_HANDLED, directEncoder, type DirectEncoder } from './direct-encoder.js';
 import { encodeMessage } from './protobuf-encoding.js';
 import { messageReader } from './protobuf-reader.js';
@@ -115,8 +116,18 @@ function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
     serialize: (message) => encodeDirect(direct, message, 0) ?? encodeMessage(type, message).finish(),
     deserialize: (bytes) => type.decode(messageReader(bytes)),
     frame: framer(type, direct),
-    deserializeIn: (bytes, start, end) => type.decode(messageReader(bytes, start, end)),
+    deserializeIn: decoderIn(type),
   };
+}
+
+/**
+ * Speed only: decodes bytes[start, end) with the direct decoder (direct-decoder.ts), and with
+ * protobufjs whatever that one gives up on — the same objects, the same errors.
+ */
+function decoderIn(type: protobuf.Type): (bytes: Uint8Array, start: number, end: number) => unknown {
+  const direct = directDecoder(type);
+  if (!direct) return (bytes, start, end) => type.decode(messageReader(bytes, start, end));
+  return (bytes, start, end) => direct(bytes, start, end) ?? type.decode(messageReader(bytes, start, end));
 }
 
 /**
