@@ -5,6 +5,7 @@
 // and pending sends rejected when the call ends.
 
 import { once } from 'node:events';
+import { gunzipSync } from 'node:zlib';
 import http2, { type ClientHttp2Stream, type ServerHttp2Stream } from 'node:http2';
 import type { AddressInfo } from 'node:net';
 import t, { type Test } from 'tap';
@@ -14,6 +15,7 @@ import { GrpcError } from '../src/protocol/grpc-error.js';
 import { loadProtoFiles, serviceDefinition, type MessageCodec } from '../src/protocol/schema.js';
 import { Status } from '../src/protocol/status.js';
 import { ROUTE_GUIDE_PROTO } from '../src/services/routeguide/index.js';
+import { prng } from './helpers/rng.js';
 
 interface Note {
   location?: { latitude?: number; longitude?: number };
@@ -33,7 +35,8 @@ function messagesIn(bytes: Buffer): Note[] {
   const out: Note[] = [];
   for (let pos = 0; pos < bytes.length;) {
     const length = bytes.readUInt32BE(pos + 1);
-    out.push({ ...(codec.deserialize(bytes.subarray(pos + PREFIX_SIZE, pos + PREFIX_SIZE + length)) as object) });
+    const body = bytes.subarray(pos + PREFIX_SIZE, pos + PREFIX_SIZE + length);
+    out.push({ ...(codec.deserialize(bytes[pos] === 1 ? gunzipSync(body) : body) as object) });
     pos += PREFIX_SIZE + length;
   }
   return out.map((m) => JSON.parse(JSON.stringify(m)) as Note);
@@ -109,6 +112,25 @@ for (const gather of [false, true]) {
     void writer.write(note(3), false);
     writer.end();
     t.same(messagesIn(await read()), [note(1), note(2), note(3)]);
+  });
+
+  t.test(`${how}: compressed and uncompressed messages, in many ticks, arrive in the order sent`, async (t) => {
+    const { stream, read } = await pausedPeer(t);
+    const writer = new MessageWriter<Note>(stream, codec, 'gzip', Infinity, gather);
+    const received = read();
+    const rng = prng(7);
+    for (let i = 0; i < 3000; i++) {
+      const sent = writer.write(note(i), rng() < 0.2);
+      if (rng() < 0.1) await sent;
+    }
+    writer.end();
+    const bytes = await received;
+    const got = messagesIn(bytes);
+    t.equal(got.length, 3000);
+    t.ok(
+      got.every((m, i) => m.location?.latitude === i + 1 && m.message === `note ${i}`),
+      'in the order sent',
+    );
   });
 
   t.test(`${how}: a send waiting for the peer rejects when the call ends; later sends reject at once`, async (t) => {

@@ -42,6 +42,14 @@ export interface MessageCodec<T> {
    * (src/call/reader.ts, "decoding in place"); the plain way is deserialize(bytes.subarray(start, end)).
    */
   readonly deserializeIn: (bytes: Uint8Array, start: number, end: number) => T;
+  /**
+   * @internal Speed only: the size of `message` as a Length-Prefixed-Message with Compressed-Flag 0
+   * when the direct encoder takes it, else -1; a size must be followed at once by frameAt() of the
+   * same message (src/call/writer.ts, "one buffer per tick"). The plain way is frame().
+   */
+  readonly framedSize: (message: T) => number;
+  /** @internal Speed only: frames the message framedSize() measured into `target` at `offset`. */
+  readonly frameAt: (message: T, target: Buffer, offset: number) => void;
 }
 
 export interface ServiceDefinition {
@@ -117,6 +125,14 @@ function messageCodec(type: protobuf.Type): MessageCodec<unknown> {
     deserialize: (bytes) => type.decode(messageReader(bytes)),
     frame: framer(type, direct),
     deserializeIn: decoderIn(type),
+    framedSize: (message) => {
+      const size = direct && message != null ? direct.measure(message) : NOT_HANDLED;
+      return size === NOT_HANDLED ? -1 : PREFIX_SIZE + size;
+    },
+    frameAt: (message, target, offset) => {
+      const end = direct!.write(message!, target, offset + PREFIX_SIZE);
+      writePrefix(target, offset, end - offset - PREFIX_SIZE);
+    },
   };
 }
 
