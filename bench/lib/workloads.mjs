@@ -86,7 +86,9 @@ function percentile(sorted, p) {
 
 /** (b) unary latency: h2load -c 1 -m 1; {p50, p99} in ms from --log-file (h2load prints no percentiles). */
 export async function unaryLatency(port, n, timeoutMs) {
+  // h2load appends to its log file, and a port can come round again: each run starts a new file.
   const log = join(scratch, `latency-${port}.log`);
+  rmSync(log, { force: true });
   const r = await run('h2load', ['--log-file', log, ...h2loadArgs(port, n, 1, 1)], { timeoutMs });
   if (r.code !== 0) throw failed('h2load', r);
   checkH2load(r.stdout, n);
