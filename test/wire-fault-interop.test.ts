@@ -170,7 +170,11 @@ t.test('routeguide tap --fault NAME, and routeguide interop-client --test_case N
   ]);
   t.teardown(() => tap.child.kill('SIGKILL'));
   const port = Number((await waitFor(() => /tap listening on 127\.0\.0\.1:(\d+)/.exec(tap.output())))[1]);
-  t.match(tap.output(), /tap faults: 5 configured; --fault-seed 7 repeats this run/);
+  // Printed after the address: it may come in a later read of the tap's output.
+  t.ok(
+    await waitFor(() => /tap faults: 5 configured; --fault-seed 7 repeats this run/.exec(tap.output())),
+    'the faults configured, and the seed that repeats them',
+  );
   const client = spawned([
     'interop-client',
     '--server_host',
