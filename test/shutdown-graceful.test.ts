@@ -2,6 +2,8 @@
 // still running after it end with UNAVAILABLE, no new connection is accepted; and on the client, a
 // GOAWAY moves new calls to a fresh connection without failing the calls in flight.
 
+import { once } from 'node:events';
+import { connect } from 'node:net';
 import t from 'tap';
 import { Channel } from '../src/client/channel.js';
 import { Status } from '../src/protocol/status.js';
@@ -108,4 +110,32 @@ t.test('client: after GOAWAY, new calls use a fresh connection; the call in flig
   for (let r = await inFlight.replies.next(); !r.done; r = await inFlight.replies.next()) rest.push(r.value.message);
   t.same(rest, ['before', 'after goaway']);
   t.equal((await inFlight.chat.status).code, Status.OK);
+});
+
+t.test('a client that resets its connection while the server drains: close() still resolves', async (t) => {
+  const { server, port } = await start();
+  // A raw connection: the client preface and an empty SETTINGS frame (RFC 9113 §3.4), then it reads
+  // what the server sends until the server's GOAWAY arrives.
+  const socket = connect({ host: '127.0.0.1', port });
+  socket.on('error', () => {});
+  await once(socket, 'connect');
+  socket.write(
+    Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n'), Buffer.from([0, 0, 0, 4, 0, 0, 0, 0, 0])]),
+  );
+  let received = Buffer.alloc(0);
+  const goaway = new Promise<void>((resolve) =>
+    socket.on('data', (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      // RFC 9113 §4.1: the frame type is the fourth byte of each 9-byte header; GOAWAY is 0x7.
+      for (let at = 0; at + 9 <= received.length; at += 9 + received.readUIntBE(at, 3)) {
+        if (received[at + 3] === 0x7) resolve();
+      }
+    }),
+  );
+  const serverSettings = new Promise<void>((resolve) => socket.once('data', () => resolve()));
+  await serverSettings;
+  const closing = server.close(10_000);
+  await goaway;
+  socket.resetAndDestroy(); // TCP RST: the server's read of this connection fails with ECONNRESET
+  await t.resolves(closing, 'close() resolves');
 });

@@ -11,7 +11,6 @@
 //   4. calls in flight run on until `graceMs`; those still running then end with UNAVAILABLE
 //      (trailers, so the client sees a status), and connections not closed shortly after are destroyed.
 
-import { once } from 'node:events';
 import { constants, type Http2Session } from 'node:http2';
 import type { Socket } from 'node:net';
 import { GrpcError } from '../protocol/grpc-error.js';
@@ -70,8 +69,7 @@ export class ConnectionTracker {
   async drain(graceMs: number): Promise<void> {
     this.draining = true;
     for (const session of this.sessions) goAway(session);
-    const allClosed = () =>
-      Promise.all([...this.sessions].map((s) => (s.destroyed ? Promise.resolve() : once(s, 'close'))));
+    const allClosed = () => Promise.all([...this.sessions].map(closed));
     let graceTimer: NodeJS.Timeout | undefined;
     const graceOver = new Promise<'grace'>((resolve) => (graceTimer = setTimeout(() => resolve('grace'), graceMs)));
     const finished = await Promise.race([allClosed().then(() => 'closed' as const), graceOver]);
@@ -101,6 +99,16 @@ export class ConnectionTracker {
   private dropSockets(): void {
     for (const socket of this.sockets) socket.destroy();
   }
+}
+
+/**
+ * Resolves when `session` has closed. Not events.once(session, 'close'): that rejects when the session
+ * emits 'error' first — a peer that resets its connection while the server drains — and a failed
+ * connection has closed all the same (its 'error' is handled where the session is accepted).
+ */
+function closed(session: Http2Session): Promise<void> {
+  if (session.destroyed) return Promise.resolve();
+  return new Promise((resolve) => session.once('close', () => resolve()));
 }
 
 /** Two-phase GOAWAY on one connection, then a graceful close. */
