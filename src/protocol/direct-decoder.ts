@@ -49,6 +49,7 @@
 //   }
 
 import protobuf from 'protobufjs';
+import { reachableTypes } from './reachable-types.js';
 
 /** Decodes the message in bytes[start, end), or returns undefined when protobufjs must. */
 export type DirectDecoder = (bytes: Uint8Array, start: number, end: number) => unknown;
@@ -84,8 +85,8 @@ export function directDecoder(type: protobuf.Type): DirectDecoder | undefined {
 }
 
 function compile(type: protobuf.Type): DirectDecoder | undefined {
-  const types: protobuf.Type[] = [];
-  if (!collect(type, types)) return undefined;
+  const types = reachableTypes(type, covered);
+  if (!types) return undefined;
   // Generated functions call each other through this list, by the index of their type.
   const decodes: Decode[] = [];
   for (const t of types) decodes.push(generate(t, types, decodes));
@@ -99,22 +100,17 @@ function compile(type: protobuf.Type): DirectDecoder | undefined {
   };
 }
 
-/** Lists `type` and every message type it reaches (`type` first); false if one has an uncovered field. */
-function collect(type: protobuf.Type, types: protobuf.Type[]): boolean {
-  if (types.includes(type)) return true;
-  types.push(type);
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    if (field.repeated || field.map || field.partOf || field.required || field.delimited) return false;
-    if (field.name === '__proto__') return false;
-    const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Type) {
-      if (!collect(resolved, types)) return false;
-    } else if (!(resolved instanceof protobuf.Enum) && field.type !== 'string' && !Object.hasOwn(VARINTS, field.type)) {
-      return false;
-    }
-  }
-  return true;
+/** Whether a field is one this decoder reads (see the top of the file). */
+function covered(field: protobuf.Field): boolean {
+  if (field.repeated || field.map || field.partOf || field.required || field.delimited) return false;
+  if (field.name === '__proto__') return false;
+  const resolved = field.resolvedType;
+  return (
+    resolved instanceof protobuf.Type ||
+    resolved instanceof protobuf.Enum ||
+    field.type === 'string' ||
+    Object.hasOwn(VARINTS, field.type)
+  );
 }
 
 /** Generates the decode function of one message type (see the example at the top). */

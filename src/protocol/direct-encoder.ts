@@ -61,6 +61,7 @@
 //   }
 
 import protobuf from 'protobufjs';
+import { reachableTypes } from './reachable-types.js';
 import { fieldsInWireOrder, hasExplicitPresence } from './protobuf-encoding.js';
 
 /** A value the direct encoder does not take; protobufjs encodes the message instead. */
@@ -122,8 +123,8 @@ export function directEncoder(type: protobuf.Type): DirectEncoder | undefined {
 }
 
 function compile(type: protobuf.Type): DirectEncoder | undefined {
-  const types: protobuf.Type[] = [];
-  if (!collect(type, types)) return undefined;
+  const types = reachableTypes(type, covered);
+  if (!types) return undefined;
   // Generated functions call each other through these lists, by the index of their type.
   const measures: Measure[] = [];
   const writes: Write[] = [];
@@ -144,21 +145,12 @@ function compile(type: protobuf.Type): DirectEncoder | undefined {
   };
 }
 
-/** Lists `type` and every message type it reaches (`type` first); false if one has an uncovered field. */
-function collect(type: protobuf.Type, types: protobuf.Type[]): boolean {
-  if (types.includes(type)) return true;
-  types.push(type);
-  for (const field of type.fieldsArray) {
-    field.resolve();
-    if (field.map || field.required || field.delimited) return false;
-    const resolved = field.resolvedType;
-    if (resolved instanceof protobuf.Type) {
-      if (!collect(resolved, types)) return false;
-    } else if (!(resolved instanceof protobuf.Enum) && !Object.hasOwn(SCALARS, field.type)) {
-      return false; // int64, uint64, sint64, fixed64, sfixed64
-    }
-  }
-  return true;
+/** Whether a field is one this encoder writes: no map, no proto2 group or required field, no 64-bit integer. */
+function covered(field: protobuf.Field): boolean {
+  if (field.map || field.required || field.delimited) return false;
+  const resolved = field.resolvedType;
+  // int64, uint64, sint64, fixed64, sfixed64 are not in SCALARS.
+  return resolved instanceof protobuf.Type || resolved instanceof protobuf.Enum || Object.hasOwn(SCALARS, field.type);
 }
 
 type Measure = (message: object, depth: number) => number;
