@@ -12,7 +12,7 @@
 // the end of its message, nesting deeper than protobufjs allows. The caller then decodes the bytes
 // with protobufjs, which accepts or refuses them as it always does; what this decoder refuses is
 // therefore exactly what protobuf-reader.ts refuses, with the same error.
-// test/protocol-direct-decoder.test.ts holds both to the same objects on valid and mangled bytes.
+// test/protocol/direct-decoder.test.ts holds both to the same objects on valid and mangled bytes.
 //
 // The messages src/call/reader.ts decodes in place (client and server) go through it. Measured in
 // alternating rounds of 200,000 RouteChat notes on a loaded 2-core machine (docs/benchmarks.md,

@@ -8,8 +8,8 @@
 // then copies into a buffer; for the small messages gRPC services exchange most, those objects cost
 // more than the bytes. This encoder allocates nothing but the output buffer: a RouteNote costs 170 ns
 // instead of 390, a Feature 250 instead of 540 (docs/benchmarks.md: "Encoding", which helps every row
-// that sends messages — (a) and (c) to (f)). test/protocol-direct-encoder.test.ts holds its bytes
-// equal to protobuf-encoding.ts's, test/canonical-bytes-encoding.test.ts to protobuf-go's.
+// that sends messages — (a) and (c) to (f)). test/protocol/direct-encoder.test.ts holds its bytes
+// equal to protobuf-encoding.ts's, test/protocol/canonical-bytes-encoding.test.ts to protobuf-go's.
 //
 // It covers the field types of proto3 messages without 64-bit integers: double, float, the 32-bit
 // integers, bool, string, bytes, enums (as numbers), nested messages, and repeated fields of any of

@@ -42,7 +42,7 @@ export function pingOrDestroy(
  * stops reading, but the TCP connection stays open — though RFC 9113 §5.4.1 says "After sending
  * the GOAWAY frame for an error condition, the endpoint MUST close the TCP connection" — its
  * streams never close, and no event fires; even the peer closing its side goes unseen, since
- * nothing reads any more (test/server-dead-connection.test.ts shows it). Such a connection is
+ * nothing reads any more (test/server/dead-connection.test.ts shows it). Such a connection is
  * silent, and never answers a PING.
  */
 export function destroyWhenSilentAndDead(

@@ -6,7 +6,7 @@
 //   `src/server/call-engine.ts:statusTrailers`           a name declared in that file
 //   `src/server/call-engine.ts:ServerCallEngine.expire`  a name declared inside that declaration
 //   `src/server/shutdown.ts`   `src/call/`               a file, or a directory (ending in /)
-//   `test/server-errors.test.ts › "title"`               a t.test() title in that file, as written
+//   `test/server/errors.test.ts › "title"`               a t.test() title in that file, as written
 //
 // A declaration is what the TypeScript parser says it is: a function, class, interface, type, enum
 // (and its members), const/let/var, method, property, accessor, constructor, or a property of an

@@ -2,7 +2,7 @@
 // faults fire now. Pure — no sockets, no timers, no clock: the rewriter (fault-connection.ts) tells it what
 // passes (a connection opening, a call's request headers, its response headers, DATA bytes and
 // message ends, trailers, a call ending, a timer it asked for going off) and applies what it
-// returns. The same faults, seed and observations give the same firings (test/wire-fault-plan.test.ts).
+// returns. The same faults, seed and observations give the same firings (test/wire/fault-plan.test.ts).
 //
 // How often: a fault's `percent` is rolled once per chance — per call it could apply to, or per
 // connection for the connection triggers — on the seeded dice; its `max` counts firings over the

@@ -4,7 +4,7 @@
 // column), `bits` its length (the appendix's [n] column). Symbols 0..255 are octets; 256 is EOS,
 // which an encoder never emits inside a string (RFC 7541 §5.2) and whose leading bits (all ones)
 // pad the last octet. The code is canonical: sorted by (bits, symbol), each code is the previous
-// one plus one, shifted left when the length grows (test/wire-huffman.test.ts checks this).
+// one plus one, shifted left when the length grows (test/wire/huffman.test.ts checks this).
 
 /** The end-of-string symbol (RFC 7541 Appendix B, symbol 256). */
 export const EOS = 256;

@@ -60,7 +60,7 @@ const escapeUnit = (unit: string) => `\\u${unit.charCodeAt(0).toString(16).padSt
 //   - the other events go through JSON.stringify above, which keeps `out.value` to the shapes of
 //     messages: fed the shapes of every event, V8's code for it made these lines 1.7 µs per note
 //     slower.
-// They give the same JSON as JSON.stringify (test/wire-render.test.ts parses their lines back into
+// They give the same JSON as JSON.stringify (test/wire/render.test.ts parses their lines back into
 // the events).
 
 function dataFrameLine(e: FrameEvent, out: AsciiJson, withRaw: boolean): void {
