@@ -89,7 +89,7 @@ const messages = (events: TapEvent[]) => events.filter((e): e is MessageEvent =>
 const ofKind = (events: TapEvent[], kind: TapEvent['kind']) => events.filter((e) => e.kind === kind);
 const header = (f: FrameEvent, name: string) => f.headers?.find(([n]) => n === name)?.[1];
 
-// Go's log prefix and the random double spaces of its text format, as test/interop-go-client.test.ts.
+// Go's log prefix and the random double spaces of its text format, as test/interop/go-client.test.ts.
 const normalize = (output: string) =>
   output
     .split('\n')
@@ -342,7 +342,7 @@ t.test('the bytes out equal the bytes in: a 10 MiB bidi call, hashed on both sid
 });
 
 t.test(
-  'Ruby interop client → tap → our interop server: every case passes, as it does directly (interop-ruby.test.ts)',
+  'Ruby interop client → tap → our interop server: every case passes, as it does directly (interop/ruby.test.ts)',
   { skip: rubySkip },
   async (t) => {
     if ('skip' in ruby) return;

@@ -1,5 +1,5 @@
 // `npm run fuzz`: the fuzz suite of test/fuzz-*.test.ts for longer, with any seed; every failing
-// input is written to a file that test/fuzz-regressions.test.ts replays (docs/fuzzing.md).
+// input is written to a file that test/fuzz/regressions.test.ts replays (docs/fuzzing.md).
 //
 //   npm run fuzz -- --iterations 20000 --seed 7 --target server
 //   npm run fuzz -- --replay test/fixtures/fuzz-failures/FILE.json

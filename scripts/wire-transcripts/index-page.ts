@@ -59,10 +59,10 @@ size), the step says so in its \`shows\` list, with a test of the recording; the
 write a transcript whose text claims what its run did not show. Without Go, \`route-chat-grpc-go.md\` is skipped
 with the reason and the committed file stays.`),
     reflow(`
-\`test/docs-wire.test.ts\` runs the same generator into a temporary directory and compares every file
+\`test/docs/wire.test.ts\` runs the same generator into a temporary directory and compares every file
 with the one committed here: a transcript that no longer matches what the code does fails the test,
 with the difference. Run \`npm run docs:wire\` and read \`git diff docs/wire/\`: the change should be
-the one the code change meant. \`test/docs-spec-map.test.ts\` checks every code reference of these
+the one the code change meant. \`test/docs/spec-map.test.ts\` checks every code reference of these
 pages (a file, and a name declared in it) and every link, as it does for the spec map.`),
     '## What is made the same on every run',
     reflow(`

@@ -1,4 +1,4 @@
-// Links as the transcripts write them: code by `path:name` (test/docs-spec-map.test.ts checks each
+// Links as the transcripts write them: code by `path:name` (test/docs/spec-map.test.ts checks each
 // one: the file exists and declares the name), made clickable; the specs by section.
 
 /** A code reference, `src/…/file.ts:Name.member`, linked to its file from docs/wire/. */

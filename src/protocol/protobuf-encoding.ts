@@ -1,5 +1,5 @@
 // Protobuf encoding as protobuf-go writes it (grpc-go's codec), for any message type protobufjs loads:
-// the same values give the same bytes (test/canonical-bytes-go.test.ts compares them with grpc-go's).
+// the same values give the same bytes (test/interop/canonical-bytes-go.test.ts compares them with grpc-go's).
 // protobufjs's own encoder differs in two ways: it writes every field that is set on the object, a
 // proto3 `0` or `""` included, and it writes oneof members in field-number order.
 //

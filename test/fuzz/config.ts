@@ -1,5 +1,5 @@
 // FUZZ_SEED and FUZZ_ITERATIONS: the fuzz tests in `npm test` run a fixed seed for a few seconds
-// per target; either variable changes that (`FUZZ_SEED=7 FUZZ_ITERATIONS=2000 npx tap test/fuzz-tap.test.ts`).
+// per target; either variable changes that (`FUZZ_SEED=7 FUZZ_ITERATIONS=2000 npx tap test/fuzz/tap.test.ts`).
 
 /** The seed of the default run: the same inputs on every run, so that a failure in CI replays. */
 export const DEFAULT_SEED = 18;

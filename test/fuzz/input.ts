@@ -1,6 +1,6 @@
 // What one fuzz iteration sends: mutated connections, each with how its bytes are cut into writes and
 // how it ends; and how these inputs are kept in failure files (test/fixtures/fuzz-failures/) so that
-// test/fuzz-regressions.test.ts can send them again.
+// test/fuzz/regressions.test.ts can send them again.
 
 import { Rng } from '../helpers/rng.js';
 import { lineBytes, pieceLine, type Piece } from './frames.js';

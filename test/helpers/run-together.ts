@@ -1,6 +1,7 @@
 // Runs the test files of one directory in this one process, one after another in name order:
-// test/protocol.test.ts runs test/protocol/*.test.ts, and so on for client/, server/, services/ and
-// wire/. `npm test` runs only the files directly in test/, so each of those files runs once.
+// test/protocol.test.ts runs test/protocol/*.test.ts, and so on for each directory of test files
+// (not helpers/ and fixtures/). `npm test` runs only the files directly in test/, so each of those
+// files runs once.
 //
 // Why: every test process starts node, tap, tap's process tracker (tap adds @tapjs/processinfo to
 // every test process, coverage or not) and the TypeScript loader, about 2 CPU-s on the 2-core
@@ -11,16 +12,16 @@
 //
 // Files run together share tap's root test. Their top-level `t.test()` calls run in order, and a
 // top-level `t.teardown()` runs after the last file's tests. So a file here uses no other
-// root-level call: no `t.before`, `t.beforeEach`, `t.afterEach`, `t.plan` or `t.setTimeout`,
-// which would reach the other files' tests. `runTogether` refuses a file that does. A file that
-// needs one, or that starts a peer which takes long to build, stays in test/ on its own.
+// root-level call (`t.before`, `t.beforeEach`, `t.afterEach`, `t.plan`), which would reach the other
+// files' tests: `runTogether` refuses a file that does. A file's own `t.setTimeout` (a cold build
+// of a peer takes long) gives way to the directory's, set once every file is loaded.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 
-const ROOT_LEVEL_HOOK = /^t\.(before|beforeEach|after|afterEach|plan|setTimeout|end)\(/m;
+const ROOT_LEVEL_HOOK = /^t\.(before|beforeEach|after|afterEach|plan|end)\(/m;
 
 /** Imports every `*.test.ts` file of the directory `dir` (a file: URL), in name order. */
 export async function runTogether(dir: URL): Promise<void> {
@@ -28,13 +29,12 @@ export async function runTogether(dir: URL): Promise<void> {
   const files = readdirSync(path)
     .filter((name) => name.endsWith('.test.ts'))
     .sort();
-  // The files' own timeouts are tap's per-file one (package.json, "timeout"); together they get
-  // that much each.
-  t.setTimeout(files.length * 120_000);
   for (const name of files) {
     const file = join(path, name);
     const hook = ROOT_LEVEL_HOOK.exec(readFileSync(file, 'utf8'));
     if (hook) throw new Error(`${file}: a file run with others may not call ${hook[0]} at its top level`);
     await import(pathToFileURL(file).href);
   }
+  // Time enough for each file to take the most any of them asks for alone.
+  t.setTimeout(files.length * 240_000);
 }

@@ -1,6 +1,6 @@
 // Both encoders against protobuf-go's bytes for a table of values (test/fixtures/canonical-bytes.ts):
 // defaults, negatives, empty messages and repeated fields, oneofs, proto3 `optional`, maps, proto2.
-// test/canonical-bytes-go.test.ts checks the table against protobuf-go itself, and our bytes on the
+// test/interop/canonical-bytes-go.test.ts checks the table against protobuf-go itself, and our bytes on the
 // wire against grpc-go's.
 
 import t from 'tap';

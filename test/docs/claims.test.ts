@@ -13,19 +13,19 @@
 // - the bytes docs/reading-order.md walks through in its chapter on frames and HPACK read, in the
 //   tap's own decoders, as the chapter says.
 //
-// docs/wire/ itself is checked against a fresh run by test/docs-wire.test.ts.
+// docs/wire/ itself is checked against a fresh run by test/docs/wire.test.ts.
 
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { FrameParser } from '../src/wire/h2/frame-parser.js';
-import { HpackDecoder } from '../src/wire/hpack/decoder.js';
-import { HpackError } from '../src/wire/hpack/errors.js';
-import { HUFFMAN_CODES } from '../src/wire/hpack/huffman-table.js';
-import { decodeInteger } from '../src/wire/hpack/integer.js';
+import { FrameParser } from '../../src/wire/h2/frame-parser.js';
+import { HpackDecoder } from '../../src/wire/hpack/decoder.js';
+import { HpackError } from '../../src/wire/hpack/errors.js';
+import { HUFFMAN_CODES } from '../../src/wire/hpack/huffman-table.js';
+import { decodeInteger } from '../../src/wire/hpack/integer.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const read = (path: string): string => readFileSync(join(ROOT, path), 'utf8');
 
 /** The lines of a transcript's ```text blocks: what the tap printed. */

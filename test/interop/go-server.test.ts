@@ -3,17 +3,17 @@
 
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { Channel, createClient, Status } from '../src/client/index.js';
+import { Channel, createClient, Status } from '../../src/client/index.js';
 import {
   DEFAULT_FEATURE_DB,
   distanceMetres,
   routeGuideClient,
   type Feature,
   type RouteNote,
-} from '../src/services/routeguide/index.js';
-import { goRouteGuideBinaries, startGoServer } from './helpers/go.js';
-import { probeDefinition } from './helpers/test-server.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+} from '../../src/services/routeguide/index.js';
+import { goRouteGuideBinaries, startGoServer } from '../helpers/go.js';
+import { probeDefinition } from '../helpers/test-server.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 
 t.setTimeout(180_000); // a cold Go build takes ~20 s on a busy machine
 

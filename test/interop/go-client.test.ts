@@ -4,15 +4,15 @@
 // points) and bidi RouteChat (notes persist per server, so each comparison uses fresh servers).
 
 import t, { type Test } from 'tap';
-import { Server } from '../src/server/server.js';
+import { Server } from '../../src/server/server.js';
 import {
   DEFAULT_FEATURE_DB,
   FeatureDb,
   routeGuideDefinition,
   routeGuideHandlers,
-} from '../src/services/routeguide/index.js';
-import { goRouteGuideBinaries, runGoClient, startGoServer } from './helpers/go.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
+} from '../../src/services/routeguide/index.js';
+import { goRouteGuideBinaries, runGoClient, startGoServer } from '../helpers/go.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 
 t.setTimeout(180_000); // a cold Go build takes ~20 s on a busy machine
 

@@ -4,12 +4,12 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import t, { type Test } from 'tap';
-import { runCommandLine, UsageError, type Command } from '../src/cli/command.js';
-import { interopClientCommand as interopClient } from '../src/cli/interop-client.js';
-import { interopServerCommand as interopServer } from '../src/cli/interop-server.js';
-import { builtCli } from './helpers/cli-build.js';
-import { startTestServer } from './helpers/test-server.js';
-import { untracked } from './helpers/processes.js';
+import { runCommandLine, UsageError, type Command } from '../../src/cli/command.js';
+import { interopClientCommand as interopClient } from '../../src/cli/interop-client.js';
+import { interopServerCommand as interopServer } from '../../src/cli/interop-server.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { startTestServer } from '../helpers/test-server.js';
+import { untracked } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();

@@ -13,20 +13,20 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { Channel } from '../src/client/channel.js';
-import { createClient, type GenericClient } from '../src/client/client.js';
-import { Metadata } from '../src/protocol/metadata.js';
-import { encodeMessage } from '../src/protocol/protobuf-encoding.js';
-import type { MethodDefinition, ServiceDefinition } from '../src/protocol/schema.js';
-import { Server } from '../src/server/server.js';
-import type { ServerCall } from '../src/server/call.js';
-import type { AnyHandler } from '../src/server/handlers.js';
-import { HealthService, healthDefinition } from '../src/services/health/index.js';
-import { addReflection } from '../src/services/reflection/index.js';
-import { reflectionDefinitions } from '../src/services/reflection/definition.js';
-import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
-import { testServiceDefinition, testServiceHandlers } from '../src/services/testing/index.js';
-import { ENCODING_CASES } from './fixtures/canonical-bytes.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient, type GenericClient } from '../../src/client/client.js';
+import { Metadata } from '../../src/protocol/metadata.js';
+import { encodeMessage } from '../../src/protocol/protobuf-encoding.js';
+import type { MethodDefinition, ServiceDefinition } from '../../src/protocol/schema.js';
+import { Server } from '../../src/server/server.js';
+import type { ServerCall } from '../../src/server/call.js';
+import type { AnyHandler } from '../../src/server/handlers.js';
+import { HealthService, healthDefinition } from '../../src/services/health/index.js';
+import { addReflection } from '../../src/services/reflection/index.js';
+import { reflectionDefinitions } from '../../src/services/reflection/definition.js';
+import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../../src/services/routeguide/index.js';
+import { testServiceDefinition, testServiceHandlers } from '../../src/services/testing/index.js';
+import { ENCODING_CASES } from '../fixtures/canonical-bytes.js';
 import {
   canonicalPeer,
   goEncode,
@@ -35,10 +35,10 @@ import {
   startPeerServer,
   toProtoJson,
   writeDescriptorSet,
-} from './helpers/canonical-peer.js';
-import { ROUTE_GUIDE_DB, goRouteGuideBinaries, startGoServer } from './helpers/go.js';
-import { startCapture, type CapturedMessage } from './helpers/wire-capture.js';
-import { scratchDir } from './helpers/scratch.js';
+} from '../helpers/canonical-peer.js';
+import { ROUTE_GUIDE_DB, goRouteGuideBinaries, startGoServer } from '../helpers/go.js';
+import { startCapture, type CapturedMessage } from '../helpers/wire-capture.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 t.setTimeout(240_000);
 

@@ -3,13 +3,13 @@
 // inside the stream, and a dynamic GetFeature call with JSON input.
 
 import t from 'tap';
-import { Server } from '../src/server/server.js';
-import { addHealth } from '../src/services/health/index.js';
-import { addReflection } from '../src/services/reflection/index.js';
-import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../src/services/routeguide/index.js';
-import { loadProtoFiles, serviceDefinition } from '../src/protocol/schema.js';
-import { goPeer, runGoClient } from './helpers/go.js';
-import { writeShopProtos } from './helpers/reflection.js';
+import { Server } from '../../src/server/server.js';
+import { addHealth } from '../../src/services/health/index.js';
+import { addReflection } from '../../src/services/reflection/index.js';
+import { FeatureDb, routeGuideDefinition, routeGuideHandlers } from '../../src/services/routeguide/index.js';
+import { loadProtoFiles, serviceDefinition } from '../../src/protocol/schema.js';
+import { goPeer, runGoClient } from '../helpers/go.js';
+import { writeShopProtos } from '../helpers/reflection.js';
 
 function buildReflectionClient(): string | { skip: string } {
   const built = goPeer('test/go/reflection/build.sh', ['reflection-client']);

@@ -3,14 +3,14 @@
 // --use_tls=true --ca_file` do), including the cases that read Compressed-Flags on the raw wire.
 
 import t from 'tap';
-import { Server } from '../src/server/server.js';
+import { Server } from '../../src/server/server.js';
 import {
   INTEROP_CASES,
   runInteropCase,
   testServiceDefinition,
   testServiceHandlers,
-} from '../src/services/testing/index.js';
-import { makeCertificate } from './helpers/tls-cert.js';
+} from '../../src/services/testing/index.js';
+import { makeCertificate } from '../helpers/tls-cert.js';
 
 const { cert, key } = makeCertificate('interop.test');
 

@@ -6,27 +6,27 @@
 import http2 from 'node:http2';
 import { gzipSync } from 'node:zlib';
 import t from 'tap';
-import { encodeEnvelope } from '../framing/index.js';
-import { Channel } from '../src/client/channel.js';
-import { createClient } from '../src/client/client.js';
-import { GrpcError } from '../src/protocol/grpc-error.js';
-import { Metadata } from '../src/protocol/metadata.js';
-import { Status } from '../src/protocol/status.js';
-import { Server } from '../src/server/server.js';
+import { encodeEnvelope } from '../../framing/index.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient } from '../../src/client/client.js';
+import { GrpcError } from '../../src/protocol/grpc-error.js';
+import { Metadata } from '../../src/protocol/metadata.js';
+import { Status } from '../../src/protocol/status.js';
+import { Server } from '../../src/server/server.js';
 import {
   ECHO_INITIAL_KEY,
   ECHO_TRAILING_KEY,
   testServiceDefinition,
   testServiceHandlers,
   type TestServiceClient,
-} from '../src/services/testing/index.js';
-import type { BidiStreamCall, UnaryCall } from '../src/client/call.js';
+} from '../../src/services/testing/index.js';
+import type { BidiStreamCall, UnaryCall } from '../../src/client/call.js';
 import type {
   SimpleRequest,
   SimpleResponse,
   StreamingOutputCallRequest,
   StreamingOutputCallResponse,
-} from '../src/services/testing/types.js';
+} from '../../src/services/testing/types.js';
 
 type Client = TestServiceClient & {
   cacheableUnaryCall(request: SimpleRequest): UnaryCall<SimpleResponse>;

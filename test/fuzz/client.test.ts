@@ -3,8 +3,8 @@
 // within its deadline, in a process run with --unhandled-rejections=strict.
 
 import t from 'tap';
-import { clientTarget } from './fuzz/client-target.js';
-import { fuzzInTest } from './fuzz/in-test.js';
+import { clientTarget } from './client-target.js';
+import { fuzzInTest } from './in-test.js';
 
 t.test('every call ends with a status by its deadline, whatever the server sends', async (t) => {
   await fuzzInTest(t, clientTarget, 16);

@@ -3,8 +3,8 @@
 // After every batch the server is up, answers a GetFeature right, and holds bounded memory.
 
 import t from 'tap';
-import { fuzzInTest } from './fuzz/in-test.js';
-import { serverTarget } from './fuzz/server-target.js';
+import { fuzzInTest } from './in-test.js';
+import { serverTarget } from './server-target.js';
 
 t.test('the server stays up, answers and stays in bounded memory under mutated connections', async (t) => {
   await fuzzInTest(t, serverTarget, 60);

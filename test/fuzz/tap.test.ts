@@ -3,8 +3,8 @@
 // event per line, the tap up.
 
 import t from 'tap';
-import { fuzzInTest } from './fuzz/in-test.js';
-import { tapTarget } from './fuzz/tap-target.js';
+import { fuzzInTest } from './in-test.js';
+import { tapTarget } from './tap-target.js';
 
 t.test('the tap relays mutated traffic both ways unchanged and keeps its NDJSON whole', async (t) => {
   await fuzzInTest(t, tapTarget, 24);

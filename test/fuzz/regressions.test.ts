@@ -7,11 +7,11 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { inputOf, type FailureFile } from './fuzz/input.js';
-import type { TargetName, TargetSession } from './fuzz/runner.js';
-import { loadTarget } from './fuzz/targets.js';
+import { inputOf, type FailureFile } from './input.js';
+import type { TargetName, TargetSession } from './runner.js';
+import { loadTarget } from './targets.js';
 
-const DIR = fileURLToPath(new URL('fixtures/fuzz-failures/', import.meta.url));
+const DIR = fileURLToPath(new URL('../fixtures/fuzz-failures/', import.meta.url));
 const FILES = readdirSync(DIR)
   .filter((f) => f.endsWith('.json'))
   .sort();

@@ -5,22 +5,22 @@
 import { spawn } from 'node:child_process';
 import tls from 'node:tls';
 import t from 'tap';
-import { runCommandLine } from '../src/cli/command.js';
-import { clientCommands } from '../src/cli/route-client.js';
-import { Channel } from '../src/client/channel.js';
-import { Status } from '../src/protocol/status.js';
-import { Server } from '../src/server/server.js';
+import { runCommandLine } from '../../src/cli/command.js';
+import { clientCommands } from '../../src/cli/route-client.js';
+import { Channel } from '../../src/client/channel.js';
+import { Status } from '../../src/protocol/status.js';
+import { Server } from '../../src/server/server.js';
 import {
   FeatureDb,
   routeGuideClient,
   routeGuideDefinition,
   routeGuideHandlers,
-} from '../src/services/routeguide/index.js';
-import { builtCli } from './helpers/cli-build.js';
-import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
-import { grpc, routeGuidePackage, unary } from './helpers/grpc-js.js';
-import { makeCertificate } from './helpers/tls-cert.js';
-import { untracked } from './helpers/processes.js';
+} from '../../src/services/routeguide/index.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { goRouteGuideBinaries, runGoClient } from '../helpers/go.js';
+import { grpc, routeGuidePackage, unary } from '../helpers/grpc-js.js';
+import { makeCertificate } from '../helpers/tls-cert.js';
+import { untracked } from '../helpers/processes.js';
 
 t.setTimeout(180_000);
 

@@ -14,9 +14,9 @@ import {
   relativeLinks,
   SourceIndex,
   type DocReference,
-} from './helpers/doc-references.js';
+} from '../helpers/doc-references.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 
 /** Markdown files directly in `dir` (relative to the repository), sorted. */
 const pages = (dir: string): string[] =>
@@ -35,7 +35,7 @@ const AT_LEAST: Record<string, { code: number; test: number }> = {
 const DOCUMENTS = [
   'README.md',
   ...pages('docs'),
-  // The transcripts link the code behind each step (written by npm run docs:wire; test/docs-wire.test.ts).
+  // The transcripts link the code behind each step (written by npm run docs:wire; test/docs/wire.test.ts).
   ...pages('docs/wire'),
 ].map((path) => ({ path, ...(AT_LEAST[path] ?? { code: path.startsWith('docs/wire/') ? 3 : 0, test: 0 }) }));
 

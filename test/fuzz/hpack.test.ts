@@ -4,8 +4,8 @@
 // (test/fuzz/nghttp2-request.ts and the top of hpack-target.ts).
 
 import t from 'tap';
-import { hpackTarget } from './fuzz/hpack-target.js';
-import { fuzzInTest } from './fuzz/in-test.js';
+import { hpackTarget } from './hpack-target.js';
+import { fuzzInTest } from './in-test.js';
 
 t.test('the tap and node:http2 decode the same header blocks alike', async (t) => {
   await fuzzInTest(t, hpackTarget, 120);

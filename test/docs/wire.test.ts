@@ -9,9 +9,9 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { generateTranscripts, INDEX_FILE, TRANSCRIPTS } from '../scripts/wire-transcripts/generate.js';
+import { generateTranscripts, INDEX_FILE, TRANSCRIPTS } from '../../scripts/wire-transcripts/generate.js';
 
-const COMMITTED = fileURLToPath(new URL('../docs/wire/', import.meta.url));
+const COMMITTED = fileURLToPath(new URL('../../docs/wire/', import.meta.url));
 
 t.setTimeout(180_000); // a cold build of the grpc-go client takes ~20 s on a busy machine
 

@@ -13,9 +13,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { Channel } from '../src/client/channel.js';
-import { createClient } from '../src/client/client.js';
-import { Server } from '../src/server/server.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient } from '../../src/client/client.js';
+import { Server } from '../../src/server/server.js';
 import {
   INTEROP_CASES,
   runInteropCase,
@@ -23,12 +23,12 @@ import {
   testServiceHandlers,
   type InteropCaseName,
   type TestServiceClient,
-} from '../src/services/testing/index.js';
-import { findRubyInterop, startRubyServer } from './helpers/ruby.js';
+} from '../../src/services/testing/index.js';
+import { findRubyInterop, startRubyServer } from '../helpers/ruby.js';
 
 t.setTimeout(150_000);
 
-const REPO = fileURLToPath(new URL('..', import.meta.url));
+const REPO = fileURLToPath(new URL('../..', import.meta.url));
 const CASE_TIMEOUT_MS = 30_000;
 const RUBY_PARALLEL = 3;
 
