@@ -25,7 +25,7 @@ time it took. What each fault does on the wire, and why a correct client answers
 [faults-guide.md](faults-guide.md).`),
     '',
     reflowed(`
-What is the same on every run, and checked against a fresh run by \`test/wire-fault-docs.test.ts\`:
+What is the same on every run, and checked against a fresh run by \`test/docs/faults.test.ts\`:
 every column but the time (the ports in messages are written PORT). The time is this run's, on a
 shared machine.`),
     '',

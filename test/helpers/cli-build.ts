@@ -3,7 +3,7 @@
 // view's page), linked from the sources. It lives under node_modules/.cache, so that its imports
 // (protobufjs, ioredis) resolve as in an install, and is named after a hash of the sources: test files
 // running at the same time or one after another share one build, and an edit makes a new one. The
-// CLI tests spawn its `routeguide` (dist/src/cli.js); package-exports.test.ts imports it by name.
+// CLI tests spawn its `routeguide` (dist/src/cli.js); test/package/exports.test.ts imports it by name.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

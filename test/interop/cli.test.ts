@@ -93,8 +93,8 @@ t.test(
   },
 );
 
-// Usage errors are checked in-process (cli.ts turns a UsageError into exit code 2; cli.test.ts
-// spawns for that): each spawn of the CLI costs a second.
+// Usage errors are checked in-process (cli.ts turns a UsageError into exit code 2;
+// test/package/cli.test.ts spawns for that): each spawn of the CLI costs a second.
 t.test('usage errors', async (t) => {
   const cases: [Command, string[], RegExp][] = [
     [interopClient, ['--server_port=1', '--test_case=no_such_case'], /unknown --test_case "no_such_case"/],

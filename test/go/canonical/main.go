@@ -1,6 +1,6 @@
 // canonical-peer: grpc-go 1.33 and protobuf-go (Debian's golang-google-grpc-dev and
 // golang-google-protobuf-dev) sending and answering messages with values chosen by the test, so that
-// test/canonical-bytes-go.test.ts can compare our bytes with theirs for the same values.
+// test/interop/canonical-bytes-go.test.ts can compare our bytes with theirs for the same values.
 //
 //	canonical-peer -descriptors SET serve -cases CASES [-health SERVICE=STATUS,...]
 //	    Prints "listening HOST:PORT". Answers every call: reads the requests to the end, then sends

@@ -4,12 +4,12 @@
 
 import { availableParallelism } from 'node:os';
 import t, { type Test } from 'tap';
-import { Channel, GrpcError, Status } from '../src/client/index.js';
-import { routeGuideClient } from '../src/services/routeguide/index.js';
-import { chatLine, chatLines } from './helpers/chat.js';
-import { builtCli } from './helpers/cli-build.js';
-import { canConnect, start, type Started, untracked, waitForOutput } from './helpers/processes.js';
-import { redisFor, redisSkipReason } from './helpers/redis.js';
+import { Channel, GrpcError, Status } from '../../src/client/index.js';
+import { routeGuideClient } from '../../src/services/routeguide/index.js';
+import { chatLine, chatLines } from '../helpers/chat.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { canConnect, start, type Started, untracked, waitForOutput } from '../helpers/processes.js';
+import { redisFor, redisSkipReason } from '../helpers/redis.js';
 
 t.setTimeout(240_000); // the first build of the CLI takes a while on a busy machine
 const CLI = builtCli();

@@ -6,12 +6,12 @@
 
 import { readFileSync } from 'node:fs';
 import t from 'tap';
-import { comparable, faultsMarkdown } from '../scripts/faults-table/markdown.js';
-import { runTable } from '../scripts/faults-table/run.js';
+import { comparable, faultsMarkdown } from '../../scripts/faults-table/markdown.js';
+import { runTable } from '../../scripts/faults-table/run.js';
 
 t.setTimeout(240_000);
 
-const COMMITTED = new URL('../docs/faults.md', import.meta.url);
+const COMMITTED = new URL('../../docs/faults.md', import.meta.url);
 
 t.test('docs/faults.md is what every client reports today', async (t) => {
   const table = await runTable();

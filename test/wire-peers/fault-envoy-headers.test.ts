@@ -9,14 +9,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import protobuf from 'protobufjs';
 import t from 'tap';
-import { Channel } from '../src/client/channel.js';
-import { GrpcError } from '../src/protocol/grpc-error.js';
-import { Metadata } from '../src/protocol/metadata.js';
-import { routeGuideClient } from '../src/services/routeguide/index.js';
-import { faultTap, ofKind } from './helpers/fault-peers.js';
-import { startTestServer } from './helpers/test-server.js';
+import { Channel } from '../../src/client/channel.js';
+import { GrpcError } from '../../src/protocol/grpc-error.js';
+import { Metadata } from '../../src/protocol/metadata.js';
+import { routeGuideClient } from '../../src/services/routeguide/index.js';
+import { faultTap, ofKind } from '../helpers/fault-peers.js';
+import { startTestServer } from '../helpers/test-server.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const POINT = { latitude: 409146138, longitude: -746188906 };
 const WHOLE_MAP = {
   lo: { latitude: 400000000, longitude: -750000000 },

@@ -5,22 +5,22 @@
 
 import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
-import { Channel } from '../src/client/index.js';
-import { GrpcError } from '../src/protocol/grpc-error.js';
-import { Status } from '../src/protocol/status.js';
-import { Server } from '../src/server/server.js';
+import { Channel } from '../../src/client/index.js';
+import { GrpcError } from '../../src/protocol/grpc-error.js';
+import { Status } from '../../src/protocol/status.js';
+import { Server } from '../../src/server/server.js';
 import {
   FeatureDb,
   routeGuideClient,
   routeGuideDefinition,
   routeGuideHandlers,
   type RouteGuideClient,
-} from '../src/services/routeguide/index.js';
-import { RedisNoteStore } from '../src/services/routeguide/redis-note-store.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
-import { chatLines } from './helpers/chat.js';
-import { sleep } from './helpers/processes.js';
-import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from './helpers/redis.js';
+} from '../../src/services/routeguide/index.js';
+import { RedisNoteStore } from '../../src/services/routeguide/redis-note-store.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
+import { chatLines } from '../helpers/chat.js';
+import { sleep } from '../helpers/processes.js';
+import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 

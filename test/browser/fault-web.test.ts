@@ -7,13 +7,13 @@
 // faults, whose panel says how to turn them on.
 
 import t, { type Test } from 'tap';
-import { Channel } from '../src/client/channel.js';
-import { GrpcError } from '../src/protocol/grpc-error.js';
-import { routeGuideClient } from '../src/services/routeguide/index.js';
-import { chromiumSkipReason, launchChromium } from './helpers/chromium.js';
-import { builtCli } from './helpers/cli-build.js';
-import { start, untracked, waitForOutput } from './helpers/processes.js';
-import { startTestServer } from './helpers/test-server.js';
+import { Channel } from '../../src/client/channel.js';
+import { GrpcError } from '../../src/protocol/grpc-error.js';
+import { routeGuideClient } from '../../src/services/routeguide/index.js';
+import { chromiumSkipReason, launchChromium } from '../helpers/chromium.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { start, untracked, waitForOutput } from '../helpers/processes.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 const CLI = builtCli();
 const skip = chromiumSkipReason() ?? false; // throws under CI=true when chromium is missing
@@ -72,6 +72,8 @@ t.test('the fault panel in chromium: the next call, a stream reset, a PING, a GO
     await result.textContent(),
     'added: web view: abort:status=UNAVAILABLE,message=from%20the%20panel (next call)',
   );
+  // The list follows from the panel's next GET /faults, after the result line.
+  await page.locator('#fault-list li', { hasText: 'web view: abort:status=UNAVAILABLE' }).waitFor();
   t.match(await page.locator('#fault-list').textContent(), 'web view: abort:status=UNAVAILABLE');
   const failed = await client.getFeature(POINT).catch((error: unknown) => error);
   t.ok(failed instanceof GrpcError, 'the next call fails');

@@ -8,18 +8,18 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { Server } from '../src/server/server.js';
+import { Server } from '../../src/server/server.js';
 import {
   NEGATIVE_HTTP2_CASES,
   runInteropCase,
   testServiceDefinition,
   testServiceHandlers,
-} from '../src/services/testing/index.js';
-import type { TapEvent } from '../src/wire/events.js';
-import { builtCli } from './helpers/cli-build.js';
-import { faultTap, ofKind } from './helpers/fault-peers.js';
-import { untracked } from './helpers/processes.js';
-import { scratchDir } from './helpers/scratch.js';
+} from '../../src/services/testing/index.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { faultTap, ofKind } from '../helpers/fault-peers.js';
+import { untracked } from '../helpers/processes.js';
+import { scratchDir } from '../helpers/scratch.js';
 
 t.setTimeout(180_000);
 

@@ -14,7 +14,7 @@ import {
   describeRepresentation,
   encodeInteger,
   type HeaderBlock,
-} from '../src/wire/hpack/index.js';
+} from '../../src/wire/hpack/index.js';
 
 // RFC 9113 §3.4 and §4.1.
 const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');

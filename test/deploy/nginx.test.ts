@@ -7,17 +7,17 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
-import { Channel, createClient, Status, type GenericClient } from '../src/client/index.js';
-import { healthDefinition } from '../src/services/health/index.js';
-import { routeGuideClient, routeGuideDefinition, type RouteGuideClient } from '../src/services/routeguide/index.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
-import { chatLines } from './helpers/chat.js';
-import { builtCli } from './helpers/cli-build.js';
-import { goRouteGuideBinaries, runGoClient } from './helpers/go.js';
-import { DEPLOY_NGINX_CONF, nginxSkipReason, startNginx, type TestNginx } from './helpers/nginx.js';
-import { closeRaw, connectRaw, frame, grpcStatus, openRaw, rawRequest, type RawResult } from './helpers/raw-h2.js';
-import { start, type Started, untracked, waitFor, waitForOutput } from './helpers/processes.js';
-import { redisFor, redisSkipReason } from './helpers/redis.js';
+import { Channel, createClient, Status, type GenericClient } from '../../src/client/index.js';
+import { healthDefinition } from '../../src/services/health/index.js';
+import { routeGuideClient, routeGuideDefinition, type RouteGuideClient } from '../../src/services/routeguide/index.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
+import { chatLines } from '../helpers/chat.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { goRouteGuideBinaries, runGoClient } from '../helpers/go.js';
+import { DEPLOY_NGINX_CONF, nginxSkipReason, startNginx, type TestNginx } from '../helpers/nginx.js';
+import { closeRaw, connectRaw, frame, grpcStatus, openRaw, rawRequest, type RawResult } from '../helpers/raw-h2.js';
+import { start, type Started, untracked, waitFor, waitForOutput } from '../helpers/processes.js';
+import { redisFor, redisSkipReason } from '../helpers/redis.js';
 
 t.setTimeout(240_000); // a cold Go build and the CLI build take a while on a busy machine
 // Each test deploys its own Redis, backends and nginx on ports of their own: they run side by side.
@@ -89,7 +89,7 @@ async function logged(
 }
 
 t.test('docs/deployment.md shows deploy/nginx.conf as it is', async (t) => {
-  const page = readFileSync(fileURLToPath(new URL('../docs/deployment.md', import.meta.url)), 'utf8');
+  const page = readFileSync(fileURLToPath(new URL('../../docs/deployment.md', import.meta.url)), 'utf8');
   const shown = /<!-- deploy\/nginx\.conf -->\n```nginx\n([^]*?)```/.exec(page)?.[1];
   t.equal(
     shown,

@@ -5,12 +5,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import http2 from 'node:http2';
 import { createServer } from 'node:net';
 import t, { type Test } from 'tap';
-import { Status } from '../src/client/index.js';
-import { routeGuideClient } from '../src/services/routeguide/index.js';
-import { builtCli } from './helpers/cli-build.js';
-import { startTestServer } from './helpers/test-server.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
-import { untracked } from './helpers/processes.js';
+import { Status } from '../../src/client/index.js';
+import { routeGuideClient } from '../../src/services/routeguide/index.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { startTestServer } from '../helpers/test-server.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
+import { untracked } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();

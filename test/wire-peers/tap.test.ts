@@ -9,36 +9,36 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { join } from 'node:path';
 import t, { type Test } from 'tap';
-import { upstreamSchemas } from '../src/cli/tap-schemas.js';
-import { Channel } from '../src/client/channel.js';
-import { createClient } from '../src/client/client.js';
-import { loadProtoFiles } from '../src/protocol/schema.js';
-import { PROTO_DIR } from '../src/paths.js';
-import { Status } from '../src/protocol/status.js';
-import { Server } from '../src/server/server.js';
-import { addReflection } from '../src/services/reflection/index.js';
+import { upstreamSchemas } from '../../src/cli/tap-schemas.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient } from '../../src/client/client.js';
+import { loadProtoFiles } from '../../src/protocol/schema.js';
+import { PROTO_DIR } from '../../src/paths.js';
+import { Status } from '../../src/protocol/status.js';
+import { Server } from '../../src/server/server.js';
+import { addReflection } from '../../src/services/reflection/index.js';
 import {
   DEFAULT_FEATURE_DB,
   FeatureDb,
   routeGuideClient,
   routeGuideDefinition,
   routeGuideHandlers,
-} from '../src/services/routeguide/index.js';
+} from '../../src/services/routeguide/index.js';
 import {
   INTEROP_CASES,
   testServiceDefinition,
   testServiceHandlers,
   type TestServiceClient,
-} from '../src/services/testing/index.js';
-import type { FrameEvent, MessageEvent, TapEvent } from '../src/wire/events.js';
-import { ndjsonLine } from '../src/wire/render/ndjson.js';
-import { startTap, type TapOptions } from '../src/wire/tap.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
-import { goRouteGuideBinaries, runGoClient, startGoServer } from './helpers/go.js';
-import { hashingRelay, seenOnBothSides } from './helpers/hashing-relay.js';
-import { collect, grpcJsRouteGuideClient, unary } from './helpers/grpc-js.js';
-import { findRubyInterop } from './helpers/ruby.js';
-import { makeCertificate } from './helpers/tls-cert.js';
+} from '../../src/services/testing/index.js';
+import type { FrameEvent, MessageEvent, TapEvent } from '../../src/wire/events.js';
+import { ndjsonLine } from '../../src/wire/render/ndjson.js';
+import { startTap, type TapOptions } from '../../src/wire/tap.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
+import { goRouteGuideBinaries, runGoClient, startGoServer } from '../helpers/go.js';
+import { hashingRelay, seenOnBothSides } from '../helpers/hashing-relay.js';
+import { collect, grpcJsRouteGuideClient, unary } from '../helpers/grpc-js.js';
+import { findRubyInterop } from '../helpers/ruby.js';
+import { makeCertificate } from '../helpers/tls-cert.js';
 
 t.setTimeout(240_000);
 

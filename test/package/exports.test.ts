@@ -9,11 +9,11 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync,
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { CACHE } from './helpers/build-once.js';
-import { builtPackage } from './helpers/cli-build.js';
-import { untracked } from './helpers/processes.js';
+import { CACHE } from '../helpers/build-once.js';
+import { builtPackage } from '../helpers/cli-build.js';
+import { untracked } from '../helpers/processes.js';
 
-const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const PACKAGE = builtPackage();

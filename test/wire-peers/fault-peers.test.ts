@@ -6,16 +6,27 @@
 // caused (a response ended without trailers is the one a fault makes on purpose).
 
 import t, { type Test } from 'tap';
-import { encodeEnvelope } from '../framing/index.js';
-import { Channel } from '../src/client/channel.js';
-import { createClient } from '../src/client/client.js';
-import { Server } from '../src/server/server.js';
-import { routeGuideClient, routeGuideDefinition } from '../src/services/routeguide/index.js';
-import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
-import type { TapEvent } from '../src/wire/events.js';
-import { faultTap, goFaultClient, ofKind, runGoFaultClient, runH2load, type GoOutcome } from './helpers/fault-peers.js';
-import { hashingRelay, seenOnBothSides } from './helpers/hashing-relay.js';
-import { startTestServer } from './helpers/test-server.js';
+import { encodeEnvelope } from '../../framing/index.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient } from '../../src/client/client.js';
+import { Server } from '../../src/server/server.js';
+import { routeGuideClient, routeGuideDefinition } from '../../src/services/routeguide/index.js';
+import {
+  testServiceDefinition,
+  testServiceHandlers,
+  type TestServiceClient,
+} from '../../src/services/testing/index.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import {
+  faultTap,
+  goFaultClient,
+  ofKind,
+  runGoFaultClient,
+  runH2load,
+  type GoOutcome,
+} from '../helpers/fault-peers.js';
+import { hashingRelay, seenOnBothSides } from '../helpers/hashing-relay.js';
+import { startTestServer } from '../helpers/test-server.js';
 
 t.setTimeout(240_000);
 

@@ -4,17 +4,21 @@
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import t, { type Test } from 'tap';
-import { Channel } from '../src/client/channel.js';
-import { createClient } from '../src/client/client.js';
-import { Server } from '../src/server/server.js';
-import { addReflection } from '../src/services/reflection/index.js';
-import { routeGuideClient } from '../src/services/routeguide/index.js';
-import { testServiceDefinition, testServiceHandlers, type TestServiceClient } from '../src/services/testing/index.js';
-import type { TapEvent } from '../src/wire/events.js';
-import { CANONICAL_CHAT_LINES } from './helpers/canonical.js';
-import { builtCli } from './helpers/cli-build.js';
-import { startTestServer } from './helpers/test-server.js';
-import { untracked } from './helpers/processes.js';
+import { Channel } from '../../src/client/channel.js';
+import { createClient } from '../../src/client/client.js';
+import { Server } from '../../src/server/server.js';
+import { addReflection } from '../../src/services/reflection/index.js';
+import { routeGuideClient } from '../../src/services/routeguide/index.js';
+import {
+  testServiceDefinition,
+  testServiceHandlers,
+  type TestServiceClient,
+} from '../../src/services/testing/index.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
+import { builtCli } from '../helpers/cli-build.js';
+import { startTestServer } from '../helpers/test-server.js';
+import { untracked } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();

@@ -5,10 +5,10 @@
 // tap's decoder warns about.
 
 import t from 'tap';
-import { NEGATIVE_HTTP2_CASES, runInteropCase } from '../src/services/testing/index.js';
-import type { TapEvent } from '../src/wire/events.js';
-import { faultTap, ofKind } from './helpers/fault-peers.js';
-import { findRubyInterop, startRubyServer } from './helpers/ruby.js';
+import { NEGATIVE_HTTP2_CASES, runInteropCase } from '../../src/services/testing/index.js';
+import type { TapEvent } from '../../src/wire/events.js';
+import { faultTap, ofKind } from '../helpers/fault-peers.js';
+import { findRubyInterop, startRubyServer } from '../helpers/ruby.js';
 
 t.setTimeout(120_000);
 
