@@ -165,8 +165,10 @@ function generate(type: protobuf.Type, types: protobuf.Type[], decodes: Decode[]
 // read in place. What this buys is warm-up, as for the direct encoder (direct-encoder.ts, "flat
 // code"): each small function that gets hot is compiled on its own before its callers are. Measured
 // in a fresh process decoding RouteNotes in place from one buffer (CPU time, 3 rounds each, on a
-// loaded 2-core machine): 2.1 to 3.7 → 1.9 to 2.4 µs per note for 20,000 notes, 0.87 to 1.22 →
-// 0.79 to 0.88 µs for 100,000 (docs/benchmarks.md, "(h) Our client against node:http2's own ceiling").
+// loaded 2-core machine): 4.0 to 4.5 → 2.2 to 3.0 µs per note for 20,000 notes, 1.28 to 1.45 →
+// 1.04 to 1.08 µs for 100,000; with the encoder's flat code, our client's RouteChat (bench row (h)),
+// 100,000 notes without warm-up, 4.70 → 4.07 µs of CPU per note (docs/benchmarks.md, "(h) Our
+// client against node:http2's own ceiling").
 
 /** The switch cases of the fields of `type`, decoded into `m<level>` up to `end<level>`. */
 function generateCases(

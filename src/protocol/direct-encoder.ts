@@ -195,10 +195,11 @@ function generate(type: protobuf.Type, types: protobuf.Type[], measures: Measure
 // contains itself), and so are the values of the common scalars (32-bit varints, bools, strings).
 // What this buys is warm-up: each small function that gets hot is compiled on its own before its
 // callers are, and on a run of 100,000 notes those compilations cost more than the encoding does.
-// Measured in a fresh process framing RouteNotes into a slab as the client's writer does (CPU
-// time, 3 rounds each, on a loaded 2-core machine): 4.4 to 5.4 → 2.7 to 3.1 µs per note for 20,000
-// notes, 1.39 to 1.51 → 0.98 to 1.06 µs for 100,000; our client's RouteChat (bench row (h)),
-// docs/benchmarks.md, "(h) Our client against node:http2's own ceiling".
+// Measured in a fresh process framing RouteNotes into a slab as the client's writer does (CPU time,
+// 3 rounds each, on a loaded 2-core machine): 6.4 to 6.9 → 3.2 to 3.5 µs per note for 20,000 notes,
+// 2.12 to 2.16 → 1.39 to 1.44 µs for 100,000 (building the notes took 1.25 to 1.30 and 0.53 to 0.55);
+// our client's RouteChat (bench row (h)), 100,000 notes without warm-up, 7.47 → 6.80 µs of CPU per
+// note (docs/benchmarks.md, "(h) Our client against node:http2's own ceiling").
 
 /** The lines that measure and write the fields of `type` held in `m<level>`. */
 function generateFields(
