@@ -347,10 +347,11 @@ async function benchClients(bins, round) {
     }),
   );
   try {
+    // The Node clients warm up first, as every server does before its rows (bench/clients/common.mjs).
     const call = (id, args) =>
       id === 'grpcgo'
         ? loadgen(bins.loadgen, live[id].port, args, SIZES.timeoutMs)
-        : nodeClient(id, live[id].port, args, SIZES.timeoutMs);
+        : nodeClient(id, live[id].port, [...args, '--warmup', String(SIZES.warmup)], SIZES.timeoutMs);
     for (const id of order) {
       if (!live[id]) continue;
       const base = id === 'grpcgo' ? '-base' : '--base';

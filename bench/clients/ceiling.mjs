@@ -14,7 +14,17 @@
 import { once } from 'node:events';
 import http2 from 'node:http2';
 import protobuf from 'protobufjs';
-import { ASKS, checkFeature, DEADLINE_MS, die, noteAt, parseClientArgs, printResult, startClock } from './common.mjs';
+import {
+  ASKS,
+  checkFeature,
+  DEADLINE_MS,
+  die,
+  noteAt,
+  parseClientArgs,
+  printResult,
+  startClock,
+  WARMUP_BASE,
+} from './common.mjs';
 
 const opts = parseClientArgs();
 const root = protobuf.loadSync(new URL('../../proto/route_guide.proto', import.meta.url).pathname);
@@ -131,8 +141,13 @@ async function routeChat(n, { all, offsets }) {
   if (received !== all.length) die(`routechat: ${received} reply bytes for ${all.length} bytes of notes`);
 }
 
-// Before the clock starts: the connection, the expected answers, the framed notes.
+// Before the clock starts: the connection, the expected answers, the warm-up if asked for
+// (common.mjs), the framed notes.
 const responses = await learnResponses();
+if (opts.warmup > 0) {
+  if (opts.mode === 'routechat') await routeChat(opts.warmup, frameNotes(opts.warmup, WARMUP_BASE));
+  else await unary(opts.warmup, opts.c, responses);
+}
 const notes = opts.mode === 'routechat' ? frameNotes(opts.n, opts.base) : undefined;
 const clock = startClock();
 if (opts.mode === 'routechat') await routeChat(opts.n, notes);

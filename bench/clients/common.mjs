@@ -1,8 +1,12 @@
 // Shared by the Node benchmark clients: argument parsing, the RouteChat notes (the same scheme as
 // bench/go/loadgen), answer checks, and the JSON result line.
 //
-//   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P routechat -n 100000 [--base 1000000]
-//   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P unary -n 20000 -c 8
+//   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P routechat -n 100000 [--base 1000000] [--warmup 3000]
+//   node bench/clients/CLIENT.mjs --addr 127.0.0.1:P unary -n 20000 -c 8 [--warmup 3000]
+//
+// `--warmup N`: before the clock starts, the client runs the same workload with N notes (at
+// WARMUP_BASE, locations no measured note uses) or N calls, as bench/run.mjs warms the servers up
+// before their rows: the clock then measures a client whose code is compiled, not its warm-up.
 
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
@@ -14,13 +18,14 @@ export const DEADLINE_MS = 10 * 60_000; // generous: a benchmark call must not t
 export function parseClientArgs(argv = process.argv.slice(2)) {
   const name = basename(process.argv[1]);
   const usage = [
-    `usage: node bench/clients/${name} [--addr HOST:PORT] routechat [-n NOTES] [--base LATITUDE]`,
-    `       node bench/clients/${name} [--addr HOST:PORT] unary [-n CALLS] [-c CONCURRENCY]`,
+    `usage: node bench/clients/${name} [--addr HOST:PORT] routechat [-n NOTES] [--base LATITUDE] [--warmup N]`,
+    `       node bench/clients/${name} [--addr HOST:PORT] unary [-n CALLS] [-c CONCURRENCY] [--warmup N]`,
     '',
     '  --addr HOST:PORT  the server (default 127.0.0.1:50051)',
     '  -n N              notes (routechat, default 100000) or calls (unary, default 100000)',
     '  -c N              calls in flight at once (unary, default 8)',
     '  --base LATITUDE   latitude of the first note (routechat, default 1000000)',
+    '  --warmup N        notes or calls of the same workload before the clock starts (default 0)',
     '  -h, --help        show this help',
   ].join('\n');
   const { values, positionals } = parseCommandLine(
@@ -31,6 +36,7 @@ export function parseClientArgs(argv = process.argv.slice(2)) {
       count: { type: 'string', short: 'n', default: '100000' },
       concurrency: { type: 'string', short: 'c', default: '8' },
       base: { type: 'string', default: '1000000' },
+      warmup: { type: 'string', default: '0' },
     },
     { positionals: true, argv },
   );
@@ -43,8 +49,12 @@ export function parseClientArgs(argv = process.argv.slice(2)) {
     n: integerOption(name, usage, '-n', values.count, 1, 2 ** 31 - 1),
     c: integerOption(name, usage, '-c', values.concurrency, 1, 100_000),
     base: integerOption(name, usage, '--base', values.base, -(2 ** 31), 2 ** 31 - 1),
+    warmup: integerOption(name, usage, '--warmup', values.warmup, 0, 2 ** 31 - 1),
   };
 }
+
+/** Where the notes of a warm-up start: far from any measured run's (bench/run.mjs's server warm-up uses it too). */
+export const WARMUP_BASE = 90_000_000;
 
 export function die(message) {
   console.error(`client: ${message}`);

@@ -14,6 +14,7 @@ import {
   printResult,
   startClock,
   ASKS,
+  WARMUP_BASE,
 } from './common.mjs';
 
 const PROTO = new URL('../../proto/route_guide.proto', import.meta.url).pathname;
@@ -52,6 +53,10 @@ async function unary(n, c) {
 }
 
 await getFeature(ASKS[0], Date.now() + 10_000); // connect before the clock starts
+if (opts.warmup > 0) {
+  if (opts.mode === 'routechat') await routeChat(opts.warmup, WARMUP_BASE);
+  else await unary(opts.warmup, opts.c);
+}
 const clock = startClock();
 try {
   if (opts.mode === 'routechat') await routeChat(opts.n, opts.base);

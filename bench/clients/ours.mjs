@@ -13,6 +13,7 @@ import {
   printResult,
   startClock,
   ASKS,
+  WARMUP_BASE,
 } from './common.mjs';
 
 const opts = parseClientArgs();
@@ -41,8 +42,13 @@ async function unary(n, c) {
   );
 }
 
-// One call first, so the connection is up before the clock starts (as the Go loadgen dials first).
+// One call first, so the connection is up before the clock starts (as the Go loadgen dials first);
+// then the warm-up, if asked for (common.mjs).
 await client.getFeature(ASKS[0], { timeoutMs: 10_000 });
+if (opts.warmup > 0) {
+  if (opts.mode === 'routechat') await routeChat(opts.warmup, WARMUP_BASE);
+  else await unary(opts.warmup, opts.c);
+}
 const clock = startClock();
 try {
   if (opts.mode === 'routechat') await routeChat(opts.n, opts.base);

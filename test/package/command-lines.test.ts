@@ -87,6 +87,10 @@ t.test('a bad value is refused the same way', async (t) => {
     [['bench/clients/ours.mjs', 'unary', '-n', 'many'], /-n must be a whole number from 1 to \d+, got "many"/],
     [['bench/clients/ours.mjs', 'chat'], /the mode must be routechat or unary/],
     [
+      ['bench/clients/ceiling.mjs', 'routechat', '--warmup=-1'],
+      /--warmup must be a whole number from 0 to \d+, got "-1"/,
+    ],
+    [
       ['bench/profile.mjs', '--server', 'nginx'],
       /--server must be one of ours, grpcjs, ceiling-unary, ceiling-echo, got "nginx"/,
     ],

@@ -5,7 +5,7 @@
 // and on seeded mangled bytes, where the codec's deserializeIn must also fail exactly as protobufjs.
 
 import protobuf from 'protobufjs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { fileURLToPath } from 'node:url';
 import { directDecoder } from '../../src/protocol/direct-decoder.js';
 import { encodeMessage } from '../../src/protocol/protobuf-encoding.js';
@@ -152,20 +152,47 @@ function mangle(rng: Rng, bytes: Buffer): Buffer {
   }
 }
 
+/** A random Holder: Leaf and Twig are decoded inside Holder's function, Node through its own. */
+function randomHolder(rng: Rng): object {
+  const leaf = () => ({
+    ...(rng.chance(0.6) ? { a: rng.pick([0, 1, -1, 300, -(2 ** 31), rng.between(-1e9, 1e9)]) } : {}),
+    ...(rng.chance(0.6) ? { s: rng.pick(['', 'leaf', 'ünïcödé ✓', 'x'.repeat(rng.int(200))]) } : {}),
+    ...(rng.chance(0.5)
+      ? { twig: { z: rng.pick([0, -1, 64, -(2 ** 31)]), b: rng.chance(0.5), u: rng.pick([0, 2 ** 32 - 1, 129]) } }
+      : {}),
+  });
+  const holder: Record<string, unknown> = {};
+  if (rng.chance(0.7)) holder.leaf = leaf();
+  if (rng.chance(0.4)) holder.node = randomNode(rng, 2);
+  if (rng.chance(0.5)) holder.other = leaf();
+  if (rng.chance(0.5)) holder.name = rng.pick(['', 'holder', 'é'.repeat(rng.int(80))]);
+  return holder;
+}
+
 t.test('random messages and mangled bytes: the same objects, the same failures (seeded)', async (t) => {
-  const decode = directDecoder(Node)!;
-  const codec = { deserializeIn: serviceDefinitionFor(Node).deserializeIn };
-  const rng = new Rng(22);
+  sameAsProtobufjs(t, Node, (rng) => randomNode(rng, 3), 22);
+});
+
+t.test('the same with messages nested in types of their own (seeded)', async (t) => {
+  const Holder = root.lookupType('demo.Holder');
+  sameAsProtobufjs(t, Holder, randomHolder, 23);
+});
+
+/** 5,000 random messages of `type`, every other one mangled: decoded as protobufjs decodes them, or given up. */
+function sameAsProtobufjs(t: Test, type: protobuf.Type, random: (rng: Rng) => object, seed: number): void {
+  const decode = directDecoder(type)!;
+  const codec = { deserializeIn: serviceDefinitionFor(type).deserializeIn };
+  const rng = new Rng(seed);
   let taken = 0;
   let givenUp = 0;
   let refused = 0;
   for (let i = 0; i < 5000; i++) {
-    const valid = Buffer.from(encodeMessage(Node, randomNode(rng, 3)).finish());
+    const valid = Buffer.from(encodeMessage(type, random(rng)).finish());
     const bytes = i % 2 === 0 ? valid : mangle(rng, valid);
     // In place, as the client's reader decodes: within a chunk with bytes on both sides.
     const chunk = Buffer.concat([rng.bytes(3), bytes, rng.bytes(2)]);
     const end = 3 + bytes.length;
-    const want = reference(Node, chunk, 3, end);
+    const want = reference(type, chunk, 3, end);
     const got = decode(chunk, 3, end);
     if (got === undefined) givenUp++;
     else {
@@ -193,11 +220,13 @@ t.test('random messages and mangled bytes: the same objects, the same failures (
   t.ok(taken > 2500, `taken by the direct decoder: ${taken}`);
   t.ok(givenUp > 500, `given up to protobufjs: ${givenUp}`);
   t.ok(refused > 100, `refused by protobufjs, with its error: ${refused}`);
-});
+}
 
 /** The codec schema.ts makes for `type` (as a method's response). */
 function serviceDefinitionFor(type: protobuf.Type) {
-  const service = new protobuf.Service('Probe').add(new protobuf.Method('Get', 'rpc', type.fullName, type.fullName));
+  const service = new protobuf.Service(`Probe${type.name}`).add(
+    new protobuf.Method('Get', 'rpc', type.fullName, type.fullName),
+  );
   type.parent!.add(service);
   return serviceDefinition(root, service.fullName.replace(/^\./, '')).methods[0].response;
 }

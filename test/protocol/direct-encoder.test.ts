@@ -12,6 +12,7 @@ import { prng } from '../helpers/rng.js';
 const root = loadProtoFiles(fileURLToPath(new URL('../fixtures/direct-encoder.proto', import.meta.url)));
 const All = root.lookupType('demo.All');
 const Inner = root.lookupType('demo.Inner');
+const Wrapper = root.lookupType('demo.Wrapper');
 
 function direct(message: object, encoder: DirectEncoder = directEncoder(All)!): Buffer | undefined {
   const size = encoder.measure(message);
@@ -67,6 +68,14 @@ t.test('writes the bytes protobuf-encoding.ts writes, field by field', async (t)
     ['a string long enough to need a 2-byte length', { s: 'é'.repeat(100) }],
   ];
   for (const [name, message] of cases) t.same(direct(message), reference(message), name);
+
+  // The same messages nested: `all` is measured and written in Wrapper's own functions, and so is
+  // its `inner` two levels down; `alls` goes through the helpers for repeated messages.
+  const wrapper = directEncoder(Wrapper)!;
+  for (const [name, message] of cases) {
+    const wrapped = { all: message, alls: [message, {}], inner: { a: -3, child: { s: name } } };
+    t.same(direct(wrapped, wrapper), Buffer.from(encodeMessage(Wrapper, wrapped).finish()), `nested: ${name}`);
+  }
 });
 
 t.test('instances of the generated class: unset fields (prototype defaults) are not written', async (t) => {
@@ -135,6 +144,10 @@ t.test('values of other JavaScript types are left to protobuf-encoding.ts', asyn
     ['bad value inside repeated messages', { inners: [{ a: 1 }, { s: 2 }] }],
   ];
   for (const [name, message] of cases) t.equal(encoder.measure(message), NOT_HANDLED, name);
+  const wrapper = directEncoder(Wrapper)!;
+  for (const [name, message] of cases) t.equal(wrapper.measure({ all: message }), NOT_HANDLED, `nested: ${name}`);
+  t.equal(wrapper.measure({ all: { inner: { a: 1.5 } } }), NOT_HANDLED, 'bad value two levels down');
+  t.equal(wrapper.measure({ all: 'x' }), NOT_HANDLED, 'nested message not an object');
   // A following message is encoded correctly: nothing of the refused one is left behind.
   t.same(direct({ inner: { a: 1 }, s: 'é'.repeat(70) }, encoder), reference({ inner: { a: 1 }, s: 'é'.repeat(70) }));
 });
