@@ -17,24 +17,32 @@
 // of a peer takes long) gives way to the directory's, set once every file is loaded.
 
 import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import t from 'tap';
 
 const ROOT_LEVEL_HOOK = /^t\.(before|beforeEach|after|afterEach|plan|end)\(/m;
 
-/** Imports every `*.test.ts` file of the directory `dir` (a file: URL), in name order. */
+/**
+ * Imports every `*.test.ts` file of the directory `dir` (a file: URL), in name order, inside a first
+ * root test, "load": the tests the files add wait behind it. So every file's top-level work (a build
+ * of the package or of a Go peer, run synchronously) is done before any file's tests start, and none
+ * of it holds up the event loop under another file's timed test.
+ */
 export async function runTogether(dir: URL): Promise<void> {
   const path = fileURLToPath(dir);
   const files = readdirSync(path)
     .filter((name) => name.endsWith('.test.ts'))
     .sort();
-  for (const name of files) {
-    const file = join(path, name);
-    const hook = ROOT_LEVEL_HOOK.exec(readFileSync(file, 'utf8'));
-    if (hook) throw new Error(`${file}: a file run with others may not call ${hook[0]} at its top level`);
-    await import(pathToFileURL(file).href);
-  }
+  await t.test(`load the ${files.length} files of ${relative(process.cwd(), path)}`, async (t) => {
+    for (const name of files) {
+      const file = join(path, name);
+      const hook = ROOT_LEVEL_HOOK.exec(readFileSync(file, 'utf8'));
+      if (hook) throw new Error(`${file}: a file run with others may not call ${hook[0]} at its top level`);
+      await import(pathToFileURL(file).href);
+      t.pass(name);
+    }
+  });
   // Time enough for each file to take the most any of them asks for alone.
   t.setTimeout(files.length * 240_000);
 }
