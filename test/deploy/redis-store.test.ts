@@ -203,6 +203,24 @@ t.test('a database number in the URL selects that database', { skip }, async (t)
   t.same(await raw0.keys('*'), [], 'nothing in database 0');
 });
 
+t.test('notes kept in an older layout are not misread: the append fails, saying so', { skip }, async (t) => {
+  const redis = await redisFor(t);
+  const raw = new Redis(redis.url);
+  t.teardown(() => raw.disconnect());
+  // A location string and counters without the layout mark: "COUNT SEQ SIZE FMESSAGE", a global SEQ.
+  await raw.set('old:notes:1,1', '1 7 3 1abc');
+  await raw.hset('old:stats', 'seq', '7', 'bytes', '3', 'count', '1', 'stale', '0');
+  const store = await storeFor(t, redis.url, { keyPrefix: 'old:' });
+  const error = await store.append(note(1, 1, 'new')).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(error instanceof GrpcError, 'a GrpcError');
+  t.equal((error as GrpcError).code, Status.UNAVAILABLE);
+  t.match((error as GrpcError).details, /notes stored in an older layout under old:notes:\*/);
+  t.equal(await raw.get('old:notes:1,1'), '1 7 3 1abc', 'left as it was');
+});
+
 t.test('Redis stopped: UNAVAILABLE at once, naming the store; back when Redis is', { skip }, async (t) => {
   const redis = await startRedis();
   t.teardown(() => redis.dispose());

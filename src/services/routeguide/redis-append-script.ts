@@ -13,7 +13,9 @@
 //                         entries of one batch (or what is left of them), separated by spaces;
 //                         `order:kept` (when it exists) comes before `order` (see "Stale entries")
 //   PREFIX stats          a hash: `bytes` (message bytes kept), `count` (notes kept), `stale`
-//                         (entries of the order lists whose note is gone)
+//                         (entries of the order lists whose note is gone), `layout` (2: the layout
+//                         described here; notes kept in an older one make the script fail rather
+//                         than misread them)
 //
 // A location is one string so that its answer is that string as it is: the script neither splits
 // nor joins entries unless it drops some. SEQ numbers the notes of one location, so that an order
@@ -70,7 +72,11 @@ local order, kept, stats = KEYS[1], KEYS[2], KEYS[3]
 local maxNotes, maxBytes, maxHere = tonumber(ARGV[1]), tonumber(ARGV[2]), tonumber(ARGV[3])
 local prefix, batch = ARGV[4], ARGV[5]
 local droppedNotes, droppedBytes, droppedHere, tooLarge = 0, 0, 0, 0
-local saved = redis.call('HMGET', stats, 'bytes', 'count', 'stale')
+local saved = redis.call('HMGET', stats, 'bytes', 'count', 'stale', 'layout')
+if saved[2] and saved[4] ~= '2' then
+  return redis.error_reply('notes stored in an older layout under ' .. prefix ..
+    '*: delete them and the other keys of the store, or use another --key-prefix')
+end
 local bytes, count, stale = tonumber(saved[1] or '0'), tonumber(saved[2] or '0'), tonumber(saved[3] or '0')
 
 -- The notes of the batch: each one's location, message size, and "SIZE FMESSAGE".
@@ -275,6 +281,6 @@ for i = 1, nWritten, 1000 do redis.call('MSET', unpack(written, i, math.min(i + 
 for i = 1, #doomed, 1000 do redis.call('DEL', unpack(doomed, i, math.min(i + 999, #doomed))) end
 
 redis.call('HSET', stats, 'bytes', string.format('%d', bytes), 'count', string.format('%d', count),
-  'stale', string.format('%d', stale))
+  'stale', string.format('%d', stale), 'layout', '2')
 return {table.concat(answers), droppedNotes, droppedBytes, droppedHere, tooLarge}
 `;
