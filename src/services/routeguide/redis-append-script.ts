@@ -26,9 +26,10 @@
 // note (bench row (k)).
 //
 // SPEED ONLY, what makes a batch cheap for redis-server — together, with the server's side of the
-// batch format below, bench rows (k) and (l) from 4.65 to 3.55 and from 4.8 to 3.85 µs of
-// redis-server's CPU per note (medians of 8 alternating rounds, each with a new redis-server and
-// server as bench/run.mjs starts them, on a loaded machine; our server's own CPU per note unchanged):
+// batch format below, bench rows (k) and (l) from 3.95 to 2.9 and from 4.1 to 3.0 µs of
+// redis-server's CPU per note (medians of 10 alternating rounds, each with a new redis-server and
+// server as bench/run.mjs starts them, 100,000 notes, on a loaded machine; our server's own CPU per
+// note moved by −0.05 to +0.4 µs from one such run to another):
 // - The strings a batch touches are read with one MGET before its notes and written with one MSET
 //   (and one DEL) after them, the script keeping them in a table meanwhile: a command from a script
 //   costs redis-server more than a key it reads or writes does, so a batch costs a few commands
