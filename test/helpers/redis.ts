@@ -114,7 +114,7 @@ export async function messagesKeptAt(raw: Redis, key: string): Promise<string[]>
   const value = await raw.getBuffer(key);
   if (value === null) return [];
   const messages: string[] = [];
-  let at = value.indexOf(' ') + 1; // after "COUNT "
+  let at = value.indexOf(' ', value.indexOf(' ') + 1) + 1; // after "COUNT NEXT "
   while (at < value.length) {
     const afterSeq = value.indexOf(' ', at);
     const afterSize = value.indexOf(' ', afterSeq + 1);
