@@ -6,7 +6,6 @@
 //   npm test [-- TEST_FILE…]      (node scripts/test.mjs [--help] [TEST_FILE…])
 
 import { spawn } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { setPriority } from 'node:os';
 import { parseCommandLine } from '../bench/lib/command-line.mjs';
 
@@ -17,37 +16,7 @@ const USAGE = `usage: npm test [-- TEST_FILE…]
 
   -h, --help   show this help`;
 
-const named = parseCommandLine('npm test', USAGE, {}, { positionals: true }).positionals;
-
-// tap runs the files in the order given, two at a time (package.json, "jobs"). Each file of test/
-// runs a directory of tests (test/helpers/run-together.ts); the longest go first, so that the last
-// to start are short ones and the two jobs end together. The order is their time in a CI run,
-// longest first (wire-peers 49 s … protocol 6 s); a file not listed goes last.
-const LONGEST_FIRST = [
-  'wire-peers',
-  'package',
-  'deploy',
-  'browser',
-  'docs',
-  'interop',
-  'fuzz',
-  'server',
-  'client',
-  'wire',
-  'services',
-  'protocol',
-];
-const rank = (file) => {
-  const i = LONGEST_FIRST.indexOf(file.replace(/^test\/|\.test\.ts$/g, ''));
-  return i === -1 ? LONGEST_FIRST.length : i;
-};
-const files =
-  named.length > 0
-    ? named
-    : readdirSync('test')
-        .filter((name) => name.endsWith('.test.ts'))
-        .map((name) => `test/${name}`)
-        .sort((a, b) => rank(a) - rank(b) || a.localeCompare(b));
+const files = parseCommandLine('npm test', USAGE, {}, { positionals: true }).positionals;
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
