@@ -1,9 +1,10 @@
 // The package as npm would install it, built once for every test file of a run: tsc's output in
-// dist/ (a copy of the checkout's dist/ when that is current), package.json, and the other files that package.json's "files" ships (proto/, data/, the web
-// view's page), linked from the sources. It lives under node_modules/.cache, so that its imports
-// (protobufjs, ioredis) resolve as in an install, and is named after a hash of the sources: test files
-// running at the same time or one after another share one build, and an edit makes a new one. The
-// CLI tests spawn its `routeguide` (dist/src/cli.js); test/package/exports.test.ts imports it by name.
+// dist/ (a copy of the checkout's dist/ when that is current), package.json, and the other files
+// that package.json's "files" ships (proto/, data/, the web view's page), linked from the sources.
+// It lives under node_modules/.cache, so that its imports (protobufjs, ioredis) resolve as in an
+// install, and is named after a hash of the sources: test files running at the same time or one
+// after another share one build, and an edit makes a new one. The CLI tests spawn its `routeguide`
+// (dist/src/cli.js); test/package/exports.test.ts imports it by name.
 
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
