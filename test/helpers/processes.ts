@@ -28,6 +28,29 @@ export function untracked(command: string, args: string[]): [command: string, ar
   return ['env', ['-u', 'NODE_OPTIONS', command, ...args]];
 }
 
+/** What a process that ran to completion printed, and how it ended. */
+export interface Finished {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Collects `child`'s output until it closes; SIGKILLs it after `timeoutMs`. */
+export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Finished> {
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve) =>
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stdout, stderr });
+    }),
+  );
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {

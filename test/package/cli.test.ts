@@ -1,7 +1,7 @@
 // The `routeguide` CLI as a user runs it: the built package (helpers/cli-build.ts, so a stale or
 // concurrently rebuilt dist/ does not matter), spawned as a child process.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import http2 from 'node:http2';
 import { createServer } from 'node:net';
 import t, { type Test } from 'tap';
@@ -10,31 +10,10 @@ import { routeGuideClient } from '../../src/services/routeguide/index.js';
 import { builtCli } from '../helpers/cli-build.js';
 import { startTestServer } from '../helpers/test-server.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
-import { untracked } from '../helpers/processes.js';
+import { finished, untracked } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
-
-interface Run {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
-
-function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolve({ code, signal, stdout, stderr });
-    }),
-  );
-}
 
 const routeguide = (...args: string[]) =>
   finished(spawn(...untracked(process.execPath, [CLI, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }));

@@ -2,7 +2,7 @@
 // process — its options, NDJSON and text on stdout, what it says on stderr, and a reader that does not keep up: output dropped and counted, while
 // the relay goes on at its own pace.
 
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Channel } from '../../src/client/channel.js';
 import { createClient } from '../../src/client/client.js';
@@ -18,30 +18,10 @@ import type { TapEvent } from '../../src/wire/events.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { builtCli } from '../helpers/cli-build.js';
 import { startTestServer } from '../helpers/test-server.js';
-import { untracked } from '../helpers/processes.js';
+import { finished, untracked, type Finished } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-  child.stderr!.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
-  return new Promise((resolve) =>
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    }),
-  );
-}
 
 const tapCommand = (...args: string[]) =>
   finished(spawn(...untracked(process.execPath, [CLI, 'tap', ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }));
@@ -67,7 +47,7 @@ async function startTap(t: Test, upstream: number, ...args: string[]) {
     child.once('exit', (code) => reject(new Error(`tap exited ${code}: ${stderr}`)));
   });
   /** SIGINT, then everything it wrote. */
-  const stop = async (): Promise<Run> => {
+  const stop = async (): Promise<Pick<Finished, 'code' | 'stdout' | 'stderr'>> => {
     let stdout = '';
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
