@@ -13,6 +13,7 @@ import { GrpcError } from '../../src/protocol/grpc-error.js';
 import { Status } from '../../src/protocol/status.js';
 import type { ServerCall } from '../../src/server/call.js';
 import { routeGuideClient, type RouteNote } from '../../src/services/routeguide/index.js';
+import { settle } from '../helpers/processes.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { probeDefinition, startTestServer } from '../helpers/test-server.js';
 
@@ -32,18 +33,6 @@ const TOTAL = 6000; // ~6 MiB, several times every window on the way
 // stream window (the larger of the two sides), the reader's queue (16 KiB), the node:stream buffers
 // of both Duplex views (16 objects each), the writer's last write — in 1 KiB messages, about 1,100.
 const BOUND = 1600;
-
-/** Polls `read` until it stops changing for `quietPolls` polls in a row; resolves with the settled value. */
-async function settle(read: () => number, quietPolls = 5, everyMs = 40): Promise<number> {
-  let last = read();
-  for (let quiet = 0; quiet < quietPolls;) {
-    await new Promise((r) => setTimeout(r, everyMs));
-    const now = read();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-  return last;
-}
 
 /** A Writable that takes nothing until `release()`, then everything; counts what it took. */
 function gatedSink() {

@@ -51,6 +51,18 @@ export function finished(child: ChildProcess, timeoutMs = 30_000): Promise<Finis
   );
 }
 
+/** Polls `read` until it stops changing for `quietPolls` polls in a row; resolves with the settled value. */
+export async function settle(read: () => number, quietPolls = 5, everyMs = 40): Promise<number> {
+  let last = read();
+  for (let quiet = 0; quiet < quietPolls;) {
+    await new Promise((r) => setTimeout(r, everyMs));
+    const now = read();
+    quiet = now === last ? quiet + 1 : 0;
+    last = now;
+  }
+  return last;
+}
+
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export function canConnect(port: number, host = '127.0.0.1'): Promise<boolean> {

@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import t from 'tap';
 import type { MethodDefinition } from '../../src/protocol/schema.js';
 import type { ServerCall } from '../../src/server/call.js';
+import { settle } from '../helpers/processes.js';
 import { closeRaw, connectRaw, frame, grpcStatus, openRaw, unframe } from '../helpers/raw-h2.js';
 import { probeDefinition, startTestServer } from '../helpers/test-server.js';
 
@@ -22,18 +23,6 @@ const PAYLOAD = Buffer.alloc(1024, 7);
 const TOTAL = 4000; // ~4 MiB: four windows' worth
 
 const method = (name: string) => probeDefinition().methods.find((m) => m.name === name) as MethodDefinition<Msg, Msg>;
-
-/** Polls `read` until it stops changing for `quietPolls` polls in a row; resolves with the settled value. */
-async function settle(read: () => number, quietPolls = 5, everyMs = 40): Promise<number> {
-  let last = read();
-  for (let quiet = 0; quiet < quietPolls;) {
-    await new Promise((r) => setTimeout(r, everyMs));
-    const now = read();
-    quiet = now === last ? quiet + 1 : 0;
-    last = now;
-  }
-  return last;
-}
 
 t.test('a handler that does not read stalls the client: its writes wait on the flow-control window', async (t) => {
   let release!: () => void;
