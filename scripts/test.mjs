@@ -1,13 +1,16 @@
 // `npm test`: the type-check, the lint and the tests, all at once. The tests take the longest and
 // print as they run; the two checks run beside them at a lower CPU priority (they use what the tests
 // leave idle while they wait on peers and timers) and print when they are done. Exits 0 only when
-// all three pass. `npm run typecheck`, `npm run lint` and `npx tap` each still run alone.
+// all three pass. `npm run typecheck`, `npm run lint` and `npx tap` each still run alone. When a test
+// fails, its name and diagnostics are printed once more at the very end, so the last lines of a long
+// log (all a CI page may keep) say what failed.
 //
 //   npm test [-- TEST_FILE…]      (node scripts/test.mjs [--help] [TEST_FILE…])
 
 import { spawn } from 'node:child_process';
 import { setPriority } from 'node:os';
 import { parseCommandLine } from '../bench/lib/command-line.mjs';
+import { formatTapFailures, tapFailures } from './tap-failures.mjs';
 
 const USAGE = `usage: npm test [-- TEST_FILE…]
 
@@ -20,9 +23,13 @@ const files = parseCommandLine('npm test', USAGE, {}, { positionals: true }).pos
 
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 
-/** Runs a command; resolves with its exit status and (when `quiet`) what it printed. */
-function run(command, args, { quiet, nice }) {
-  const child = spawn(command, args, { stdio: quiet ? ['ignore', 'pipe', 'pipe'] : 'inherit' });
+/**
+ * Runs a command; resolves with its exit status and what it printed (its standard output and error
+ * when `quiet`; its standard output, passed through as it comes, when `echo`).
+ */
+function run(command, args, { quiet = false, echo = false, nice = false }) {
+  const stdio = quiet ? ['ignore', 'pipe', 'pipe'] : echo ? ['inherit', 'pipe', 'inherit'] : 'inherit';
+  const child = spawn(command, args, { stdio });
   if (nice) {
     try {
       setPriority(child.pid, 10);
@@ -31,7 +38,10 @@ function run(command, args, { quiet, nice }) {
     }
   }
   let output = '';
-  child.stdout?.on('data', (d) => (output += d));
+  child.stdout?.on('data', (d) => {
+    if (echo) process.stdout.write(d);
+    output += d;
+  });
   child.stderr?.on('data', (d) => (output += d));
   return new Promise((resolve) =>
     child.on('close', (code, signal) => resolve({ ok: code === 0, code: code ?? signal, output })),
@@ -42,7 +52,7 @@ const checks = [
   ['typecheck', run(npm, ['run', '--silent', 'typecheck'], { quiet: true, nice: true })],
   ['lint', run(npm, ['run', '--silent', 'lint'], { quiet: true, nice: true })],
 ];
-const tests = await run(npm, ['exec', '--', 'tap', ...files], { quiet: false, nice: false });
+const tests = await run(npm, ['exec', '--', 'tap', ...files], { echo: true });
 
 let failed = !tests.ok;
 for (const [name, pending] of checks) {
@@ -53,5 +63,9 @@ for (const [name, pending] of checks) {
     console.log(`npm run ${name}: FAILED (exit ${result.code})\n${result.output.trimEnd()}`);
   }
 }
-if (!tests.ok) console.log(`tap: FAILED (exit ${tests.code})`);
+if (!tests.ok) {
+  const failures = tapFailures(tests.output);
+  console.log(`tap: FAILED (exit ${tests.code})`);
+  if (failures.length > 0) console.log(`\n${failures.length} failed:\n\n${formatTapFailures(failures)}`);
+}
 process.exit(failed ? 1 : 0);
