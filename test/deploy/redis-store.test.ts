@@ -340,6 +340,21 @@ t.test(
   },
 );
 
+t.test(
+  'a process busy past the command timeout, its reply waiting: the append is answered, not timed out',
+  { skip },
+  async (t) => {
+    const redis = await redisFor(t);
+    const store = await storeFor(t, redis.url);
+    t.same(await store.append(note(5, 5, 'first')), []);
+    const answer = store.append(note(5, 5, 'second'));
+    await new Promise((sent) => setImmediate(sent)); // the batch is on its way to Redis
+    const busyUntil = Date.now() + 2300; // this process holds its event loop past the 2 s timeout
+    while (Date.now() < busyUntil);
+    t.same(messages(await answer), ['first'], 'Redis had answered long before: that answer counts');
+  },
+);
+
 t.test('Redis not there when the store opens: it opens, answers UNAVAILABLE, then connects', { skip }, async (t) => {
   const port = await freePort();
   const lines: string[] = [];

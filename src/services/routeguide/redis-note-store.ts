@@ -24,7 +24,10 @@ import { describeRedisUrl } from './redis-url.js';
 import type { RouteNote } from './types.js';
 
 export const DEFAULT_KEY_PREFIX = 'routeguide:';
-/** A command that gets no reply within this time fails (Redis stopped answering). */
+/**
+ * A batch that gets no reply within this time fails (Redis stopped answering). Measured by the
+ * store, not by ioredis's `commandTimeout`: see `send`.
+ */
 const COMMAND_TIMEOUT_MS = 2000;
 const CONNECT_TIMEOUT_MS = 2000;
 /** Reconnection attempts: 100 ms apart at first, then at most 1 s apart, forever. */
@@ -118,7 +121,6 @@ export class RedisNoteStore implements WaitingNoteStore {
     const redisOptions: RedisOptions = {
       lazyConnect: true,
       connectTimeout: CONNECT_TIMEOUT_MS,
-      commandTimeout: COMMAND_TIMEOUT_MS,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       autoResendUnfulfilledCommands: false,
@@ -161,6 +163,24 @@ export class RedisNoteStore implements WaitingNoteStore {
     if (this.batch !== batch) return;
     this.batch = undefined;
     const { maxNotes, maxNoteBytes, maxNotesPerLocation } = this.bounds;
+    // The batch settles once: by the reply, by a failure, or by the timeout, whichever is first; a
+    // reply that comes later is read and dropped (replies still match commands in order).
+    let settled = false;
+    const settle = (outcome: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      outcome();
+    };
+    // Timed out means no reply by the time this process could have read one: when the timer fires,
+    // the check waits for the end of that turn of the event loop (setImmediate runs after the turn's
+    // socket reads). A process that was itself busy past the timeout — a long collection, a handler
+    // holding the event loop — finds the reply waiting and does not blame Redis for its own delay.
+    const timer = setTimeout(() => {
+      setImmediate(() =>
+        settle(() => this.fail(batch, new Error(`command timed out: no reply within ${COMMAND_TIMEOUT_MS / 1000} s`))),
+      );
+    }, COMMAND_TIMEOUT_MS);
     this.client
       .routeguideAppendBuffer(
         this.orderKey,
@@ -172,8 +192,11 @@ export class RedisNoteStore implements WaitingNoteStore {
         this.listPrefix,
         batch.bytes.subarray(0, batch.length),
       )
-      .then((reply) => this.answer(batch, reply))
-      // No answer, or one that is not the script's (an append that was answered stays answered).
+      .then(
+        (reply) => settle(() => this.answer(batch, reply)),
+        (error: unknown) => settle(() => this.fail(batch, error)),
+      )
+      // A reply that is not the script's (an append that was answered stays answered).
       .catch((error: unknown) => this.fail(batch, error));
   };
 
