@@ -80,6 +80,8 @@ export interface ConnectionDecoderOptions {
   maxBody: number;
   /** The hex view: each frame's and each message's bytes, and what each byte is (`raw`). Off by default. */
   hex?: boolean;
+  /** Tests only: how long waiting messages wait once the connection is gone (LATE_SCHEMA_MS). */
+  lateSchemaMs?: number;
 }
 
 /** `{ stream }` when there is one: events carry no undefined fields (they are JSON as they are). */
@@ -99,6 +101,12 @@ interface BlockReading {
 
 /** How many ended streams are remembered for a late RST_STREAM (insertion order: the oldest go). */
 const ENDED_STREAMS_KEPT = 1024;
+/**
+ * How long messages still waiting for their schema wait once their connection is gone: longer than
+ * `routeguide tap`'s reflection deadline (5 s, src/cli/tap-schemas.ts), so that its answer or its
+ * failure is what they show.
+ */
+const LATE_SCHEMA_MS = 10_000;
 
 export class ConnectionDecoder {
   private readonly options: ConnectionDecoderOptions;
@@ -159,11 +167,22 @@ export class ConnectionDecoder {
     for (const event of this.sides[dir].parser.end()) this.onParse(this.sides[dir], event);
   }
 
-  /** The connection is gone: calls still open are summed up as cut short, held events go out. */
-  close(): void {
+  /**
+   * The connection is gone: calls still open are summed up as cut short, then `last` (the tap's
+   * connection-close event) follows every other event. Messages still waiting for their schema get
+   * LATE_SCHEMA_MS more (ordered-events.ts); `done` runs once every event has gone out, and
+   * `drain()` lets them out at once.
+   */
+  close(last?: TapEvent, done: () => void = () => {}): void {
     this.now = this.options.clock();
     for (const call of this.calls.values()) this.finish(call, 'connection closed');
     this.calls.clear();
+    if (last) this.events.push(last);
+    this.events.end(this.options.lateSchemaMs ?? LATE_SCHEMA_MS, done);
+  }
+
+  /** Every event held for a schema goes out now, without it (the tap is stopping). */
+  drain(): void {
     this.events.drain();
   }
 

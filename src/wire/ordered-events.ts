@@ -1,7 +1,9 @@
 // The events of one connection leave in the order their bytes came. A message whose schema is still
 // being looked up (the first call of a service, through reflection) holds back every event after it
 // until the answer is in — a bounded wait: past MAX_HELD events, or MAX_HELD_BYTES of the bodies
-// of waiting messages, those messages stop waiting and are shown without a schema.
+// of waiting messages, those messages stop waiting and are shown without a schema. So does the
+// end of the connection, after a grace (`end`): a short call is often over, and its connection
+// closed, before the first lookup of its service answers (grpcurl closes as soon as its call is done).
 
 import type { TapEvent } from './events.js';
 
@@ -20,6 +22,8 @@ export class OrderedEvents {
   private readonly held: Held[] = [];
   /** Bytes kept by the messages that wait. */
   private heldBytes = 0;
+  /** Once the connection ended with events held: what runs when the last has gone out. */
+  private ended: { timer: NodeJS.Timeout; done: () => void } | undefined;
 
   constructor(emit: (event: TapEvent) => void) {
     this.emit = emit;
@@ -63,7 +67,16 @@ export class OrderedEvents {
     });
   }
 
-  /** Nothing waits any more (the connection closed): everything goes out. */
+  /**
+   * The connection ended: the messages still waiting get at most `graceMs` more for their answers,
+   * then go out as they are. `done` runs once every event has gone out (at once if none is held).
+   */
+  end(graceMs: number, done: () => void): void {
+    if (this.held.length === 0) return done();
+    this.ended = { timer: setTimeout(() => this.drain(), graceMs), done };
+  }
+
+  /** Nothing waits any more: everything goes out now. */
   drain(): void {
     for (const h of this.held) h.force?.();
     this.flush();
@@ -76,5 +89,10 @@ export class OrderedEvents {
 
   private flush(): void {
     while (this.held.length > 0 && this.held[0].ready) for (const e of this.held.shift()!.make()) this.emit(e);
+    if (this.held.length === 0 && this.ended) {
+      clearTimeout(this.ended.timer);
+      this.ended.done();
+      this.ended = undefined;
+    }
   }
 }

@@ -34,7 +34,10 @@ export interface Tap {
   readonly address: { host: string; port: number };
   /** Connections seen so far. */
   readonly connections: number;
-  /** Stops listening and cuts the connections in progress. */
+  /**
+   * Stops listening and cuts the connections in progress; the events still waiting for a schema go
+   * out without it.
+   */
   close(): Promise<void>;
 }
 
@@ -44,6 +47,8 @@ export async function startTap(options: TapOptions): Promise<Tap> {
   const schemas = options.schemas;
   const maxBody = options.maxBody ?? DEFAULT_MAX_BODY;
   let connections = 0;
+  /** Decoders of closed connections whose events still wait for a schema. */
+  const closing = new Set<ConnectionDecoder>();
 
   const relay = await Relay.start(options, {
     open(info) {
@@ -85,15 +90,17 @@ export async function startTap(options: TapOptions): Promise<Tap> {
           }),
         close(bytes, reason) {
           faulted?.close();
-          decoder.close();
-          options.emit({
+          const last: TapEvent = {
             t: clock(),
             conn: info.id,
             kind: 'connection',
             type: 'close',
             bytes,
             ...(reason ? { reason } : {}),
-          });
+          };
+          // Its events may still wait for a schema: until they are out, close() must let them out.
+          closing.add(decoder);
+          decoder.close(last, () => closing.delete(decoder));
         },
       };
     },
@@ -117,6 +124,7 @@ export async function startTap(options: TapOptions): Promise<Tap> {
     },
     async close() {
       await relay.close();
+      for (const decoder of closing) decoder.drain();
     },
   };
 }

@@ -117,8 +117,10 @@ t.test('--json: NDJSON on stdout, one event per line, the canonical RouteChat de
     .map((l) => JSON.parse(l) as TapEvent);
   t.ok(events.length > 20, `${events.length} events, every line JSON`);
   const messages = events.filter((e) => e.kind === 'message');
+  const undecoded = messages.filter((m) => m.schema !== 'reflection');
+  t.same(undecoded, [], 'every message decoded by reflection', { stderr: run.stderr });
   t.same(
-    messages.map((m) => [m.dir, m.messageType, (m.message as { message: string }).message]),
+    messages.map((m) => [m.dir, m.messageType, (m.message as { message?: string } | undefined)?.message]),
     [
       ...notes.map(([n]) => ['c2s', 'routeguide.RouteNote', n]),
       ...CANONICAL_CHAT_LINES.map((l) => ['s2c', 'routeguide.RouteNote', /^Got message (.*) at point/.exec(l)![1]]),

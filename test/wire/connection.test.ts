@@ -669,8 +669,56 @@ t.test('a schema that never arrives: the wait is bounded, the messages shown wit
     wireFields: [{ field: 1 }, { field: 2 }],
   });
   decoder.close();
-  t.equal(events.filter((e) => e.kind === 'message').length, 6000, 'and closing lets the rest out');
+  t.ok(events.filter((e) => e.kind === 'message').length < 6000, 'closing: the rest still wait');
+  decoder.drain();
+  t.equal(events.filter((e) => e.kind === 'message').length, 6000, 'draining lets them out');
   t.match(events.at(-1), { kind: 'call', end: 'connection closed', messages: { c2s: 6000 } });
+});
+
+t.test('the connection closes while a message waits for its schema: the answer still decodes it', async (t) => {
+  /** `answerMs` undefined: the lookup never answers. */
+  const run = (answerMs: number | undefined, lateSchemaMs: number) =>
+    new Promise<{ events: TapEvent[]; doneAt: number }>((resolve) => {
+      const events: TapEvent[] = [];
+      const reflection = { requestType: RouteNote, responseType: RouteNote, source: 'reflection' as const };
+      const decoder = new ConnectionDecoder({
+        conn: 1,
+        clock: () => 0,
+        schemas: {
+          lookup: () =>
+            new Promise<SchemaLookup>((r) => answerMs !== undefined && setTimeout(() => r(reflection), answerMs)),
+        },
+        emit: (e) => events.push(e),
+        maxBody: 0,
+        lateSchemaMs,
+      });
+      decoder.feed(
+        'c2s',
+        Buffer.concat([PREFACE, settings(), headers(1, REQUEST), data(1, grpcMessage(note('late', 1)))]),
+      );
+      const closed = Date.now();
+      const last = { t: 0, conn: 1, kind: 'connection', type: 'close', bytes: { c2s: 0, s2c: 0 } } as const;
+      decoder.close(last, () => resolve({ events, doneAt: Date.now() - closed }));
+      t.same(
+        events.map((e) => e.kind),
+        ['connection', 'frame', 'frame', 'frame'],
+        'closed: the message, the call and the close wait',
+      );
+    });
+
+  const answered = await run(50, 5000);
+  t.same(
+    answered.events.map((e) => (e.kind === 'frame' ? e.type : e.kind)),
+    ['connection', 'SETTINGS', 'HEADERS', 'DATA', 'message', 'call', 'connection'],
+    'the answer came: every event in order, the close last',
+  );
+  t.match(answered.events[4], { schema: 'reflection', message: { message: 'late' } });
+  t.ok(answered.doneAt < 2000, `done when the answer came, not at the grace's end (${answered.doneAt} ms)`);
+
+  const tooLate = await run(undefined, 50);
+  t.match(tooLate.events[4], { kind: 'message', schema: 'none', note: /the schema lookup had not answered yet/ });
+  t.match(tooLate.events.at(-1), { kind: 'connection', type: 'close' }, 'past the grace: out without it');
+  t.ok(tooLate.doneAt < 2000, `at the grace's end (${tooLate.doneAt} ms)`);
 });
 
 t.test('a schema source that throws or rejects, or none at all: the message is shown without a schema', async (t) => {
