@@ -18,13 +18,20 @@ import type { TapEvent } from '../../src/wire/events.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { builtCli } from '../helpers/cli-build.js';
 import { startTestServer } from '../helpers/test-server.js';
-import { finished, untracked, type Finished } from '../helpers/processes.js';
+import { finished, untracked, waitFor, type Finished } from '../helpers/processes.js';
 
 t.setTimeout(240_000); // the first build of the package takes a while on a busy machine
 const CLI = builtCli();
 
 const tapCommand = (...args: string[]) =>
   finished(spawn(...untracked(process.execPath, [CLI, 'tap', ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }));
+
+/**
+ * A connection's close event, in NDJSON or text: it comes after all of the connection's other events
+ * (a message waiting for reflection holds back everything after it), so the tap is stopped once it
+ * has printed it.
+ */
+const CLOSED = /"type":"close"|connection closed: \d+ bytes/;
 
 /** Starts the tap in front of `upstream`; resolves once it says where it listens. */
 async function startTap(t: Test, upstream: number, ...args: string[]) {
@@ -46,16 +53,25 @@ async function startTap(t: Test, upstream: number, ...args: string[]) {
     });
     child.once('exit', (code) => reject(new Error(`tap exited ${code}: ${stderr}`)));
   });
+  // stdout is read from the first call of `stdout()` or `stop()` on: until then it is a pipe that
+  // nobody reads (as a reader that does not keep up).
+  let stdout: string | undefined;
+  const output = (): string => {
+    if (stdout === undefined) {
+      stdout = '';
+      child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    }
+    return stdout;
+  };
   /** SIGINT, then everything it wrote. */
   const stop = async (): Promise<Pick<Finished, 'code' | 'stdout' | 'stderr'>> => {
-    let stdout = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    output();
     const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
     child.kill('SIGINT');
     const code = await closed;
-    return { code, stdout, stderr };
+    return { code, stdout: output(), stderr };
   };
-  return { port, child, stop };
+  return { port, child, stop, stdout: output };
 }
 
 t.test('--help, and mistakes on the command line: one line and the usage, exit 2', async (t) => {
@@ -108,7 +124,8 @@ t.test('--json: NDJSON on stdout, one event per line, the canonical RouteChat de
   for await (const n of chat) replies.push(`Got message ${n.message} at point(0, ${n.location?.longitude})`);
   channel.close();
   t.same(replies, CANONICAL_CHAT_LINES);
-  await new Promise((r) => setTimeout(r, 300));
+  // The connection's close event comes after all of its others (messages wait for reflection).
+  await waitFor('the close event', () => CLOSED.test(tap.stdout()));
   const run = await tap.stop();
   t.equal(run.code, 0);
   const events = run.stdout
@@ -150,7 +167,7 @@ t.test('--hex: each frame\'s bytes below it in the text, and "raw" on each frame
     const channel = new Channel(`127.0.0.1:${tap.port}`);
     await routeGuideClient(channel).getFeature({ latitude: 409146138, longitude: -746188906 });
     channel.close();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the close event', () => CLOSED.test(tap.stdout()));
     return tap.stop();
   };
   const text = await getFeature('--color', 'never');
@@ -215,7 +232,7 @@ t.test('text: one line per event, content indented, colour when asked', async (t
     const channel = new Channel(`127.0.0.1:${tap.port}`);
     await routeGuideClient(channel).getFeature({ latitude: 409146138, longitude: -746188906 });
     channel.close();
-    await new Promise((r) => setTimeout(r, 300));
+    await waitFor('the close event', () => CLOSED.test(tap.stdout()));
     const run = await tap.stop();
     const plain = run.stdout.replace(/\x1b\[\d+m/g, ''); // eslint-disable-line no-control-regex
     t.equal(run.stdout !== plain, color === 'always', `--color ${color}`);
