@@ -38,6 +38,7 @@ import { goRouteGuideBinaries, runGoClient, startGoServer } from '../helpers/go.
 import { hashingRelay, seenOnBothSides } from '../helpers/hashing-relay.js';
 import { collect, grpcJsRouteGuideClient, unary } from '../helpers/grpc-js.js';
 import { findRubyInterop } from '../helpers/ruby.js';
+import { waitFor } from '../helpers/processes.js';
 import { makeCertificate } from '../helpers/tls-cert.js';
 
 t.setTimeout(240_000);
@@ -83,11 +84,27 @@ async function tap(t: Test, upstream: number, setup: TapSetup = {}): Promise<{ p
   return { port: running.address.port, events };
 }
 
-const settle = () => new Promise((r) => setTimeout(r, 200));
 const frames = (events: TapEvent[]) => events.filter((e): e is FrameEvent => e.kind === 'frame');
 const messages = (events: TapEvent[]) => events.filter((e): e is MessageEvent => e.kind === 'message');
 const ofKind = (events: TapEvent[], kind: TapEvent['kind']) => events.filter((e) => e.kind === kind);
 const header = (f: FrameEvent, name: string) => f.headers?.find(([n]) => n === name)?.[1];
+
+/**
+ * Until the tap has summed up every call it saw begin (a stream the client opened with HEADERS). The
+ * events held behind a message that waits for reflection come out at once when it answers, so a
+ * call is never seen begun without the events that came before its summary.
+ */
+const settle = (...eventLists: TapEvent[][]) =>
+  waitFor('a summary of every call the tap saw begin', () =>
+    eventLists.every((events) => {
+      const begun = new Set(
+        frames(events)
+          .filter((f) => f.dir === 'c2s' && f.type === 'HEADERS')
+          .map((f) => `${f.conn} ${f.stream}`),
+      );
+      return begun.size > 0 && ofKind(events, 'call').length >= begun.size;
+    }),
+  );
 
 // Go's log prefix and the random double spaces of its text format, as test/interop/go-client.test.ts.
 const normalize = (output: string) =>
@@ -122,7 +139,7 @@ t.test(
       normalize(tapped.stderr).filter((l) => l.startsWith('Got message')),
       CANONICAL_CHAT_LINES,
     );
-    await settle();
+    await settle(events);
 
     // As --json writes them: one NDJSON line per event, each parsing back into the event.
     const ndjson = events.map((e) => JSON.parse(ndjsonLine(e)) as TapEvent);
@@ -196,7 +213,7 @@ t.test(
       chat.closeSend();
       const replies = [];
       for await (const n of chat) replies.push(n.message);
-      await settle();
+      await settle(events);
       return { replies, events };
     };
 
@@ -248,7 +265,7 @@ t.test('grpc-js client → tap → our server: its HPACK (dynamic table, Huffman
     (await collect<{ message: string }>(chat)).map((n) => n.message),
     ['from grpc-js'],
   );
-  await settle();
+  await settle(events);
   const requests = frames(events).filter((f) => f.type === 'HEADERS' && f.dir === 'c2s');
   t.equal(requests.length, 3);
   t.ok(
@@ -285,7 +302,7 @@ t.test('a client that leaves out te: trailers is flagged', async (t) => {
   request.end(Buffer.from([0, 0, 0, 0, 0]));
   request.resume();
   await new Promise((resolve) => request.on('close', resolve));
-  await settle();
+  await settle(events);
   t.match(ofKind(events, 'warning'), [
     { dir: 'c2s', stream: 1, rule: 'PROTOCOL-HTTP2 Requests', note: /te: trailers is missing/ },
   ]);
@@ -323,7 +340,7 @@ t.test('the bytes out equal the bytes in: a 10 MiB bidi call, hashed on both sid
   await reading;
   const seen = await seenOnBothSides(inner, outer);
   channel.close();
-  await settle();
+  await settle(events);
   t.equal(received, N * SIZE, '10 MiB came back');
   t.ok(seen.outer.c2s > N * SIZE && seen.outer.s2c > N * SIZE, 'more than 10 MiB each way');
   t.equal(seen.inner.c2s, seen.outer.c2s, 'client → server: as many bytes out of the tap as into it');
@@ -370,7 +387,7 @@ t.test(
       const passed = await Promise.all(pair.map((name) => run(tapPort, name)));
       pair.forEach((name, j) => t.ok(passed[j], `${name} passes through the tap`));
     }
-    await settle();
+    await settle(events);
     t.ok(ofKind(events, 'call').length >= cases.length, 'every call is summed up');
     t.same(ofKind(events, 'error'), [], 'nothing undecodable');
   },
@@ -393,7 +410,7 @@ t.test('TLS: terminated at the tap (ALPN h2), and made again towards a TLS serve
   t.teardown(() => plainClient.close());
   const again = await routeGuideClient(plainClient).getFeature({ latitude: 409146138, longitude: -746188906 });
   t.equal(again.name, feature.name);
-  await settle();
+  await settle(terminating.events, originating.events);
 
   t.match(terminating.events[0], {
     kind: 'connection',
