@@ -139,7 +139,8 @@ t.test(
       normalize(tapped.stderr).filter((l) => l.startsWith('Got message')),
       CANONICAL_CHAT_LINES,
     );
-    await settle(events);
+    // The client has exited: its connection's close event comes after all the others.
+    await waitFor('the close event', () => events.some((e) => e.kind === 'connection' && e.type === 'close'));
 
     // As --json writes them: one NDJSON line per event, each parsing back into the event.
     const ndjson = events.map((e) => JSON.parse(ndjsonLine(e)) as TapEvent);
