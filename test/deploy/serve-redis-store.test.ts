@@ -248,8 +248,10 @@ t.test(
     t.ok(long.error instanceof GrpcError && long.error.code === Status.UNAVAILABLE, 'UNAVAILABLE', {
       error: long.error,
     });
+    // The message says it was the command timeout; the time only that it came long before the
+    // call's own deadline (20 s), with room for a machine loaded by the tests around it.
     t.match((long.error as GrpcError).details, /unavailable: command timed out: no reply within 2 s/);
-    t.ok(long.endedAt - started < 5000, `when the command timed out (2 s): ${long.endedAt - started} ms`);
+    t.ok(long.endedAt - started < 10_000, `when the command timed out (2 s): ${long.endedAt - started} ms`);
     t.same(short.echoed, [], 'nothing echoed while frozen');
     t.same(long.echoed, []);
     redis.thaw();
