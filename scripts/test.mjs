@@ -1,9 +1,10 @@
 // `npm test`: the type-check, the lint and the tests, all at once. The tests take the longest and
 // print as they run; the two checks run beside them at a lower CPU priority (they use what the tests
 // leave idle while they wait on peers and timers) and print when they are done. Exits 0 only when
-// all three pass. `npm run typecheck`, `npm run lint` and `npx tap` each still run alone. When a test
-// fails, its name and diagnostics are printed once more at the very end, so the last lines of a long
-// log (all a CI page may keep) say what failed.
+// all three pass. `npm run typecheck`, `npm run lint` and `npx tap` each still run alone. Into a log
+// (standard output not a terminal), each failed test's name and diagnostics are printed once more at
+// the very end, so that the last lines of a long log (all a CI page may keep) say what failed; in a
+// terminal, tap's own reporter lists them.
 //
 //   npm test [-- TEST_FILE…]      (node scripts/test.mjs [--help] [TEST_FILE…])
 
@@ -52,7 +53,7 @@ const checks = [
   ['typecheck', run(npm, ['run', '--silent', 'typecheck'], { quiet: true, nice: true })],
   ['lint', run(npm, ['run', '--silent', 'lint'], { quiet: true, nice: true })],
 ];
-const tests = await run(npm, ['exec', '--', 'tap', ...files], { echo: true });
+const tests = await run(npm, ['exec', '--', 'tap', ...files], { echo: !process.stdout.isTTY });
 
 let failed = !tests.ok;
 for (const [name, pending] of checks) {
@@ -64,7 +65,7 @@ for (const [name, pending] of checks) {
   }
 }
 if (!tests.ok) {
-  const failures = tapFailures(tests.output);
+  const failures = tests.output === '' ? [] : tapFailures(tests.output);
   console.log(`tap: FAILED (exit ${tests.code})`);
   if (failures.length > 0) console.log(`\n${failures.length} failed:\n\n${formatTapFailures(failures)}`);
 }
