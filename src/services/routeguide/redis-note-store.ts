@@ -29,7 +29,13 @@ export const DEFAULT_KEY_PREFIX = 'routeguide:';
  * store, not by ioredis's `commandTimeout`: see `send`.
  */
 const COMMAND_TIMEOUT_MS = 2000;
-const CONNECT_TIMEOUT_MS = 2000;
+/**
+ * A connection attempt that is not up within this time is given up and tried again. ioredis measures
+ * it as the socket's idle time, so a process held up past it (a busy machine, a long collection)
+ * gives up on a connection that had in fact been made; 5 s leaves room for that. A Redis that is
+ * not there refuses at once, and appends fail at once while not connected, whatever this is.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
 /** Reconnection attempts: 100 ms apart at first, then at most 1 s apart, forever. */
 const RECONNECT_DELAY_MAX_MS = 1000;
 /**
