@@ -16,7 +16,7 @@ import { describeRedisUrl } from '../../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../../src/services/routeguide/types.js';
 import { builtPackage } from '../helpers/cli-build.js';
 import { messages, note, noteStoreCases } from '../helpers/note-store-cases.js';
-import { freePort, sleep, start, untracked, waitForPort } from '../helpers/processes.js';
+import { freePort, retryUntilItWorks, sleep, start, untracked, waitForPort } from '../helpers/processes.js';
 import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
@@ -241,12 +241,7 @@ t.test('Redis stopped: UNAVAILABLE at once, naming the store; back when Redis is
   t.match(lines, [/note store: lost redis:\/\/127\.0\.0\.1:\d+\/0 .*RouteChat answers UNAVAILABLE until it is back/]);
 
   await redis.restart(); // empty: nothing is persisted
-  const deadline = Date.now() + 10_000;
-  let answer: readonly RouteNote[] | undefined;
-  while (answer === undefined && Date.now() < deadline) {
-    answer = await store.append(note(1, 1, 'after')).catch(() => undefined);
-    if (answer === undefined) await sleep(100);
-  }
+  const answer = await retryUntilItWorks(() => store.append(note(1, 1, 'after')));
   t.same(answer, [], 'appends work again once Redis is back');
   t.same(messages(await store.append(note(1, 1, 'after again'))), ['after']);
   t.match(lines[lines.length - 1], /is back$/);
@@ -303,12 +298,7 @@ t.test(
     t.same(answeredNotKept, [], 'every note answered as stored is in Redis');
     t.same(keptThoughFrozen, [], 'none of those sent to the frozen server is');
 
-    const deadline = Date.now() + 10_000;
-    let answer: readonly RouteNote[] | undefined;
-    while (answer === undefined && Date.now() < deadline) {
-      answer = await store.append(spot(0)).catch(() => undefined);
-      if (answer === undefined) await sleep(100);
-    }
+    const answer = await retryUntilItWorks(() => store.append(spot(0)));
     t.same(messages(answer ?? []), ['n0'], 'appends work again once Redis is back, on the notes it kept');
   },
 );
@@ -377,12 +367,7 @@ t.test('Redis not there when the store opens: it opens, answers UNAVAILABLE, the
   ]);
   t.teardown(() => server.stop());
   await waitForPort(server, port);
-  const deadline = Date.now() + 10_000;
-  let answer: readonly RouteNote[] | undefined;
-  while (answer === undefined && Date.now() < deadline) {
-    answer = await store.append(note(0, 0, 'x')).catch(() => undefined);
-    if (answer === undefined) await sleep(100);
-  }
+  const answer = await retryUntilItWorks(() => store.append(note(0, 0, 'x')));
   t.same(answer, [], 'connected once Redis was there');
 });
 

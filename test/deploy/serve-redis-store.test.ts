@@ -19,7 +19,7 @@ import {
 import { RedisNoteStore } from '../../src/services/routeguide/redis-note-store.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { chatLines } from '../helpers/chat.js';
-import { sleep, waitFor } from '../helpers/processes.js';
+import { retryUntilItWorks, sleep, waitFor } from '../helpers/processes.js';
 import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
@@ -89,12 +89,7 @@ t.test('Redis stopped: RouteChat is UNAVAILABLE, the other RPCs work; then it re
   t.equal((await route.closeAndRecv()).point_count, 2, 'RecordRoute works');
 
   await redis.restart(); // an empty Redis: nothing was persisted
-  const deadline = Date.now() + 10_000;
-  let replies: string[] | undefined;
-  while (replies === undefined && Date.now() < deadline) {
-    replies = await chatLines(client).catch(() => undefined);
-    if (replies === undefined) await sleep(100);
-  }
+  const replies = await retryUntilItWorks(() => chatLines(client));
   t.same(replies, CANONICAL_CHAT_LINES, 'RouteChat works again once Redis is back');
   t.match(lines, [/lost redis:/, /is back/], 'the loss and the recovery are logged');
 });
@@ -214,12 +209,7 @@ t.test(
       t.same(missing, [], `call ${c}: every note echoed is in Redis`);
     }
 
-    const deadline = Date.now() + 10_000;
-    let replies: string[] | undefined;
-    while (replies === undefined && Date.now() < deadline) {
-      replies = await chatLines(client).catch(() => undefined);
-      if (replies === undefined) await sleep(100);
-    }
+    const replies = await retryUntilItWorks(() => chatLines(client));
     t.same(replies, CANONICAL_CHAT_LINES, 'RouteChat works again once Redis is back');
   },
 );
@@ -255,14 +245,9 @@ t.test(
     t.same(short.echoed, [], 'nothing echoed while frozen');
     t.same(long.echoed, []);
     redis.thaw();
-    const deadline = Date.now() + 10_000;
-    let replies: string[] | undefined;
-    while (replies === undefined && Date.now() < deadline) {
-      replies = await chatLines(client, [{ location: { latitude: 9, longitude: 9 }, message: 'thawed' }]).catch(
-        () => undefined,
-      );
-      if (replies === undefined) await sleep(100);
-    }
+    const replies = await retryUntilItWorks(() =>
+      chatLines(client, [{ location: { latitude: 9, longitude: 9 }, message: 'thawed' }]),
+    );
     t.same(replies, ['Got message thawed at point(9, 9)'], 'RouteChat works again');
   },
 );

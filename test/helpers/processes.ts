@@ -128,6 +128,22 @@ export async function waitForPort(process: Started, port: number, timeoutMs = 15
   }
 }
 
+/**
+ * Tries `attempt` every 100 ms until it resolves (a service coming back), for at most `timeoutMs`;
+ * resolves with what it gave, or undefined if it never succeeded.
+ */
+export async function retryUntilItWorks<T>(attempt: () => Promise<T>, timeoutMs = 10_000): Promise<T | undefined> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await attempt();
+    } catch {
+      if (Date.now() >= deadline) return undefined;
+      await sleep(100);
+    }
+  }
+}
+
 /** Waits until `predicate()` holds (polling), or throws `what` after `timeoutMs`. */
 export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
