@@ -16,7 +16,7 @@ import { describeRedisUrl } from '../../src/services/routeguide/redis-url.js';
 import type { RouteNote } from '../../src/services/routeguide/types.js';
 import { builtPackage } from '../helpers/cli-build.js';
 import { messages, note, noteStoreCases } from '../helpers/note-store-cases.js';
-import { freePort, retryUntilItWorks, sleep, start, untracked, waitForPort } from '../helpers/processes.js';
+import { freePort, retryUntilItWorks, sleep, untracked } from '../helpers/processes.js';
 import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
@@ -354,19 +354,7 @@ t.test('Redis not there when the store opens: it opens, answers UNAVAILABLE, the
   t.equal(error.code, Status.UNAVAILABLE);
   t.match(error.details, /not connected \(.*ECONNREFUSED/);
 
-  // Start a redis-server on exactly that port.
-  const server = start('redis-server', [
-    '--port',
-    String(port),
-    '--bind',
-    '127.0.0.1',
-    '--save',
-    '',
-    '--appendonly',
-    'no',
-  ]);
-  t.teardown(() => server.stop());
-  await waitForPort(server, port);
+  await redisFor(t, { port }); // a redis-server on exactly that port
   const answer = await retryUntilItWorks(() => store.append(note(0, 0, 'x')));
   t.same(answer, [], 'connected once Redis was there');
 });

@@ -45,10 +45,12 @@ export interface RedisOptions {
    * (`appendfsync always`), so what Redis acknowledged is what it has after a restart.
    */
   persist?: boolean;
+  /** The port to listen on (default: a free one). */
+  port?: number;
 }
 
 export async function startRedis(options: RedisOptions = {}): Promise<TestRedis> {
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const dir = mkdtempSync(join(tmpdir(), 'routeguide-redis-'));
   let server: Started | undefined;
   const launch = async () => {
