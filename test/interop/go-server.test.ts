@@ -2,7 +2,7 @@
 // RouteChat starts without stored notes): all four RPCs, compared with the canonical database.
 
 import { readFileSync } from 'node:fs';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Channel, createClient, Status } from '../../src/client/index.js';
 import {
   DEFAULT_FEATURE_DB,
@@ -21,8 +21,9 @@ const bins = goRouteGuideBinaries(); // throws under CI=true when Go is unavaila
 const skip = 'skip' in bins ? bins.skip : false;
 const DB: Feature[] = JSON.parse(readFileSync(DEFAULT_FEATURE_DB, 'utf8'));
 
-t.test('our client against the Go server: GetFeature, ListFeatures, RecordRoute, RouteChat', { skip }, async (t) => {
-  if ('skip' in bins) return;
+/** A fresh grpc-go route_guide server and a channel to it, both closed when `t` ends. */
+async function channelToGoServer(t: Test): Promise<Channel> {
+  if ('skip' in bins) throw new Error(bins.skip);
   // startGoServer picks a free port itself (binds :0 first): the Go server cannot report one.
   const go = await startGoServer(bins.server, 0, DEFAULT_FEATURE_DB);
   const channel = new Channel(`127.0.0.1:${go.port}`);
@@ -30,6 +31,12 @@ t.test('our client against the Go server: GetFeature, ListFeatures, RecordRoute,
     channel.close();
     await go.stop();
   });
+  return channel;
+}
+
+t.test('our client against the Go server: GetFeature, ListFeatures, RecordRoute, RouteChat', { skip }, async (t) => {
+  if ('skip' in bins) return;
+  const channel = await channelToGoServer(t);
   const client = routeGuideClient(channel);
   const options = () => ({ timeoutMs: 10_000 });
 
@@ -91,12 +98,7 @@ t.test('our client against the Go server: GetFeature, ListFeatures, RecordRoute,
 
 t.test('our client against the Go server: unknown method → UNIMPLEMENTED from grpc-go', { skip }, async (t) => {
   if ('skip' in bins) return;
-  const go = await startGoServer(bins.server, 0, DEFAULT_FEATURE_DB);
-  const channel = new Channel(`127.0.0.1:${go.port}`);
-  t.teardown(async () => {
-    channel.close();
-    await go.stop();
-  });
+  const channel = await channelToGoServer(t);
   const probe = createClient<any>(probeDefinition(), channel);
   await t.rejects(probe.unary({ text: 'x' }, { timeoutMs: 5000 }), { code: Status.UNIMPLEMENTED, name: 'GrpcError' });
 });
