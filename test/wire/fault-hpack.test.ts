@@ -2,7 +2,7 @@
 // decoded and encoded again byte for byte (a full encoder makes the choices the examples make),
 // and the blocks the tap sends on a peer's behalf (static table only, literals without indexing)
 // decoded into the same header lists with the receiver's dynamic table left as it was.
-// Real captures are in test/peers/fault-hpack-peers.test.ts.
+// Real captures are in test/faults/hpack-peers.test.ts.
 
 import t from 'tap';
 import { HpackDecoder, HpackEncoder, HpackError, type HeaderBlock } from '../../src/wire/hpack/index.js';

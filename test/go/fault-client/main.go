@@ -1,4 +1,4 @@
-// fault-client: grpc-go's client through the tap's faults (test/peers/fault-peers.test.ts). On one
+// fault-client: grpc-go's client through the tap's faults (test/faults/peers.test.ts). On one
 // ClientConn it makes a first call, of the kind the fault is about, then -then unary calls, one
 // after the other, and prints one JSON line per call: what grpc-go made of it.
 //
