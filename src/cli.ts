@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // routeguide — serve RouteGuide, or call it. `routeguide COMMAND --help` describes each command.
+// The command modules below hold each command's options and checks; each loads the server, the
+// client or the tap only in its `run`, once its command line is known to be good, so that the help
+// and a usage mistake answer without them (0.15 CPU-s instead of 0.35).
 
 import { GrpcError } from './protocol/grpc-error.js';
 import { helpText, parseCommandLine, UsageError, type Command } from './cli/command.js';

@@ -4,7 +4,7 @@
 // the reason and exits 1 on failure.
 
 import { readFileSync } from 'node:fs';
-import { INTEROP_CASES, isInteropCase, NEGATIVE_HTTP2_CASES, runInteropCase } from '../services/testing/index.js';
+import { INTEROP_CASES, isInteropCase, NEGATIVE_HTTP2_CASES } from '../services/testing/case-names.js';
 import { defineCommand, UsageError } from './command.js';
 import { boolValue, portValue, required } from './flags.js';
 
@@ -40,6 +40,8 @@ export const interopClientCommand = defineCommand({
     const tls = boolValue('use_tls', flags.use_tls)
       ? { serverName: flags.server_host_override, ca: caFile === undefined ? undefined : readFileSync(caFile) }
       : undefined;
+    // The client is loaded once the command line is known to be good (cli.ts).
+    const { runInteropCase } = await import('../services/testing/interop-cases.js');
     await runInteropCase(testCase, { host, port, tls });
     console.log(`OK: ${testCase}`);
   },

@@ -3,8 +3,6 @@
 // address is printed.
 
 import { readFileSync } from 'node:fs';
-import { Server } from '../server/server.js';
-import { testServiceDefinition, testServiceHandlers } from '../services/testing/index.js';
 import { defineCommand, UsageError } from './command.js';
 import { boolValue, portValue, required } from './flags.js';
 import { showAddress, shutdownOnSignal } from './lifecycle.js';
@@ -31,6 +29,11 @@ export const interopServerCommand = defineCommand({
       throw new UsageError('--use_tls=true needs --cert_file FILE and --key_file FILE');
     }
     const tls = useTls ? { cert: readFileSync(flags.cert_file!), key: readFileSync(flags.key_file!) } : undefined;
+    // The server is loaded once the command line is known to be good (cli.ts).
+    const [{ Server }, { testServiceDefinition, testServiceHandlers }] = await Promise.all([
+      import('../server/server.js'),
+      import('../services/testing/index.js'),
+    ]);
     const server = new Server({ tls });
     server.addService(testServiceDefinition(), testServiceHandlers());
     const address = await server.listen(port, flags.host ?? '127.0.0.1');

@@ -2,8 +2,8 @@
 // examples/route_guide/client), on our client, one command per step and `demo` for all four.
 
 import { readFileSync } from 'node:fs';
-import { Channel, type ChannelOptions } from '../client/channel.js';
-import { routeGuideClient, type RouteGuideClient } from '../services/routeguide/client.js';
+import type { ChannelOptions } from '../client/channel.js';
+import type { RouteGuideClient } from '../services/routeguide/client.js';
 import type { Feature, Point, Rectangle, RouteNote } from '../services/routeguide/types.js';
 import { defineCommand, type Command } from './command.js';
 import { durationValue } from './flags.js';
@@ -94,6 +94,11 @@ export const clientCommands: Command[] = Object.entries(STEPS).map(([name, { ste
         flags.tls || flags.ca !== undefined || flags['server-name'] !== undefined
           ? { ca: flags.ca === undefined ? undefined : readFileSync(flags.ca), serverName: flags['server-name'] }
           : undefined;
+      // The client is loaded once the command line is known to be good (cli.ts).
+      const [{ Channel }, { routeGuideClient }] = await Promise.all([
+        import('../client/channel.js'),
+        import('../services/routeguide/client.js'),
+      ]);
       const channel = new Channel(flags.addr ?? '127.0.0.1:50051', { tls });
       try {
         for (const step of steps) await step(routeGuideClient(channel), ms);

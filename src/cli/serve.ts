@@ -6,19 +6,9 @@
 import cluster from 'node:cluster';
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { Server } from '../server/server.js';
-import { addHealth } from '../services/health/index.js';
-import { addReflection } from '../services/reflection/index.js';
-import {
-  DEFAULT_NOTE_BOUNDS,
-  describeRedisUrl,
-  FeatureDb,
-  openNoteStore,
-  routeGuideDefinition,
-  routeGuideHandlers,
-  type NoteBounds,
-  type NoteStoreChoice,
-} from '../services/routeguide/index.js';
+import { DEFAULT_NOTE_BOUNDS, type NoteBounds } from '../services/routeguide/note-store.js';
+import type { NoteStoreChoice } from '../services/routeguide/open-note-store.js';
+import { describeRedisUrl } from '../services/routeguide/redis-url.js';
 import { defineCommand, UsageError, type Values } from './command.js';
 import { durationValue, portValue, positiveIntValue, sizeValue, storeValue, workersValue } from './flags.js';
 import { showAddress, shutdownOnSignal } from './lifecycle.js';
@@ -150,6 +140,19 @@ function serveConfig(flags: Values<typeof options>): ServeConfig {
 
 /** One server (the whole of `serve`, or one worker of it) until a signal or the primary stops it. */
 async function serveOne(config: ServeConfig, logPrefix: string): Promise<void> {
+  // The server and the services are loaded here, once the command line is known to be good: the
+  // help and a usage error need none of them (cli.ts).
+  const [
+    { Server },
+    { addHealth },
+    { addReflection },
+    { FeatureDb, openNoteStore, routeGuideDefinition, routeGuideHandlers },
+  ] = await Promise.all([
+    import('../server/server.js'),
+    import('../services/health/index.js'),
+    import('../services/reflection/index.js'),
+    import('../services/routeguide/index.js'),
+  ]);
   const db = FeatureDb.load(config.dbFile);
   const warn = (line: string) => console.error(logPrefix + line);
   const notes = await openNoteStore(config.store, config.bounds, warn);

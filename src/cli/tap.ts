@@ -2,7 +2,6 @@
 // frame and gRPC message passing through it (src/wire/), as text for people or NDJSON for tools.
 
 import { readFileSync } from 'node:fs';
-import { loadProtoFiles } from '../protocol/schema.js';
 import { DEFAULT_MAX_BODY } from '../wire/defaults.js';
 import type { TapEvent } from '../wire/events.js';
 import type { Endpoint } from '../wire/relay.js';
@@ -71,7 +70,7 @@ export const tapCommand = defineCommand({
       throw new UsageError('--ca and --server-name go with --upstream-tls');
     const color = colorValue(flags.color ?? 'auto');
     const maxBody = flags['max-body'] === undefined ? DEFAULT_MAX_BODY : byteCount('max-body', flags['max-body']);
-    const protoRoot = flags.proto ? protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
+    const protoRoot = flags.proto ? await protoValue(flags.proto, flags['proto-path'] ?? []) : undefined;
     const webAt = flags.web === undefined ? undefined : endpointValue('web', flags.web, true);
     const hex = flags.hex === true;
     const faults = await faultsValue(flags);
@@ -206,7 +205,8 @@ function byteCount(name: string, value: string): number {
   return n;
 }
 
-function protoValue(files: string[], importPaths: string[]) {
+async function protoValue(files: string[], importPaths: string[]) {
+  const { loadProtoFiles } = await import('../protocol/schema.js'); // protobufjs: only with --proto
   try {
     return loadProtoFiles(files, importPaths);
   } catch (error) {

@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import http2 from 'node:http2';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import t, { type Test } from 'tap';
 import { Status } from '../../src/client/index.js';
 import { routeGuideClient } from '../../src/services/routeguide/index.js';
@@ -178,4 +179,24 @@ t.test('--help: every command prints its usage and options, exit 0', async (t) =
   t.equal(top.code, 0);
   for (const name of COMMAND_NAMES)
     t.match(top.stdout, new RegExp(`^  ${name} `, 'm'), `routeguide --help lists ${name}`);
+});
+
+t.test('the help and a usage mistake load neither node:http2 nor protobufjs; a command that runs does', async (t) => {
+  // A preloaded script reports, as the process exits, what it loaded (fixtures/loaded-at-exit.cjs).
+  const probe = fileURLToPath(new URL('fixtures/loaded-at-exit.cjs', import.meta.url));
+  const loaded = async (...args: string[]) => {
+    const run = await finished(
+      spawn(...untracked(process.execPath, ['--require', probe, CLI, ...args]), { stdio: ['ignore', 'pipe', 'pipe'] }),
+    );
+    return /^loaded: (.*)$/m.exec(run.stderr)?.[1];
+  };
+  const light = [
+    ['--help'],
+    ...[...COMMAND_NAMES, 'tap'].map((name) => [name, '--help']),
+    ['serve', '--port', '70000'],
+  ];
+  const runs = await Promise.all(light.map((args) => loaded(...args)));
+  light.forEach((args, i) => t.equal(runs[i], 'node:http2 false, protobufjs false', args.join(' ')));
+  const dead = await loaded('get', '--addr', '127.0.0.1:1', '--deadline', '1s');
+  t.equal(dead, 'node:http2 true, protobufjs true', 'get, which calls');
 });

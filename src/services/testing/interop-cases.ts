@@ -9,6 +9,7 @@ import { createClient } from '../../client/client.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
 import { Status } from '../../protocol/status.js';
+import type { InteropCaseName, NegativeCaseName, PositiveCaseName } from './case-names.js';
 import { testServiceDefinition, unimplementedServiceDefinition } from './definition.js';
 import {
   check,
@@ -326,7 +327,7 @@ const CASES = {
   async unimplemented_service({ unimplemented }: CaseContext) {
     await expectStatus(unimplemented.unimplementedCall({}, options()), Status.UNIMPLEMENTED, 'unimplemented_service');
   },
-} satisfies Record<string, (context: CaseContext) => Promise<void>>;
+} satisfies Record<PositiveCaseName, (context: CaseContext) => Promise<void>>;
 
 // doc/negative-http2-interop-test-descriptions.md, the client side: each runs against a server that
 // misbehaves on purpose, e.g. `routeguide tap --fault NAME` in front of `routeguide interop-server`
@@ -377,19 +378,7 @@ const NEGATIVE_CASES = {
       'no_df_padding_sanity_test',
     );
   },
-} satisfies Record<string, (context: CaseContext) => Promise<void>>;
-
-export type InteropCaseName = keyof typeof CASES | keyof typeof NEGATIVE_CASES;
-
-/** Every case of doc/interop-test-descriptions.md this client implements, in the order of the descriptions. */
-export const INTEROP_CASES = Object.keys(CASES) as (keyof typeof CASES)[];
-
-/** The client side of every case of doc/negative-http2-interop-test-descriptions.md. */
-export const NEGATIVE_HTTP2_CASES = Object.keys(NEGATIVE_CASES) as (keyof typeof NEGATIVE_CASES)[];
-
-export function isInteropCase(name: string): name is InteropCaseName {
-  return Object.hasOwn(CASES, name) || Object.hasOwn(NEGATIVE_CASES, name);
-}
+} satisfies Record<NegativeCaseName, (context: CaseContext) => Promise<void>>;
 
 /** Runs one case on a fresh channel. Resolves on pass; rejects with an InteropFailure giving the reason. */
 export async function runInteropCase(
