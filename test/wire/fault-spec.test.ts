@@ -2,7 +2,7 @@
 // bad one the error that names the bad part. Then --faults files, and the negative interop cases.
 
 import t from 'tap';
-import { INTEROP_CASE_NAMES } from '../../src/wire/fault/interop-cases.js';
+import { NEGATIVE_HTTP2_CASES } from '../../src/protocol/negative-http2-cases.js';
 import { parseFault, parseFaultList, type FaultSpec } from '../../src/wire/fault/spec.js';
 
 /** A spec as plain data (the globs as their source). */
@@ -162,7 +162,7 @@ t.test('bad SPECs: each error names the bad part', async (t) => {
 });
 
 t.test('the negative interop cases by name', async (t) => {
-  for (const name of INTEROP_CASE_NAMES) {
+  for (const name of NEGATIVE_HTTP2_CASES) {
     const parsed = parseFault(name);
     t.ok('specs' in parsed && parsed.specs.length > 0 && parsed.specs.every((s) => s.label === name), name);
   }

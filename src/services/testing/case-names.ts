@@ -1,5 +1,10 @@
 // The names of the interop cases our client runs (interop-cases.ts runs them), kept apart from the
 // cases themselves: `routeguide interop-client` checks and lists them without loading the client.
+// The negative HTTP/2 cases' names are the protocol's (src/protocol/negative-http2-cases.ts).
+
+import { NEGATIVE_HTTP2_CASES, type NegativeHttp2Case } from '../../protocol/negative-http2-cases.js';
+
+export { NEGATIVE_HTTP2_CASES };
 
 /** Every case of doc/interop-test-descriptions.md this client implements, in the order of the descriptions. */
 export const INTEROP_CASES = [
@@ -23,21 +28,8 @@ export const INTEROP_CASES = [
   'unimplemented_service',
 ] as const;
 
-/** The client side of every case of doc/negative-http2-interop-test-descriptions.md. */
-export const NEGATIVE_HTTP2_CASES = [
-  'rst_after_header',
-  'rst_during_data',
-  'rst_after_data',
-  'goaway',
-  'ping',
-  'max_streams',
-  'data_frame_padding',
-  'no_df_padding_sanity_test',
-] as const;
-
 export type PositiveCaseName = (typeof INTEROP_CASES)[number];
-export type NegativeCaseName = (typeof NEGATIVE_HTTP2_CASES)[number];
-export type InteropCaseName = PositiveCaseName | NegativeCaseName;
+export type InteropCaseName = PositiveCaseName | NegativeHttp2Case;
 
 const ALL: readonly string[] = [...INTEROP_CASES, ...NEGATIVE_HTTP2_CASES];
 

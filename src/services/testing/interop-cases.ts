@@ -9,7 +9,8 @@ import { createClient } from '../../client/client.js';
 import { GrpcError } from '../../protocol/grpc-error.js';
 import { Metadata } from '../../protocol/metadata.js';
 import { Status } from '../../protocol/status.js';
-import type { InteropCaseName, NegativeCaseName, PositiveCaseName } from './case-names.js';
+import type { NegativeHttp2Case } from '../../protocol/negative-http2-cases.js';
+import type { InteropCaseName, PositiveCaseName } from './case-names.js';
 import { testServiceDefinition, unimplementedServiceDefinition } from './definition.js';
 import {
   check,
@@ -378,7 +379,7 @@ const NEGATIVE_CASES = {
       'no_df_padding_sanity_test',
     );
   },
-} satisfies Record<NegativeCaseName, (context: CaseContext) => Promise<void>>;
+} satisfies Record<NegativeHttp2Case, (context: CaseContext) => Promise<void>>;
 
 /** Runs one case on a fresh channel. Resolves on pass; rejects with an InteropFailure giving the reason. */
 export async function runInteropCase(

@@ -1,5 +1,5 @@
-// gRPC's negative HTTP/2 interop cases (grpc/grpc doc/negative-http2-interop-test-descriptions.md),
-// each as the faults that make any server behave as that document's test server does. The client
+// gRPC's negative HTTP/2 interop cases (grpc/grpc doc/negative-http2-interop-test-descriptions.md;
+// their names in src/protocol/negative-http2-cases.ts), each as the faults that make any server behave as that document's test server does. The client
 // side of each case is `routeguide interop-client --test_case NAME` (src/services/testing/).
 //
 //   rst_after_header    RST_STREAM (code 0) right after the response headers
@@ -12,32 +12,14 @@
 //   data_frame_padding  the response's DATA in frames of 5 data bytes and 255 bytes of padding
 //   no_df_padding_sanity_test   the same frames without padding
 
+import type { NegativeHttp2Case } from '../../protocol/negative-http2-cases.js';
 import type { FaultSpec } from './spec.js';
-
-export const INTEROP_CASE_NAMES = [
-  'rst_after_header',
-  'rst_during_data',
-  'rst_after_data',
-  'goaway',
-  'ping',
-  'max_streams',
-  'data_frame_padding',
-  'no_df_padding_sanity_test',
-] as const;
-
-export type InteropCaseName = (typeof INTEROP_CASE_NAMES)[number];
-
-export const INTEROP_CASE_LIST = INTEROP_CASE_NAMES.join(', ');
-
-export function isInteropCaseName(text: string): text is InteropCaseName {
-  return (INTEROP_CASE_NAMES as readonly string[]).includes(text);
-}
 
 const NO_ERROR = 0x0;
 const CANCEL_TO_SERVER = 'client' as const; // the code goes to the client, CANCEL to the server
 
 /** The faults that play the document's server for `name`. */
-export function expandInteropCase(name: InteropCaseName): FaultSpec[] {
+export function expandInteropCase(name: NegativeHttp2Case): FaultSpec[] {
   const spec = (action: FaultSpec['action'], when: FaultSpec['when']): FaultSpec => ({
     label: name,
     action,

@@ -11,7 +11,8 @@
 // SPEC is an error naming the bad part, returned, never thrown.
 
 import type { Direction } from '../events.js';
-import { expandInteropCase, INTEROP_CASE_LIST, isInteropCaseName } from './interop-cases.js';
+import { isNegativeHttp2Case, NEGATIVE_HTTP2_CASES } from '../../protocol/negative-http2-cases.js';
+import { expandInteropCase } from './interop-cases.js';
 import {
   byteCount,
   durationMs,
@@ -126,7 +127,7 @@ export type FaultParse = { specs: FaultSpec[] } | { error: string };
 
 /** One `--fault` value: a SPEC (one fault) or an interop case's name (the faults it is made of). */
 export function parseFault(text: string): FaultParse {
-  if (isInteropCaseName(text)) return { specs: expandInteropCase(text) };
+  if (isNegativeHttp2Case(text)) return { specs: expandInteropCase(text) };
   const colon = text.indexOf(':');
   const kind = colon === -1 ? text : text.slice(0, colon);
   const params: [string, string][] = [];
@@ -386,7 +387,9 @@ export function isCallTrigger(trigger: Trigger): boolean {
 
 function buildSpec(label: string, kind: string, entries: [string, string][]): FaultSpec | { error: string } {
   if (!(FAULT_KINDS as readonly string[]).includes(kind))
-    return { error: `unknown fault "${kind}": one of ${FAULT_KINDS.join(', ')}, or a case: ${INTEROP_CASE_LIST}` };
+    return {
+      error: `unknown fault "${kind}": one of ${FAULT_KINDS.join(', ')}, or a case: ${NEGATIVE_HTTP2_CASES.join(', ')}`,
+    };
   const rule = KINDS[kind as FaultKind];
   const p = new Params(entries);
   const action = rule.action(p);
