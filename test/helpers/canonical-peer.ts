@@ -13,6 +13,7 @@ import { healthDefinition } from '../../src/services/health/index.js';
 import { routeGuideDefinition } from '../../src/services/routeguide/index.js';
 import { testServiceDefinition } from '../../src/services/testing/index.js';
 import { goPeer } from './go.js';
+import { killOnExit } from './processes.js';
 import { scratchDir } from './scratch.js';
 
 /** The canonical-peer binary, or why it cannot be built here (never under CI=true: that throws). */
@@ -102,10 +103,8 @@ export function startPeerServer(bin: string, descriptors: string, cases: string,
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
   const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  killOnExit(child);
   const stop = async () => {
-    process.removeListener('exit', killOnExit);
     child.kill('SIGTERM');
     await exited;
   };

@@ -40,6 +40,7 @@ import { connect, createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { underLock } from './build-once.js';
+import { killOnExit } from './processes.js';
 
 const repoRoot = fileURLToPath(new URL('../..', import.meta.url));
 /** Where every Go peer is built, with the Go build cache they share. */
@@ -173,12 +174,9 @@ export async function startGoServer(
       done();
     });
   });
-  // Never leave an orphaned Go server behind if the test process dies.
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  killOnExit(child); // never an orphaned Go server left behind if the test process dies
 
   const stop = async () => {
-    process.removeListener('exit', killOnExit);
     if (exited) return;
     child.kill('SIGTERM'); // Go exits immediately on SIGTERM
     const t = setTimeout(() => child.kill('SIGKILL'), 2000);

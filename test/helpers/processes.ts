@@ -86,21 +86,34 @@ export interface Started {
   stop(signal?: NodeJS.Signals, killAfterMs?: number): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
+/** The children to SIGKILL if this test process exits first: one 'exit' listener for all of them. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
+/** SIGKILLs `child` if this test process exits while the child still runs. */
+export function killOnExit(child: ChildProcess): void {
+  running.add(child);
+  const forget = () => running.delete(child);
+  child.once('close', forget);
+  child.once('error', forget); // a spawn that failed: no 'close' may follow
+}
+
 /** Spawns `cmd`, collecting its output; it is SIGKILLed if the test process exits first. */
 export function start(cmd: string, args: string[], options: SpawnOptions = {}): Started {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...options });
   let output = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (output += d));
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (output += d));
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  killOnExit(child);
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', (error) => {
       output += String(error);
       resolve({ code: null, signal: null });
     });
     child.once('close', (code, signal) => resolve({ code, signal }));
-  }).finally(() => process.removeListener('exit', killOnExit));
+  });
   return {
     child,
     output: () => output,
