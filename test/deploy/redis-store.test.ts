@@ -6,7 +6,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { GrpcError } from '../../src/protocol/grpc-error.js';
 import { Status } from '../../src/protocol/status.js';
@@ -17,7 +16,7 @@ import type { RouteNote } from '../../src/services/routeguide/types.js';
 import { builtPackage } from '../helpers/cli-build.js';
 import { messages, note, noteStoreCases } from '../helpers/note-store-cases.js';
 import { freePort, retryUntilItWorks, sleep, untracked } from '../helpers/processes.js';
-import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
+import { messagesKeptAt, redisClient, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 const quiet = { log: () => {} };
@@ -58,8 +57,7 @@ t.test('the memory store is opened without loading ioredis; the Redis store load
 
 t.test('Redis store: the cases every note store must pass', { skip }, async (t) => {
   const redis = await redisFor(t);
-  const raw = new Redis(redis.url);
-  t.teardown(() => raw.disconnect());
+  const raw = redisClient(t, redis.url);
   let stores = 0;
   noteStoreCases(t, async (t, options) => {
     // Each case on keys of its own; what is kept, as Redis holds it.
@@ -83,8 +81,7 @@ t.test(
   { skip },
   async (t) => {
     const redis = await redisFor(t);
-    const raw = new Redis(redis.url);
-    t.teardown(() => raw.disconnect());
+    const raw = redisClient(t, redis.url);
     const store = await storeFor(t, redis.url, { keyPrefix: 'stale:', maxNotes: 3, maxNotesPerLocation: 1 });
     await store.append(note(1, 1, 'long-lived'));
     // Each note at (2, 2) drops the one before it there: its order entry goes stale.
@@ -107,8 +104,7 @@ t.test(
 
 t.test('one note that drops the notes of 2,500 locations: their keys go', { skip }, async (t) => {
   const redis = await redisFor(t);
-  const raw = new Redis(redis.url);
-  t.teardown(() => raw.disconnect());
+  const raw = redisClient(t, redis.url);
   const store = await storeFor(t, redis.url, { keyPrefix: 'wide:', maxNoteBytes: 2500 });
   await Promise.all(Array.from({ length: 2500 }, (_, i) => store.append(note(i + 1, 1, 'x'))));
   t.equal((await raw.keys('wide:notes:*')).length, 2500);
@@ -168,8 +164,7 @@ t.test('the key prefix: stores with different prefixes do not see each other; ke
   await a.append(note(1, 2, 'for a'));
   t.same(await b.append(note(1, 2, 'for b')), [], 'b sees nothing of a');
   t.same(messages(await aAgain.append(note(1, 2, 'a again'))), ['for a'], 'the same prefix: the same notes');
-  const raw = new Redis(redis.url);
-  t.teardown(() => raw.disconnect());
+  const raw = redisClient(t, redis.url);
   t.same(
     (await raw.keys('*')).sort(),
     [
@@ -192,9 +187,8 @@ t.test('a database number in the URL selects that database', { skip }, async (t)
   const db3 = await storeFor(t, `${redis.url}/3`);
   t.equal(db3.description, `redis://127.0.0.1:${redis.port}/3`);
   await db3.append(note(1, 1, 'in 3'));
-  const raw = new Redis(`${redis.url}/3`);
-  const raw0 = new Redis(redis.url);
-  t.teardown(() => (raw.disconnect(), raw0.disconnect()));
+  const raw = redisClient(t, `${redis.url}/3`);
+  const raw0 = redisClient(t, redis.url);
   t.equal(
     await raw.get('routeguide:notes:1,1'),
     '1 2 1 4 1in 3',
@@ -205,8 +199,7 @@ t.test('a database number in the URL selects that database', { skip }, async (t)
 
 t.test('notes kept in an older layout are not misread: the append fails, saying so', { skip }, async (t) => {
   const redis = await redisFor(t);
-  const raw = new Redis(redis.url);
-  t.teardown(() => raw.disconnect());
+  const raw = redisClient(t, redis.url);
   // A location string and counters without the layout mark: "COUNT SEQ SIZE FMESSAGE", a global SEQ.
   await raw.set('old:notes:1,1', '1 7 3 1abc');
   await raw.hset('old:stats', 'seq', '7', 'bytes', '3', 'count', '1', 'stale', '0');
@@ -285,8 +278,7 @@ t.test(
     t.ok(!failed.some((i) => i < 500), 'the appends answered before stayed answered');
 
     await redis.restart(); // from its append-only file: what it acknowledged, it has
-    const raw = new Redis(redis.url);
-    t.teardown(() => raw.disconnect());
+    const raw = redisClient(t, redis.url);
     const keptAt = async (i: number) => (await messagesKeptAt(raw, `routeguide:notes:${100_000 + i},-1`)).length;
     const answeredNotKept: number[] = [];
     const keptThoughFrozen: number[] = [];
@@ -326,8 +318,7 @@ t.test(
     // Redis runs what it had received when it is thawed: those notes are kept, though reported failed.
     // A PING on a new connection is answered only after the commands Redis found waiting when it went
     // on: the next append's 2 s are its own, not also that backlog's on a slow machine.
-    const raw = new Redis(redis.url);
-    t.teardown(() => raw.disconnect());
+    const raw = redisClient(t, redis.url);
     await raw.ping();
     const later = await store.append(note(4, 4, 'after'));
     t.same(messages(later).slice(0, 2), ['before', 'frozen 0'], 'the replies still match their commands');

@@ -3,7 +3,6 @@
 // UNAVAILABLE — the calls in flight included, none past its deadline, none told of a note that was
 // not stored — while the other three RPCs keep working, until Redis is back.
 
-import { Redis } from 'ioredis';
 import t, { type Test } from 'tap';
 import { Channel } from '../../src/client/index.js';
 import { GrpcError } from '../../src/protocol/grpc-error.js';
@@ -20,7 +19,7 @@ import { RedisNoteStore } from '../../src/services/routeguide/redis-note-store.j
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { chatLines } from '../helpers/chat.js';
 import { retryUntilItWorks, sleep, waitFor } from '../helpers/processes.js';
-import { messagesKeptAt, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
+import { messagesKeptAt, redisClient, redisFor, redisSkipReason, startRedis } from '../helpers/redis.js';
 
 const skip = redisSkipReason() ?? false;
 
@@ -125,8 +124,7 @@ t.test('two servers appending at one location at once: every reply is one prefix
     [perCall, perCall, perCall, perCall],
     'every note answered, each answer ending with the note',
   );
-  const raw = new Redis(redis.url);
-  t.teardown(() => raw.disconnect());
+  const raw = redisClient(t, redis.url);
   const order = await messagesKeptAt(raw, 'routeguide:notes:7,7');
   t.equal(order.length, 4 * perCall, 'every note kept');
   const all = answers.flat();
@@ -198,8 +196,7 @@ t.test(
     }
 
     await redis.restart(); // from its append-only file: what it acknowledged, it has
-    const raw = new Redis(redis.url);
-    t.teardown(() => raw.disconnect());
+    const raw = redisClient(t, redis.url);
     for (const [c, { echoed }] of ends.entries()) {
       const missing: number[] = [];
       for (const i of echoed) {

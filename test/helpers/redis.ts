@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Redis } from 'ioredis';
+import { Redis } from 'ioredis';
 import { freePort, start, waitForPort, type Started } from './processes.js';
 
 export const REDIS_SERVER = 'redis-server';
@@ -106,6 +106,13 @@ export async function redisFor(
   const redis = await startRedis(options);
   t.teardown(() => redis.dispose());
   return redis;
+}
+
+/** A plain client of `url`, to look at what the store keeps; disconnected at the test's teardown. */
+export function redisClient(t: { teardown(fn: () => unknown): void }, url: string): Redis {
+  const client = new Redis(url);
+  t.teardown(() => client.disconnect());
+  return client;
 }
 
 /**
