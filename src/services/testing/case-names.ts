@@ -2,7 +2,11 @@
 // cases themselves: `routeguide interop-client` checks and lists them without loading the client.
 // The negative HTTP/2 cases' names are the protocol's (src/protocol/negative-http2-cases.ts).
 
-import { NEGATIVE_HTTP2_CASES, type NegativeHttp2Case } from '../../protocol/negative-http2-cases.js';
+import {
+  isNegativeHttp2Case,
+  NEGATIVE_HTTP2_CASES,
+  type NegativeHttp2Case,
+} from '../../protocol/negative-http2-cases.js';
 
 export { NEGATIVE_HTTP2_CASES };
 
@@ -31,8 +35,6 @@ export const INTEROP_CASES = [
 export type PositiveCaseName = (typeof INTEROP_CASES)[number];
 export type InteropCaseName = PositiveCaseName | NegativeHttp2Case;
 
-const ALL: readonly string[] = [...INTEROP_CASES, ...NEGATIVE_HTTP2_CASES];
-
 export function isInteropCase(name: string): name is InteropCaseName {
-  return ALL.includes(name);
+  return (INTEROP_CASES as readonly string[]).includes(name) || isNegativeHttp2Case(name);
 }

@@ -1,6 +1,7 @@
 // gRPC's negative HTTP/2 interop cases (grpc/grpc doc/negative-http2-interop-test-descriptions.md;
-// their names in src/protocol/negative-http2-cases.ts), each as the faults that make any server behave as that document's test server does. The client
-// side of each case is `routeguide interop-client --test_case NAME` (src/services/testing/).
+// their names are in src/protocol/negative-http2-cases.ts), each as the faults that make any server
+// behave as that document's test server does. The client side of each case is
+// `routeguide interop-client --test_case NAME` (src/services/testing/).
 //
 //   rst_after_header    RST_STREAM (code 0) right after the response headers
 //   rst_during_data     RST_STREAM (code 0) once half of the response message has been sent
