@@ -8,14 +8,9 @@
 import t, { type Test } from 'tap';
 import { encodeEnvelope } from '../../framing/index.js';
 import { Channel } from '../../src/client/channel.js';
-import { createClient } from '../../src/client/client.js';
 import { Server } from '../../src/server/server.js';
 import { routeGuideClient, routeGuideDefinition } from '../../src/services/routeguide/index.js';
-import {
-  testServiceDefinition,
-  testServiceHandlers,
-  type TestServiceClient,
-} from '../../src/services/testing/index.js';
+import { testServiceDefinition, testServiceHandlers } from '../../src/services/testing/index.js';
 import type { TapEvent } from '../../src/wire/events.js';
 import {
   faultTap,
@@ -25,6 +20,7 @@ import {
   runH2load,
   type GoOutcome,
 } from '../helpers/fault-peers.js';
+import { bulkEcho } from '../helpers/bulk-echo.js';
 import { hashingRelay, seenOnBothSides } from '../helpers/hashing-relay.js';
 import { startTestServer } from '../helpers/test-server.js';
 
@@ -194,18 +190,9 @@ t.test('faults that never fire: the bytes out equal the bytes in, 8 MiB each way
   const outer = await hashingRelay(t, tapPort);
   const channel = new Channel(`127.0.0.1:${outer.port}`);
   t.teardown(() => channel.close());
-  const test = createClient<TestServiceClient>(testServiceDefinition(), channel);
-  const call = test.fullDuplexCall({ timeoutMs: 60_000 });
   const N = 128;
   const SIZE = 64 * 1024;
-  let received = 0;
-  const reading = (async () => {
-    for await (const response of call) received += response.payload?.body?.length ?? 0;
-  })();
-  for (let i = 0; i < N; i++)
-    await call.send({ response_parameters: [{ size: SIZE }], payload: { body: Buffer.alloc(SIZE, i) } });
-  call.closeSend();
-  await reading;
+  const received = await bulkEcho(channel, N, SIZE);
   const seen = await seenOnBothSides(inner, outer);
   channel.close();
   await settled(events);

@@ -5,16 +5,12 @@
 import { spawn } from 'node:child_process';
 import t, { type Test } from 'tap';
 import { Channel } from '../../src/client/channel.js';
-import { createClient } from '../../src/client/client.js';
 import { Server } from '../../src/server/server.js';
 import { addReflection } from '../../src/services/reflection/index.js';
 import { routeGuideClient } from '../../src/services/routeguide/index.js';
-import {
-  testServiceDefinition,
-  testServiceHandlers,
-  type TestServiceClient,
-} from '../../src/services/testing/index.js';
+import { testServiceDefinition, testServiceHandlers } from '../../src/services/testing/index.js';
 import type { TapEvent } from '../../src/wire/events.js';
+import { bulkEcho } from '../helpers/bulk-echo.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { builtCli } from '../helpers/cli-build.js';
 import { startTestServer } from '../helpers/test-server.js';
@@ -254,18 +250,9 @@ t.test('a reader that does not keep up: output dropped and counted, the relay no
   const tap = await startTap(t, port, '--json', '--max-body', '0');
   const channel = new Channel(`127.0.0.1:${tap.port}`);
   t.teardown(() => channel.close());
-  const test = createClient<TestServiceClient>(testServiceDefinition(), channel);
-  const call = test.fullDuplexCall({ timeoutMs: 60_000 });
   const N = 150;
   const SIZE = 64 * 1024;
-  let received = 0;
-  const reading = (async () => {
-    for await (const r of call) received += r.payload?.body?.length ?? 0;
-  })();
-  for (let i = 0; i < N; i++)
-    await call.send({ response_parameters: [{ size: SIZE }], payload: { body: Buffer.alloc(SIZE, i) } });
-  call.closeSend();
-  await reading;
+  const received = await bulkEcho(channel, N, SIZE);
   t.equal(received, N * SIZE, 'the call went through in full while nobody read the output');
   const run = await tap.stop();
   const lines = run.stdout.split('\n').filter((l) => l !== '');

@@ -11,7 +11,6 @@ import { join } from 'node:path';
 import t, { type Test } from 'tap';
 import { upstreamSchemas } from '../../src/cli/tap-schemas.js';
 import { Channel } from '../../src/client/channel.js';
-import { createClient } from '../../src/client/client.js';
 import { loadProtoFiles } from '../../src/protocol/schema.js';
 import { PROTO_DIR } from '../../src/paths.js';
 import { Status } from '../../src/protocol/status.js';
@@ -24,17 +23,13 @@ import {
   routeGuideDefinition,
   routeGuideHandlers,
 } from '../../src/services/routeguide/index.js';
-import {
-  INTEROP_CASES,
-  testServiceDefinition,
-  testServiceHandlers,
-  type TestServiceClient,
-} from '../../src/services/testing/index.js';
+import { INTEROP_CASES, testServiceDefinition, testServiceHandlers } from '../../src/services/testing/index.js';
 import type { FrameEvent, MessageEvent, TapEvent } from '../../src/wire/events.js';
 import { ndjsonLine } from '../../src/wire/render/ndjson.js';
 import { startTap, type TapOptions } from '../../src/wire/tap.js';
 import { CANONICAL_CHAT_LINES } from '../helpers/canonical.js';
 import { goRouteGuideBinaries, runGoClient, startGoServer } from '../helpers/go.js';
+import { bulkEcho } from '../helpers/bulk-echo.js';
 import { hashingRelay, seenOnBothSides } from '../helpers/hashing-relay.js';
 import { collect, grpcJsRouteGuideClient, unary } from '../helpers/grpc-js.js';
 import { findRubyInterop } from '../helpers/ruby.js';
@@ -325,20 +320,9 @@ t.test('the bytes out equal the bytes in: a 10 MiB bidi call, hashed on both sid
 
   const channel = new Channel(`127.0.0.1:${outer.port}`);
   t.teardown(() => channel.close());
-  const test = createClient<TestServiceClient>(testServiceDefinition(), channel);
-  const call = test.fullDuplexCall({ timeoutMs: 60_000 });
   const N = 160;
   const SIZE = 64 * 1024;
-  let received = 0;
-  const reading = (async () => {
-    for await (const response of call) received += response.payload?.body?.length ?? 0;
-  })();
-  for (let i = 0; i < N; i++) {
-    const body = Buffer.alloc(SIZE, i);
-    await call.send({ response_parameters: [{ size: SIZE }], payload: { body } });
-  }
-  call.closeSend();
-  await reading;
+  const received = await bulkEcho(channel, N, SIZE);
   const seen = await seenOnBothSides(inner, outer);
   channel.close();
   await settle(events);
